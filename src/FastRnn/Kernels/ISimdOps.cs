@@ -1,0 +1,59 @@
+namespace FastRnn.Kernels;
+
+/// <summary>
+/// The vector operations a kernel needs, implemented once per path (512/256/128-bit and scalar).
+/// Kernels are written once, generic over an ops struct; the JIT specialises each instantiation,
+/// so every call below compiles to the single instruction of that path.
+/// </summary>
+/// <typeparam name="TVec">The vector type of the path (<c>Vector512&lt;float&gt;</c>, ..., or <c>float</c>).</typeparam>
+internal interface ISimdOps<TVec>
+    where TVec : struct
+{
+    /// <summary>Floats per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Batch rows a matrix kernel keeps in registers at once (bounded by the register file).</summary>
+    static abstract int BatchBlock { get; }
+
+    static abstract TVec Zero { get; }
+
+    static abstract TVec Broadcast(float value);
+
+    static abstract TVec Load(ref float source);
+
+    static abstract void Store(TVec value, ref float destination);
+
+    static abstract TVec Add(TVec left, TVec right);
+
+    static abstract TVec Subtract(TVec left, TVec right);
+
+    static abstract TVec Multiply(TVec left, TVec right);
+
+    static abstract TVec Divide(TVec left, TVec right);
+
+    /// <summary>a * b + c, fused where the hardware has FMA.</summary>
+    static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
+
+    static abstract TVec Abs(TVec value);
+
+    /// <summary>Minimum with the hardware's native NaN behaviour; callers restore NaN themselves.</summary>
+    static abstract TVec MinNative(TVec left, TVec right);
+
+    /// <summary>Maximum with the hardware's native NaN behaviour; callers restore NaN themselves.</summary>
+    static abstract TVec MaxNative(TVec left, TVec right);
+
+    /// <summary>All-ones lanes where left &lt; right (false for NaN).</summary>
+    static abstract TVec LessThan(TVec left, TVec right);
+
+    /// <summary>All-ones lanes where the value is NaN.</summary>
+    static abstract TVec IsNaN(TVec value);
+
+    /// <summary>Lanes of ifTrue where mask is all-ones, else ifFalse.</summary>
+    static abstract TVec Select(TVec mask, TVec ifTrue, TVec ifFalse);
+
+    /// <summary>The magnitude of the first with the sign of the second.</summary>
+    static abstract TVec CopySign(TVec magnitude, TVec sign);
+
+    /// <summary>2^n for lanes that hold integral values in [-126, 127].</summary>
+    static abstract TVec Pow2(TVec integral);
+}

@@ -1,0 +1,311 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace FastRnn.Kernels;
+
+/// <summary>
+/// Y[b, :] += W · X[b, :] for a <see cref="PackedMatrix"/> W: the GEMV (batch 1) and small-batch
+/// GEMM of every time step, and the one large GEMM that projects all inputs of a sequence.
+/// </summary>
+internal static class PackedMatMul
+{
+    // Rows of X processed per sweep over the panels, so that block of X stays in L2 while every
+    // panel of W passes over it (the input projection has T*B rows).
+    private const int RowChunk = 128;
+
+    /// <summary>
+    /// Accumulates the product into <paramref name="y"/>.
+    /// </summary>
+    /// <param name="w">Weights packed for the active path.</param>
+    /// <param name="x">[batch, xStride] input rows; the first w.Columns of each are read.</param>
+    /// <param name="xStride">Distance between input rows.</param>
+    /// <param name="batch">Rows of X and Y.</param>
+    /// <param name="y">[batch, yStride] output rows in packed row order; the first w.PaddedRows are updated.</param>
+    /// <param name="yStride">Distance between output rows.</param>
+    public static void MultiplyAdd(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    {
+        if (w.Width != Isa.FloatsPerVector)
+        {
+            throw new InvalidOperationException($"Matrix packed for width {w.Width}, active path has width {Isa.FloatsPerVector}.");
+        }
+
+        if (batch <= 0)
+        {
+            return;
+        }
+
+        if (xStride < w.Columns || x.Length < ((batch - 1) * xStride) + w.Columns)
+        {
+            throw new ArgumentException($"Expected X of [{batch}, {w.Columns}] with row stride {xStride}, got {x.Length} floats.", nameof(x));
+        }
+
+        if (yStride < w.PaddedRows || y.Length < ((batch - 1) * yStride) + w.PaddedRows)
+        {
+            throw new ArgumentException($"Expected Y of [{batch}, {w.PaddedRows}] with row stride {yStride}, got {y.Length} floats.", nameof(y));
+        }
+
+        switch (Isa.Active)
+        {
+            case SimdPath.Vector512:
+                ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride);
+                break;
+            case SimdPath.Vector256:
+                ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride);
+                break;
+            case SimdPath.Vector128:
+                ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride);
+                break;
+            default:
+                ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride);
+                break;
+        }
+    }
+
+    /// <summary>The product on an explicit path (tests run every path the CPU has in one process).</summary>
+    internal static void ByShape<TOps, TVec>(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        if (w.Width != TOps.Count)
+        {
+            throw new InvalidOperationException($"Matrix packed for width {w.Width}, path has width {TOps.Count}.");
+        }
+
+        switch (w.PanelVectors)
+        {
+            case 1:
+                Run<TOps, TVec, OneVector>(w, x, xStride, batch, y, yStride);
+                break;
+            case 2:
+                Run<TOps, TVec, TwoVectors>(w, x, xStride, batch, y, yStride);
+                break;
+            case 3:
+                Run<TOps, TVec, ThreeVectors>(w, x, xStride, batch, y, yStride);
+                break;
+            default:
+                Run<TOps, TVec, FourVectors>(w, x, xStride, batch, y, yStride);
+                break;
+        }
+    }
+
+    private static void Run<TOps, TVec, TShape>(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, IPanelShape
+    {
+        int columns = w.Columns;
+        int panelFloats = TShape.Vectors * TOps.Count;
+        int panelStride = columns * panelFloats;
+        ref float wBase = ref MemoryMarshal.GetReference(w.Data);
+        ref float xBase = ref MemoryMarshal.GetReference(x);
+        ref float yBase = ref MemoryMarshal.GetReference(y);
+        int block = TOps.BatchBlock;
+
+        for (int chunk = 0; chunk < batch; chunk += RowChunk)
+        {
+            int chunkEnd = Math.Min(batch, chunk + RowChunk);
+            for (int panel = 0; panel < w.Panels; panel++)
+            {
+                ref float wPanel = ref Unsafe.Add(ref wBase, panel * panelStride);
+                int yOffset = panel * panelFloats;
+                int row = chunk;
+                if (block == 4)
+                {
+                    for (; row + 4 <= chunkEnd; row += 4)
+                    {
+                        FourRows<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
+                    }
+                }
+
+                for (; row + 2 <= chunkEnd; row += 2)
+                {
+                    TwoRows<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
+                }
+
+                if (row < chunkEnd)
+                {
+                    OneRow<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset));
+                }
+            }
+        }
+    }
+
+    // One input row. Every row kernel sums over columns in the same order with one chain per
+    // vector, so a row's result is bit-identical whether it is computed alone or in a batch
+    // block (and so independent of batch size and thread count).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneRow<TOps, TVec, TShape>(ref float w, int columns, ref float x, ref float y)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, IPanelShape
+    {
+        int v = TShape.Vectors;
+        int n = TOps.Count;
+        int step = v * n;
+        TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        for (int k = 0; k < columns; k++)
+        {
+            ref float wk = ref Unsafe.Add(ref w, k * step);
+            TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
+            a0 = TOps.MultiplyAdd(TOps.Load(ref wk), x0, a0);
+            if (v > 1)
+            {
+                a1 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref wk, n)), x0, a1);
+            }
+
+            if (v > 2)
+            {
+                a2 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref wk, 2 * n)), x0, a2);
+            }
+
+            if (v > 3)
+            {
+                a3 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref wk, 3 * n)), x0, a3);
+            }
+        }
+
+        StoreRow<TOps, TVec, TShape>(ref y, a0, a1, a2, a3);
+    }
+
+    // Two input rows share every weight load.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TwoRows<TOps, TVec, TShape>(ref float w, int columns, ref float x, int xStride, ref float y, int yStride)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, IPanelShape
+    {
+        int v = TShape.Vectors;
+        int n = TOps.Count;
+        int step = v * n;
+        ref float xr1 = ref Unsafe.Add(ref x, xStride);
+        TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        TVec b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
+        for (int k = 0; k < columns; k++)
+        {
+            ref float wk = ref Unsafe.Add(ref w, k * step);
+            TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
+            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xr1, k));
+            TVec w0 = TOps.Load(ref wk);
+            a0 = TOps.MultiplyAdd(w0, x0, a0);
+            b0 = TOps.MultiplyAdd(w0, x1, b0);
+            if (v > 1)
+            {
+                TVec w1 = TOps.Load(ref Unsafe.Add(ref wk, n));
+                a1 = TOps.MultiplyAdd(w1, x0, a1);
+                b1 = TOps.MultiplyAdd(w1, x1, b1);
+            }
+
+            if (v > 2)
+            {
+                TVec w2 = TOps.Load(ref Unsafe.Add(ref wk, 2 * n));
+                a2 = TOps.MultiplyAdd(w2, x0, a2);
+                b2 = TOps.MultiplyAdd(w2, x1, b2);
+            }
+
+            if (v > 3)
+            {
+                TVec w3 = TOps.Load(ref Unsafe.Add(ref wk, 3 * n));
+                a3 = TOps.MultiplyAdd(w3, x0, a3);
+                b3 = TOps.MultiplyAdd(w3, x1, b3);
+            }
+        }
+
+        StoreRow<TOps, TVec, TShape>(ref y, a0, a1, a2, a3);
+        StoreRow<TOps, TVec, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3);
+    }
+
+    // Four input rows: up to 16 accumulators, which only the 32-register AVX-512 file holds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRows<TOps, TVec, TShape>(ref float w, int columns, ref float x, int xStride, ref float y, int yStride)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, IPanelShape
+    {
+        int v = TShape.Vectors;
+        int n = TOps.Count;
+        int step = v * n;
+        ref float xr1 = ref Unsafe.Add(ref x, xStride);
+        ref float xr2 = ref Unsafe.Add(ref x, 2 * xStride);
+        ref float xr3 = ref Unsafe.Add(ref x, 3 * xStride);
+        TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        TVec b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
+        TVec c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
+        TVec d0 = TOps.Zero, d1 = TOps.Zero, d2 = TOps.Zero, d3 = TOps.Zero;
+        for (int k = 0; k < columns; k++)
+        {
+            ref float wk = ref Unsafe.Add(ref w, k * step);
+            TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
+            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xr1, k));
+            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xr2, k));
+            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xr3, k));
+            TVec w0 = TOps.Load(ref wk);
+            a0 = TOps.MultiplyAdd(w0, x0, a0);
+            b0 = TOps.MultiplyAdd(w0, x1, b0);
+            c0 = TOps.MultiplyAdd(w0, x2, c0);
+            d0 = TOps.MultiplyAdd(w0, x3, d0);
+            if (v > 1)
+            {
+                TVec w1 = TOps.Load(ref Unsafe.Add(ref wk, n));
+                a1 = TOps.MultiplyAdd(w1, x0, a1);
+                b1 = TOps.MultiplyAdd(w1, x1, b1);
+                c1 = TOps.MultiplyAdd(w1, x2, c1);
+                d1 = TOps.MultiplyAdd(w1, x3, d1);
+            }
+
+            if (v > 2)
+            {
+                TVec w2 = TOps.Load(ref Unsafe.Add(ref wk, 2 * n));
+                a2 = TOps.MultiplyAdd(w2, x0, a2);
+                b2 = TOps.MultiplyAdd(w2, x1, b2);
+                c2 = TOps.MultiplyAdd(w2, x2, c2);
+                d2 = TOps.MultiplyAdd(w2, x3, d2);
+            }
+
+            if (v > 3)
+            {
+                TVec w3 = TOps.Load(ref Unsafe.Add(ref wk, 3 * n));
+                a3 = TOps.MultiplyAdd(w3, x0, a3);
+                b3 = TOps.MultiplyAdd(w3, x1, b3);
+                c3 = TOps.MultiplyAdd(w3, x2, c3);
+                d3 = TOps.MultiplyAdd(w3, x3, d3);
+            }
+        }
+
+        StoreRow<TOps, TVec, TShape>(ref y, a0, a1, a2, a3);
+        StoreRow<TOps, TVec, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3);
+        StoreRow<TOps, TVec, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3);
+        StoreRow<TOps, TVec, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TOps, TVec, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, IPanelShape
+    {
+        int n = TOps.Count;
+        Accumulate<TOps, TVec>(ref y, s0);
+        if (TShape.Vectors > 1)
+        {
+            Accumulate<TOps, TVec>(ref Unsafe.Add(ref y, n), s1);
+        }
+
+        if (TShape.Vectors > 2)
+        {
+            Accumulate<TOps, TVec>(ref Unsafe.Add(ref y, 2 * n), s2);
+        }
+
+        if (TShape.Vectors > 3)
+        {
+            Accumulate<TOps, TVec>(ref Unsafe.Add(ref y, 3 * n), s3);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate<TOps, TVec>(ref float y, TVec sum)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        => TOps.Store(TOps.Add(TOps.Load(ref y), sum), ref y);
+}

@@ -1,0 +1,134 @@
+using System;
+using FastRnn.Memory;
+
+namespace FastRnn.Kernels;
+
+/// <summary>
+/// A weight matrix [Rows, Columns] (PyTorch layout: Rows = Gates * Units) repacked once into
+/// panels the matrix kernels stream front to back.
+/// </summary>
+/// <remarks>
+/// A panel holds <see cref="PanelVectors"/> vectors of <see cref="Width"/> rows for every column:
+/// data[panel][column][vector][lane]. For gated cells (Gates ≥ 2) the vectors of a panel are the
+/// gates of the same <see cref="Width"/> units (i, f, g, o side by side), so a step's epilogue
+/// finds all gates of a unit block in one place. For Gates = 1 a panel is up to four consecutive
+/// vectors of units, which keeps enough independent accumulators to hide FMA latency.
+/// The product's output is laid out in the same packed row order (<see cref="PackedRowOf"/>):
+/// [Panels][PanelVectors][Width]; for Gates = 1 that is the natural order of the units.
+/// Units are padded up to a whole panel with zero rows.
+/// </remarks>
+internal sealed class PackedMatrix
+{
+    private readonly AlignedBuffer data; // [Panels, Columns, PanelVectors, Width]
+
+    private PackedMatrix(int gates, int units, int columns, int width)
+    {
+        Gates = gates;
+        Units = units;
+        Columns = columns;
+        Width = width;
+        SubVectors = gates == 1 ? Math.Min(4, (units + width - 1) / width) : 1;
+        PanelVectors = gates * SubVectors;
+        int unitsPerPanel = SubVectors * width;
+        Panels = (units + unitsPerPanel - 1) / unitsPerPanel;
+        PaddedUnits = Panels * unitsPerPanel;
+        data = new AlignedBuffer(checked(Panels * columns * PanelVectors * width));
+    }
+
+    /// <summary>Gate blocks in the rows (4 LSTM, 3 GRU, 1 plain).</summary>
+    public int Gates { get; }
+
+    /// <summary>Rows per gate block (hidden units).</summary>
+    public int Units { get; }
+
+    /// <summary>Logical rows: Gates * Units.</summary>
+    public int Rows => Gates * Units;
+
+    /// <summary>Columns (the length of the vector multiplied).</summary>
+    public int Columns { get; }
+
+    /// <summary>Floats per vector of the path this matrix was packed for.</summary>
+    public int Width { get; }
+
+    /// <summary>Vectors per gate in one panel.</summary>
+    public int SubVectors { get; }
+
+    /// <summary>Vectors per panel: Gates * SubVectors.</summary>
+    public int PanelVectors { get; }
+
+    /// <summary>Number of panels.</summary>
+    public int Panels { get; }
+
+    /// <summary>Units rounded up to whole panels.</summary>
+    public int PaddedUnits { get; }
+
+    /// <summary>Length of one output row in packed order: Gates * PaddedUnits.</summary>
+    public int PaddedRows => Gates * PaddedUnits;
+
+    /// <summary>The packed weights: [Panels, Columns, PanelVectors, Width].</summary>
+    public ReadOnlySpan<float> Data => data.Span;
+
+    /// <summary>Packs a row-major [gates * units, columns] matrix for the active path.</summary>
+    public static PackedMatrix Pack(ReadOnlySpan<float> rowMajor, int gates, int units, int columns) =>
+        Pack(rowMajor, gates, units, columns, Isa.FloatsPerVector);
+
+    /// <summary>Packs for an explicit vector width (tests pack for every width).</summary>
+    public static PackedMatrix Pack(ReadOnlySpan<float> rowMajor, int gates, int units, int columns, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(gates, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        var packed = new PackedMatrix(gates, units, columns, width);
+        packed.Repack(rowMajor);
+        return packed;
+    }
+
+    /// <summary>Position of logical row <paramref name="row"/> in a packed output row.</summary>
+    public int PackedRowOf(int row)
+    {
+        int gate = row / Units;
+        int unit = row - (gate * Units);
+        int unitsPerPanel = SubVectors * Width;
+        int panel = unit / unitsPerPanel;
+        int within = unit - (panel * unitsPerPanel);
+        int vector = (gate * SubVectors) + (within / Width);
+        return (((panel * PanelVectors) + vector) * Width) + (within % Width);
+    }
+
+    /// <summary>Rewrites the packed weights from a row-major matrix (after an optimizer update).</summary>
+    public void Repack(ReadOnlySpan<float> rowMajor)
+    {
+        if (rowMajor.Length != Rows * Columns)
+        {
+            throw new ArgumentException(
+                $"Expected a [{Rows}, {Columns}] matrix ({Rows * Columns} floats), got {rowMajor.Length} floats.",
+                nameof(rowMajor));
+        }
+
+        Span<float> target = data.Span;
+        target.Clear();
+        int panelStride = Columns * PanelVectors * Width;
+        for (int row = 0; row < Rows; row++)
+        {
+            int position = PackedRowOf(row);
+            int panel = position / (PanelVectors * Width);
+            int inPanel = position - (panel * PanelVectors * Width);
+            int baseIndex = panel * panelStride;
+            ReadOnlySpan<float> source = rowMajor.Slice(row * Columns, Columns);
+            for (int column = 0; column < Columns; column++)
+            {
+                target[baseIndex + (column * PanelVectors * Width) + inPanel] = source[column];
+            }
+        }
+    }
+
+    /// <summary>Scatters a logical vector [Gates * Units] into packed row order (padding zeroed).</summary>
+    public void ToPackedOrder(ReadOnlySpan<float> logical, Span<float> packed)
+    {
+        packed[..PaddedRows].Clear();
+        for (int row = 0; row < Rows; row++)
+        {
+            packed[PackedRowOf(row)] = logical[row];
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace FastRnn.Memory;
+
+/// <summary>
+/// A pinned float buffer whose first element sits on a 64-byte boundary (one cache line, one
+/// AVX-512 vector), so vector loads never straddle lines. Allocated once, reused for every call.
+/// </summary>
+internal sealed class AlignedBuffer
+{
+    private const int AlignmentFloats = 16;
+    private readonly float[] storage;
+    private readonly int offset;
+
+    /// <summary>Allocates a zeroed buffer of <paramref name="length"/> floats.</summary>
+    public AlignedBuffer(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        Length = length;
+        storage = GC.AllocateArray<float>(length + AlignmentFloats, pinned: true);
+        offset = AlignmentOffset(storage);
+    }
+
+    /// <summary>Number of usable floats.</summary>
+    public int Length { get; }
+
+    /// <summary>The aligned, usable part.</summary>
+    public Span<float> Span => storage.AsSpan(offset, Length);
+
+    private static unsafe int AlignmentOffset(float[] pinned)
+    {
+        fixed (float* p = pinned)
+        {
+            long misalignment = (long)p & 63;
+            return misalignment == 0 ? 0 : (int)((64 - misalignment) / sizeof(float));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using FastRnn.Kernels;
+
+namespace FastRnn.Tests.Kernels;
+
+/// <summary>The vector paths this CPU can run in-process, so every path is tested on every leg.</summary>
+internal static class SimdPaths
+{
+    public static IEnumerable<SimdPath> Available()
+    {
+        yield return SimdPath.Scalar;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            yield return SimdPath.Vector128;
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            yield return SimdPath.Vector256;
+        }
+
+        if (Vector512.IsHardwareAccelerated)
+        {
+            yield return SimdPath.Vector512;
+        }
+    }
+
+    public static void Activation(SimdPath path, Activations.Kind kind, ReadOnlySpan<float> x, Span<float> y)
+    {
+        switch (path)
+        {
+            case SimdPath.Vector512: Activations.Run<Vector512Ops, Vector512<float>>(kind, x, y); break;
+            case SimdPath.Vector256: Activations.Run<Vector256Ops, Vector256<float>>(kind, x, y); break;
+            case SimdPath.Vector128: Activations.Run<Vector128Ops, Vector128<float>>(kind, x, y); break;
+            default: Activations.Run<ScalarOps, float>(kind, x, y); break;
+        }
+    }
+
+    public static void MatMul(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    {
+        switch (path)
+        {
+            case SimdPath.Vector512: PackedMatMul.ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride); break;
+            case SimdPath.Vector256: PackedMatMul.ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride); break;
+            case SimdPath.Vector128: PackedMatMul.ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride); break;
+            default: PackedMatMul.ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride); break;
+        }
+    }
+}
