@@ -1,0 +1,26 @@
+using System;
+
+namespace FastRnn.Tests.Reference;
+
+/// <summary>The project's tensor comparison metric: max|A - E| / (max|E| + 1e-6).</summary>
+public static class ReferenceTolerance
+{
+    public static double RelativeError(double[] actual, double[] expected)
+    {
+        if (actual.Length != expected.Length)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double maxDiff = 0.0;
+        double maxExpected = 0.0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double diff = Math.Abs(actual[i] - expected[i]);
+            maxDiff = double.IsNaN(diff) ? double.PositiveInfinity : Math.Max(maxDiff, diff);
+            maxExpected = Math.Max(maxExpected, Math.Abs(expected[i]));
+        }
+
+        return maxDiff / (maxExpected + 1e-6);
+    }
+}
