@@ -1,0 +1,273 @@
+using System;
+using FastRnn.Cells;
+using FastRnn.Kernels;
+using FastRnn.Memory;
+using FastRnn.Networks;
+
+namespace FastRnn.Layers;
+
+/// <summary>
+/// The whole-sequence forward pass: every layer and direction over the batch, PyTorch semantics.
+/// </summary>
+/// <remarks>
+/// Rows are reordered by decreasing length once, on the way in, so at every step the sequences
+/// still running are a prefix of the batch: each step's products and epilogue cover only those
+/// rows (short sequences never pay for long ones, and full-length batches pay nothing), and the
+/// reverse direction picks each sequence up at its own last step from its initial state.
+/// </remarks>
+internal static class SequenceForward
+{
+    public static void Run(
+        RecurrentNetwork network,
+        SequenceWorkspace ws,
+        ReadOnlySpan<float> input,
+        int steps,
+        int batch,
+        Span<float> output,
+        Span<float> finalHidden,
+        Span<float> finalCell,
+        ReadOnlySpan<float> initialHidden,
+        ReadOnlySpan<float> initialCell,
+        ReadOnlySpan<int> lengths)
+    {
+        NetworkDescription d = network.Description;
+        Validate(d, ws, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+        ws.Enter();
+        try
+        {
+            SortByLength(ws, lengths, steps, batch);
+            GatherInput(d, ws, input, steps, batch);
+            int layers = d.NumLayers, directions = d.Directions;
+            for (int layer = 0; layer < layers; layer++)
+            {
+                ReadOnlySpan<float> layerInput = layer == 0 ? ws.Input.Span : ws.LayerOutputs[(layer - 1) & 1].Span;
+                Span<float> layerOutput = ws.LayerOutputs[layer & 1].Span;
+                for (int direction = 0; direction < directions; direction++)
+                {
+                    int slot = (layer * directions) + direction;
+                    RunDirection(d, network.Cells[slot], ws, slot, direction == 1, layerInput, layerOutput, steps, batch, initialHidden, initialCell, finalHidden, finalCell);
+                }
+            }
+
+            ScatterOutput(d, ws, ws.LayerOutputs[(layers - 1) & 1].Span, output, steps, batch);
+        }
+        finally
+        {
+            ws.Exit();
+        }
+    }
+
+    private static void RunDirection(
+        NetworkDescription d,
+        CellWeights cell,
+        SequenceWorkspace ws,
+        int slot,
+        bool reverse,
+        ReadOnlySpan<float> layerInput,  // [T, B, In]
+        Span<float> layerOutput,         // [T, B, D*H_out]
+        int steps,
+        int batch,
+        ReadOnlySpan<float> initialHidden,
+        ReadOnlySpan<float> initialCell,
+        Span<float> finalHidden,
+        Span<float> finalCell)
+    {
+        int stateSize = d.StateSize, hiddenSize = d.HiddenSize, outputSize = d.OutputSize;
+        int stateStride = cell.StateStride, hp = cell.PaddedUnits, gateStride = cell.GateStride;
+        int[] order = ws.Order;
+        Span<float> h = ws.Hidden.Span[..(batch * stateStride)]; // [B, StateStride]
+        Span<float> c = ws.Cell.Span[..(batch * hp)];             // [B, Hp]
+        Span<float> gates = ws.Gates.Span[..(steps * batch * gateStride)]; // [T, B, G*Hp]
+        Span<float> scratch = ws.Scratch.Span;
+
+        h.Clear();
+        c.Clear();
+        for (int s = 0; s < batch; s++)
+        {
+            if (!initialHidden.IsEmpty)
+            {
+                initialHidden.Slice(((slot * batch) + order[s]) * stateSize, stateSize).CopyTo(h.Slice(s * stateStride));
+            }
+
+            if (!initialCell.IsEmpty)
+            {
+                initialCell.Slice(((slot * batch) + order[s]) * hiddenSize, hiddenSize).CopyTo(c.Slice(s * hp));
+            }
+        }
+
+        // All input projections of the sequence in one product.
+        gates.Clear();
+        PackedMatMul.MultiplyAdd(cell.Input, layerInput, cell.InputSize, steps * batch, gates, gateStride);
+
+        int column = reverse ? stateSize : 0;
+        for (int k = 0; k < steps; k++)
+        {
+            int t = reverse ? steps - 1 - k : k;
+            int active = ws.ActiveRows[t];
+            if (active > 0)
+            {
+                CellStep.Forward(cell, gates.Slice(t * batch * gateStride, active * gateStride), h, c, scratch, active);
+            }
+
+            Span<float> outStep = layerOutput.Slice(t * batch * outputSize, batch * outputSize);
+            for (int s = 0; s < active; s++)
+            {
+                h.Slice(s * stateStride, stateSize).CopyTo(outStep.Slice((s * outputSize) + column));
+            }
+
+            for (int s = active; s < batch; s++)
+            {
+                outStep.Slice((s * outputSize) + column, stateSize).Clear();
+            }
+        }
+
+        for (int s = 0; s < batch; s++)
+        {
+            if (!finalHidden.IsEmpty)
+            {
+                h.Slice(s * stateStride, stateSize).CopyTo(finalHidden.Slice(((slot * batch) + order[s]) * stateSize));
+            }
+
+            if (!finalCell.IsEmpty)
+            {
+                c.Slice(s * hp, hiddenSize).CopyTo(finalCell.Slice(((slot * batch) + order[s]) * hiddenSize));
+            }
+        }
+    }
+
+    private static void SortByLength(SequenceWorkspace ws, ReadOnlySpan<int> lengths, int steps, int batch)
+    {
+        int[] order = ws.Order;
+        int[] sorted = ws.SortedLengths;
+        for (int i = 0; i < batch; i++)
+        {
+            int length = lengths.IsEmpty ? steps : lengths[i];
+            int j = i;
+            // Insertion sort, stable and allocation-free; batches are small next to the work per row.
+            while (j > 0 && sorted[j - 1] < length)
+            {
+                sorted[j] = sorted[j - 1];
+                order[j] = order[j - 1];
+                j--;
+            }
+
+            sorted[j] = length;
+            order[j] = i;
+        }
+
+        int active = batch;
+        for (int t = 0; t < steps; t++)
+        {
+            while (active > 0 && sorted[active - 1] <= t)
+            {
+                active--;
+            }
+
+            ws.ActiveRows[t] = active;
+        }
+    }
+
+    private static void GatherInput(NetworkDescription d, SequenceWorkspace ws, ReadOnlySpan<float> input, int steps, int batch)
+    {
+        int size = d.InputSize;
+        Span<float> target = ws.Input.Span;
+        for (int t = 0; t < steps; t++)
+        {
+            for (int s = 0; s < batch; s++)
+            {
+                int row = ws.Order[s];
+                int from = d.BatchFirst ? ((row * steps) + t) * size : ((t * batch) + row) * size;
+                input.Slice(from, size).CopyTo(target.Slice(((t * batch) + s) * size));
+            }
+        }
+    }
+
+    private static void ScatterOutput(NetworkDescription d, SequenceWorkspace ws, ReadOnlySpan<float> source, Span<float> output, int steps, int batch)
+    {
+        int size = d.OutputSize;
+        for (int t = 0; t < steps; t++)
+        {
+            for (int s = 0; s < batch; s++)
+            {
+                int row = ws.Order[s];
+                int to = d.BatchFirst ? ((row * steps) + t) * size : ((t * batch) + row) * size;
+                source.Slice(((t * batch) + s) * size, size).CopyTo(output.Slice(to));
+            }
+        }
+    }
+
+    private static void Validate(
+        NetworkDescription d,
+        SequenceWorkspace ws,
+        ReadOnlySpan<float> input,
+        int steps,
+        int batch,
+        Span<float> output,
+        Span<float> finalHidden,
+        Span<float> finalCell,
+        ReadOnlySpan<float> initialHidden,
+        ReadOnlySpan<float> initialCell,
+        ReadOnlySpan<int> lengths)
+    {
+        if (steps < 1 || steps > ws.MaxSteps)
+        {
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"Steps must be in 1..{ws.MaxSteps} (the workspace's maximum).");
+        }
+
+        if (batch < 1 || batch > ws.MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in 1..{ws.MaxBatch} (the workspace's maximum).");
+        }
+
+        string seq = d.BatchFirst ? $"[{batch}, {steps}," : $"[{steps}, {batch},";
+        Expect(input.Length, steps * batch * d.InputSize, $"input {seq} {d.InputSize}]", nameof(input));
+        Expect(output.Length, steps * batch * d.OutputSize, $"output {seq} {d.OutputSize}]", nameof(output));
+        int slots = d.NumLayers * d.Directions;
+        string hShape = $"[{slots}, {batch}, {d.StateSize}]";
+        string cShape = $"[{slots}, {batch}, {d.HiddenSize}]";
+        if (!initialHidden.IsEmpty)
+        {
+            Expect(initialHidden.Length, slots * batch * d.StateSize, $"initial hidden state {hShape}", nameof(initialHidden));
+        }
+
+        if (!finalHidden.IsEmpty)
+        {
+            Expect(finalHidden.Length, slots * batch * d.StateSize, $"final hidden state {hShape}", nameof(finalHidden));
+        }
+
+        if (!d.HasCellState && (!initialCell.IsEmpty || !finalCell.IsEmpty))
+        {
+            throw new ArgumentException($"A {d.Kind} network has no cell state; pass empty cell spans.");
+        }
+
+        if (!initialCell.IsEmpty)
+        {
+            Expect(initialCell.Length, slots * batch * d.HiddenSize, $"initial cell state {cShape}", nameof(initialCell));
+        }
+
+        if (!finalCell.IsEmpty)
+        {
+            Expect(finalCell.Length, slots * batch * d.HiddenSize, $"final cell state {cShape}", nameof(finalCell));
+        }
+
+        if (!lengths.IsEmpty)
+        {
+            Expect(lengths.Length, batch, $"lengths [{batch}]", nameof(lengths));
+            for (int i = 0; i < lengths.Length; i++)
+            {
+                if (lengths[i] < 1 || lengths[i] > steps)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(lengths), lengths[i], $"lengths[{i}] = {lengths[i]}; each length must be in 1..{steps} (the number of steps).");
+                }
+            }
+        }
+    }
+
+    private static void Expect(int actual, int expected, string what, string parameter)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"Expected {what} = {expected} floats, got {actual}.", parameter);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace FastRnn.Networks;
+
+/// <summary>
+/// What a recurrent network is: cell, variant, sizes and PyTorch's layer options
+/// (<c>num_layers</c>, <c>bidirectional</c>, <c>bias</c>, <c>batch_first</c>, <c>proj_size</c>).
+/// </summary>
+public sealed record NetworkDescription
+{
+    /// <summary>Creates a description; call <see cref="Validate"/> (loading does) to check it.</summary>
+    /// <param name="kind">The cell.</param>
+    /// <param name="inputSize">Features per input step (I).</param>
+    /// <param name="hiddenSize">Hidden units (H).</param>
+    public NetworkDescription(CellKind kind, int inputSize, int hiddenSize)
+    {
+        Kind = kind;
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+    }
+
+    /// <summary>The cell.</summary>
+    public CellKind Kind { get; init; }
+
+    /// <summary>The cell variant (peephole for LSTM, reset-before for GRU).</summary>
+    public CellVariant Variant { get; init; } = CellVariant.Standard;
+
+    /// <summary>Features per input step (I).</summary>
+    public int InputSize { get; init; }
+
+    /// <summary>Hidden units per direction (H).</summary>
+    public int HiddenSize { get; init; }
+
+    /// <summary>LSTM projection size P (<c>proj_size</c>); 0 for none.</summary>
+    public int ProjectionSize { get; init; }
+
+    /// <summary>Stacked layers (<c>num_layers</c>).</summary>
+    public int NumLayers { get; init; } = 1;
+
+    /// <summary>Whether each layer also runs a reverse direction (outputs concatenated, forward first).</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>Whether the layers have <c>bias_ih</c> and <c>bias_hh</c>.</summary>
+    public bool Bias { get; init; } = true;
+
+    /// <summary>Whether inputs and outputs are [B, T, features] instead of [T, B, features].</summary>
+    public bool BatchFirst { get; init; }
+
+    /// <summary>Gate blocks in the weight rows: 4 (LSTM), 3 (GRU), 1 (RNN).</summary>
+    public int GateCount => Kind switch
+    {
+        CellKind.Lstm => 4,
+        CellKind.Gru => 3,
+        _ => 1,
+    };
+
+    /// <summary>Directions: 2 if bidirectional, else 1.</summary>
+    public int Directions => Bidirectional ? 2 : 1;
+
+    /// <summary>Size of a hidden state h (H_out): P with projection, else H.</summary>
+    public int StateSize => ProjectionSize > 0 ? ProjectionSize : HiddenSize;
+
+    /// <summary>Features per output step: Directions * StateSize.</summary>
+    public int OutputSize => Directions * StateSize;
+
+    /// <summary>Whether the network carries a cell state c (LSTM).</summary>
+    public bool HasCellState => Kind == CellKind.Lstm;
+
+    /// <summary>Input features of layer <paramref name="layer"/>.</summary>
+    public int LayerInputSize(int layer) => layer == 0 ? InputSize : OutputSize;
+
+    /// <summary>The PyTorch <c>state_dict</c> name of a parameter, e.g. <c>weight_hh_l1_reverse</c>.</summary>
+    /// <param name="kind">weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, weight_ci, weight_cf or weight_co.</param>
+    /// <param name="layer">Layer index.</param>
+    /// <param name="direction">0 forward, 1 reverse.</param>
+    public static string ParameterName(string kind, int layer, int direction) =>
+        string.Create(CultureInfo.InvariantCulture, $"{kind}_l{layer}{(direction == 1 ? "_reverse" : string.Empty)}");
+
+    /// <summary>Every parameter's name and shape, in PyTorch's <c>state_dict</c> order.</summary>
+    public IReadOnlyList<(string Name, int[] Shape)> ParameterShapes()
+    {
+        Validate();
+        var list = new List<(string, int[])>();
+        int g = GateCount * HiddenSize;
+        for (int layer = 0; layer < NumLayers; layer++)
+        {
+            for (int direction = 0; direction < Directions; direction++)
+            {
+                list.Add((ParameterName("weight_ih", layer, direction), [g, LayerInputSize(layer)]));
+                list.Add((ParameterName("weight_hh", layer, direction), [g, StateSize]));
+                if (Bias)
+                {
+                    list.Add((ParameterName("bias_ih", layer, direction), [g]));
+                    list.Add((ParameterName("bias_hh", layer, direction), [g]));
+                }
+
+                if (ProjectionSize > 0)
+                {
+                    list.Add((ParameterName("weight_hr", layer, direction), [ProjectionSize, HiddenSize]));
+                }
+
+                if (Variant == CellVariant.Peephole)
+                {
+                    list.Add((ParameterName("weight_ci", layer, direction), [HiddenSize]));
+                    list.Add((ParameterName("weight_cf", layer, direction), [HiddenSize]));
+                    list.Add((ParameterName("weight_co", layer, direction), [HiddenSize]));
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent option.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Kind))
+        {
+            throw new ArgumentException($"Unknown cell kind {(int)Kind}.");
+        }
+
+        if (InputSize < 1 || HiddenSize < 1 || NumLayers < 1)
+        {
+            throw new ArgumentException($"Sizes must be positive: input_size {InputSize}, hidden_size {HiddenSize}, num_layers {NumLayers}.");
+        }
+
+        // Keeps every workspace index (T * B * gates * H) comfortably inside int range.
+        if (InputSize > 1 << 20 || HiddenSize > 1 << 16 || NumLayers > 64)
+        {
+            throw new ArgumentException($"Sizes beyond the supported range: input_size {InputSize} (max {1 << 20}), hidden_size {HiddenSize} (max {1 << 16}), num_layers {NumLayers} (max 64).");
+        }
+
+        if (ProjectionSize < 0 || (ProjectionSize > 0 && (Kind != CellKind.Lstm || ProjectionSize >= HiddenSize)))
+        {
+            throw new ArgumentException($"proj_size {ProjectionSize} requires an LSTM and 0 < proj_size < hidden_size ({HiddenSize}), as in PyTorch.");
+        }
+
+        if (Variant == CellVariant.Peephole && Kind != CellKind.Lstm)
+        {
+            throw new ArgumentException($"The peephole variant exists for LSTM only, not {Kind}.");
+        }
+
+        if (Variant == CellVariant.ResetBefore && Kind != CellKind.Gru)
+        {
+            throw new ArgumentException($"The reset-before variant exists for GRU only, not {Kind}.");
+        }
+
+        if (!Enum.IsDefined(Variant))
+        {
+            throw new ArgumentException($"Unknown cell variant {(int)Variant}.");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using System;
+using System.Collections.Generic;
+using FastRnn.Cells;
+using FastRnn.Layers;
+using FastRnn.Memory;
+using FastRnn.Sessions;
+
+namespace FastRnn.Networks;
+
+/// <summary>
+/// A loaded recurrent network: its description, its parameters under PyTorch <c>state_dict</c>
+/// names, and those parameters packed for the active vector path. Immutable once created, so
+/// any number of threads may run it at once, each with its own <see cref="SequenceWorkspace"/>
+/// or <see cref="StreamingSession"/>.
+/// </summary>
+public sealed class RecurrentNetwork
+{
+    private readonly Dictionary<string, float[]> parameters;
+    private readonly string[] parameterNames;
+
+    private RecurrentNetwork(NetworkDescription description, Dictionary<string, float[]> parameters, string[] names)
+    {
+        Description = description;
+        this.parameters = parameters;
+        parameterNames = names;
+        Cells = new CellWeights[description.NumLayers * description.Directions];
+        for (int layer = 0; layer < description.NumLayers; layer++)
+        {
+            for (int direction = 0; direction < description.Directions; direction++)
+            {
+                Cells[(layer * description.Directions) + direction] = new CellWeights(description, layer, direction, name => parameters[name]);
+            }
+        }
+    }
+
+    /// <summary>What this network is.</summary>
+    public NetworkDescription Description { get; }
+
+    /// <summary>Parameter names in PyTorch <c>state_dict</c> order.</summary>
+    public IReadOnlyList<string> ParameterNames => parameterNames;
+
+    /// <summary>Packed weights per layer and direction: index layer * Directions + direction.</summary>
+    internal CellWeights[] Cells { get; }
+
+    /// <summary>
+    /// Creates a network from its parameters (PyTorch <c>state_dict</c> names and row-major layouts).
+    /// Every expected tensor must be present with exactly its shape's element count, no other tensor
+    /// may be given, and every value must be finite.
+    /// </summary>
+    /// <param name="description">What the network is.</param>
+    /// <param name="parameters">Tensors by name; copied.</param>
+    /// <returns>The network, packed for the active vector path.</returns>
+    /// <exception cref="ArgumentException">A tensor is missing, extra, of the wrong size, or not finite.</exception>
+    public static RecurrentNetwork Create(NetworkDescription description, IReadOnlyDictionary<string, float[]> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(parameters);
+        description.Validate();
+        IReadOnlyList<(string Name, int[] Shape)> shapes = description.ParameterShapes();
+        var copies = new Dictionary<string, float[]>(shapes.Count, StringComparer.Ordinal);
+        string[] names = new string[shapes.Count];
+        for (int i = 0; i < shapes.Count; i++)
+        {
+            (string name, int[] shape) = shapes[i];
+            names[i] = name;
+            int expected = ElementCount(shape);
+            if (!parameters.TryGetValue(name, out float[]? values) || values is null)
+            {
+                throw new ArgumentException($"Missing parameter '{name}' of shape [{string.Join(", ", shape)}] for a {Describe(description)}.", nameof(parameters));
+            }
+
+            if (values.Length != expected)
+            {
+                throw new ArgumentException($"Parameter '{name}' has {values.Length} values; expected shape [{string.Join(", ", shape)}] ({expected} values).", nameof(parameters));
+            }
+
+            for (int j = 0; j < values.Length; j++)
+            {
+                if (!float.IsFinite(values[j]))
+                {
+                    throw new ArgumentException($"Parameter '{name}' holds {values[j]} at index {j}: weights must be finite.", nameof(parameters));
+                }
+            }
+
+            copies[name] = (float[])values.Clone();
+        }
+
+        foreach (string name in parameters.Keys)
+        {
+            if (!copies.ContainsKey(name))
+            {
+                throw new ArgumentException($"Unexpected parameter '{name}' for a {Describe(description)}; expected: {string.Join(", ", names)}.", nameof(parameters));
+            }
+        }
+
+        return new RecurrentNetwork(description, copies, names);
+    }
+
+    /// <summary>
+    /// Creates a network with PyTorch's default initialisation, U(-1/√H, 1/√H) for every parameter,
+    /// from a seeded generator (reproducible for a given seed).
+    /// </summary>
+    /// <param name="description">What the network is.</param>
+    /// <param name="seed">Seed of the generator.</param>
+    /// <returns>The network.</returns>
+    public static RecurrentNetwork CreateRandom(NetworkDescription description, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        description.Validate();
+        var random = new Random(seed);
+        float bound = 1f / MathF.Sqrt(description.HiddenSize);
+        var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach ((string name, int[] shape) in description.ParameterShapes())
+        {
+            float[] tensor = new float[ElementCount(shape)];
+            for (int i = 0; i < tensor.Length; i++)
+            {
+                tensor[i] = (float)(((random.NextDouble() * 2.0) - 1.0) * bound);
+            }
+
+            values[name] = tensor;
+        }
+
+        return Create(description, values);
+    }
+
+    /// <summary>The canonical (PyTorch layout) values of a parameter.</summary>
+    /// <param name="name">A <c>state_dict</c> name, e.g. <c>weight_hh_l0</c>.</param>
+    /// <returns>The row-major values.</returns>
+    public ReadOnlySpan<float> GetParameter(string name) =>
+        parameters.TryGetValue(name, out float[]? values)
+            ? values
+            : throw new ArgumentException($"No parameter '{name}'; this network has: {string.Join(", ", parameterNames)}.", nameof(name));
+
+    /// <summary>The shape of a parameter, as PyTorch reports it.</summary>
+    /// <param name="name">A <c>state_dict</c> name.</param>
+    /// <returns>The dimensions.</returns>
+    public int[] GetParameterShape(string name)
+    {
+        foreach ((string n, int[] shape) in Description.ParameterShapes())
+        {
+            if (n == name)
+            {
+                return shape;
+            }
+        }
+
+        throw new ArgumentException($"No parameter '{name}'; this network has: {string.Join(", ", parameterNames)}.", nameof(name));
+    }
+
+    /// <summary>
+    /// Allocates the buffers for whole-sequence calls of up to <paramref name="maxBatch"/> sequences
+    /// of up to <paramref name="maxSteps"/> steps. One workspace serves one caller at a time.
+    /// </summary>
+    /// <param name="maxBatch">Largest batch the workspace accepts.</param>
+    /// <param name="maxSteps">Longest sequence the workspace accepts.</param>
+    /// <returns>The workspace.</returns>
+    public SequenceWorkspace CreateWorkspace(int maxBatch, int maxSteps) => new(this, maxBatch, maxSteps);
+
+    /// <summary>Creates a streaming session (unidirectional networks) for up to <paramref name="maxBatch"/> streams.</summary>
+    /// <param name="maxBatch">Rows per step the session accepts.</param>
+    /// <returns>The session, with zero state.</returns>
+    public StreamingSession CreateSession(int maxBatch = 1) => new(this, maxBatch);
+
+    /// <summary>
+    /// Runs the whole network over a batch of sequences, with PyTorch semantics. Allocates nothing.
+    /// </summary>
+    /// <param name="workspace">Buffers from <see cref="CreateWorkspace"/> of this network.</param>
+    /// <param name="input">[T, B, I], or [B, T, I] when <see cref="NetworkDescription.BatchFirst"/>.</param>
+    /// <param name="steps">T.</param>
+    /// <param name="batch">B.</param>
+    /// <param name="output">[T, B, D*H_out] (or [B, T, D*H_out]); zero past each sequence's length.</param>
+    /// <param name="finalHidden">[L*D, B, H_out] h_n, or empty to skip.</param>
+    /// <param name="finalCell">[L*D, B, H] c_n (LSTM), or empty to skip.</param>
+    /// <param name="initialHidden">[L*D, B, H_out] h_0, or empty for zeros.</param>
+    /// <param name="initialCell">[L*D, B, H] c_0 (LSTM), or empty for zeros.</param>
+    /// <param name="lengths">[B] valid steps per sequence (1..T), or empty for all T.</param>
+    public void Forward(
+        SequenceWorkspace workspace,
+        ReadOnlySpan<float> input,
+        int steps,
+        int batch,
+        Span<float> output,
+        Span<float> finalHidden = default,
+        Span<float> finalCell = default,
+        ReadOnlySpan<float> initialHidden = default,
+        ReadOnlySpan<float> initialCell = default,
+        ReadOnlySpan<int> lengths = default)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (!ReferenceEquals(workspace.Network, this))
+        {
+            throw new ArgumentException("The workspace was created by another network.", nameof(workspace));
+        }
+
+        SequenceForward.Run(this, workspace, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+    }
+
+    internal static int ElementCount(int[] shape)
+    {
+        int count = 1;
+        foreach (int d in shape)
+        {
+            count = checked(count * d);
+        }
+
+        return count;
+    }
+
+    private static string Describe(NetworkDescription d) =>
+        $"{d.Kind} ({d.Variant}) network with input_size {d.InputSize}, hidden_size {d.HiddenSize}, proj_size {d.ProjectionSize}, num_layers {d.NumLayers}, bidirectional {d.Bidirectional}, bias {d.Bias}";
+}

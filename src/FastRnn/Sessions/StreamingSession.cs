@@ -1,0 +1,227 @@
+using System;
+using System.Threading;
+using FastRnn.Cells;
+using FastRnn.Kernels;
+using FastRnn.Memory;
+using FastRnn.Networks;
+
+namespace FastRnn.Sessions;
+
+/// <summary>
+/// One caller's stream through a unidirectional network: it owns the hidden (and cell) state of
+/// every layer and the step buffers, so <see cref="Step"/> allocates nothing. Sessions over one
+/// network may run on many threads at once; one session serves one thread at a time (a second
+/// concurrent call is detected and refused).
+/// </summary>
+public sealed class StreamingSession
+{
+    private readonly RecurrentNetwork network;
+    private readonly AlignedBuffer[] hidden;  // per layer [B, StateStride]
+    private readonly AlignedBuffer[] cell;    // per layer [B, Hp] (LSTM)
+    private readonly AlignedBuffer gates;     // [B, G*Hp]
+    private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
+    private int busy;
+
+    internal StreamingSession(RecurrentNetwork network, int maxBatch)
+    {
+        NetworkDescription d = network.Description;
+        if (d.Bidirectional)
+        {
+            throw new NotSupportedException("A bidirectional network needs the whole sequence (its reverse direction starts at the end); use RecurrentNetwork.Forward instead of a streaming session.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        this.network = network;
+        MaxBatch = maxBatch;
+        hidden = new AlignedBuffer[d.NumLayers];
+        cell = new AlignedBuffer[d.NumLayers];
+        int gateStride = 0, scratchPerRow = 0;
+        for (int layer = 0; layer < d.NumLayers; layer++)
+        {
+            CellWeights w = network.Cells[layer];
+            hidden[layer] = new AlignedBuffer(maxBatch * w.StateStride);
+            cell[layer] = new AlignedBuffer(d.HasCellState ? maxBatch * w.PaddedUnits : 0);
+            gateStride = Math.Max(gateStride, w.GateStride);
+            scratchPerRow = Math.Max(scratchPerRow, w.ScratchPerRow);
+        }
+
+        gates = new AlignedBuffer(maxBatch * gateStride);
+        scratch = new AlignedBuffer(maxBatch * scratchPerRow);
+    }
+
+    /// <summary>Largest batch per step.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>The network this session runs.</summary>
+    public RecurrentNetwork Network => network;
+
+    /// <summary>
+    /// Consumes one time step for <paramref name="batch"/> streams (rows 0..batch-1 of the
+    /// session's state) and writes the last layer's new hidden state.
+    /// </summary>
+    /// <param name="input">[batch, I] this step's inputs.</param>
+    /// <param name="batch">Streams in this step (1..MaxBatch).</param>
+    /// <param name="output">[batch, H_out] the top layer's hidden state after the step.</param>
+    public void Step(ReadOnlySpan<float> input, int batch, Span<float> output)
+    {
+        NetworkDescription d = network.Description;
+        if (batch < 1 || batch > MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in 1..{MaxBatch} (the session's maximum).");
+        }
+
+        if (input.Length != batch * d.InputSize)
+        {
+            throw new ArgumentException($"Expected input [{batch}, {d.InputSize}] = {batch * d.InputSize} floats, got {input.Length}.", nameof(input));
+        }
+
+        if (output.Length != batch * d.StateSize)
+        {
+            throw new ArgumentException($"Expected output [{batch}, {d.StateSize}] = {batch * d.StateSize} floats, got {output.Length}.", nameof(output));
+        }
+
+        Enter();
+        try
+        {
+            ReadOnlySpan<float> x = input;
+            int xStride = d.InputSize;
+            for (int layer = 0; layer < d.NumLayers; layer++)
+            {
+                CellWeights w = network.Cells[layer];
+                Span<float> g = gates.Span[..(batch * w.GateStride)];
+                g.Clear();
+                PackedMatMul.MultiplyAdd(w.Input, x, xStride, batch, g, w.GateStride);
+                Span<float> h = hidden[layer].Span;
+                CellStep.Forward(w, g, h, cell[layer].Span, scratch.Span, batch);
+                x = h;
+                xStride = w.StateStride;
+            }
+
+            for (int b = 0; b < batch; b++)
+            {
+                x.Slice(b * xStride, d.StateSize).CopyTo(output.Slice(b * d.StateSize));
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Sets every stream's state to zero.</summary>
+    public void Reset()
+    {
+        Enter();
+        try
+        {
+            foreach (AlignedBuffer buffer in hidden)
+            {
+                buffer.Span.Clear();
+            }
+
+            foreach (AlignedBuffer buffer in cell)
+            {
+                buffer.Span.Clear();
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Sets the state of streams 0..batch-1.</summary>
+    /// <param name="hiddenState">[L, batch, H_out].</param>
+    /// <param name="cellState">[L, batch, H] for LSTM, else empty (empty for LSTM means zeros).</param>
+    /// <param name="batch">Streams.</param>
+    public void SetState(ReadOnlySpan<float> hiddenState, ReadOnlySpan<float> cellState, int batch)
+    {
+        CheckState(hiddenState.Length, cellState.Length, batch);
+        Enter();
+        try
+        {
+            NetworkDescription d = network.Description;
+            for (int layer = 0; layer < d.NumLayers; layer++)
+            {
+                CellWeights w = network.Cells[layer];
+                for (int b = 0; b < batch; b++)
+                {
+                    Span<float> h = hidden[layer].Span.Slice(b * w.StateStride, w.StateStride);
+                    h.Clear();
+                    hiddenState.Slice(((layer * batch) + b) * d.StateSize, d.StateSize).CopyTo(h);
+                    if (d.HasCellState)
+                    {
+                        Span<float> c = cell[layer].Span.Slice(b * w.PaddedUnits, w.PaddedUnits);
+                        c.Clear();
+                        if (!cellState.IsEmpty)
+                        {
+                            cellState.Slice(((layer * batch) + b) * d.HiddenSize, d.HiddenSize).CopyTo(c);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Copies out the state of streams 0..batch-1.</summary>
+    /// <param name="hiddenState">[L, batch, H_out].</param>
+    /// <param name="cellState">[L, batch, H] for LSTM, else empty.</param>
+    /// <param name="batch">Streams.</param>
+    public void GetState(Span<float> hiddenState, Span<float> cellState, int batch)
+    {
+        CheckState(hiddenState.Length, cellState.Length, batch);
+        NetworkDescription d = network.Description;
+        if (d.HasCellState && cellState.IsEmpty)
+        {
+            throw new ArgumentException($"Expected cell state [{d.NumLayers}, {batch}, {d.HiddenSize}] for an LSTM.", nameof(cellState));
+        }
+
+        for (int layer = 0; layer < d.NumLayers; layer++)
+        {
+            CellWeights w = network.Cells[layer];
+            for (int b = 0; b < batch; b++)
+            {
+                hidden[layer].Span.Slice(b * w.StateStride, d.StateSize).CopyTo(hiddenState.Slice(((layer * batch) + b) * d.StateSize));
+                if (d.HasCellState)
+                {
+                    cell[layer].Span.Slice(b * w.PaddedUnits, d.HiddenSize).CopyTo(cellState.Slice(((layer * batch) + b) * d.HiddenSize));
+                }
+            }
+        }
+    }
+
+    private void CheckState(int hiddenLength, int cellLength, int batch)
+    {
+        NetworkDescription d = network.Description;
+        if (batch < 1 || batch > MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in 1..{MaxBatch} (the session's maximum).");
+        }
+
+        if (hiddenLength != d.NumLayers * batch * d.StateSize)
+        {
+            throw new ArgumentException($"Expected hidden state [{d.NumLayers}, {batch}, {d.StateSize}] = {d.NumLayers * batch * d.StateSize} floats, got {hiddenLength}.");
+        }
+
+        if (cellLength != 0 && (!d.HasCellState || cellLength != d.NumLayers * batch * d.HiddenSize))
+        {
+            throw new ArgumentException(d.HasCellState
+                ? $"Expected cell state [{d.NumLayers}, {batch}, {d.HiddenSize}] = {d.NumLayers * batch * d.HiddenSize} floats, got {cellLength}."
+                : $"A {d.Kind} network has no cell state; pass an empty span.");
+        }
+    }
+
+    private void Enter()
+    {
+        if (Interlocked.Exchange(ref busy, 1) != 0)
+        {
+            throw new InvalidOperationException("This session is already in use by another thread; give each thread its own session.");
+        }
+    }
+
+    private void Exit() => Volatile.Write(ref busy, 0);
+}
