@@ -219,20 +219,28 @@ internal static class SequenceForward
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in 1..{ws.MaxBatch} (the workspace's maximum).");
         }
 
-        string seq = d.BatchFirst ? $"[{batch}, {steps}," : $"[{steps}, {batch},";
-        Expect(input.Length, steps * batch * d.InputSize, $"input {seq} {d.InputSize}]", nameof(input));
-        Expect(output.Length, steps * batch * d.OutputSize, $"output {seq} {d.OutputSize}]", nameof(output));
+        // Messages are built only on failure: a successful call must not allocate.
         int slots = d.NumLayers * d.Directions;
-        string hShape = $"[{slots}, {batch}, {d.StateSize}]";
-        string cShape = $"[{slots}, {batch}, {d.HiddenSize}]";
-        if (!initialHidden.IsEmpty)
+        int hidden = slots * batch * d.StateSize;
+        int cell = slots * batch * d.HiddenSize;
+        if (input.Length != steps * batch * d.InputSize)
         {
-            Expect(initialHidden.Length, slots * batch * d.StateSize, $"initial hidden state {hShape}", nameof(initialHidden));
+            ThrowShape(d, "input", d.InputSize, steps, batch, input.Length, nameof(input));
         }
 
-        if (!finalHidden.IsEmpty)
+        if (output.Length != steps * batch * d.OutputSize)
         {
-            Expect(finalHidden.Length, slots * batch * d.StateSize, $"final hidden state {hShape}", nameof(finalHidden));
+            ThrowShape(d, "output", d.OutputSize, steps, batch, output.Length, nameof(output));
+        }
+
+        if (!initialHidden.IsEmpty && initialHidden.Length != hidden)
+        {
+            ThrowState("initial hidden state", slots, batch, d.StateSize, initialHidden.Length, nameof(initialHidden));
+        }
+
+        if (!finalHidden.IsEmpty && finalHidden.Length != hidden)
+        {
+            ThrowState("final hidden state", slots, batch, d.StateSize, finalHidden.Length, nameof(finalHidden));
         }
 
         if (!d.HasCellState && (!initialCell.IsEmpty || !finalCell.IsEmpty))
@@ -240,19 +248,23 @@ internal static class SequenceForward
             throw new ArgumentException($"A {d.Kind} network has no cell state; pass empty cell spans.");
         }
 
-        if (!initialCell.IsEmpty)
+        if (!initialCell.IsEmpty && initialCell.Length != cell)
         {
-            Expect(initialCell.Length, slots * batch * d.HiddenSize, $"initial cell state {cShape}", nameof(initialCell));
+            ThrowState("initial cell state", slots, batch, d.HiddenSize, initialCell.Length, nameof(initialCell));
         }
 
-        if (!finalCell.IsEmpty)
+        if (!finalCell.IsEmpty && finalCell.Length != cell)
         {
-            Expect(finalCell.Length, slots * batch * d.HiddenSize, $"final cell state {cShape}", nameof(finalCell));
+            ThrowState("final cell state", slots, batch, d.HiddenSize, finalCell.Length, nameof(finalCell));
         }
 
         if (!lengths.IsEmpty)
         {
-            Expect(lengths.Length, batch, $"lengths [{batch}]", nameof(lengths));
+            if (lengths.Length != batch)
+            {
+                throw new ArgumentException($"Expected lengths [{batch}], got {lengths.Length} values.", nameof(lengths));
+            }
+
             for (int i = 0; i < lengths.Length; i++)
             {
                 if (lengths[i] < 1 || lengths[i] > steps)
@@ -263,11 +275,12 @@ internal static class SequenceForward
         }
     }
 
-    private static void Expect(int actual, int expected, string what, string parameter)
+    private static void ThrowShape(NetworkDescription d, string what, int features, int steps, int batch, int actual, string parameter)
     {
-        if (actual != expected)
-        {
-            throw new ArgumentException($"Expected {what} = {expected} floats, got {actual}.", parameter);
-        }
+        string shape = d.BatchFirst ? $"[{batch}, {steps}, {features}]" : $"[{steps}, {batch}, {features}]";
+        throw new ArgumentException($"Expected {what} {shape} = {steps * batch * features} floats, got {actual}.", parameter);
     }
+
+    private static void ThrowState(string what, int slots, int batch, int size, int actual, string parameter) =>
+        throw new ArgumentException($"Expected {what} [{slots}, {batch}, {size}] = {slots * batch * size} floats, got {actual}.", parameter);
 }
