@@ -1,0 +1,53 @@
+using System;
+using System.IO;
+
+namespace FastRnn.IO;
+
+/// <summary>
+/// Replaces a file so that readers see either the old contents or the complete new contents, never
+/// a partial write: the data goes to a temporary file in the same directory (so the final rename
+/// stays on one file system), is flushed to disk, and is then moved over the target.
+/// </summary>
+internal static class AtomicFile
+{
+    public static void Write(string path, Action<Stream> writeContents)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(writeContents);
+        string fullPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(fullPath)
+            ?? throw new ArgumentException($"'{path}' names a root directory, not a file.", nameof(path));
+        string tempPath = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                writeContents(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(tempPath, fullPath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(tempPath);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // The original failure matters more than a leftover temporary file.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same as above.
+        }
+    }
+}
