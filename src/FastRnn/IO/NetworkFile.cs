@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using FastRnn.Networks;
+
+namespace FastRnn.IO;
+
+/// <summary>
+/// Networks as safetensors files: parameters under PyTorch <c>state_dict</c> names, the
+/// description in <c>__metadata__</c> with the keys of the conformance-case format
+/// (<c>mode</c>, <c>variant</c>, <c>input_size</c>, <c>hidden_size</c>, <c>proj_size</c>,
+/// <c>num_layers</c>, <c>bidirectional</c>, <c>bias</c>, <c>batch_first</c>).
+/// </summary>
+public static class NetworkFile
+{
+    /// <summary>Loads a network saved by <see cref="Save"/> or exported from PyTorch with that metadata.</summary>
+    /// <param name="path">The .safetensors file.</param>
+    /// <returns>The network.</returns>
+    /// <exception cref="FastRnnFormatException">The file is malformed, or its tensors do not match its metadata.</exception>
+    public static RecurrentNetwork Load(string path) => FromSafeTensors(SafeTensorsFile.Read(path));
+
+    /// <summary>
+    /// Loads PyTorch weights (for example a <c>state_dict</c> saved with the safetensors package,
+    /// which carries no metadata) for a network you describe.
+    /// </summary>
+    /// <param name="path">The .safetensors file.</param>
+    /// <param name="description">What the network is.</param>
+    /// <returns>The network.</returns>
+    /// <exception cref="FastRnnFormatException">The file is malformed, or a tensor is missing, extra or mis-shaped.</exception>
+    public static RecurrentNetwork Load(string path, NetworkDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        return FromSafeTensors(SafeTensorsFile.Read(path), description, static _ => false);
+    }
+
+    /// <summary>Builds a network from a parsed file, taking its description from the metadata.</summary>
+    /// <param name="file">The file.</param>
+    /// <param name="isOtherTensor">Names of tensors that may accompany the parameters (e.g. a case's inputs); null for none.</param>
+    /// <returns>The network.</returns>
+    public static RecurrentNetwork FromSafeTensors(SafeTensorsFile file, Func<string, bool>? isOtherTensor = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return FromSafeTensors(file, DescriptionFromMetadata(file), isOtherTensor ?? (static _ => false));
+    }
+
+    /// <summary>Reads a network description from the file's metadata.</summary>
+    /// <param name="file">The file.</param>
+    /// <returns>The validated description.</returns>
+    public static NetworkDescription DescriptionFromMetadata(SafeTensorsFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        IReadOnlyDictionary<string, string> m = file.Metadata;
+        string where = file.SourceName ?? "the file";
+        string mode = Required(m, "mode", where);
+        CellKind kind = mode switch
+        {
+            "RNN_TANH" => CellKind.RnnTanh,
+            "RNN_RELU" => CellKind.RnnRelu,
+            "LSTM" => CellKind.Lstm,
+            "GRU" => CellKind.Gru,
+            _ => throw new FastRnnFormatException($"{where}: metadata mode '{mode}' is not one of RNN_TANH, RNN_RELU, LSTM, GRU."),
+        };
+        string variantText = m.TryGetValue("variant", out string? v) ? v : "standard";
+        CellVariant variant = variantText switch
+        {
+            "standard" => CellVariant.Standard,
+            "peephole" => CellVariant.Peephole,
+            "reset_before" => CellVariant.ResetBefore,
+            _ => throw new FastRnnFormatException($"{where}: metadata variant '{variantText}' is not one of standard, peephole, reset_before."),
+        };
+        var description = new NetworkDescription(kind, Integer(m, "input_size", where, null), Integer(m, "hidden_size", where, null))
+        {
+            Variant = variant,
+            ProjectionSize = Integer(m, "proj_size", where, 0),
+            NumLayers = Integer(m, "num_layers", where, 1),
+            Bidirectional = Boolean(m, "bidirectional", where, false),
+            Bias = Boolean(m, "bias", where, true),
+            BatchFirst = Boolean(m, "batch_first", where, false),
+        };
+        try
+        {
+            description.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new FastRnnFormatException($"{where}: the metadata describes an invalid network: {e.Message}", e);
+        }
+
+        return description;
+    }
+
+    /// <summary>Saves the network's parameters and description, atomically (the old file survives a failed write).</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="path">Target path.</param>
+    public static void Save(RecurrentNetwork network, string path)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var writer = new SafeTensorsWriter();
+        foreach ((string name, string value) in Metadata(network.Description))
+        {
+            writer.SetMetadata(name, value);
+        }
+
+        foreach ((string name, int[] shape) in network.Description.ParameterShapes())
+        {
+            writer.Add(name, network.GetParameter(name), shape);
+        }
+
+        writer.Save(path);
+    }
+
+    /// <summary>The metadata entries that describe a network.</summary>
+    /// <param name="d">The description.</param>
+    /// <returns>Key/value pairs.</returns>
+    public static IReadOnlyList<(string Key, string Value)> Metadata(NetworkDescription d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return
+        [
+            ("format_version", "1"),
+            ("mode", d.Kind switch { CellKind.RnnTanh => "RNN_TANH", CellKind.RnnRelu => "RNN_RELU", CellKind.Lstm => "LSTM", _ => "GRU" }),
+            ("variant", d.Variant switch { CellVariant.Peephole => "peephole", CellVariant.ResetBefore => "reset_before", _ => "standard" }),
+            ("input_size", d.InputSize.ToString(CultureInfo.InvariantCulture)),
+            ("hidden_size", d.HiddenSize.ToString(CultureInfo.InvariantCulture)),
+            ("proj_size", d.ProjectionSize.ToString(CultureInfo.InvariantCulture)),
+            ("num_layers", d.NumLayers.ToString(CultureInfo.InvariantCulture)),
+            ("bidirectional", d.Bidirectional ? "true" : "false"),
+            ("bias", d.Bias ? "true" : "false"),
+            ("batch_first", d.BatchFirst ? "true" : "false"),
+        ];
+    }
+
+    private static RecurrentNetwork FromSafeTensors(SafeTensorsFile file, NetworkDescription description, Func<string, bool> isOtherTensor)
+    {
+        string where = file.SourceName ?? "the file";
+        var expected = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach ((string name, int[] shape) in description.ParameterShapes())
+        {
+            expected[name] = shape;
+        }
+
+        var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (SafeTensorsEntry entry in file.Tensors)
+        {
+            if (!expected.TryGetValue(entry.Name, out int[]? shape))
+            {
+                if (isOtherTensor(entry.Name))
+                {
+                    continue;
+                }
+
+                throw new FastRnnFormatException($"{where}: unexpected tensor '{entry.Name}' for a {description.Kind} network with {description.NumLayers} layer(s){(description.Bidirectional ? ", bidirectional" : string.Empty)}{(description.Bias ? string.Empty : ", no bias")}.");
+            }
+
+            if (entry.DType is not (SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16))
+            {
+                throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has dtype {entry.DType.ToHeaderName()}; weights must be F32, F16 or BF16.");
+            }
+
+            if (!SameShape(entry.Shape, shape))
+            {
+                throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}]; the metadata/description implies [{string.Join(", ", shape)}].");
+            }
+
+            float[] data = file.ReadFloat32(entry.Name);
+            for (int i = 0; i < data.Length; i++)
+            {
+                if (!float.IsFinite(data[i]))
+                {
+                    throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' holds {data[i].ToString(CultureInfo.InvariantCulture)} at index {i}; weights must be finite.");
+                }
+            }
+
+            values[entry.Name] = data;
+        }
+
+        foreach ((string name, int[] shape) in description.ParameterShapes())
+        {
+            if (!values.ContainsKey(name))
+            {
+                throw new FastRnnFormatException($"{where}: missing tensor '{name}' of shape [{string.Join(", ", shape)}].");
+            }
+        }
+
+        return RecurrentNetwork.Create(description, values);
+    }
+
+    private static bool SameShape(IReadOnlyList<int> actual, int[] expected)
+    {
+        if (actual.Count != expected.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (actual[i] != expected[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Required(IReadOnlyDictionary<string, string> m, string key, string where) =>
+        m.TryGetValue(key, out string? value) ? value : throw new FastRnnFormatException($"{where}: metadata has no '{key}'; a network file needs mode, input_size and hidden_size at least.");
+
+    private static int Integer(IReadOnlyDictionary<string, string> m, string key, string where, int? fallback)
+    {
+        if (!m.TryGetValue(key, out string? text))
+        {
+            return fallback ?? throw new FastRnnFormatException($"{where}: metadata has no '{key}'.");
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : throw new FastRnnFormatException($"{where}: metadata {key} = '{text}' is not a non-negative integer.");
+    }
+
+    private static bool Boolean(IReadOnlyDictionary<string, string> m, string key, string where, bool fallback)
+    {
+        if (!m.TryGetValue(key, out string? text))
+        {
+            return fallback;
+        }
+
+        return text switch
+        {
+            "true" or "True" or "1" => true,
+            "false" or "False" or "0" => false,
+            _ => throw new FastRnnFormatException($"{where}: metadata {key} = '{text}' is not true or false."),
+        };
+    }
+}
