@@ -85,16 +85,24 @@ public sealed class ZeroAllocationTests
         AssertNoAllocation(Run);
     }
 
-    private static void AssertNoAllocation(Action run)
+    // A call that allocates does so every time, so the fewest bytes over several warmed-up calls
+    // must be 0. Taking the minimum ignores the runtime's own one-off allocations on the calling
+    // thread (tiered compilation starting its background worker after the call-count threshold).
+    internal static void AssertNoAllocation(Action run)
     {
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 40; i++)
         {
             run();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        run();
-        long after = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Equal(0, after - before);
+        long fewest = long.MaxValue;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            run();
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, fewest);
     }
 }
