@@ -15,29 +15,31 @@ internal static class CellStep
     /// <param name="gates">[batch, GateStride] W_ih x for this step in packed order; consumed (holds activations afterwards).</param>
     /// <param name="h">[batch, StateStride] hidden state, read then overwritten.</param>
     /// <param name="c">[batch, Hp] cell state (LSTM), read then overwritten; empty otherwise.</param>
-    /// <param name="scratch">[batch, ScratchPerRow] working memory.</param>
+    /// <param name="buffers">Where the intermediate products go (see <see cref="StepBuffers"/>).</param>
     /// <param name="batch">Rows.</param>
-    public static void Forward(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, Span<float> scratch, int batch)
+    public static void Forward(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch)
     {
         switch (w.Kind)
         {
             case CellKind.Lstm:
-                Lstm(w, gates, h, c, scratch, batch);
+                Lstm(w, gates, h, c, buffers.Unprojected, batch);
                 break;
             case CellKind.Gru when w.Variant == CellVariant.ResetBefore:
-                GruResetBefore(w, gates, h, scratch, batch);
+                GruResetBefore(w, gates, h, buffers, batch);
                 break;
             case CellKind.Gru:
-                Gru(w, gates, h, scratch, batch);
+                Gru(w, gates, h, buffers.HiddenGates, batch);
                 break;
             default:
+                // Activated in place, so the gate buffer holds what backward needs, as for the other cells.
                 PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, gates, w.GateStride);
-                RnnEpilogue.Forward(gates, w.GateStride, w.Bias, h, batch, w.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh);
+                RnnEpilogue.Forward(gates, w.GateStride, w.Bias, gates, batch, w.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh);
+                gates[..(batch * w.GateStride)].CopyTo(h);
                 break;
         }
     }
 
-    private static void Lstm(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, Span<float> scratch, int batch)
+    private static void Lstm(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, Span<float> unprojected, int batch)
     {
         int hp = w.PaddedUnits;
         PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, gates, w.GateStride);
@@ -47,27 +49,27 @@ internal static class CellStep
             return;
         }
 
-        Span<float> unprojected = scratch[..(batch * hp)]; // [batch, Hp] o * tanh(c')
+        unprojected = unprojected[..(batch * hp)]; // [batch, Hp] o * tanh(c')
         LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp);
         h[..(batch * w.StateStride)].Clear();
         PackedMatMul.MultiplyAdd(w.Projection, unprojected, hp, batch, h, w.StateStride);
     }
 
-    private static void Gru(CellWeights w, Span<float> gates, Span<float> h, Span<float> scratch, int batch)
+    private static void Gru(CellWeights w, Span<float> gates, Span<float> h, Span<float> hiddenGates, int batch)
     {
-        Span<float> hiddenGates = scratch[..(batch * w.GateStride)]; // [batch, 3*Hp] W_hh h
+        hiddenGates = hiddenGates[..(batch * w.GateStride)]; // [batch, 3*Hp] W_hh h
         hiddenGates.Clear();
         PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, hiddenGates, w.GateStride);
         GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits);
     }
 
-    private static void GruResetBefore(CellWeights w, Span<float> gates, Span<float> h, Span<float> scratch, int batch)
+    private static void GruResetBefore(CellWeights w, Span<float> gates, Span<float> h, StepBuffers buffers, int batch)
     {
         int hp = w.PaddedUnits;
         int candidateStride = w.Candidate!.PaddedRows;
-        Span<float> hiddenGates = scratch[..(batch * 2 * hp)];                                  // [batch, 2*Hp] W_h{r,z} h
-        Span<float> resetHidden = scratch.Slice(batch * 2 * hp, batch * hp);                    // [batch, Hp] r ⊙ h
-        Span<float> candidate = scratch.Slice(batch * 3 * hp, batch * candidateStride);         // [batch, Hn] W_hn (r ⊙ h)
+        Span<float> hiddenGates = buffers.HiddenGates[..(batch * 2 * hp)];          // [batch, 2*Hp] W_h{r,z} h
+        Span<float> resetHidden = buffers.ResetHidden[..(batch * hp)];              // [batch, Hp] r ⊙ h
+        Span<float> candidate = buffers.Candidate[..(batch * candidateStride)];     // [batch, Hn] W_hn (r ⊙ h)
         hiddenGates.Clear();
         PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, hiddenGates, 2 * hp);
         GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp);

@@ -83,6 +83,42 @@ internal sealed class PackedMatrix
         return packed;
     }
 
+    /// <summary>
+    /// Packs Wᵀ for backward products: a plain matrix with one row per column of
+    /// <paramref name="forward"/> and one column per position of its packed output, so that
+    /// multiplying it by a gradient held in packed row order gives Wᵀ · gradient directly.
+    /// </summary>
+    /// <param name="forward">The packed forward matrix (gives the column order).</param>
+    /// <param name="rowMajor">The same weights, row-major [forward.Rows, forward.Columns].</param>
+    /// <returns>The packed transpose: [forward.Columns, forward.PaddedRows].</returns>
+    public static PackedMatrix PackTransposed(PackedMatrix forward, ReadOnlySpan<float> rowMajor)
+    {
+        var transposed = new PackedMatrix(1, forward.Columns, forward.PaddedRows, forward.Width);
+        transposed.RepackTransposed(forward, rowMajor);
+        return transposed;
+    }
+
+    /// <summary>Rewrites a matrix made by <see cref="PackTransposed"/> from updated weights.</summary>
+    public void RepackTransposed(PackedMatrix forward, ReadOnlySpan<float> rowMajor)
+    {
+        if (Units != forward.Columns || Columns != forward.PaddedRows || rowMajor.Length != forward.Rows * forward.Columns)
+        {
+            throw new ArgumentException($"Expected the [{forward.Rows}, {forward.Columns}] weights of the matrix this transpose was made for.", nameof(rowMajor));
+        }
+
+        float[] staging = new float[Units * Columns]; // [forward.Columns, forward.PaddedRows]
+        for (int row = 0; row < forward.Rows; row++)
+        {
+            int column = forward.PackedRowOf(row);
+            for (int k = 0; k < forward.Columns; k++)
+            {
+                staging[(k * Columns) + column] = rowMajor[(row * forward.Columns) + k];
+            }
+        }
+
+        Repack(staging);
+    }
+
     /// <summary>Position of logical row <paramref name="row"/> in a packed output row.</summary>
     public int PackedRowOf(int row)
     {

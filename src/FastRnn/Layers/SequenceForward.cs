@@ -31,12 +31,12 @@ internal static class SequenceForward
         ReadOnlySpan<int> lengths)
     {
         NetworkDescription d = network.Description;
-        Validate(d, ws, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+        Validate(d, ws.MaxSteps, ws.MaxBatch, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
         ws.Enter();
         try
         {
-            SortByLength(ws, lengths, steps, batch);
-            GatherInput(d, ws, input, steps, batch);
+            SortByLength(ws.Order, ws.SortedLengths, ws.ActiveRows, lengths, steps, batch);
+            GatherInput(d, ws.Order, ws.SortedLengths, input, ws.Input.Span, steps, batch);
             int layers = d.NumLayers, directions = d.Directions;
             for (int layer = 0; layer < layers; layer++)
             {
@@ -49,7 +49,7 @@ internal static class SequenceForward
                 }
             }
 
-            ScatterOutput(d, ws, ws.LayerOutputs[(layers - 1) & 1].Span, output, steps, batch);
+            ScatterOutput(d, ws.Order, ws.LayerOutputs[(layers - 1) & 1].Span, output, d.OutputSize, d.OutputSize, steps, batch);
         }
         finally
         {
@@ -106,7 +106,7 @@ internal static class SequenceForward
             int active = ws.ActiveRows[t];
             if (active > 0)
             {
-                CellStep.Forward(cell, gates.Slice(t * batch * gateStride, active * gateStride), h, c, scratch, active);
+                CellStep.Forward(cell, gates.Slice(t * batch * gateStride, active * gateStride), h, c, StepBuffers.FromScratch(cell, scratch, active), active);
             }
 
             Span<float> outStep = layerOutput.Slice(t * batch * outputSize, batch * outputSize);
@@ -135,10 +135,9 @@ internal static class SequenceForward
         }
     }
 
-    private static void SortByLength(SequenceWorkspace ws, ReadOnlySpan<int> lengths, int steps, int batch)
+    /// <summary>Orders rows by decreasing length and counts the rows still running at each step.</summary>
+    internal static void SortByLength(int[] order, int[] sorted, int[] activeRows, ReadOnlySpan<int> lengths, int steps, int batch)
     {
-        int[] order = ws.Order;
-        int[] sorted = ws.SortedLengths;
         for (int i = 0; i < batch; i++)
         {
             int length = lengths.IsEmpty ? steps : lengths[i];
@@ -163,42 +162,59 @@ internal static class SequenceForward
                 active--;
             }
 
-            ws.ActiveRows[t] = active;
+            activeRows[t] = active;
         }
     }
 
-    private static void GatherInput(NetworkDescription d, SequenceWorkspace ws, ReadOnlySpan<float> input, int steps, int batch)
+    /// <summary>
+    /// Copies [T, B, F] (or [B, T, F]) rows into time-major sorted order; padded positions become
+    /// zero so that nothing a caller leaves there (even NaN) reaches any product.
+    /// </summary>
+    internal static void GatherInput(NetworkDescription d, int[] order, int[] sorted, ReadOnlySpan<float> input, Span<float> target, int steps, int batch)
     {
         int size = d.InputSize;
-        Span<float> target = ws.Input.Span;
-        for (int t = 0; t < steps; t++)
-        {
-            for (int s = 0; s < batch; s++)
-            {
-                int row = ws.Order[s];
-                int from = d.BatchFirst ? ((row * steps) + t) * size : ((t * batch) + row) * size;
-                input.Slice(from, size).CopyTo(target.Slice(((t * batch) + s) * size));
-            }
-        }
+        GatherRows(d.BatchFirst, order, sorted, input, size, target, size, steps, batch);
     }
 
-    private static void ScatterOutput(NetworkDescription d, SequenceWorkspace ws, ReadOnlySpan<float> source, Span<float> output, int steps, int batch)
+    /// <summary>Gathers rows of <paramref name="size"/> features into a time-major sorted buffer with row stride <paramref name="stride"/>, zeroing padded positions.</summary>
+    internal static void GatherRows(bool batchFirst, int[] order, int[] sorted, ReadOnlySpan<float> source, int size, Span<float> target, int stride, int steps, int batch)
     {
-        int size = d.OutputSize;
         for (int t = 0; t < steps; t++)
         {
             for (int s = 0; s < batch; s++)
             {
-                int row = ws.Order[s];
-                int to = d.BatchFirst ? ((row * steps) + t) * size : ((t * batch) + row) * size;
-                source.Slice(((t * batch) + s) * size, size).CopyTo(output.Slice(to));
+                Span<float> row = target.Slice(((t * batch) + s) * stride, size);
+                if (t >= sorted[s])
+                {
+                    row.Clear();
+                    continue;
+                }
+
+                int from = order[s];
+                from = batchFirst ? ((from * steps) + t) * size : ((t * batch) + from) * size;
+                source.Slice(from, size).CopyTo(row);
             }
         }
     }
 
-    private static void Validate(
+    /// <summary>Copies time-major sorted rows (stride <paramref name="stride"/>) back to the caller's layout.</summary>
+    internal static void ScatterOutput(NetworkDescription d, int[] order, ReadOnlySpan<float> source, Span<float> output, int size, int stride, int steps, int batch)
+    {
+        for (int t = 0; t < steps; t++)
+        {
+            for (int s = 0; s < batch; s++)
+            {
+                int row = order[s];
+                int to = d.BatchFirst ? ((row * steps) + t) * size : ((t * batch) + row) * size;
+                source.Slice(((t * batch) + s) * stride, size).CopyTo(output.Slice(to));
+            }
+        }
+    }
+
+    internal static void Validate(
         NetworkDescription d,
-        SequenceWorkspace ws,
+        int maxSteps,
+        int maxBatch,
         ReadOnlySpan<float> input,
         int steps,
         int batch,
@@ -209,14 +225,14 @@ internal static class SequenceForward
         ReadOnlySpan<float> initialCell,
         ReadOnlySpan<int> lengths)
     {
-        if (steps < 1 || steps > ws.MaxSteps)
+        if (steps < 1 || steps > maxSteps)
         {
-            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"Steps must be in 1..{ws.MaxSteps} (the workspace's maximum).");
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"Steps must be in 1..{maxSteps} (the workspace's maximum).");
         }
 
-        if (batch < 1 || batch > ws.MaxBatch)
+        if (batch < 1 || batch > maxBatch)
         {
-            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in 1..{ws.MaxBatch} (the workspace's maximum).");
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in 1..{maxBatch} (the workspace's maximum).");
         }
 
         // Messages are built only on failure: a successful call must not allocate.
@@ -275,12 +291,12 @@ internal static class SequenceForward
         }
     }
 
-    private static void ThrowShape(NetworkDescription d, string what, int features, int steps, int batch, int actual, string parameter)
+    internal static void ThrowShape(NetworkDescription d, string what, int features, int steps, int batch, int actual, string parameter)
     {
         string shape = d.BatchFirst ? $"[{batch}, {steps}, {features}]" : $"[{steps}, {batch}, {features}]";
         throw new ArgumentException($"Expected {what} {shape} = {steps * batch * features} floats, got {actual}.", parameter);
     }
 
-    private static void ThrowState(string what, int slots, int batch, int size, int actual, string parameter) =>
+    internal static void ThrowState(string what, int slots, int batch, int size, int actual, string parameter) =>
         throw new ArgumentException($"Expected {what} [{slots}, {batch}, {size}] = {slots * batch * size} floats, got {actual}.", parameter);
 }

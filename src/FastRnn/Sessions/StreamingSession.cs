@@ -92,7 +92,7 @@ public sealed class StreamingSession
                 g.Clear();
                 PackedMatMul.MultiplyAdd(w.Input, x, xStride, batch, g, w.GateStride);
                 Span<float> h = hidden[layer].Span;
-                CellStep.Forward(w, g, h, cell[layer].Span, scratch.Span, batch);
+                CellStep.Forward(w, g, h, cell[layer].Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch);
                 x = h;
                 xStride = w.StateStride;
             }

@@ -1,0 +1,45 @@
+using System;
+
+namespace FastRnn.Cells;
+
+/// <summary>
+/// Where a cell step puts its intermediate products. Inference points them at scratch; training
+/// points the ones backward needs at that step's slot of the saved history.
+/// </summary>
+internal ref struct StepBuffers
+{
+    /// <summary>LSTM with projection: [batch, Hp] o ⊙ tanh(c') before W_hr.</summary>
+    public Span<float> Unprojected;
+
+    /// <summary>GRU: [batch, 3*Hp] W_hh h (+ b_hh in the n slot); reset-before: [batch, 2*Hp] W_h{r,z} h.</summary>
+    public Span<float> HiddenGates;
+
+    /// <summary>Reset-before GRU: [batch, Hp] r ⊙ h.</summary>
+    public Span<float> ResetHidden;
+
+    /// <summary>Reset-before GRU: [batch, Hn] W_hn (r ⊙ h).</summary>
+    public Span<float> Candidate;
+
+    /// <summary>Carves the buffers a step of <paramref name="w"/> needs out of one scratch span.</summary>
+    public static StepBuffers FromScratch(CellWeights w, Span<float> scratch, int batch)
+    {
+        var buffers = default(StepBuffers);
+        int hp = w.PaddedUnits;
+        switch (w.Kind)
+        {
+            case Networks.CellKind.Lstm when w.Projection is not null:
+                buffers.Unprojected = scratch[..(batch * hp)];
+                break;
+            case Networks.CellKind.Gru when w.Candidate is not null:
+                buffers.HiddenGates = scratch[..(batch * 2 * hp)];
+                buffers.ResetHidden = scratch.Slice(batch * 2 * hp, batch * hp);
+                buffers.Candidate = scratch.Slice(batch * 3 * hp, batch * w.Candidate.PaddedRows);
+                break;
+            case Networks.CellKind.Gru:
+                buffers.HiddenGates = scratch[..(batch * w.GateStride)];
+                break;
+        }
+
+        return buffers;
+    }
+}

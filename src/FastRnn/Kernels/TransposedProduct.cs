@@ -1,0 +1,226 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace FastRnn.Kernels;
+
+/// <summary>
+/// C[m, 0..n) += Σ_k A[k, columns[m]] · B[k, 0..n): the weight-gradient product dW += δᵀ X over
+/// every row (all time steps and batch rows at once), reading δ's packed gate columns through a
+/// map so the result lands in PyTorch row order.
+/// </summary>
+internal static class TransposedProduct
+{
+    // Rows of A and B per pass, so the B block being reused across all C rows stays in L2.
+    private const int RowChunk = 256;
+
+    /// <summary>Accumulates the product.</summary>
+    /// <param name="a">[k, lda] left operand rows (e.g. gate gradients in packed order).</param>
+    /// <param name="lda">Row stride of A.</param>
+    /// <param name="columns">[M] the column of A that feeds each row of C.</param>
+    /// <param name="b">[k, ldb] right operand rows (e.g. the layer inputs).</param>
+    /// <param name="ldb">Row stride of B.</param>
+    /// <param name="n">Columns of B and C used.</param>
+    /// <param name="k">Rows of A and B.</param>
+    /// <param name="c">[M, ldc] accumulated result.</param>
+    /// <param name="ldc">Row stride of C.</param>
+    public static void Accumulate(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int n, int k, Span<float> c, int ldc)
+    {
+        int m = columns.Length;
+        if (k <= 0 || m == 0 || n == 0)
+        {
+            return;
+        }
+
+        int maxColumn = 0;
+        foreach (int column in columns)
+        {
+            maxColumn = Math.Max(maxColumn, column);
+        }
+
+        if (maxColumn >= lda || a.Length < ((k - 1) * lda) + maxColumn + 1 || ldb < n || b.Length < ((k - 1) * ldb) + n || ldc < n || c.Length < ((m - 1) * ldc) + n)
+        {
+            throw new ArgumentException($"Transposed product expects A [{k}, {lda}] (columns < {lda}), B [{k}, {n}] with stride {ldb}, C [{m}, {n}] with stride {ldc}.");
+        }
+
+        switch (Isa.Active)
+        {
+            case SimdPath.Vector512:
+                Run<Vector512Ops, Vector512<float>>(a, lda, columns, b, ldb, n, k, c, ldc);
+                break;
+            case SimdPath.Vector256:
+                Run<Vector256Ops, Vector256<float>>(a, lda, columns, b, ldb, n, k, c, ldc);
+                break;
+            case SimdPath.Vector128:
+                Run<Vector128Ops, Vector128<float>>(a, lda, columns, b, ldb, n, k, c, ldc);
+                break;
+            default:
+                Run<ScalarOps, float>(a, lda, columns, b, ldb, n, k, c, ldc);
+                break;
+        }
+    }
+
+    private static void Run<TOps, TVec>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int n, int k, Span<float> c, int ldc)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        int vectorColumns = n / width * width;
+        for (int k0 = 0; k0 < k; k0 += RowChunk)
+        {
+            int k1 = Math.Min(k, k0 + RowChunk);
+            int n0 = 0;
+            if (TOps.BatchBlock == 4)
+            {
+                for (; n0 + (4 * width) <= vectorColumns; n0 += 4 * width)
+                {
+                    Rows<TOps, TVec, FourVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc);
+                }
+            }
+
+            for (; n0 + (2 * width) <= vectorColumns; n0 += 2 * width)
+            {
+                Rows<TOps, TVec, TwoVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc);
+            }
+
+            for (; n0 < vectorColumns; n0 += width)
+            {
+                Rows<TOps, TVec, OneVector>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc);
+            }
+
+            for (; n0 < n; n0++)
+            {
+                Rows<ScalarOps, float, OneVector>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc);
+            }
+        }
+    }
+
+    private static void Rows<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int k0, int k1, int n0, Span<float> c, int ldc)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, IPanelShape
+    {
+        int m = columns.Length;
+        int row = 0;
+        for (; row + 4 <= m; row += 4)
+        {
+            FourRows<TOps, TVec, TShape>(a, lda, columns.Slice(row, 4), b, ldb, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
+        }
+
+        for (; row < m; row++)
+        {
+            FourRows<TOps, TVec, TShape>(a, lda, columns.Slice(row, 1), b, ldb, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
+        }
+    }
+
+    // Up to four rows of C by up to four vectors: 16 accumulators, each summing over k in order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRows<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int k0, int k1, int n0, Span<float> c, int ldc)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, IPanelShape
+    {
+        int v = TShape.Vectors;
+        int w = TOps.Count;
+        int rows = columns.Length;
+        ref float aBase = ref MemoryMarshal.GetReference(a);
+        ref float bBase = ref MemoryMarshal.GetReference(b);
+        int c0 = columns[0];
+        int c1 = rows > 1 ? columns[1] : c0;
+        int c2 = rows > 2 ? columns[2] : c0;
+        int c3 = rows > 3 ? columns[3] : c0;
+        TVec p0 = TOps.Zero, p1 = TOps.Zero, p2 = TOps.Zero, p3 = TOps.Zero;
+        TVec q0 = TOps.Zero, q1 = TOps.Zero, q2 = TOps.Zero, q3 = TOps.Zero;
+        TVec r0 = TOps.Zero, r1 = TOps.Zero, r2 = TOps.Zero, r3 = TOps.Zero;
+        TVec s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
+        for (int kk = k0; kk < k1; kk++)
+        {
+            ref float bRow = ref Unsafe.Add(ref bBase, (kk * ldb) + n0);
+            ref float aRow = ref Unsafe.Add(ref aBase, kk * lda);
+            TVec x0 = TOps.Load(ref bRow);
+            TVec x1 = v > 1 ? TOps.Load(ref Unsafe.Add(ref bRow, w)) : TOps.Zero;
+            TVec x2 = v > 2 ? TOps.Load(ref Unsafe.Add(ref bRow, 2 * w)) : TOps.Zero;
+            TVec x3 = v > 3 ? TOps.Load(ref Unsafe.Add(ref bRow, 3 * w)) : TOps.Zero;
+            TVec g0 = TOps.Broadcast(Unsafe.Add(ref aRow, c0));
+            p0 = TOps.MultiplyAdd(g0, x0, p0);
+            if (v > 1)
+            {
+                p1 = TOps.MultiplyAdd(g0, x1, p1);
+            }
+
+            if (v > 2)
+            {
+                p2 = TOps.MultiplyAdd(g0, x2, p2);
+            }
+
+            if (v > 3)
+            {
+                p3 = TOps.MultiplyAdd(g0, x3, p3);
+            }
+
+            if (rows > 1)
+            {
+                TVec g1 = TOps.Broadcast(Unsafe.Add(ref aRow, c1));
+                TVec g2 = TOps.Broadcast(Unsafe.Add(ref aRow, c2));
+                TVec g3 = TOps.Broadcast(Unsafe.Add(ref aRow, c3));
+                q0 = TOps.MultiplyAdd(g1, x0, q0);
+                r0 = TOps.MultiplyAdd(g2, x0, r0);
+                s0 = TOps.MultiplyAdd(g3, x0, s0);
+                if (v > 1)
+                {
+                    q1 = TOps.MultiplyAdd(g1, x1, q1);
+                    r1 = TOps.MultiplyAdd(g2, x1, r1);
+                    s1 = TOps.MultiplyAdd(g3, x1, s1);
+                }
+
+                if (v > 2)
+                {
+                    q2 = TOps.MultiplyAdd(g1, x2, q2);
+                    r2 = TOps.MultiplyAdd(g2, x2, r2);
+                    s2 = TOps.MultiplyAdd(g3, x2, s2);
+                }
+
+                if (v > 3)
+                {
+                    q3 = TOps.MultiplyAdd(g1, x3, q3);
+                    r3 = TOps.MultiplyAdd(g2, x3, r3);
+                    s3 = TOps.MultiplyAdd(g3, x3, s3);
+                }
+            }
+        }
+
+        ref float cBase = ref MemoryMarshal.GetReference(c);
+        Store<TOps, TVec, TShape>(ref cBase, p0, p1, p2, p3);
+        if (rows > 1)
+        {
+            Store<TOps, TVec, TShape>(ref Unsafe.Add(ref cBase, ldc), q0, q1, q2, q3);
+            Store<TOps, TVec, TShape>(ref Unsafe.Add(ref cBase, 2 * ldc), r0, r1, r2, r3);
+            Store<TOps, TVec, TShape>(ref Unsafe.Add(ref cBase, 3 * ldc), s0, s1, s2, s3);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TOps, TVec, TShape>(ref float c, TVec v0, TVec v1, TVec v2, TVec v3)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, IPanelShape
+    {
+        int w = TOps.Count;
+        TOps.Store(TOps.Add(TOps.Load(ref c), v0), ref c);
+        if (TShape.Vectors > 1)
+        {
+            TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref c, w)), v1), ref Unsafe.Add(ref c, w));
+        }
+
+        if (TShape.Vectors > 2)
+        {
+            TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref c, 2 * w)), v2), ref Unsafe.Add(ref c, 2 * w));
+        }
+
+        if (TShape.Vectors > 3)
+        {
+            TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref c, 3 * w)), v3), ref Unsafe.Add(ref c, 3 * w));
+        }
+    }
+}
