@@ -73,61 +73,69 @@ internal static class PackedMatMul
             throw new InvalidOperationException($"Matrix packed for width {w.Width}, path has width {TOps.Count}.");
         }
 
-        switch (w.PanelVectors)
+        for (int chunk = 0; chunk < batch; chunk += RowChunk)
+        {
+            int chunkEnd = Math.Min(batch, chunk + RowChunk);
+            Panels<TOps, TVec>(w, w.PanelVectors, 0, w.Panels - 1, x, xStride, chunk, chunkEnd, y, yStride);
+            Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride);
+        }
+    }
+
+    private static void Panels<TOps, TVec>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        switch (vectors)
         {
             case 1:
-                Run<TOps, TVec, OneVector>(w, x, xStride, batch, y, yStride);
+                Run<TOps, TVec, OneVector>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
                 break;
             case 2:
-                Run<TOps, TVec, TwoVectors>(w, x, xStride, batch, y, yStride);
+                Run<TOps, TVec, TwoVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
                 break;
             case 3:
-                Run<TOps, TVec, ThreeVectors>(w, x, xStride, batch, y, yStride);
+                Run<TOps, TVec, ThreeVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
                 break;
             default:
-                Run<TOps, TVec, FourVectors>(w, x, xStride, batch, y, yStride);
+                Run<TOps, TVec, FourVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
                 break;
         }
     }
 
-    private static void Run<TOps, TVec, TShape>(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    // Panels [first, end), all of TShape.Vectors vectors, over rows [chunk, chunkEnd).
+    private static void Run<TOps, TVec, TShape>(PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TShape : struct, IPanelShape
     {
         int columns = w.Columns;
-        int panelFloats = TShape.Vectors * TOps.Count;
+        int panelFloats = w.PanelVectors * TOps.Count; // full panels; only the last may be shorter
         int panelStride = columns * panelFloats;
         ref float wBase = ref MemoryMarshal.GetReference(w.Data);
         ref float xBase = ref MemoryMarshal.GetReference(x);
         ref float yBase = ref MemoryMarshal.GetReference(y);
         int block = TOps.BatchBlock;
-
-        for (int chunk = 0; chunk < batch; chunk += RowChunk)
+        for (int panel = first; panel < end; panel++)
         {
-            int chunkEnd = Math.Min(batch, chunk + RowChunk);
-            for (int panel = 0; panel < w.Panels; panel++)
+            ref float wPanel = ref Unsafe.Add(ref wBase, panel * panelStride);
+            int yOffset = panel * panelFloats;
+            int row = chunk;
+            if (block == 4)
             {
-                ref float wPanel = ref Unsafe.Add(ref wBase, panel * panelStride);
-                int yOffset = panel * panelFloats;
-                int row = chunk;
-                if (block == 4)
+                for (; row + 4 <= chunkEnd; row += 4)
                 {
-                    for (; row + 4 <= chunkEnd; row += 4)
-                    {
-                        FourRows<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
-                    }
+                    FourRows<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
                 }
+            }
 
-                for (; row + 2 <= chunkEnd; row += 2)
-                {
-                    TwoRows<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
-                }
+            for (; row + 2 <= chunkEnd; row += 2)
+            {
+                TwoRows<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
+            }
 
-                if (row < chunkEnd)
-                {
-                    OneRow<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset));
-                }
+            if (row < chunkEnd)
+            {
+                OneRow<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset));
             }
         }
     }

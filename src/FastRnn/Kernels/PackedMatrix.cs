@@ -12,14 +12,16 @@ namespace FastRnn.Kernels;
 /// data[panel][column][vector][lane]. For gated cells (Gates ≥ 2) the vectors of a panel are the
 /// gates of the same <see cref="Width"/> units (i, f, g, o side by side), so a step's epilogue
 /// finds all gates of a unit block in one place. For Gates = 1 a panel is up to four consecutive
-/// vectors of units, which keeps enough independent accumulators to hide FMA latency.
+/// vectors of units, which keeps enough independent accumulators to hide FMA latency; the last
+/// panel holds the remaining one to four vectors.
 /// The product's output is laid out in the same packed row order (<see cref="PackedRowOf"/>):
-/// [Panels][PanelVectors][Width]; for Gates = 1 that is the natural order of the units.
-/// Units are padded up to a whole panel with zero rows.
+/// panel after panel, vector after vector; for Gates = 1 that is the natural order of the units.
+/// Units are padded with zero rows up to a whole vector only, so every buffer over H units has
+/// the same padded length whatever the matrix it came from.
 /// </remarks>
 internal sealed class PackedMatrix
 {
-    private readonly AlignedBuffer data; // [Panels, Columns, PanelVectors, Width]
+    private readonly AlignedBuffer data; // per panel [Columns, PanelVectors (LastPanelVectors), Width]
 
     private PackedMatrix(int gates, int units, int columns, int width)
     {
@@ -27,12 +29,13 @@ internal sealed class PackedMatrix
         Units = units;
         Columns = columns;
         Width = width;
-        SubVectors = gates == 1 ? Math.Min(4, (units + width - 1) / width) : 1;
+        int vectors = (units + width - 1) / width;
+        SubVectors = gates == 1 ? Math.Min(4, vectors) : 1;
         PanelVectors = gates * SubVectors;
-        int unitsPerPanel = SubVectors * width;
-        Panels = (units + unitsPerPanel - 1) / unitsPerPanel;
-        PaddedUnits = Panels * unitsPerPanel;
-        data = new AlignedBuffer(checked(Panels * columns * PanelVectors * width));
+        Panels = (vectors + SubVectors - 1) / SubVectors;
+        LastPanelVectors = gates * (vectors - ((Panels - 1) * SubVectors));
+        PaddedUnits = vectors * width;
+        data = new AlignedBuffer(checked(gates * PaddedUnits * columns));
     }
 
     /// <summary>Gate blocks in the rows (4 LSTM, 3 GRU, 1 plain).</summary>
@@ -56,6 +59,9 @@ internal sealed class PackedMatrix
     /// <summary>Vectors per panel: Gates * SubVectors.</summary>
     public int PanelVectors { get; }
 
+    /// <summary>Vectors in the last panel (equal to <see cref="PanelVectors"/> unless Gates = 1).</summary>
+    public int LastPanelVectors { get; }
+
     /// <summary>Number of panels.</summary>
     public int Panels { get; }
 
@@ -65,7 +71,7 @@ internal sealed class PackedMatrix
     /// <summary>Length of one output row in packed order: Gates * PaddedUnits.</summary>
     public int PaddedRows => Gates * PaddedUnits;
 
-    /// <summary>The packed weights: [Panels, Columns, PanelVectors, Width].</summary>
+    /// <summary>The packed weights: per panel [Columns, vectors of the panel, Width].</summary>
     public ReadOnlySpan<float> Data => data.Span;
 
     /// <summary>Packs a row-major [gates * units, columns] matrix for the active path.</summary>
@@ -149,11 +155,12 @@ internal sealed class PackedMatrix
             int position = PackedRowOf(row);
             int panel = position / (PanelVectors * Width);
             int inPanel = position - (panel * PanelVectors * Width);
+            int vectorsHere = panel == Panels - 1 ? LastPanelVectors : PanelVectors;
             int baseIndex = panel * panelStride;
             ReadOnlySpan<float> source = rowMajor.Slice(row * Columns, Columns);
             for (int column = 0; column < Columns; column++)
             {
-                target[baseIndex + (column * PanelVectors * Width) + inPanel] = source[column];
+                target[baseIndex + (column * vectorsHere * Width) + inPanel] = source[column];
             }
         }
     }
