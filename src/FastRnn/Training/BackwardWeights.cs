@@ -1,0 +1,87 @@
+using System;
+using FastRnn.Cells;
+using FastRnn.Kernels;
+using FastRnn.Networks;
+
+namespace FastRnn.Training;
+
+/// <summary>
+/// What backward needs beyond the forward packing of one layer and direction: the transposed
+/// weights (multiplied by gradients held in packed gate order) and, for every PyTorch weight row,
+/// the packed column its gradient comes from.
+/// </summary>
+internal sealed class BackwardWeights
+{
+    public BackwardWeights(CellWeights w, RecurrentNetwork network, int layer, int direction)
+    {
+        string Name(string kind) => NetworkDescription.ParameterName(kind, layer, direction);
+        InputT = PackedMatrix.PackTransposed(w.Input, network.GetParameter(Name("weight_ih")));
+        ReadOnlySpan<float> whh = network.GetParameter(Name("weight_hh"));
+        int stateSize = w.StateSize;
+        if (w.Candidate is not null)
+        {
+            RecurrentT = PackedMatrix.PackTransposed(w.Recurrent, whh[..(2 * w.HiddenSize * stateSize)]);
+            CandidateT = PackedMatrix.PackTransposed(w.Candidate, whh[(2 * w.HiddenSize * stateSize)..]);
+        }
+        else
+        {
+            RecurrentT = PackedMatrix.PackTransposed(w.Recurrent, whh);
+        }
+
+        if (w.Projection is not null)
+        {
+            ProjectionT = PackedMatrix.PackTransposed(w.Projection, network.GetParameter(Name("weight_hr")));
+        }
+
+        InputColumns = Columns(w.Input);
+        RecurrentColumns = Columns(w.Recurrent);
+        HiddenIdentity = Identity(w.HiddenSize);
+        StateIdentity = Identity(stateSize);
+    }
+
+    /// <summary>W_ihᵀ: [In, G*Hp].</summary>
+    public PackedMatrix InputT { get; }
+
+    /// <summary>W_hhᵀ: [H_out, G*Hp] (reset-before GRU: its r, z rows only, [H, 2*Hp]).</summary>
+    public PackedMatrix RecurrentT { get; }
+
+    /// <summary>Reset-before GRU: W_hnᵀ [H, Hn].</summary>
+    public PackedMatrix? CandidateT { get; }
+
+    /// <summary>Projection: W_hrᵀ [H, Pp].</summary>
+    public PackedMatrix? ProjectionT { get; }
+
+    /// <summary>[G*H] packed column of each W_ih row (and of each bias element).</summary>
+    public int[] InputColumns { get; }
+
+    /// <summary>Packed column of each recurrent row (reset-before GRU: [2H] of W_h{r,z}).</summary>
+    public int[] RecurrentColumns { get; }
+
+    /// <summary>0..H-1: natural-order columns.</summary>
+    public int[] HiddenIdentity { get; }
+
+    /// <summary>0..H_out-1: natural-order columns.</summary>
+    public int[] StateIdentity { get; }
+
+    private static int[] Columns(PackedMatrix m)
+    {
+        int[] columns = new int[m.Rows];
+        for (int r = 0; r < columns.Length; r++)
+        {
+            columns[r] = m.PackedRowOf(r);
+        }
+
+        return columns;
+    }
+
+    private static int[] Identity(int n)
+    {
+        int[] columns = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            columns[i] = i;
+        }
+
+        return columns;
+    }
+}

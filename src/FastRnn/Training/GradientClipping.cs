@@ -1,0 +1,74 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace FastRnn.Training;
+
+/// <summary>Gradient clipping, the standard remedy for exploding gradients in recurrent networks.</summary>
+public static class GradientClipping
+{
+    /// <summary>The L2 norm of all gradients together, computed in double precision.</summary>
+    /// <param name="gradients">The gradients.</param>
+    /// <returns>sqrt(Σ g²) over every parameter.</returns>
+    public static double GlobalNorm(GradientBuffer gradients)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        double sum = 0;
+        foreach (string name in gradients.Names)
+        {
+            foreach (float g in gradients.Get(name))
+            {
+                sum += (double)g * g;
+            }
+        }
+
+        return Math.Sqrt(sum);
+    }
+
+    /// <summary>
+    /// Scales all gradients by maxNorm / norm when their global norm exceeds <paramref name="maxNorm"/>
+    /// (PyTorch's <c>clip_grad_norm_</c>). A non-finite norm leaves the gradients unscaled.
+    /// </summary>
+    /// <param name="gradients">The gradients, scaled in place.</param>
+    /// <param name="maxNorm">The largest norm allowed; positive.</param>
+    /// <returns>The global norm before clipping.</returns>
+    public static double ClipByGlobalNorm(GradientBuffer gradients, double maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        if (!(maxNorm > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "The maximum norm must be positive.");
+        }
+
+        double norm = GlobalNorm(gradients);
+        if (double.IsFinite(norm) && norm > maxNorm)
+        {
+            float scale = (float)(maxNorm / (norm + 1e-6));
+            foreach (string name in gradients.Names)
+            {
+                Span<float> g = gradients.Get(name);
+                TensorPrimitives.Multiply(g, scale, g);
+            }
+        }
+
+        return norm;
+    }
+
+    /// <summary>Clamps every gradient element to [-limit, limit] (PyTorch's <c>clip_grad_value_</c>).</summary>
+    /// <param name="gradients">The gradients, clamped in place.</param>
+    /// <param name="limit">The largest magnitude allowed; positive.</param>
+    public static void ClipByValue(GradientBuffer gradients, float limit)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        if (!(limit > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "The clip value must be positive.");
+        }
+
+        foreach (string name in gradients.Names)
+        {
+            Span<float> g = gradients.Get(name);
+            TensorPrimitives.Min(g, limit, g);
+            TensorPrimitives.Max(g, -limit, g);
+        }
+    }
+}

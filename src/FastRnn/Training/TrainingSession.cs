@@ -1,0 +1,172 @@
+using System;
+using System.Threading;
+using FastRnn.Cells;
+using FastRnn.Layers;
+using FastRnn.Networks;
+
+namespace FastRnn.Training;
+
+/// <summary>
+/// Backpropagation through time for one network: <see cref="Forward"/> runs whole sequences and
+/// saves what backward needs; <see cref="Backward"/> then computes the gradients of
+/// loss = Σ output ⊙ gradOutput + Σ h_n ⊙ gradFinalHidden + Σ c_n ⊙ gradFinalCell, exactly as
+/// PyTorch autograd does (positions past a sequence's length get zero gradient and their output
+/// gradients are ignored). Buffers are sized once; calls allocate nothing. One caller at a time.
+/// </summary>
+public sealed class TrainingSession
+{
+    private readonly RecurrentNetwork network;
+    private readonly TrainingWorkspace workspace;
+    private readonly BackwardWeights[] backward;
+    private int busy;
+
+    /// <summary>Sizes a training session for up to <paramref name="maxBatch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
+    /// <param name="network">The network to train (its weights are read, not changed).</param>
+    /// <param name="maxBatch">Largest batch.</param>
+    /// <param name="maxSteps">Longest sequence.</param>
+    public TrainingSession(RecurrentNetwork network, int maxBatch, int maxSteps)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
+        this.network = network;
+        workspace = new TrainingWorkspace(network, maxBatch, maxSteps);
+        NetworkDescription d = network.Description;
+        backward = new BackwardWeights[network.Cells.Length];
+        for (int layer = 0; layer < d.NumLayers; layer++)
+        {
+            for (int direction = 0; direction < d.Directions; direction++)
+            {
+                int slot = (layer * d.Directions) + direction;
+                backward[slot] = new BackwardWeights(network.Cells[slot], network, layer, direction);
+            }
+        }
+    }
+
+    /// <summary>The network.</summary>
+    public RecurrentNetwork Network => network;
+
+    /// <summary>Largest batch.</summary>
+    public int MaxBatch => workspace.MaxBatch;
+
+    /// <summary>Longest sequence.</summary>
+    public int MaxSteps => workspace.MaxSteps;
+
+    /// <summary>
+    /// The forward pass of <see cref="RecurrentNetwork.Forward"/>, saving what backward needs.
+    /// Arguments and shapes as there.
+    /// </summary>
+    /// <param name="input">[T, B, I] (or [B, T, I] with batch_first).</param>
+    /// <param name="steps">T.</param>
+    /// <param name="batch">B.</param>
+    /// <param name="output">[T, B, D*H_out] (or [B, T, D*H_out]).</param>
+    /// <param name="finalHidden">[L*D, B, H_out], or empty.</param>
+    /// <param name="finalCell">[L*D, B, H] (LSTM), or empty.</param>
+    /// <param name="initialHidden">[L*D, B, H_out], or empty for zeros.</param>
+    /// <param name="initialCell">[L*D, B, H], or empty for zeros.</param>
+    /// <param name="lengths">[B] valid steps per sequence, or empty for all T.</param>
+    public void Forward(
+        ReadOnlySpan<float> input,
+        int steps,
+        int batch,
+        Span<float> output,
+        Span<float> finalHidden = default,
+        Span<float> finalCell = default,
+        ReadOnlySpan<float> initialHidden = default,
+        ReadOnlySpan<float> initialCell = default,
+        ReadOnlySpan<int> lengths = default)
+    {
+        Enter();
+        try
+        {
+            workspace.Steps = 0;
+            SequenceTraining.Forward(network, workspace, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>
+    /// Backward through the last <see cref="Forward"/>: accumulates weight gradients into
+    /// <paramref name="gradients"/> and writes the gradients of the input and initial states.
+    /// </summary>
+    /// <param name="gradOutput">[T, B, D*H_out] (or batch-first) gradient of the output.</param>
+    /// <param name="gradients">Accumulates the weight and bias gradients (call <see cref="GradientBuffer.Zero"/> first for fresh ones).</param>
+    /// <param name="gradFinalHidden">[L*D, B, H_out] gradient of h_n, or empty for zero.</param>
+    /// <param name="gradFinalCell">[L*D, B, H] gradient of c_n (LSTM), or empty for zero.</param>
+    /// <param name="gradInput">[T, B, I] (or batch-first) gradient of the input, or empty to skip.</param>
+    /// <param name="gradInitialHidden">[L*D, B, H_out] gradient of h_0, or empty to skip.</param>
+    /// <param name="gradInitialCell">[L*D, B, H] gradient of c_0 (LSTM), or empty to skip.</param>
+    public void Backward(
+        ReadOnlySpan<float> gradOutput,
+        GradientBuffer gradients,
+        ReadOnlySpan<float> gradFinalHidden = default,
+        ReadOnlySpan<float> gradFinalCell = default,
+        Span<float> gradInput = default,
+        Span<float> gradInitialHidden = default,
+        Span<float> gradInitialCell = default)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        NetworkDescription d = network.Description;
+        int steps = workspace.Steps, batch = workspace.Batch;
+        if (steps == 0)
+        {
+            throw new InvalidOperationException("Backward needs a completed Forward on this session first.");
+        }
+
+        if (!gradients.Description.Equals(d))
+        {
+            throw new ArgumentException("The gradient buffer belongs to a network of another description.", nameof(gradients));
+        }
+
+        int slots = d.NumLayers * d.Directions;
+        if (gradOutput.Length != steps * batch * d.OutputSize)
+        {
+            SequenceForward.ThrowShape(d, "output gradient", d.OutputSize, steps, batch, gradOutput.Length, nameof(gradOutput));
+        }
+
+        if (!gradInput.IsEmpty && gradInput.Length != steps * batch * d.InputSize)
+        {
+            SequenceForward.ThrowShape(d, "input gradient", d.InputSize, steps, batch, gradInput.Length, nameof(gradInput));
+        }
+
+        CheckState(gradFinalHidden.Length, slots, batch, d.StateSize, "gradient of h_n", nameof(gradFinalHidden));
+        CheckState(gradInitialHidden.Length, slots, batch, d.StateSize, "gradient of h_0", nameof(gradInitialHidden));
+        if (!d.HasCellState && (!gradFinalCell.IsEmpty || !gradInitialCell.IsEmpty))
+        {
+            throw new ArgumentException($"A {d.Kind} network has no cell state; pass empty cell gradients.");
+        }
+
+        CheckState(gradFinalCell.Length, slots, batch, d.HiddenSize, "gradient of c_n", nameof(gradFinalCell));
+        CheckState(gradInitialCell.Length, slots, batch, d.HiddenSize, "gradient of c_0", nameof(gradInitialCell));
+        Enter();
+        try
+        {
+            SequenceTraining.Backward(network, backward, workspace, gradOutput, gradFinalHidden, gradFinalCell, gradients, gradInput, gradInitialHidden, gradInitialCell);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private static void CheckState(int length, int slots, int batch, int size, string what, string parameter)
+    {
+        if (length != 0 && length != slots * batch * size)
+        {
+            SequenceForward.ThrowState(what, slots, batch, size, length, parameter);
+        }
+    }
+
+    private void Enter()
+    {
+        if (Interlocked.Exchange(ref busy, 1) != 0)
+        {
+            throw new InvalidOperationException("This training session is already in use by another thread; give each thread its own session.");
+        }
+    }
+
+    private void Exit() => Volatile.Write(ref busy, 0);
+}

@@ -1,0 +1,146 @@
+using System;
+using FastRnn.Cells;
+using FastRnn.Memory;
+using FastRnn.Networks;
+
+namespace FastRnn.Training;
+
+/// <summary>
+/// The history a training forward pass saves for backward (exactly what backward reads), and the
+/// backward pass's own buffers, all sized once from (network, max batch, max steps).
+/// </summary>
+internal sealed class TrainingWorkspace
+{
+    public TrainingWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps)
+    {
+        NetworkDescription d = network.Description;
+        MaxBatch = maxBatch;
+        MaxSteps = maxSteps;
+        int rows = checked(maxBatch * maxSteps);
+        int slots = network.Cells.Length;
+        Order = new int[maxBatch];
+        SortedLengths = new int[maxBatch];
+        ActiveRows = new int[maxSteps];
+        Input = new AlignedBuffer(checked(rows * d.InputSize));
+        LayerOutputs = new AlignedBuffer[d.NumLayers];
+        for (int layer = 0; layer < d.NumLayers; layer++)
+        {
+            LayerOutputs[layer] = new AlignedBuffer(checked(rows * d.OutputSize));
+        }
+
+        Gates = new AlignedBuffer[slots];
+        HiddenBefore = new AlignedBuffer[slots];
+        CellBefore = new AlignedBuffer[slots];
+        CellAfter = new AlignedBuffer[slots];
+        Unprojected = new AlignedBuffer[slots];
+        HiddenGates = new AlignedBuffer[slots];
+        ResetHidden = new AlignedBuffer[slots];
+        int gateStride = 0, stateStride = 0, hp = 0, candidate = 0, inputStride = 0;
+        for (int slot = 0; slot < slots; slot++)
+        {
+            CellWeights w = network.Cells[slot];
+            bool lstm = w.Kind == CellKind.Lstm;
+            bool resetBefore = w.Candidate is not null;
+            Gates[slot] = new AlignedBuffer(checked(rows * w.GateStride));
+            HiddenBefore[slot] = new AlignedBuffer(checked(rows * w.StateStride));
+            CellBefore[slot] = new AlignedBuffer(lstm ? checked(rows * w.PaddedUnits) : 0);
+            CellAfter[slot] = new AlignedBuffer(lstm ? checked(rows * w.PaddedUnits) : 0);
+            Unprojected[slot] = new AlignedBuffer(w.Projection is not null ? checked(rows * w.PaddedUnits) : 0);
+            int hiddenGates = w.Kind != CellKind.Gru ? 0 : resetBefore ? 2 * w.PaddedUnits : w.GateStride;
+            HiddenGates[slot] = new AlignedBuffer(checked(rows * hiddenGates));
+            ResetHidden[slot] = new AlignedBuffer(resetBefore ? checked(rows * w.PaddedUnits) : 0);
+            gateStride = Math.Max(gateStride, w.GateStride);
+            stateStride = Math.Max(stateStride, w.StateStride);
+            hp = Math.Max(hp, w.PaddedUnits);
+            candidate = Math.Max(candidate, w.Candidate?.PaddedRows ?? 0);
+            inputStride = Math.Max(inputStride, PaddedInput(w));
+        }
+
+        GateStride = gateStride;
+        Hidden = new AlignedBuffer(maxBatch * stateStride);
+        Cell = new AlignedBuffer(maxBatch * hp);
+        Candidate = new AlignedBuffer(maxBatch * candidate);
+        InputGradientStride = inputStride;
+
+        GateGradients = new AlignedBuffer(checked(rows * gateStride));
+        HiddenGateGradients = new AlignedBuffer(checked(rows * gateStride));
+        CandidateGradients = new AlignedBuffer(checked(rows * candidate));
+        StateGradients = new AlignedBuffer(checked(rows * stateStride));
+        StepGradient = new AlignedBuffer(maxBatch * Math.Max(hp, candidate));
+        HiddenCarry = new AlignedBuffer(maxBatch * stateStride);
+        CellCarry = new AlignedBuffer(maxBatch * hp);
+        PeepholeGradients = new AlignedBuffer(3 * hp);
+        BiasSums = new AlignedBuffer(gateStride);
+        OutputGradients = [new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize))), new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize)))];
+    }
+
+    public int MaxBatch { get; }
+
+    public int MaxSteps { get; }
+
+    /// <summary>Steps and batch of the last training forward pass (0 before any).</summary>
+    public int Steps { get; set; }
+
+    public int Batch { get; set; }
+
+    public int GateStride { get; }
+
+    /// <summary>Row stride of the input-gradient buffers: the widest W_ihᵀ output.</summary>
+    public int InputGradientStride { get; }
+
+    // Saved by the forward pass.
+    public int[] Order { get; }                      // [B] sorted position -> caller's row
+
+    public int[] SortedLengths { get; }              // [B]
+
+    public int[] ActiveRows { get; }                 // [T]
+
+    public AlignedBuffer Input { get; }              // [T, B, I] sorted, padded positions zero
+
+    public AlignedBuffer[] LayerOutputs { get; }     // per layer [T, B, D*H_out]
+
+    public AlignedBuffer[] Gates { get; }            // per slot [T, B, G*Hp] activated gates
+
+    public AlignedBuffer[] HiddenBefore { get; }     // per slot [T, B, StateStride] h entering step t
+
+    public AlignedBuffer[] CellBefore { get; }       // per slot [T, B, Hp] c entering step t (LSTM)
+
+    public AlignedBuffer[] CellAfter { get; }        // per slot [T, B, Hp] c leaving step t (LSTM)
+
+    public AlignedBuffer[] Unprojected { get; }      // per slot [T, B, Hp] o ⊙ tanh(c') (projection)
+
+    public AlignedBuffer[] HiddenGates { get; }      // per slot [T, B, 3Hp] (GRU) or [T, B, 2Hp] (reset-before)
+
+    public AlignedBuffer[] ResetHidden { get; }      // per slot [T, B, Hp] r ⊙ h (reset-before)
+
+    // Forward step state.
+    public AlignedBuffer Hidden { get; }             // [B, StateStride]
+
+    public AlignedBuffer Cell { get; }               // [B, Hp]
+
+    public AlignedBuffer Candidate { get; }          // [B, Hn]
+
+    // Backward.
+    public AlignedBuffer GateGradients { get; }      // [T, B, G*Hp] pre-activation gradients (input side)
+
+    public AlignedBuffer HiddenGateGradients { get; } // [T, B, G*Hp] recurrent side where it differs (GRU)
+
+    public AlignedBuffer CandidateGradients { get; } // [T, B, Hn] reset-before n pre-activation gradients
+
+    public AlignedBuffer StateGradients { get; }     // [T, B, StateStride] gradients of projected h (projection)
+
+    public AlignedBuffer StepGradient { get; }       // [B, max(Hp, Hn)] dm or d(r ⊙ h) of one step
+
+    public AlignedBuffer HiddenCarry { get; }        // [B, StateStride] gradient flowing to h of the previous step
+
+    public AlignedBuffer CellCarry { get; }          // [B, Hp] gradient flowing to c of the previous step
+
+    public AlignedBuffer PeepholeGradients { get; }  // [3*Hp]
+
+    public AlignedBuffer BiasSums { get; }           // [G*Hp]
+
+    public AlignedBuffer[] OutputGradients { get; }  // 2 x [T, B, max(In stride, D*H_out)]: gradient of a layer's output, then of its input
+
+    /// <summary>Row stride of W_ihᵀ products: the layer's input size rounded up to whole vectors.</summary>
+    public static int PaddedInput(CellWeights w) => (w.InputSize + w.Input.Width - 1) / w.Input.Width * w.Input.Width;
+}

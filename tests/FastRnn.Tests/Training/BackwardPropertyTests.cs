@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using FastRnn.Networks;
+using FastRnn.Tests.Networks;
+using FastRnn.Tests.Reference;
+using FastRnn.Training;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FastRnn.Tests.Training;
+
+/// <summary>The fast backward pass against the double-precision reference backward.</summary>
+public sealed class BackwardPropertyTests
+{
+    private const double Tolerance = 1e-4;
+
+    [Property(MaxTest = 100)]
+    public bool BackwardMatchesReference(int seed)
+    {
+        RandomProblem p = RandomProblem.From(seed);
+        ReferenceConfig c = p.Config;
+        var random = new Random(seed ^ 0x0bac);
+        Dictionary<string, double[]> weights = NetworkFactory.RandomWeights(c, random, 0.6);
+        int slots = c.NumLayers * c.Directions;
+        double[] input = NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5);
+        double[]? h0 = p.WithInitialState ? NetworkFactory.RandomFloats(random, slots * p.Batch * c.OutputHidden, 1.0) : null;
+        double[]? c0 = p.WithInitialState && c.IsLstm ? NetworkFactory.RandomFloats(random, slots * p.Batch * c.HiddenSize, 1.0) : null;
+        long[]? lengths = null;
+        if (p.WithLengths)
+        {
+            lengths = new long[p.Batch];
+            for (int b = 0; b < p.Batch; b++)
+            {
+                lengths[b] = 1 + random.Next(p.Steps);
+            }
+        }
+
+        double[] gradOutput = NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.Directions * c.OutputHidden, 1.0);
+        double[] gradHn = NetworkFactory.RandomFloats(random, slots * p.Batch * c.OutputHidden, 1.0);
+        double[]? gradCn = c.IsLstm ? NetworkFactory.RandomFloats(random, slots * p.Batch * c.HiddenSize, 1.0) : null;
+
+        ReferenceGradients expected = ReferenceNetwork.Backward(c, weights, input, p.Steps, p.Batch, h0, c0, lengths, gradOutput, gradHn, gradCn);
+        Dictionary<string, float[]> actual = TrainingHarness.Gradients(
+            NetworkFactory.Build(c, weights), NetworkFactory.ToFloat(input)!, p.Steps, p.Batch, NetworkFactory.ToFloat(h0), NetworkFactory.ToFloat(c0), NetworkFactory.ToInt(lengths),
+            NetworkFactory.ToFloat(gradOutput)!, NetworkFactory.ToFloat(gradHn), NetworkFactory.ToFloat(gradCn));
+
+        Check(p, "grad.input", actual["grad.input"], expected.GradInput);
+        Check(p, "grad.h0", actual["grad.h0"], expected.GradH0);
+        if (expected.GradC0 is not null)
+        {
+            Check(p, "grad.c0", actual["grad.c0"], expected.GradC0);
+        }
+
+        foreach ((string name, double[] g) in expected.GradWeights)
+        {
+            Check(p, "grad." + name, actual["grad." + name], g);
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void GradientsAreIdenticalAcrossRunsAndAccumulate()
+    {
+        var description = new NetworkDescription(CellKind.Lstm, 7, 19) { NumLayers = 2, Bidirectional = true, ProjectionSize = 5 };
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 4);
+        const int steps = 6, batch = 3;
+        var random = new Random(9);
+        float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, steps * batch * 7, 1))!;
+        float[] gradOutput = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, steps * batch * 10, 1))!;
+        var session = new TrainingSession(network, batch, steps);
+        float[] output = new float[gradOutput.Length];
+        var first = new GradientBuffer(network);
+        var twice = new GradientBuffer(network);
+        session.Forward(input, steps, batch, output, lengths: new[] { 6, 2, 4 });
+        session.Backward(gradOutput, first);
+        session.Backward(gradOutput, twice);
+        session.Backward(gradOutput, twice);
+        foreach (string name in first.Names)
+        {
+            float[] once = first.Get(name).ToArray();
+            float[] sum = twice.Get(name).ToArray();
+            for (int i = 0; i < once.Length; i++)
+            {
+                Assert.Equal(once[i] + once[i], sum[i]);
+            }
+        }
+    }
+
+    private static void Check(RandomProblem p, string name, float[] actual, double[] expected)
+    {
+        double error = ReferenceTolerance.RelativeError(NetworkFactory.ToDouble(actual), expected);
+        if (!(error <= Tolerance))
+        {
+            throw new InvalidOperationException($"{name}: relative error {error:E3} for {p}");
+        }
+    }
+}
