@@ -4,17 +4,21 @@ using System.Globalization;
 using System.IO;
 using FastRnn.IO;
 using FastRnn.Networks;
+using FastRnn.Training;
 
 namespace FastRnn.Cli.Commands;
 
 /// <summary>
 /// <c>fastrnn eval CASE.safetensors --out RESULT.safetensors [--check]</c>: runs a case in the
-/// conformance format and writes <c>output</c>, <c>h_n</c> (and <c>c_n</c>) as F32; with
-/// <c>--check</c>, also compares them with the case's expected tensors.
+/// conformance format and writes <c>output</c>, <c>h_n</c> (and <c>c_n</c>) as F32, and, when the
+/// case holds cotangents (<c>grad_output</c>, ...), every gradient (<c>grad.input</c>,
+/// <c>grad.h0</c>, <c>grad.c0</c>, <c>grad.&lt;weight&gt;</c>); with <c>--check</c>, also compares
+/// them with the case's expected tensors.
 /// </summary>
 internal static class EvalCommand
 {
     private const double ForwardTolerance = 1e-5;
+    private const double GradientTolerance = 1e-4;
 
     public static int Run(ReadOnlySpan<string> args)
     {
@@ -56,7 +60,17 @@ internal static class EvalCommand
             float[] output = new float[c.Steps * c.Batch * d.OutputSize];
             float[] hn = new float[slots * c.Batch * d.StateSize];
             float[]? cn = d.HasCellState ? new float[slots * c.Batch * d.HiddenSize] : null;
-            network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0, c.Lengths);
+            bool withGradients = file.Contains("grad_output");
+            TrainingSession? training = null;
+            if (withGradients)
+            {
+                training = new TrainingSession(network, c.Batch, c.Steps);
+                training.Forward(c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0, c.Lengths);
+            }
+            else
+            {
+                network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0, c.Lengths);
+            }
 
             int[] outputShape = d.BatchFirst ? [c.Batch, c.Steps, d.OutputSize] : [c.Steps, c.Batch, d.OutputSize];
             var results = new List<(string Name, float[] Data, int[] Shape)>
@@ -69,6 +83,11 @@ internal static class EvalCommand
                 results.Add(("c_n", cn, [slots, c.Batch, d.HiddenSize]));
             }
 
+            if (training is not null)
+            {
+                AddGradients(file, network, training, c, outputShape, results);
+            }
+
             if (outPath is not null)
             {
                 var writer = new SafeTensorsWriter();
@@ -79,7 +98,7 @@ internal static class EvalCommand
                 }
 
                 writer.Save(outPath);
-                Console.WriteLine($"wrote {outPath}: {string.Join(", ", results.ConvertAll(r => r.Name))}");
+                Console.WriteLine($"wrote {outPath}: {results.Count} tensors ({string.Join(", ", results.ConvertAll(r => r.Name).GetRange(0, Math.Min(results.Count, 6)))}{(results.Count > 6 ? ", ..." : string.Empty)})");
             }
 
             return check ? Check(file, results) : 0;
@@ -97,19 +116,65 @@ internal static class EvalCommand
         {
             if (!file.Contains(name))
             {
-                Console.WriteLine($"  {name,-8} no expected tensor in the case: not checked");
+                Console.WriteLine($"  {name,-24} no expected tensor in the case: not checked");
                 continue;
             }
 
             CaseTensors.CheckShape(file, name, shape, file.SourceName ?? "the case");
             double[] expected = file.ReadFloat64(name);
             double error = RelativeError(data, expected);
-            bool pass = error <= ForwardTolerance;
+            double allowed = name.StartsWith("grad.", StringComparison.Ordinal) ? GradientTolerance : ForwardTolerance;
+            bool pass = error <= allowed;
             ok &= pass;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-8} max|A-E|/(max|E|+1e-6) = {error:E2} (allowed {ForwardTolerance:E0}) {(pass ? "PASS" : "FAIL")}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-24} max|A-E|/(max|E|+1e-6) = {error:E2} (allowed {allowed:E0}) {(pass ? "PASS" : "FAIL")}"));
         }
 
         return ok ? 0 : 1;
+    }
+
+    private static void AddGradients(SafeTensorsFile file, RecurrentNetwork network, TrainingSession training, CaseTensors c, int[] outputShape, List<(string Name, float[] Data, int[] Shape)> results)
+    {
+        NetworkDescription d = network.Description;
+        int slots = d.NumLayers * d.Directions;
+        string where = file.SourceName ?? "the case";
+        int[] hShape = [slots, c.Batch, d.StateSize];
+        int[] cShape = [slots, c.Batch, d.HiddenSize];
+        CaseTensors.CheckShape(file, "grad_output", outputShape, where);
+        float[] gradOutput = file.ReadFloat32("grad_output");
+        float[]? gradHn = null, gradCn = null;
+        if (file.Contains("grad_h_n"))
+        {
+            CaseTensors.CheckShape(file, "grad_h_n", hShape, where);
+            gradHn = file.ReadFloat32("grad_h_n");
+        }
+
+        if (file.Contains("grad_c_n"))
+        {
+            if (!d.HasCellState)
+            {
+                throw new FastRnnFormatException($"{where}: a {d.Kind} case has no cell state, but the file holds 'grad_c_n'.");
+            }
+
+            CaseTensors.CheckShape(file, "grad_c_n", cShape, where);
+            gradCn = file.ReadFloat32("grad_c_n");
+        }
+
+        var gradients = new GradientBuffer(network);
+        float[] gradInput = new float[c.Input.Length];
+        float[] gradH0 = new float[slots * c.Batch * d.StateSize];
+        float[]? gradC0 = d.HasCellState ? new float[slots * c.Batch * d.HiddenSize] : null;
+        training.Backward(gradOutput, gradients, gradHn, gradCn, gradInput, gradH0, gradC0);
+        results.Add(("grad.input", gradInput, [.. file.Get("input").Shape]));
+        results.Add(("grad.h0", gradH0, hShape));
+        if (gradC0 is not null)
+        {
+            results.Add(("grad.c0", gradC0, cShape));
+        }
+
+        foreach ((string name, int[] shape) in d.ParameterShapes())
+        {
+            results.Add(("grad." + name, gradients.Get(name).ToArray(), shape));
+        }
     }
 
     private static double RelativeError(float[] actual, double[] expected)
