@@ -15,6 +15,12 @@ internal sealed class BackwardWeights
     public BackwardWeights(CellWeights w, RecurrentNetwork network, int layer, int direction)
     {
         string Name(string kind) => NetworkDescription.ParameterName(kind, layer, direction);
+        InputWeightName = Name("weight_ih");
+        RecurrentWeightName = Name("weight_hh");
+        InputBiasName = Name("bias_ih");
+        RecurrentBiasName = Name("bias_hh");
+        ProjectionName = Name("weight_hr");
+        PeepholeNames = [Name("weight_ci"), Name("weight_cf"), Name("weight_co")];
         InputT = PackedMatrix.PackTransposed(w.Input, network.GetParameter(Name("weight_ih")));
         ReadOnlySpan<float> whh = network.GetParameter(Name("weight_hh"));
         int stateSize = w.StateSize;
@@ -38,6 +44,19 @@ internal sealed class BackwardWeights
         HiddenIdentity = Identity(w.HiddenSize);
         StateIdentity = Identity(stateSize);
     }
+
+    // The state_dict names of this layer and direction, made once so backward builds no strings.
+    public string InputWeightName { get; }
+
+    public string RecurrentWeightName { get; }
+
+    public string InputBiasName { get; }
+
+    public string RecurrentBiasName { get; }
+
+    public string ProjectionName { get; }
+
+    public string[] PeepholeNames { get; }
 
     /// <summary>W_ihᵀ: [In, G*Hp].</summary>
     public PackedMatrix InputT { get; }

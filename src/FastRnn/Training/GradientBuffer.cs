@@ -53,4 +53,7 @@ public sealed class GradientBuffer
     }
 
     internal float[] Values(string name) => values[name];
+
+    /// <summary>The names as an array, for allocation-free loops (an interface enumerator would box).</summary>
+    internal string[] NameArray => names;
 }

@@ -13,7 +13,7 @@ public static class GradientClipping
     {
         ArgumentNullException.ThrowIfNull(gradients);
         double sum = 0;
-        foreach (string name in gradients.Names)
+        foreach (string name in gradients.NameArray)
         {
             foreach (float g in gradients.Get(name))
             {
@@ -43,7 +43,7 @@ public static class GradientClipping
         if (double.IsFinite(norm) && norm > maxNorm)
         {
             float scale = (float)(maxNorm / (norm + 1e-6));
-            foreach (string name in gradients.Names)
+            foreach (string name in gradients.NameArray)
             {
                 Span<float> g = gradients.Get(name);
                 TensorPrimitives.Multiply(g, scale, g);
@@ -64,7 +64,7 @@ public static class GradientClipping
             throw new ArgumentOutOfRangeException(nameof(limit), limit, "The clip value must be positive.");
         }
 
-        foreach (string name in gradients.Names)
+        foreach (string name in gradients.NameArray)
         {
             Span<float> g = gradients.Get(name);
             TensorPrimitives.Min(g, limit, g);

@@ -328,9 +328,8 @@ internal static class SequenceTraining
 
         // Whole-sequence products: the input gradient and every weight gradient at once.
         PackedMatMul.MultiplyAdd(bw.InputT, dGates, gs, rows, dIn, dInStride);
-        string Name(string kind) => NetworkDescription.ParameterName(kind, layer, direction);
-        TransposedProduct.Accumulate(dGates, gs, bw.InputColumns, layerInput, inputSize, inputSize, rows, gradients.Values(Name("weight_ih")), inputSize);
-        float[] whh = gradients.Values(Name("weight_hh"));
+        TransposedProduct.Accumulate(dGates, gs, bw.InputColumns, layerInput, inputSize, inputSize, rows, gradients.Values(bw.InputWeightName), inputSize);
+        float[] whh = gradients.Values(bw.RecurrentWeightName);
         ReadOnlySpan<float> hHistory = ws.HiddenBefore[slot].Span[..(rows * ss)];
         if (resetBefore)
         {
@@ -344,28 +343,28 @@ internal static class SequenceTraining
 
         if (bw.ProjectionT is not null)
         {
-            TransposedProduct.Accumulate(dState, ss, bw.StateIdentity, ws.Unprojected[slot].Span[..(rows * hp)], hp, hiddenSize, rows, gradients.Values(Name("weight_hr")), hiddenSize);
+            TransposedProduct.Accumulate(dState, ss, bw.StateIdentity, ws.Unprojected[slot].Span[..(rows * hp)], hp, hiddenSize, rows, gradients.Values(bw.ProjectionName), hiddenSize);
         }
 
         if (d.Bias)
         {
-            AccumulateBias(dGates, gs, rows, bw.InputColumns, ws.BiasSums.Span[..gs], gradients.Values(Name("bias_ih")));
+            AccumulateBias(dGates, gs, rows, bw.InputColumns, ws.BiasSums.Span[..gs], gradients.Values(bw.InputBiasName));
             if (standardGru)
             {
-                AccumulateBias(dHidden, gs, rows, bw.InputColumns, ws.BiasSums.Span[..gs], gradients.Values(Name("bias_hh")));
+                AccumulateBias(dHidden, gs, rows, bw.InputColumns, ws.BiasSums.Span[..gs], gradients.Values(bw.RecurrentBiasName));
             }
             else
             {
                 // LSTM, RNN and reset-before GRU add b_hh where b_ih goes: the same gradient.
-                AccumulateBias(dGates, gs, rows, bw.InputColumns, ws.BiasSums.Span[..gs], gradients.Values(Name("bias_hh")));
+                AccumulateBias(dGates, gs, rows, bw.InputColumns, ws.BiasSums.Span[..gs], gradients.Values(bw.RecurrentBiasName));
             }
         }
 
         if (!dPeephole.IsEmpty)
         {
-            AddInto(dPeephole[..hiddenSize], gradients.Values(Name("weight_ci")));
-            AddInto(dPeephole.Slice(hp, hiddenSize), gradients.Values(Name("weight_cf")));
-            AddInto(dPeephole.Slice(2 * hp, hiddenSize), gradients.Values(Name("weight_co")));
+            AddInto(dPeephole[..hiddenSize], gradients.Values(bw.PeepholeNames[0]));
+            AddInto(dPeephole.Slice(hp, hiddenSize), gradients.Values(bw.PeepholeNames[1]));
+            AddInto(dPeephole.Slice(2 * hp, hiddenSize), gradients.Values(bw.PeepholeNames[2]));
         }
 
         for (int s = 0; s < batch; s++)
