@@ -15,7 +15,7 @@ namespace FastRnn.IO;
 /// <remarks>
 /// Loading checks the whole header and layout before anything else is allocated from it, so a
 /// corrupt or hostile file fails with a <see cref="FastRnnFormatException"/> and memory use stays
-/// bounded by the file's size.
+/// bounded by the file's size. Being immutable, an instance can be read from many threads at once.
 /// </remarks>
 public sealed class SafeTensorsFile
 {

@@ -77,7 +77,9 @@ internal sealed class SafeTensorsHeaderParser
         {
             while (reader.Read())
             {
-                if (reader.CurrentDepth > SafeTensorsLimits.MaxJsonDepth)
+                // A start token at depth d opens level d + 1 (the root object is level 1).
+                bool opensContainer = reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray;
+                if (opensContainer && reader.CurrentDepth >= SafeTensorsLimits.MaxJsonDepth)
                 {
                     throw Fail(
                         $"the header JSON nests deeper than {SafeTensorsLimits.MaxJsonDepth} levels " +

@@ -14,7 +14,10 @@ namespace FastRnn.IO;
 /// in the order they were added, back to back; the header is padded with spaces to a multiple of
 /// 8 bytes so the data section starts aligned.
 /// </summary>
-/// <remarks>The data passed to <c>Add</c> is copied, so the caller may reuse its buffers immediately.</remarks>
+/// <remarks>
+/// The data passed to <c>Add</c> is copied, so the caller may reuse its buffers immediately.
+/// A writer is not thread-safe; fill and save it from one thread.
+/// </remarks>
 public sealed class SafeTensorsWriter
 {
     private const string MetadataKey = "__metadata__";
