@@ -12,8 +12,14 @@ internal static class Program
         Commands:
           (none) | demo                       a short inference demo on embedded defaults
           info                                CPU, ISA path and vector width in use
-          eval CASE.safetensors --out R.safetensors
-                                              run a conformance-format case, write output/h_n/c_n
+          eval CASE.safetensors --out R.safetensors [--check]
+                                              run a conformance-format case: outputs, states, gradients
+          train TASK [options]                train a built-in task with live progress:
+                                              moving-average, char-lm, pattern, reverse
+                                              (--cell lstm|gru|rnn|rnn-relu --epochs N --hidden H
+                                               --seed S --quick --plot loss.png --save model.safetensors)
+          generate MODEL.safetensors          sample text from a char-lm model
+                                              (--prime TEXT --count N --temperature T --seed S)
         """;
 
     private static int Main(string[] args)
@@ -28,6 +34,10 @@ internal static class Program
                 return 0;
             case "eval":
                 return EvalCommand.Run(args.AsSpan(1));
+            case "train":
+                return TrainCommand.Run(args.AsSpan(1));
+            case "generate":
+                return GenerateCommand.Run(args.AsSpan(1));
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;

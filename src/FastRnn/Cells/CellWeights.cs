@@ -7,7 +7,8 @@ namespace FastRnn.Cells;
 
 /// <summary>
 /// The weights of one layer and direction, packed once for the active vector path, plus the
-/// sizes every buffer of a step is laid out with.
+/// sizes every buffer of a step is laid out with. <see cref="Repack"/> refreshes them in place
+/// after an optimizer has changed the canonical tensors.
 /// </summary>
 internal sealed class CellWeights
 {
@@ -15,6 +16,7 @@ internal sealed class CellWeights
     private readonly AlignedBuffer? inputBias;   // GRU: [3*Hp] b_ih, packed order
     private readonly AlignedBuffer? hiddenBias;  // GRU: [3*Hp] b_hh, packed order
     private readonly AlignedBuffer? peephole;    // [3*Hp] w_ci, w_cf, w_co, natural order
+    private readonly string[] names;             // weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, weight_ci, weight_cf, weight_co
 
     /// <summary>Packs the canonical (PyTorch layout) tensors of one layer and direction.</summary>
     /// <param name="description">The network.</param>
@@ -30,10 +32,15 @@ internal sealed class CellWeights
         HiddenSize = h;
         StateSize = description.StateSize;
         InputSize = description.LayerInputSize(layer);
-        string Name(string kind) => NetworkDescription.ParameterName(kind, layer, direction);
+        names = new string[8];
+        string[] kinds = ["weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr", "weight_ci", "weight_cf", "weight_co"];
+        for (int i = 0; i < kinds.Length; i++)
+        {
+            names[i] = NetworkDescription.ParameterName(kinds[i], layer, direction);
+        }
 
-        float[] wih = weights(Name("weight_ih"));
-        float[] whh = weights(Name("weight_hh"));
+        float[] wih = weights(names[0]);
+        float[] whh = weights(names[1]);
         Input = PackedMatrix.Pack(wih, gates, h, InputSize);
         if (Variant == CellVariant.ResetBefore)
         {
@@ -49,39 +56,29 @@ internal sealed class CellWeights
         GateStride = Input.PaddedRows;
         if (description.ProjectionSize > 0)
         {
-            Projection = PackedMatrix.Pack(weights(Name("weight_hr")), 1, description.ProjectionSize, h);
+            Projection = PackedMatrix.Pack(weights(names[4]), 1, description.ProjectionSize, h);
         }
 
         StateStride = Projection?.PaddedRows ?? PaddedUnits;
-
         if (description.Bias)
         {
-            float[] bih = weights(Name("bias_ih"));
-            float[] bhh = weights(Name("bias_hh"));
             if (Kind == CellKind.Gru)
             {
-                inputBias = ToPacked(bih);
-                hiddenBias = ToPacked(bhh);
+                inputBias = new AlignedBuffer(GateStride);
+                hiddenBias = new AlignedBuffer(GateStride);
             }
             else
             {
-                float[] sum = new float[bih.Length];
-                for (int i = 0; i < sum.Length; i++)
-                {
-                    sum[i] = bih[i] + bhh[i];
-                }
-
-                bias = ToPacked(sum);
+                bias = new AlignedBuffer(GateStride);
             }
         }
 
         if (Variant == CellVariant.Peephole)
         {
             peephole = new AlignedBuffer(3 * PaddedUnits);
-            weights(Name("weight_ci")).CopyTo(peephole.Span);
-            weights(Name("weight_cf")).CopyTo(peephole.Span[PaddedUnits..]);
-            weights(Name("weight_co")).CopyTo(peephole.Span[(2 * PaddedUnits)..]);
         }
+
+        LoadVectors(weights);
     }
 
     public CellKind Kind { get; }
@@ -97,7 +94,7 @@ internal sealed class CellWeights
     /// <summary>Features of this layer's input.</summary>
     public int InputSize { get; }
 
-    /// <summary>Hp: H padded to whole vectors (or whole panels for RNN).</summary>
+    /// <summary>Hp: H padded to whole vectors.</summary>
     public int PaddedUnits { get; }
 
     /// <summary>Floats per row of the gate buffer: G * Hp.</summary>
@@ -126,7 +123,7 @@ internal sealed class CellWeights
 
     public ReadOnlySpan<float> Peephole => peephole is null ? default : peephole.Span;
 
-    /// <summary>Floats of per-step scratch one batch row needs (see <see cref="CellStep"/>).</summary>
+    /// <summary>Floats of per-step scratch one batch row needs (see <see cref="StepBuffers"/>).</summary>
     public int ScratchPerRow => Kind switch
     {
         CellKind.Lstm => Projection is null ? 0 : PaddedUnits,
@@ -135,10 +132,52 @@ internal sealed class CellWeights
         _ => 0,
     };
 
-    private AlignedBuffer ToPacked(float[] logical)
+    /// <summary>Re-reads every canonical tensor into the packed layout, allocating nothing.</summary>
+    /// <param name="weights">Canonical tensors by state_dict name.</param>
+    public void Repack(Func<string, float[]> weights)
     {
-        var packed = new AlignedBuffer(Input.PaddedRows);
-        Input.ToPackedOrder(logical, packed.Span);
-        return packed;
+        float[] whh = weights(names[1]);
+        Input.Repack(weights(names[0]));
+        if (Candidate is not null)
+        {
+            Recurrent.Repack(whh.AsSpan(0, 2 * HiddenSize * StateSize));
+            Candidate.Repack(whh.AsSpan(2 * HiddenSize * StateSize));
+        }
+        else
+        {
+            Recurrent.Repack(whh);
+        }
+
+        Projection?.Repack(weights(names[4]));
+        LoadVectors(weights);
+    }
+
+    private void LoadVectors(Func<string, float[]> weights)
+    {
+        if (inputBias is not null)
+        {
+            Input.ToPackedOrder(weights(names[2]), inputBias.Span);
+            Input.ToPackedOrder(weights(names[3]), hiddenBias!.Span);
+        }
+        else if (bias is not null)
+        {
+            float[] bih = weights(names[2]);
+            float[] bhh = weights(names[3]);
+            Span<float> packed = bias.Span;
+            packed.Clear();
+            for (int i = 0; i < bih.Length; i++)
+            {
+                packed[Input.PackedRowOf(i)] = bih[i] + bhh[i];
+            }
+        }
+
+        if (peephole is not null)
+        {
+            Span<float> p = peephole.Span;
+            p.Clear();
+            weights(names[5]).CopyTo(p);
+            weights(names[6]).CopyTo(p[PaddedUnits..]);
+            weights(names[7]).CopyTo(p[(2 * PaddedUnits)..]);
+        }
     }
 }

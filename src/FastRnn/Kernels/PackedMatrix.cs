@@ -105,14 +105,19 @@ internal sealed class PackedMatrix
     }
 
     /// <summary>Rewrites a matrix made by <see cref="PackTransposed"/> from updated weights.</summary>
-    public void RepackTransposed(PackedMatrix forward, ReadOnlySpan<float> rowMajor)
+    public void RepackTransposed(PackedMatrix forward, ReadOnlySpan<float> rowMajor) =>
+        RepackTransposed(forward, rowMajor, new float[Units * Columns]);
+
+    /// <summary>The same, staging through caller-owned memory of at least Columns of forward × its PaddedRows floats.</summary>
+    public void RepackTransposed(PackedMatrix forward, ReadOnlySpan<float> rowMajor, Span<float> staging)
     {
         if (Units != forward.Columns || Columns != forward.PaddedRows || rowMajor.Length != forward.Rows * forward.Columns)
         {
             throw new ArgumentException($"Expected the [{forward.Rows}, {forward.Columns}] weights of the matrix this transpose was made for.", nameof(rowMajor));
         }
 
-        float[] staging = new float[Units * Columns]; // [forward.Columns, forward.PaddedRows]
+        staging = staging[..(Units * Columns)]; // [forward.Columns, forward.PaddedRows]
+        staging.Clear();
         for (int row = 0; row < forward.Rows; row++)
         {
             int column = forward.PackedRowOf(row);

@@ -17,18 +17,20 @@ public sealed class RecurrentNetwork
 {
     private readonly Dictionary<string, float[]> parameters;
     private readonly string[] parameterNames;
+    private readonly Func<string, float[]> lookup;
 
     private RecurrentNetwork(NetworkDescription description, Dictionary<string, float[]> parameters, string[] names)
     {
         Description = description;
         this.parameters = parameters;
         parameterNames = names;
+        lookup = name => parameters[name];
         Cells = new CellWeights[description.NumLayers * description.Directions];
         for (int layer = 0; layer < description.NumLayers; layer++)
         {
             for (int direction = 0; direction < description.Directions; direction++)
             {
-                Cells[(layer * description.Directions) + direction] = new CellWeights(description, layer, direction, name => parameters[name]);
+                Cells[(layer * description.Directions) + direction] = new CellWeights(description, layer, direction, lookup);
             }
         }
     }
@@ -41,6 +43,26 @@ public sealed class RecurrentNetwork
 
     /// <summary>Packed weights per layer and direction: index layer * Directions + direction.</summary>
     internal CellWeights[] Cells { get; }
+
+    /// <summary>Counts <see cref="Repack"/> calls, so training sessions know when their transposes are stale.</summary>
+    internal int Version { get; private set; }
+
+    /// <summary>The canonical values of a parameter, for optimizers to change in place (then <see cref="Repack"/>).</summary>
+    internal float[] MutableParameter(string name) => parameters[name];
+
+    /// <summary>
+    /// Re-packs every layer from the canonical values after an optimizer step. Not to be run while
+    /// another thread runs the network: training changes a network, serving shares a fixed one.
+    /// </summary>
+    internal void Repack()
+    {
+        foreach (CellWeights cell in Cells)
+        {
+            cell.Repack(lookup);
+        }
+
+        Version++;
+    }
 
     /// <summary>
     /// Creates a network from its parameters (PyTorch <c>state_dict</c> names and row-major layouts).

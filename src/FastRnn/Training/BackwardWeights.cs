@@ -12,6 +12,8 @@ namespace FastRnn.Training;
 /// </summary>
 internal sealed class BackwardWeights
 {
+    private readonly float[] staging; // room for the largest transpose, so repacking allocates nothing
+
     public BackwardWeights(CellWeights w, RecurrentNetwork network, int layer, int direction)
     {
         string Name(string kind) => NetworkDescription.ParameterName(kind, layer, direction);
@@ -39,6 +41,7 @@ internal sealed class BackwardWeights
             ProjectionT = PackedMatrix.PackTransposed(w.Projection, network.GetParameter(Name("weight_hr")));
         }
 
+        staging = new float[Math.Max(InputT.Data.Length, Math.Max(RecurrentT.Data.Length, Math.Max(CandidateT?.Data.Length ?? 0, ProjectionT?.Data.Length ?? 0)))];
         InputColumns = Columns(w.Input);
         RecurrentColumns = Columns(w.Recurrent);
         HiddenIdentity = Identity(w.HiddenSize);
@@ -57,6 +60,25 @@ internal sealed class BackwardWeights
     public string ProjectionName { get; }
 
     public string[] PeepholeNames { get; }
+
+    /// <summary>Refreshes the transposes from the network's current canonical weights, allocating nothing.</summary>
+    public void Repack(CellWeights w, RecurrentNetwork network)
+    {
+        InputT.RepackTransposed(w.Input, network.MutableParameter(InputWeightName), staging);
+        ReadOnlySpan<float> whh = network.MutableParameter(RecurrentWeightName);
+        if (CandidateT is not null)
+        {
+            int split = 2 * w.HiddenSize * w.StateSize;
+            RecurrentT.RepackTransposed(w.Recurrent, whh[..split], staging);
+            CandidateT.RepackTransposed(w.Candidate!, whh[split..], staging);
+        }
+        else
+        {
+            RecurrentT.RepackTransposed(w.Recurrent, whh, staging);
+        }
+
+        ProjectionT?.RepackTransposed(w.Projection!, network.MutableParameter(ProjectionName), staging);
+    }
 
     /// <summary>W_ihᵀ: [In, G*Hp].</summary>
     public PackedMatrix InputT { get; }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics.Tensors;
 
 namespace FastRnn.Training;
@@ -47,6 +48,40 @@ public static class GradientClipping
             {
                 Span<float> g = gradients.Get(name);
                 TensorPrimitives.Multiply(g, scale, g);
+            }
+        }
+
+        return norm;
+    }
+
+    /// <summary>Clips the gradients of any set of parameters (a whole model: embedding, network, head) by their global norm.</summary>
+    /// <param name="parameters">The parameters whose gradients are scaled in place.</param>
+    /// <param name="maxNorm">The largest norm allowed; positive.</param>
+    /// <returns>The global norm before clipping.</returns>
+    public static double ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, double maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(maxNorm > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "The maximum norm must be positive.");
+        }
+
+        double sum = 0;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            foreach (float g in parameters[i].Gradient)
+            {
+                sum += (double)g * g;
+            }
+        }
+
+        double norm = Math.Sqrt(sum);
+        if (double.IsFinite(norm) && norm > maxNorm)
+        {
+            float scale = (float)(maxNorm / (norm + 1e-6));
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                TensorPrimitives.Multiply(parameters[i].Gradient, scale, parameters[i].Gradient);
             }
         }
 

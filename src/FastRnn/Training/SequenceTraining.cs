@@ -22,6 +22,7 @@ internal static class SequenceTraining
     public static void Forward(
         RecurrentNetwork network,
         TrainingWorkspace ws,
+        Dropout? dropout,
         ReadOnlySpan<float> input,
         int steps,
         int batch,
@@ -43,6 +44,14 @@ internal static class SequenceTraining
             {
                 int slot = (layer * d.Directions) + direction;
                 ForwardDirection(d, network.Cells[slot], ws, slot, direction == 1, layerInput, ws.LayerOutputs[layer].Span, steps, batch, initialHidden, initialCell, finalHidden, finalCell);
+            }
+
+            if (dropout is not null && layer < d.NumLayers - 1)
+            {
+                // PyTorch's `dropout` argument: on every layer's output but the last.
+                Span<float> mask = ws.DropoutMasks[layer].Span[..(steps * batch * d.OutputSize)];
+                dropout.NextMask(mask);
+                Dropout.Apply(ws.LayerOutputs[layer].Span[..mask.Length], mask);
             }
         }
 
@@ -84,6 +93,14 @@ internal static class SequenceTraining
             {
                 int slot = (layer * d.Directions) + direction;
                 BackwardDirection(d, network.Cells[slot], backward[slot], ws, slot, layer, direction, layerInput, inputSize, dOut, dOutStride, dIn, dInStride, gradFinalHidden, gradFinalCell, gradients, gradInitialHidden, gradInitialCell);
+            }
+
+            if (layer > 0 && ws.DropoutMasks.Length > 0)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    Dropout.Apply(dIn.Slice(r * dInStride, inputSize), ws.DropoutMasks[layer - 1].Span.Slice(r * inputSize, inputSize));
+                }
             }
 
             dOut = dIn;

@@ -18,19 +18,32 @@ public sealed class TrainingSession
     private readonly RecurrentNetwork network;
     private readonly TrainingWorkspace workspace;
     private readonly BackwardWeights[] backward;
+    private readonly Dropout? dropout;
+    private int packedVersion;
     private int busy;
 
     /// <summary>Sizes a training session for up to <paramref name="maxBatch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
     /// <param name="network">The network to train (its weights are read, not changed).</param>
     /// <param name="maxBatch">Largest batch.</param>
     /// <param name="maxSteps">Longest sequence.</param>
-    public TrainingSession(RecurrentNetwork network, int maxBatch, int maxSteps)
+    /// <param name="dropout">
+    /// PyTorch's <c>dropout</c>: the probability of zeroing each output of every layer but the last
+    /// during training (0 for none).
+    /// </param>
+    /// <param name="seed">Seed of the dropout masks (training is reproducible for a given seed).</param>
+    public TrainingSession(RecurrentNetwork network, int maxBatch, int maxSteps, float dropout = 0f, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
         this.network = network;
-        workspace = new TrainingWorkspace(network, maxBatch, maxSteps);
+        this.dropout = dropout > 0f && network.Description.NumLayers > 1 ? new Dropout(dropout, seed) : null;
+        if (dropout < 0f || dropout >= 1f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout probability must be in [0, 1).");
+        }
+
+        workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout is not null);
         NetworkDescription d = network.Description;
         backward = new BackwardWeights[network.Cells.Length];
         for (int layer = 0; layer < d.NumLayers; layer++)
@@ -41,6 +54,8 @@ public sealed class TrainingSession
                 backward[slot] = new BackwardWeights(network.Cells[slot], network, layer, direction);
             }
         }
+
+        packedVersion = network.Version;
     }
 
     /// <summary>The network.</summary>
@@ -80,7 +95,18 @@ public sealed class TrainingSession
         try
         {
             workspace.Steps = 0;
-            SequenceTraining.Forward(network, workspace, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+            if (packedVersion != network.Version)
+            {
+                // An optimizer changed the weights since the transposes were made.
+                for (int slot = 0; slot < backward.Length; slot++)
+                {
+                    backward[slot].Repack(network.Cells[slot], network);
+                }
+
+                packedVersion = network.Version;
+            }
+
+            SequenceTraining.Forward(network, workspace, dropout, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
         }
         finally
         {

@@ -11,7 +11,7 @@ namespace FastRnn.Training;
 /// </summary>
 internal sealed class TrainingWorkspace
 {
-    public TrainingWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps)
+    public TrainingWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps, bool dropout)
     {
         NetworkDescription d = network.Description;
         MaxBatch = maxBatch;
@@ -26,6 +26,12 @@ internal sealed class TrainingWorkspace
         for (int layer = 0; layer < d.NumLayers; layer++)
         {
             LayerOutputs[layer] = new AlignedBuffer(checked(rows * d.OutputSize));
+        }
+
+        DropoutMasks = new AlignedBuffer[dropout ? d.NumLayers - 1 : 0];
+        for (int layer = 0; layer < DropoutMasks.Length; layer++)
+        {
+            DropoutMasks[layer] = new AlignedBuffer(checked(rows * d.OutputSize));
         }
 
         Gates = new AlignedBuffer[slots];
@@ -98,6 +104,8 @@ internal sealed class TrainingWorkspace
     public AlignedBuffer Input { get; }              // [T, B, I] sorted, padded positions zero
 
     public AlignedBuffer[] LayerOutputs { get; }     // per layer [T, B, D*H_out]
+
+    public AlignedBuffer[] DropoutMasks { get; }     // per layer but the last [T, B, D*H_out]: 0 or 1/(1-p)
 
     public AlignedBuffer[] Gates { get; }            // per slot [T, B, G*Hp] activated gates
 

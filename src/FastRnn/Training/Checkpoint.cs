@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using FastRnn.IO;
+using FastRnn.Training.Optimizers;
+
+namespace FastRnn.Training;
+
+/// <summary>
+/// Whole-model checkpoints as safetensors: every parameter under its name, optionally the
+/// optimizer's state under <c>optimizer.*</c>, and metadata. Writes are atomic; loading checks
+/// everything before changing anything, so a refused file leaves the model as it was.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>Metadata key that marks a FastRnn checkpoint.</summary>
+    public const string FormatKey = "fastrnn_checkpoint";
+
+    /// <summary>Saves the parameters (and optimizer state) atomically.</summary>
+    /// <param name="path">Target file.</param>
+    /// <param name="parameters">The model's parameters.</param>
+    /// <param name="metadata">Extra string metadata (e.g. the model's options), or null.</param>
+    /// <param name="optimizer">An optimizer whose state to include, or null.</param>
+    public static void Save(string path, IReadOnlyList<Parameter> parameters, IReadOnlyDictionary<string, string>? metadata = null, Optimizer? optimizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var writer = new SafeTensorsWriter();
+        writer.SetMetadata(FormatKey, "1");
+        if (metadata is not null)
+        {
+            foreach (KeyValuePair<string, string> pair in metadata)
+            {
+                writer.SetMetadata(pair.Key, pair.Value);
+            }
+        }
+
+        foreach (Parameter p in parameters)
+        {
+            writer.Add(p.Name, p.Value, p.Shape);
+        }
+
+        if (optimizer is not null)
+        {
+            writer.SetMetadata("optimizer_steps", optimizer.StepCount.ToString(CultureInfo.InvariantCulture));
+            foreach ((string name, float[] values) in optimizer.State())
+            {
+                writer.Add("optimizer." + name, values, [values.Length]);
+            }
+        }
+
+        writer.Save(path);
+    }
+
+    /// <summary>
+    /// Loads parameters (and, if given, optimizer state) saved by <see cref="Save"/> into
+    /// <paramref name="parameters"/>. The file must hold exactly these parameters with their shapes.
+    /// </summary>
+    /// <param name="path">The checkpoint.</param>
+    /// <param name="parameters">The model's parameters, overwritten on success.</param>
+    /// <param name="optimizer">An optimizer to restore, or null to ignore saved optimizer state.</param>
+    /// <returns>The checkpoint's metadata.</returns>
+    /// <exception cref="FastRnnFormatException">The file is not a matching FastRnn checkpoint.</exception>
+    public static IReadOnlyDictionary<string, string> Load(string path, IReadOnlyList<Parameter> parameters, Optimizer? optimizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        SafeTensorsFile file = SafeTensorsFile.Read(path);
+        string where = file.SourceName ?? path;
+        if (!file.Metadata.TryGetValue(FormatKey, out string? version) || version != "1")
+        {
+            throw new FastRnnFormatException($"{where} is not a FastRnn checkpoint (no '{FormatKey}' metadata).");
+        }
+
+        var staged = new List<(float[] Target, float[] Values)>();
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Parameter p in parameters)
+        {
+            expected.Add(p.Name);
+            staged.Add((p.Value, Read(file, p.Name, p.Shape, where)));
+        }
+
+        IReadOnlyList<(string Name, float[] Values)> state = optimizer?.State() ?? [];
+        foreach ((string name, float[] values) in state)
+        {
+            string key = "optimizer." + name;
+            expected.Add(key);
+            staged.Add((values, Read(file, key, [values.Length], where)));
+        }
+
+        foreach (SafeTensorsEntry entry in file.Tensors)
+        {
+            bool optimizerTensor = entry.Name.StartsWith("optimizer.", StringComparison.Ordinal);
+            if (!expected.Contains(entry.Name) && !(optimizerTensor && optimizer is null))
+            {
+                throw new FastRnnFormatException($"{where}: unexpected tensor '{entry.Name}'; the checkpoint does not match this model.");
+            }
+        }
+
+        long steps = 0;
+        if (optimizer is not null && state.Count > 0
+            && (!file.Metadata.TryGetValue("optimizer_steps", out string? text) || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out steps)))
+        {
+            throw new FastRnnFormatException($"{where}: optimizer state without a valid 'optimizer_steps' entry.");
+        }
+
+        foreach ((float[] target, float[] values) in staged)
+        {
+            values.CopyTo(target, 0);
+        }
+
+        optimizer?.RestoreStepCount(steps);
+        return file.Metadata;
+    }
+
+    private static float[] Read(SafeTensorsFile file, string name, int[] shape, string where)
+    {
+        if (!file.Contains(name))
+        {
+            throw new FastRnnFormatException($"{where}: missing tensor '{name}' of shape [{string.Join(", ", shape)}].");
+        }
+
+        SafeTensorsEntry entry = file.Get(name);
+        bool same = entry.DType == SafeTensorsDType.F32 && entry.Shape.Count == shape.Length;
+        for (int i = 0; same && i < shape.Length; i++)
+        {
+            same = entry.Shape[i] == shape[i];
+        }
+
+        if (!same)
+        {
+            throw new FastRnnFormatException($"{where}: tensor '{name}' is {entry.DType.ToHeaderName()} [{string.Join(", ", entry.Shape)}]; this model needs F32 [{string.Join(", ", shape)}].");
+        }
+
+        float[] values = file.ReadFloat32(name);
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                throw new FastRnnFormatException($"{where}: tensor '{name}' holds a non-finite value.");
+            }
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,250 @@
+using System;
+using System.Collections.Generic;
+using FastRnn.Memory;
+using FastRnn.Networks;
+using FastRnn.Sessions;
+using FastRnn.Training.Heads;
+using FastRnn.Training.Losses;
+
+namespace FastRnn.Training.Models;
+
+/// <summary>
+/// Encoder-decoder (seq2seq): an encoder reads the source sequence; its final state initialises a
+/// decoder that emits the target one token at a time. Training uses teacher forcing (the decoder
+/// reads the true previous token); inference decodes greedily.
+/// </summary>
+public sealed class Seq2SeqModel
+{
+    private readonly TrainingSession encoderSession;
+    private readonly TrainingSession decoderSession;
+    private readonly GradientBuffer encoderGradients;
+    private readonly GradientBuffer decoderGradients;
+    private readonly SequenceWorkspace encoderWorkspace;
+    private readonly List<Parameter> parameters = [];
+    private readonly float[] sourceInputs;   // [S, B, E]
+    private readonly float[] targetInputs;   // [T, B, E]
+    private readonly float[] encoderOutputs; // [S, B, H]
+    private readonly float[] decoderOutputs; // [T, B, H]
+    private readonly float[] logits;         // [T*B, V_target]
+    private readonly float[] dLogits;
+    private readonly float[] dDecoderOutputs;
+    private readonly float[] dSourceInputs;
+    private readonly float[] dTargetInputs;
+    private readonly float[] zeros;          // [S, B, H] encoder output gradient (no attention)
+    private readonly float[] hidden;         // [L, B, H] encoder final = decoder initial
+    private readonly float[] cell;
+    private readonly float[] dHidden;        // decoder's gradient of its initial state
+    private readonly float[] dCell;
+    private readonly int[] decoderTokens;    // [T, B] BOS, then the target shifted right
+
+    /// <summary>Builds the model with seeded initialisation.</summary>
+    /// <param name="cell">LSTM, GRU or RNN.</param>
+    /// <param name="sourceVocabulary">Source token ids 0..V_s-1.</param>
+    /// <param name="targetVocabulary">Target token ids 0..V_t-1, including <paramref name="beginToken"/>.</param>
+    /// <param name="embedding">Embedding dimension of both sides.</param>
+    /// <param name="hidden">Hidden units of both networks.</param>
+    /// <param name="layers">Layers of both networks.</param>
+    /// <param name="beginToken">The target id the decoder reads first.</param>
+    /// <param name="maxBatch">Largest batch.</param>
+    /// <param name="maxSourceSteps">Longest source.</param>
+    /// <param name="maxTargetSteps">Longest target.</param>
+    /// <param name="seed">Initialisation seed.</param>
+    public Seq2SeqModel(CellKind cell, int sourceVocabulary, int targetVocabulary, int embedding, int hidden, int layers, int beginToken, int maxBatch, int maxSourceSteps, int maxTargetSteps, int seed)
+    {
+        if ((uint)beginToken >= (uint)targetVocabulary)
+        {
+            throw new ArgumentOutOfRangeException(nameof(beginToken), beginToken, $"The begin token must be a target id in 0..{targetVocabulary - 1}.");
+        }
+
+        BeginToken = beginToken;
+        MaxBatch = maxBatch;
+        MaxSourceSteps = maxSourceSteps;
+        MaxTargetSteps = maxTargetSteps;
+        var description = new NetworkDescription(cell, embedding, hidden) { NumLayers = layers };
+        SourceEmbedding = new Embedding("encoder_embedding", sourceVocabulary, embedding, seed + 1);
+        TargetEmbedding = new Embedding("decoder_embedding", targetVocabulary, embedding, seed + 2);
+        Encoder = RecurrentNetwork.CreateRandom(description, seed + 3);
+        Decoder = RecurrentNetwork.CreateRandom(description, seed + 4);
+        KeepGate.Initialise(Encoder, 1f);
+        KeepGate.Initialise(Decoder, 1f);
+        Head = new DenseLayer("head", hidden, targetVocabulary, seed + 5);
+        encoderSession = new TrainingSession(Encoder, maxBatch, maxSourceSteps);
+        decoderSession = new TrainingSession(Decoder, maxBatch, maxTargetSteps);
+        encoderGradients = new GradientBuffer(Encoder);
+        decoderGradients = new GradientBuffer(Decoder);
+        encoderWorkspace = Encoder.CreateWorkspace(maxBatch, maxSourceSteps);
+        parameters.Add(SourceEmbedding.Weight);
+        parameters.Add(TargetEmbedding.Weight);
+        foreach (string name in Encoder.ParameterNames)
+        {
+            parameters.Add(new Parameter("encoder." + name, Encoder.GetParameterShape(name), Encoder.MutableParameter(name), encoderGradients.Values(name)));
+        }
+
+        foreach (string name in Decoder.ParameterNames)
+        {
+            parameters.Add(new Parameter("decoder." + name, Decoder.GetParameterShape(name), Decoder.MutableParameter(name), decoderGradients.Values(name)));
+        }
+
+        parameters.Add(Head.Weight);
+        parameters.Add(Head.Bias);
+        sourceInputs = new float[maxSourceSteps * maxBatch * embedding];
+        targetInputs = new float[maxTargetSteps * maxBatch * embedding];
+        encoderOutputs = new float[maxSourceSteps * maxBatch * hidden];
+        decoderOutputs = new float[maxTargetSteps * maxBatch * hidden];
+        logits = new float[maxTargetSteps * maxBatch * targetVocabulary];
+        dLogits = new float[logits.Length];
+        dDecoderOutputs = new float[decoderOutputs.Length];
+        dSourceInputs = new float[sourceInputs.Length];
+        dTargetInputs = new float[targetInputs.Length];
+        zeros = new float[encoderOutputs.Length];
+        this.hidden = new float[layers * maxBatch * hidden];
+        this.cell = new float[description.HasCellState ? this.hidden.Length : 0];
+        dHidden = new float[this.hidden.Length];
+        dCell = new float[this.cell.Length];
+        decoderTokens = new int[maxTargetSteps * maxBatch];
+    }
+
+    /// <summary>The target id the decoder reads first.</summary>
+    public int BeginToken { get; }
+
+    /// <summary>Largest batch.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Longest source.</summary>
+    public int MaxSourceSteps { get; }
+
+    /// <summary>Longest target.</summary>
+    public int MaxTargetSteps { get; }
+
+    /// <summary>Source embedding.</summary>
+    public Embedding SourceEmbedding { get; }
+
+    /// <summary>Target embedding.</summary>
+    public Embedding TargetEmbedding { get; }
+
+    /// <summary>The encoder network.</summary>
+    public RecurrentNetwork Encoder { get; }
+
+    /// <summary>The decoder network.</summary>
+    public RecurrentNetwork Decoder { get; }
+
+    /// <summary>The output head over target tokens.</summary>
+    public DenseLayer Head { get; }
+
+    /// <summary>Every trainable parameter.</summary>
+    public IReadOnlyList<Parameter> Parameters => parameters;
+
+    /// <summary>Teacher-forced training step: accumulates gradients, returns the mean cross-entropy.</summary>
+    /// <param name="source">[S, B] source ids, time-major.</param>
+    /// <param name="sourceSteps">S.</param>
+    /// <param name="target">[T, B] target ids, time-major.</param>
+    /// <param name="targetSteps">T.</param>
+    /// <param name="batch">B.</param>
+    /// <returns>The loss.</returns>
+    public float ForwardBackward(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)
+    {
+        int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
+        CheckShapes(source, sourceSteps, target, targetSteps, batch);
+        Span<float> src = sourceInputs.AsSpan(0, sourceSteps * batch * e);
+        Span<float> tgt = targetInputs.AsSpan(0, targetSteps * batch * e);
+        Span<float> state = hidden.AsSpan(0, layers * batch * h);
+        Span<float> cellState = cell.AsSpan(0, cell.Length == 0 ? 0 : layers * batch * h);
+        SourceEmbedding.Forward(source, src);
+        encoderSession.Forward(src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), state, cellState);
+
+        Span<int> shifted = decoderTokens.AsSpan(0, targetSteps * batch);
+        shifted[..batch].Fill(BeginToken);
+        target[..((targetSteps - 1) * batch)].CopyTo(shifted[batch..]);
+        TargetEmbedding.Forward(shifted, tgt);
+        Span<float> outputs = decoderOutputs.AsSpan(0, targetSteps * batch * h);
+        decoderSession.Forward(tgt, targetSteps, batch, outputs, default, default, state, cellState);
+        Span<float> logitSpan = logits.AsSpan(0, targetSteps * batch * v);
+        Span<float> dLogitSpan = dLogits.AsSpan(0, logitSpan.Length);
+        Head.Forward(outputs, targetSteps * batch, logitSpan);
+        float loss = SoftmaxCrossEntropy.Compute(logitSpan, target, v, dLogitSpan);
+
+        Span<float> dOut = dDecoderOutputs.AsSpan(0, outputs.Length);
+        Head.Backward(outputs, dLogitSpan, targetSteps * batch, dOut);
+        Span<float> dState = dHidden.AsSpan(0, state.Length);
+        Span<float> dCellState = dCell.AsSpan(0, cellState.Length);
+        Span<float> dTgt = dTargetInputs.AsSpan(0, tgt.Length);
+        decoderSession.Backward(dOut, decoderGradients, default, default, dTgt, dState, dCellState);
+        TargetEmbedding.Backward(shifted, dTgt);
+
+        // The decoder's initial state is the encoder's final state: its gradient flows back.
+        Span<float> dSrc = dSourceInputs.AsSpan(0, src.Length);
+        encoderSession.Backward(zeros.AsSpan(0, sourceSteps * batch * h), encoderGradients, dState, dCellState, dSrc);
+        SourceEmbedding.Backward(source, dSrc);
+        return loss;
+    }
+
+    /// <summary>Greedy decoding: encodes the source, then emits the most likely token at each step.</summary>
+    /// <param name="source">[S, B] source ids.</param>
+    /// <param name="sourceSteps">S.</param>
+    /// <param name="batch">B.</param>
+    /// <param name="targetSteps">Tokens to emit.</param>
+    /// <param name="output">[T, B] emitted ids, time-major.</param>
+    public void Decode(ReadOnlySpan<int> source, int sourceSteps, int batch, int targetSteps, Span<int> output)
+    {
+        int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
+        if (output.Length != targetSteps * batch)
+        {
+            throw new ArgumentException($"Expected output [{targetSteps}, {batch}], got {output.Length} ids.", nameof(output));
+        }
+
+        Span<float> src = sourceInputs.AsSpan(0, sourceSteps * batch * e);
+        Span<float> state = hidden.AsSpan(0, layers * batch * h);
+        Span<float> cellState = cell.AsSpan(0, cell.Length == 0 ? 0 : layers * batch * h);
+        SourceEmbedding.Forward(source, src);
+        Encoder.Forward(encoderWorkspace, src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), state, cellState);
+
+        StreamingSession stream = Decoder.CreateSession(batch);
+        stream.SetState(state, cellState, batch);
+        Span<int> tokens = decoderTokens.AsSpan(0, batch);
+        tokens.Fill(BeginToken);
+        Span<float> x = targetInputs.AsSpan(0, batch * e);
+        Span<float> y = decoderOutputs.AsSpan(0, batch * h);
+        Span<float> scores = logits.AsSpan(0, batch * v);
+        for (int t = 0; t < targetSteps; t++)
+        {
+            TargetEmbedding.Forward(tokens, x);
+            stream.Step(x, batch, y);
+            Head.Forward(y, batch, scores);
+            for (int b = 0; b < batch; b++)
+            {
+                ReadOnlySpan<float> row = scores.Slice(b * v, v);
+                int best = 0;
+                for (int k = 1; k < v; k++)
+                {
+                    if (row[k] > row[best])
+                    {
+                        best = k;
+                    }
+                }
+
+                tokens[b] = best;
+                output[(t * batch) + b] = best;
+            }
+        }
+    }
+
+    /// <summary>Re-packs both networks after an optimizer changed their parameters.</summary>
+    public void ParametersUpdated()
+    {
+        Encoder.Repack();
+        Decoder.Repack();
+    }
+
+    private void CheckShapes(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)
+    {
+        if (batch < 1 || batch > MaxBatch || sourceSteps < 1 || sourceSteps > MaxSourceSteps || targetSteps < 1 || targetSteps > MaxTargetSteps)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), $"Batch {batch}, source {sourceSteps} and target {targetSteps} steps; the model takes up to {MaxBatch}, {MaxSourceSteps} and {MaxTargetSteps}.");
+        }
+
+        if (source.Length != sourceSteps * batch || target.Length != targetSteps * batch)
+        {
+            throw new ArgumentException($"Expected source [{sourceSteps}, {batch}] and target [{targetSteps}, {batch}], got {source.Length} and {target.Length} ids.");
+        }
+    }
+}

@@ -1,0 +1,370 @@
+using System;
+using System.Collections.Generic;
+using FastRnn.Memory;
+using FastRnn.Networks;
+using FastRnn.Sessions;
+using FastRnn.Training.Heads;
+using FastRnn.Training.Losses;
+
+namespace FastRnn.Training.Models;
+
+/// <summary>
+/// A trainable sequence model: an optional embedding, a recurrent network and a dense head on
+/// every step (many-to-many, one-to-many by sampling) or on the final state (many-to-one).
+/// Buffers are sized once for (max batch, max steps); training steps allocate nothing.
+/// </summary>
+public sealed class SequenceModel
+{
+    private readonly TrainingSession session;
+    private readonly GradientBuffer networkGradients;
+    private readonly SequenceWorkspace workspace;
+    private readonly Dropout? inputDropout;
+    private readonly Dropout? outputDropout;
+    private readonly List<Parameter> parameters = [];
+    private readonly float[] inputs;        // [T, B, I] embedded or copied inputs
+    private readonly float[] inputMask;     // [T, B, I] input dropout mask
+    private readonly float[] outputs;       // [T, B, D*H_out]
+    private readonly float[] headInputs;    // [T*B or B, D*H_out] what the head reads
+    private readonly float[] headMask;      // same shape, output dropout mask
+    private readonly float[] logits;        // [T*B or B, Out]
+    private readonly float[] dLogits;
+    private readonly float[] dHeadInputs;
+    private readonly float[] dOutputs;      // [T, B, D*H_out]
+    private readonly float[] dInputs;       // [T, B, I]
+    private readonly float[] finalHidden;   // [L*D, B, H_out]
+    private readonly float[] finalCell;     // [L*D, B, H]
+    private readonly float[] dFinalHidden;
+
+    /// <summary>Builds the model with seeded initialisation.</summary>
+    /// <param name="options">What to build.</param>
+    /// <param name="maxBatch">Largest batch.</param>
+    /// <param name="maxSteps">Longest sequence.</param>
+    public SequenceModel(SequenceModelOptions options, int maxBatch, int maxSteps)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        NetworkDescription d = options.Network;
+        if (d.BatchFirst)
+        {
+            throw new ArgumentException("SequenceModel works time-major; describe the network with BatchFirst = false.", nameof(options));
+        }
+
+        Options = options;
+        MaxBatch = maxBatch;
+        MaxSteps = maxSteps;
+        if (options.Vocabulary > 0)
+        {
+            Embedding = new Embedding("embedding", options.Vocabulary, d.InputSize, options.Seed + 1);
+            parameters.Add(Embedding.Weight);
+        }
+
+        Network = RecurrentNetwork.CreateRandom(d, options.Seed + 2);
+        KeepGate.Initialise(Network, options.KeepGateBias);
+        Head = new DenseLayer("head", d.OutputSize, options.OutputSize, options.Seed + 3);
+        session = new TrainingSession(Network, maxBatch, maxSteps, options.LayerDropout, options.Seed + 4);
+        networkGradients = new GradientBuffer(Network);
+        workspace = Network.CreateWorkspace(maxBatch, maxSteps);
+        foreach (string name in Network.ParameterNames)
+        {
+            parameters.Add(new Parameter("rnn." + name, Network.GetParameterShape(name), Network.MutableParameter(name), networkGradients.Values(name)));
+        }
+
+        parameters.Add(Head.Weight);
+        parameters.Add(Head.Bias);
+        inputDropout = options.InputDropout > 0 ? new Dropout(options.InputDropout, options.Seed + 5) : null;
+        outputDropout = options.OutputDropout > 0 ? new Dropout(options.OutputDropout, options.Seed + 6) : null;
+
+        int rows = checked(maxBatch * maxSteps);
+        int headRows = options.Head == HeadPlacement.EveryStep ? rows : maxBatch;
+        int slots = d.NumLayers * d.Directions;
+        inputs = new float[rows * d.InputSize];
+        inputMask = new float[inputDropout is null ? 0 : inputs.Length];
+        outputs = new float[rows * d.OutputSize];
+        headInputs = new float[headRows * d.OutputSize];
+        headMask = new float[outputDropout is null ? 0 : headInputs.Length];
+        logits = new float[headRows * options.OutputSize];
+        dLogits = new float[logits.Length];
+        dHeadInputs = new float[headInputs.Length];
+        dOutputs = new float[outputs.Length];
+        dInputs = new float[Embedding is null ? 0 : inputs.Length];
+        finalHidden = new float[slots * maxBatch * d.StateSize];
+        finalCell = new float[d.HasCellState ? slots * maxBatch * d.HiddenSize : 0];
+        dFinalHidden = new float[finalHidden.Length];
+    }
+
+    /// <summary>How the model was built.</summary>
+    public SequenceModelOptions Options { get; }
+
+    /// <summary>Largest batch.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Longest sequence.</summary>
+    public int MaxSteps { get; }
+
+    /// <summary>The embedding, if the model reads tokens.</summary>
+    public Embedding? Embedding { get; }
+
+    /// <summary>The recurrent network.</summary>
+    public RecurrentNetwork Network { get; }
+
+    /// <summary>The dense head.</summary>
+    public DenseLayer Head { get; }
+
+    /// <summary>Every trainable parameter (embedding, <c>rnn.*</c>, head), for optimizers and checkpoints.</summary>
+    public IReadOnlyList<Parameter> Parameters => parameters;
+
+    /// <summary>The last forward pass's final hidden state [L*D, B, H_out] (carry it for stateful training).</summary>
+    public ReadOnlySpan<float> FinalHidden => finalHidden;
+
+    /// <summary>The last forward pass's final cell state [L*D, B, H] (LSTM).</summary>
+    public ReadOnlySpan<float> FinalCell => finalCell;
+
+    /// <summary>
+    /// Training forward and backward on one batch: accumulates every parameter's gradient and
+    /// returns the loss (mean squared error or mean cross-entropy, by the batch's targets).
+    /// </summary>
+    /// <param name="batch">The batch.</param>
+    /// <returns>The batch loss.</returns>
+    public float ForwardBackward(in SequenceBatch batch)
+    {
+        NetworkDescription d = Network.Description;
+        int steps = batch.Steps, b = batch.Batch, rows = steps * b;
+        int inputFloats = rows * d.InputSize;
+        PrepareInputs(batch, inputFloats);
+        if (inputDropout is not null)
+        {
+            inputDropout.NextMask(inputMask.AsSpan(0, inputFloats));
+            Dropout.Apply(inputs.AsSpan(0, inputFloats), inputMask.AsSpan(0, inputFloats));
+        }
+
+        Span<float> hidden = finalHidden.AsSpan(0, d.NumLayers * d.Directions * b * d.StateSize);
+        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? d.NumLayers * d.Directions * b * d.HiddenSize : 0);
+        session.Forward(inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), hidden, cell, batch.InitialHidden, batch.InitialCell, batch.Lengths);
+        int headRows = GatherHeadInputs(steps, b, hidden);
+        int headFloats = headRows * d.OutputSize;
+        if (outputDropout is not null)
+        {
+            outputDropout.NextMask(headMask.AsSpan(0, headFloats));
+            Dropout.Apply(headInputs.AsSpan(0, headFloats), headMask.AsSpan(0, headFloats));
+        }
+
+        Span<float> logitSpan = logits.AsSpan(0, headRows * Options.OutputSize);
+        Span<float> dLogitSpan = dLogits.AsSpan(0, logitSpan.Length);
+        Head.Forward(headInputs.AsSpan(0, headFloats), headRows, logitSpan);
+        float loss = Loss(batch, headRows, logitSpan, dLogitSpan);
+
+        Span<float> dHead = dHeadInputs.AsSpan(0, headFloats);
+        Head.Backward(headInputs.AsSpan(0, headFloats), dLogitSpan, headRows, dHead);
+        if (outputDropout is not null)
+        {
+            Dropout.Apply(dHead, headMask.AsSpan(0, headFloats));
+        }
+
+        Span<float> dOut = dOutputs.AsSpan(0, rows * d.OutputSize);
+        Span<float> dHidden = dFinalHidden.AsSpan(0, hidden.Length);
+        dHidden.Clear();
+        if (Options.Head == HeadPlacement.EveryStep)
+        {
+            dHead.CopyTo(dOut);
+        }
+        else
+        {
+            dOut.Clear();
+            ScatterLastStep(dHead, dHidden, b);
+        }
+
+        Span<float> dIn = Embedding is null ? default : dInputs.AsSpan(0, inputFloats);
+        session.Backward(dOut, networkGradients, Options.Head == HeadPlacement.LastStep ? dHidden : default, default, dIn);
+        if (Embedding is not null)
+        {
+            if (inputDropout is not null)
+            {
+                Dropout.Apply(dIn, inputMask.AsSpan(0, inputFloats));
+            }
+
+            Embedding.Backward(batch.Tokens, dIn);
+        }
+
+        return loss;
+    }
+
+    /// <summary>Inference on one batch (no dropout): the loss, and the head's outputs if wanted.</summary>
+    /// <param name="batch">The batch (targets used for the loss; pass none to get only predictions).</param>
+    /// <param name="predictions">[T*B or B, Out] the head's outputs (logits or values), or empty.</param>
+    /// <returns>The loss, or 0 without targets.</returns>
+    public float Evaluate(in SequenceBatch batch, Span<float> predictions = default)
+    {
+        NetworkDescription d = Network.Description;
+        int steps = batch.Steps, b = batch.Batch, rows = steps * b;
+        int inputFloats = rows * d.InputSize;
+        PrepareInputs(batch, inputFloats);
+        Span<float> hidden = finalHidden.AsSpan(0, d.NumLayers * d.Directions * b * d.StateSize);
+        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? d.NumLayers * d.Directions * b * d.HiddenSize : 0);
+        Network.Forward(workspace, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), hidden, cell, batch.InitialHidden, batch.InitialCell, batch.Lengths);
+        int headRows = GatherHeadInputs(steps, b, hidden);
+        Span<float> logitSpan = logits.AsSpan(0, headRows * Options.OutputSize);
+        Head.Forward(headInputs.AsSpan(0, headRows * d.OutputSize), headRows, logitSpan);
+        if (!predictions.IsEmpty)
+        {
+            logitSpan.CopyTo(predictions);
+        }
+
+        return batch.TargetValues.IsEmpty && batch.TargetClasses.IsEmpty ? 0f : Loss(batch, headRows, logitSpan, dLogits.AsSpan(0, logitSpan.Length));
+    }
+
+    /// <summary>Re-packs the network after an optimizer changed its parameters.</summary>
+    public void ParametersUpdated() => Network.Repack();
+
+    /// <summary>
+    /// Samples <paramref name="count"/> tokens one step at a time after feeding <paramref name="prime"/>
+    /// (one-to-many generation; a token model with a unidirectional network and a head on every step).
+    /// </summary>
+    /// <param name="prime">Tokens to start from (at least one).</param>
+    /// <param name="count">Tokens to generate.</param>
+    /// <param name="temperature">Softmax temperature (lower is greedier); positive.</param>
+    /// <param name="seed">Sampling seed.</param>
+    /// <returns>The generated tokens.</returns>
+    public int[] Sample(ReadOnlySpan<int> prime, int count, float temperature, int seed)
+    {
+        if (Embedding is null || Options.Head != HeadPlacement.EveryStep || prime.IsEmpty || !(temperature > 0))
+        {
+            throw new InvalidOperationException("Sampling needs a token model with a head on every step, a non-empty prime and a positive temperature.");
+        }
+
+        NetworkDescription d = Network.Description;
+        StreamingSession stream = Network.CreateSession();
+        float[] x = new float[d.InputSize];
+        float[] h = new float[d.StateSize];
+        float[] y = new float[Options.OutputSize];
+        var random = new Random(seed);
+        int[] result = new int[count];
+        int token = prime[0];
+        for (int i = 0; i < prime.Length + count - 1; i++)
+        {
+            token = i < prime.Length ? prime[i] : result[i - prime.Length];
+            Embedding.Forward([token], x);
+            stream.Step(x, 1, h);
+            if (i < prime.Length - 1)
+            {
+                continue;
+            }
+
+            Head.Forward(h, 1, y);
+            result[i - prime.Length + 1] = Draw(y, temperature, random);
+        }
+
+        return result;
+    }
+
+    private static int Draw(float[] logits, float temperature, Random random)
+    {
+        float max = float.NegativeInfinity;
+        foreach (float v in logits)
+        {
+            max = Math.Max(max, v);
+        }
+
+        double total = 0;
+        double[] p = new double[logits.Length];
+        for (int i = 0; i < p.Length; i++)
+        {
+            p[i] = Math.Exp((logits[i] - max) / temperature);
+            total += p[i];
+        }
+
+        double u = random.NextDouble() * total;
+        for (int i = 0; i < p.Length; i++)
+        {
+            u -= p[i];
+            if (u <= 0)
+            {
+                return i;
+            }
+        }
+
+        return p.Length - 1;
+    }
+
+    private void PrepareInputs(in SequenceBatch batch, int inputFloats)
+    {
+        NetworkDescription d = Network.Description;
+        if (batch.Steps < 1 || batch.Steps > MaxSteps || batch.Batch < 1 || batch.Batch > MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), $"Batch of {batch.Batch} x {batch.Steps} steps; the model takes up to {MaxBatch} x {MaxSteps}.");
+        }
+
+        if (Embedding is not null)
+        {
+            if (batch.Tokens.Length != batch.Steps * batch.Batch)
+            {
+                throw new ArgumentException($"Expected tokens [{batch.Steps}, {batch.Batch}], got {batch.Tokens.Length} ids.", nameof(batch));
+            }
+
+            Embedding.Forward(batch.Tokens, inputs.AsSpan(0, inputFloats));
+        }
+        else
+        {
+            if (batch.Features.Length != inputFloats)
+            {
+                throw new ArgumentException($"Expected features [{batch.Steps}, {batch.Batch}, {d.InputSize}] = {inputFloats} floats, got {batch.Features.Length}.", nameof(batch));
+            }
+
+            batch.Features.CopyTo(inputs);
+        }
+    }
+
+    // Fills headInputs and returns its rows.
+    private int GatherHeadInputs(int steps, int b, ReadOnlySpan<float> hidden)
+    {
+        NetworkDescription d = Network.Description;
+        if (Options.Head == HeadPlacement.EveryStep)
+        {
+            outputs.AsSpan(0, steps * b * d.OutputSize).CopyTo(headInputs);
+            return steps * b;
+        }
+
+        // The top layer's final state per direction, concatenated (forward first).
+        int top = (d.NumLayers - 1) * d.Directions;
+        for (int row = 0; row < b; row++)
+        {
+            for (int dir = 0; dir < d.Directions; dir++)
+            {
+                hidden.Slice((((top + dir) * b) + row) * d.StateSize, d.StateSize).CopyTo(headInputs.AsSpan((row * d.OutputSize) + (dir * d.StateSize)));
+            }
+        }
+
+        return b;
+    }
+
+    private void ScatterLastStep(ReadOnlySpan<float> dHead, Span<float> dHidden, int b)
+    {
+        NetworkDescription d = Network.Description;
+        int top = (d.NumLayers - 1) * d.Directions;
+        for (int row = 0; row < b; row++)
+        {
+            for (int dir = 0; dir < d.Directions; dir++)
+            {
+                dHead.Slice((row * d.OutputSize) + (dir * d.StateSize), d.StateSize).CopyTo(dHidden.Slice((((top + dir) * b) + row) * d.StateSize));
+            }
+        }
+    }
+
+    private float Loss(in SequenceBatch batch, int headRows, ReadOnlySpan<float> output, Span<float> dOutput)
+    {
+        if (!batch.TargetClasses.IsEmpty)
+        {
+            if (batch.TargetClasses.Length != headRows)
+            {
+                throw new ArgumentException($"Expected {headRows} class targets, got {batch.TargetClasses.Length}.", nameof(batch));
+            }
+
+            return SoftmaxCrossEntropy.Compute(output, batch.TargetClasses, Options.OutputSize, dOutput);
+        }
+
+        if (batch.TargetValues.Length != output.Length)
+        {
+            throw new ArgumentException($"Expected {output.Length} target values, got {batch.TargetValues.Length}.", nameof(batch));
+        }
+
+        return MeanSquaredError.Compute(output, batch.TargetValues, dOutput);
+    }
+}

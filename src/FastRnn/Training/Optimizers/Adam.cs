@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+
+namespace FastRnn.Training.Optimizers;
+
+/// <summary>
+/// Adam, as PyTorch's <c>optim.Adam</c> (L2 weight decay added to the gradient) or, with
+/// <c>decoupled</c>, <c>optim.AdamW</c> (p -= lr · λ · p before the update).
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private readonly float[][] firstMoments;
+    private readonly float[][] secondMoments;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="parameters">The parameters.</param>
+    /// <param name="learningRate">lr.</param>
+    /// <param name="beta1">β₁.</param>
+    /// <param name="beta2">β₂.</param>
+    /// <param name="epsilon">ε.</param>
+    /// <param name="weightDecay">λ ≥ 0.</param>
+    /// <param name="decoupled">AdamW's decoupled weight decay instead of L2.</param>
+    public Adam(IReadOnlyList<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f, bool decoupled = false)
+        : base(parameters)
+    {
+        if (!(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0) || !(weightDecay >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), $"Need lr > 0 (got {learningRate}), betas in [0, 1) (got {beta1}, {beta2}), eps > 0 (got {epsilon}), weight decay ≥ 0 (got {weightDecay}).");
+        }
+
+        LearningRate = learningRate;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+        Decoupled = decoupled;
+        firstMoments = new float[Count][];
+        secondMoments = new float[Count][];
+        for (int i = 0; i < Count; i++)
+        {
+            firstMoments[i] = new float[At(i).Value.Length];
+            secondMoments[i] = new float[At(i).Value.Length];
+        }
+    }
+
+    /// <summary>β₁.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>β₂.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>ε.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>λ.</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>Whether weight decay is decoupled (AdamW).</summary>
+    public bool Decoupled { get; }
+
+    /// <inheritdoc/>
+    public override void Step()
+    {
+        StepCount++;
+        double correction1 = 1 - Math.Pow(Beta1, StepCount);
+        double correction2 = 1 - Math.Pow(Beta2, StepCount);
+        float stepSize = (float)(LearningRate / correction1);
+        float root2 = (float)Math.Sqrt(correction2);
+        for (int i = 0; i < Count; i++)
+        {
+            float[] p = At(i).Value;
+            float[] g = At(i).Gradient;
+            float[] m = firstMoments[i];
+            float[] v = secondMoments[i];
+            for (int j = 0; j < p.Length; j++)
+            {
+                float grad = g[j];
+                if (Decoupled)
+                {
+                    p[j] -= LearningRate * WeightDecay * p[j];
+                }
+                else
+                {
+                    grad += WeightDecay * p[j];
+                }
+
+                m[j] = (Beta1 * m[j]) + ((1 - Beta1) * grad);
+                v[j] = (Beta2 * v[j]) + ((1 - Beta2) * grad * grad);
+                p[j] -= stepSize * m[j] / ((MathF.Sqrt(v[j]) / root2) + Epsilon);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<(string Name, float[] Values)> State()
+    {
+        var state = new List<(string, float[])>(2 * Count);
+        for (int i = 0; i < Count; i++)
+        {
+            state.Add(("exp_avg." + At(i).Name, firstMoments[i]));
+            state.Add(("exp_avg_sq." + At(i).Name, secondMoments[i]));
+        }
+
+        return state;
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+
+namespace FastRnn.Training.Optimizers;
+
+/// <summary>
+/// Updates parameters in place from their gradients. After <see cref="Step"/>, models re-pack
+/// the fast layouts of the weights that changed.
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly Parameter[] parameters;
+
+    /// <summary>Creates an optimizer over <paramref name="parameters"/>.</summary>
+    /// <param name="parameters">The parameters it updates, in a fixed order (its state follows it).</param>
+    protected Optimizer(IReadOnlyList<Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        this.parameters = new Parameter[parameters.Count];
+        for (int i = 0; i < this.parameters.Length; i++)
+        {
+            this.parameters[i] = parameters[i];
+        }
+    }
+
+    /// <summary>The parameters, in the optimizer's order.</summary>
+    public IReadOnlyList<Parameter> Parameters => parameters;
+
+    /// <summary>Learning rate; may be changed between steps (schedules).</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>Steps taken so far.</summary>
+    public long StepCount { get; protected set; }
+
+    /// <summary>Applies one update from the current gradients.</summary>
+    public abstract void Step();
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public void ZeroGradients()
+    {
+        foreach (Parameter p in parameters)
+        {
+            Array.Clear(p.Gradient);
+        }
+    }
+
+    /// <summary>
+    /// The optimizer's state tensors by name (e.g. <c>exp_avg.head.weight</c>) for checkpoints;
+    /// restoring writes into these arrays.
+    /// </summary>
+    /// <returns>Name and storage of every state tensor.</returns>
+    public abstract IReadOnlyList<(string Name, float[] Values)> State();
+
+    /// <summary>Restores the step count from a checkpoint (bias corrections depend on it).</summary>
+    /// <param name="steps">Steps taken before the checkpoint.</param>
+    internal void RestoreStepCount(long steps) => StepCount = steps;
+
+    /// <summary>The parameter at <paramref name="index"/>, without the interface dispatch of <see cref="Parameters"/>.</summary>
+    protected Parameter At(int index) => parameters[index];
+
+    /// <summary>Number of parameters.</summary>
+    protected int Count => parameters.Length;
+}

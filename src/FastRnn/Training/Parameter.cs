@@ -1,0 +1,41 @@
+using System;
+
+namespace FastRnn.Training;
+
+/// <summary>A trainable tensor: its name, shape, values and gradient (same length, row-major).</summary>
+public sealed class Parameter
+{
+    /// <summary>Creates a parameter over existing storage.</summary>
+    /// <param name="name">Name in checkpoints, e.g. <c>rnn.weight_ih_l0</c> or <c>head.weight</c>.</param>
+    /// <param name="shape">Dimensions.</param>
+    /// <param name="value">The values (updated in place by optimizers).</param>
+    /// <param name="gradient">The gradient, accumulated by backward passes.</param>
+    public Parameter(string name, int[] shape, float[] value, float[] gradient)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (value.Length != gradient.Length)
+        {
+            throw new ArgumentException($"Parameter '{name}': {value.Length} values but {gradient.Length} gradient entries.", nameof(gradient));
+        }
+
+        Name = name;
+        Shape = shape;
+        Value = value;
+        Gradient = gradient;
+    }
+
+    /// <summary>Name in checkpoints.</summary>
+    public string Name { get; }
+
+    /// <summary>Dimensions.</summary>
+    public int[] Shape { get; }
+
+    /// <summary>Values, updated in place.</summary>
+    public float[] Value { get; }
+
+    /// <summary>Gradient, accumulated by backward passes and cleared by <see cref="Optimizers.Optimizer.ZeroGradients"/>.</summary>
+    public float[] Gradient { get; }
+}

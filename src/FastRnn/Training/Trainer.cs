@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+
+namespace FastRnn.Training;
+
+/// <summary>How <see cref="Trainer.Run"/> iterates.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Passes over the training examples.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Examples per batch.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Fraction of the examples held out for validation (0 for none).</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>Stop after this many epochs without a better validation loss (0 to never stop early).</summary>
+    public int Patience { get; init; }
+
+    /// <summary>Whether to shuffle the training examples every epoch.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Seed of the split and the shuffles.</summary>
+    public int Seed { get; init; }
+}
+
+/// <summary>Progress after one training batch.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="Epochs">Epochs planned.</param>
+/// <param name="Batch">1-based batch within the epoch.</param>
+/// <param name="Batches">Batches per epoch.</param>
+/// <param name="Loss">This batch's loss.</param>
+/// <param name="ExamplesPerSecond">Training throughput so far in this epoch.</param>
+/// <param name="ValidationLoss">The epoch's validation loss, on its last batch (NaN before, or without validation).</param>
+public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, float Loss, double ExamplesPerSecond, float ValidationLoss);
+
+/// <summary>What a training run did.</summary>
+/// <param name="TrainLoss">Mean training loss per epoch.</param>
+/// <param name="ValidationLoss">Validation loss per epoch (empty without validation).</param>
+/// <param name="BestEpoch">1-based epoch with the lowest validation loss (or the last epoch).</param>
+/// <param name="StoppedEarly">Whether early stopping ended the run.</param>
+/// <param name="Elapsed">Wall time.</param>
+public sealed record TrainingSummary(IReadOnlyList<float> TrainLoss, IReadOnlyList<float> ValidationLoss, int BestEpoch, bool StoppedEarly, TimeSpan Elapsed);
+
+/// <summary>
+/// The training loop: a seeded split into training and validation examples, epochs of shuffled
+/// batches, validation after each epoch, early stopping, and a progress callback. What a batch
+/// does (forward, backward, clipping, optimizer step) is the caller's, given as delegates.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Runs the loop.</summary>
+    /// <param name="examples">Number of examples, indexed 0..examples-1.</param>
+    /// <param name="options">Epochs, batch size, split, patience, seed.</param>
+    /// <param name="trainBatch">Trains on the examples given (indices) and returns the batch loss.</param>
+    /// <param name="evaluate">
+    /// Called after every epoch with the held-out examples (empty when the fraction is 0, for
+    /// tasks that validate on data of their own); returns the validation loss. Null for none.
+    /// </param>
+    /// <param name="progress">Called after every batch, or null.</param>
+    /// <returns>The per-epoch losses and how the run ended.</returns>
+    public static TrainingSummary Run(int examples, TrainerOptions options, Func<int[], int, float> trainBatch, Func<int[], float>? evaluate, Action<TrainingProgress>? progress)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(trainBatch);
+        if (examples < 1 || options.Epochs < 1 || options.BatchSize < 1 || !(options.ValidationFraction >= 0 && options.ValidationFraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Need examples ≥ 1 (got {examples}), epochs ≥ 1 (got {options.Epochs}), batch size ≥ 1 (got {options.BatchSize}), 0 ≤ validation fraction < 1 (got {options.ValidationFraction}).");
+        }
+
+        var random = new Random(options.Seed);
+        int[] order = new int[examples];
+        for (int i = 0; i < examples; i++)
+        {
+            order[i] = i;
+        }
+
+        random.Shuffle(order);
+        int validationCount = evaluate is null ? 0 : (int)(examples * options.ValidationFraction);
+        int trainCount = examples - validationCount;
+        if (trainCount < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "The validation split leaves no training examples.");
+        }
+
+        int[] train = order[..trainCount];
+        int[] validation = order[trainCount..];
+        int batches = (trainCount + options.BatchSize - 1) / options.BatchSize;
+        int[] batch = new int[options.BatchSize];
+        var trainLosses = new List<float>();
+        var validationLosses = new List<float>();
+        float best = float.PositiveInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+        bool stoppedEarly = false;
+        var total = Stopwatch.StartNew();
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            if (options.Shuffle)
+            {
+                random.Shuffle(train);
+            }
+
+            var clock = Stopwatch.StartNew();
+            double sum = 0;
+            int seen = 0;
+            for (int b = 0; b < batches; b++)
+            {
+                int count = Math.Min(options.BatchSize, trainCount - (b * options.BatchSize));
+                Array.Copy(train, b * options.BatchSize, batch, 0, count);
+                float loss = trainBatch(batch, count);
+                sum += loss * count;
+                seen += count;
+                float validationLoss = float.NaN;
+                if (b == batches - 1)
+                {
+                    trainLosses.Add((float)(sum / seen));
+                    if (evaluate is not null)
+                    {
+                        validationLoss = evaluate(validation);
+                        validationLosses.Add(validationLoss);
+                    }
+                }
+
+                progress?.Invoke(new TrainingProgress(epoch, options.Epochs, b + 1, batches, loss, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), validationLoss));
+            }
+
+            float current = evaluate is not null ? validationLosses[^1] : trainLosses[^1];
+            if (current < best)
+            {
+                best = current;
+                bestEpoch = epoch;
+                sinceBest = 0;
+            }
+            else if (options.Patience > 0 && ++sinceBest >= options.Patience)
+            {
+                stoppedEarly = epoch < options.Epochs;
+                break;
+            }
+        }
+
+        return new TrainingSummary(trainLosses, validationLosses, bestEpoch == 0 ? trainLosses.Count : bestEpoch, stoppedEarly, total.Elapsed);
+    }
+}
