@@ -1,19 +1,61 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using FastRnn.Cli.Tasks;
 using FastRnn.Kernels;
 using FastRnn.Networks;
 using FastRnn.Sessions;
+using FastRnn.Training;
 
 namespace FastRnn.Cli.Commands;
 
 /// <summary>
-/// The default command: builds a seeded LSTM on embedded defaults, runs a batch of sequences,
-/// streams the same inputs step by step through a session, and shows they agree and how fast.
+/// The default command, on embedded defaults: inference (a batch of sequences, then the same
+/// inputs streamed step by step, which must agree), then a quick run of every built-in training
+/// task, ending with a table of what each learned.
 /// </summary>
 internal static class DemoCommand
 {
     public static int Run()
+    {
+        var clock = Stopwatch.StartNew();
+        int status = Inference();
+        Console.WriteLine();
+        Console.WriteLine("Training the built-in tasks (quick settings; `fastrnn train TASK` runs the full ones):");
+        var rows = new List<(TaskResult Result, double Seconds)>();
+        foreach ((Func<TaskOptions, Action<TrainingProgress>?, TaskResult> task, CellKind cell) in new (Func<TaskOptions, Action<TrainingProgress>?, TaskResult>, CellKind)[]
+        {
+            (MovingAverageTask.Run, CellKind.Lstm),
+            (CharLmTask.Run, CellKind.Lstm),
+            (PatternTask.Run, CellKind.Lstm),
+            (PatternTask.Run, CellKind.Gru),
+            (PatternTask.Run, CellKind.RnnTanh),
+            (ReverseTask.Run, CellKind.Lstm),
+        })
+        {
+            var watch = Stopwatch.StartNew();
+            TaskResult result = task(new TaskOptions { Quick = true, Cell = cell }, null);
+            rows.Add((result, watch.Elapsed.TotalSeconds));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.Task,-15} {result.Cell,-8} loss {result.Summary.TrainLoss[0],8:F4} -> {result.Summary.TrainLoss[^1],8:F4}  {watch.Elapsed.TotalSeconds,5:F1} s  {result.Metric}"));
+            foreach (string note in result.Notes)
+            {
+                Console.WriteLine($"  {string.Empty,-15} {note}");
+            }
+        }
+
+        double lstm = rows[2].Result.MetricValue, gru = rows[3].Result.MetricValue, rnn = rows[4].Result.MetricValue;
+        Console.WriteLine();
+        Console.WriteLine("The pattern task is the vanishing-gradient story: one bit at the first step decides the class,");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"59 noise steps follow. Held-out accuracy: LSTM {lstm:P0}, GRU {gru:P0}, vanilla RNN {rnn:P0}."));
+        Console.WriteLine(Math.Min(lstm, gru) > rnn + 0.2
+            ? "The gated cells carried the bit; the vanilla RNN's gradient did not reach back far enough."
+            : "This run did not separate gated and vanilla cells; try other seeds with `fastrnn train pattern --seed S`.");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Demo finished in {clock.Elapsed.TotalSeconds:F1} s."));
+        return status;
+    }
+
+    private static int Inference()
     {
         Console.WriteLine("FastRnn demo: a 2-layer LSTM (input 64, hidden 256), seeded weights, PyTorch semantics.");
         Console.WriteLine(CpuDescription.Summary());

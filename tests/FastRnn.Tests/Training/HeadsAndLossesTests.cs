@@ -1,0 +1,162 @@
+using System;
+using FastRnn.Training.Heads;
+using FastRnn.Training.Losses;
+using Xunit;
+
+namespace FastRnn.Tests.Training;
+
+/// <summary>Dense layer, embedding and losses against double-precision formulas and finite differences.</summary>
+public sealed class HeadsAndLossesTests
+{
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(5, 17, 3)]
+    [InlineData(7, 33, 65)]
+    public void DenseLayerForwardAndBackwardMatchTheFormulas(int rows, int inputs, int outputs)
+    {
+        var layer = new DenseLayer("head", inputs, outputs, seed: rows);
+        var random = new Random(3);
+        float[] x = Random(random, rows * inputs);
+        float[] dy = Random(random, rows * outputs);
+        float[] y = new float[rows * outputs];
+        float[] dx = new float[rows * inputs];
+        layer.Forward(x, rows, y);
+        layer.Backward(x, dy, rows, dx);
+        float[] w = layer.Weight.Value, b = layer.Bias.Value;
+        for (int n = 0; n < rows; n++)
+        {
+            for (int o = 0; o < outputs; o++)
+            {
+                double expected = b[o];
+                for (int i = 0; i < inputs; i++)
+                {
+                    expected += (double)w[(o * inputs) + i] * x[(n * inputs) + i];
+                }
+
+                Assert.Equal(expected, y[(n * outputs) + o], 1e-4);
+            }
+        }
+
+        for (int o = 0; o < outputs; o++)
+        {
+            double db = 0;
+            for (int n = 0; n < rows; n++)
+            {
+                db += dy[(n * outputs) + o];
+            }
+
+            Assert.Equal(db, layer.Bias.Gradient[o], 1e-4);
+            for (int i = 0; i < inputs; i++)
+            {
+                double dw = 0;
+                for (int n = 0; n < rows; n++)
+                {
+                    dw += (double)dy[(n * outputs) + o] * x[(n * inputs) + i];
+                }
+
+                Assert.Equal(dw, layer.Weight.Gradient[(o * inputs) + i], 1e-4);
+            }
+        }
+
+        for (int n = 0; n < rows; n++)
+        {
+            for (int i = 0; i < inputs; i++)
+            {
+                double expected = 0;
+                for (int o = 0; o < outputs; o++)
+                {
+                    expected += (double)dy[(n * outputs) + o] * w[(o * inputs) + i];
+                }
+
+                Assert.Equal(expected, dx[(n * inputs) + i], 1e-4);
+            }
+        }
+    }
+
+    [Fact]
+    public void EmbeddingLooksUpAndAccumulatesRepeatedTokens()
+    {
+        var embedding = new Embedding("e", 5, 3, seed: 1);
+        int[] tokens = [4, 1, 4];
+        float[] output = new float[9];
+        embedding.Forward(tokens, output);
+        Assert.Equal(embedding.Weight.Value.AsSpan(12, 3).ToArray(), output.AsSpan(0, 3).ToArray());
+        Assert.Equal(embedding.Weight.Value.AsSpan(3, 3).ToArray(), output.AsSpan(3, 3).ToArray());
+        embedding.Backward(tokens, [1, 2, 3, 10, 20, 30, 100, 200, 300]);
+        Assert.Equal([101f, 202f, 303f], embedding.Weight.Gradient.AsSpan(12, 3).ToArray());
+        Assert.Equal([10f, 20f, 30f], embedding.Weight.Gradient.AsSpan(3, 3).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => embedding.Forward([5], new float[3]));
+    }
+
+    [Fact]
+    public void CrossEntropyMatchesDoubleLossAndItsFiniteDifferences()
+    {
+        var random = new Random(5);
+        const int rows = 6, classes = 7;
+        float[] logits = Random(random, rows * classes, 4f);
+        logits[3] = 60f; // large logits must not overflow
+        int[] targets = [0, 6, -1, 3, 2, 2];
+        float[] grad = new float[logits.Length];
+        float loss = SoftmaxCrossEntropy.Compute(logits, targets, classes, grad);
+        Assert.Equal(ReferenceLoss(Array.ConvertAll(logits, v => (double)v), targets, classes), loss, 1e-5);
+        for (int i = 0; i < logits.Length; i++)
+        {
+            double[] plus = Array.ConvertAll(logits, v => (double)v), minus = Array.ConvertAll(logits, v => (double)v);
+            plus[i] += 1e-4;
+            minus[i] -= 1e-4;
+            double fd = (Reference(plus) - Reference(minus)) / 2e-4;
+            Assert.Equal(fd, grad[i], 1e-4);
+        }
+
+        double Reference(double[] z) => ReferenceLoss(z, targets, classes);
+    }
+
+    [Fact]
+    public void MeanSquaredErrorMatchesItsDefinition()
+    {
+        float[] p = [1f, -2f, 0.5f], t = [0f, -1f, 0.5f], g = new float[3];
+        Assert.Equal((1f + 1f + 0f) / 3f, MeanSquaredError.Compute(p, t, g), 1e-6);
+        Assert.Equal([2f / 3f, -2f / 3f, 0f], g);
+    }
+
+    private static double ReferenceLoss(double[] z, int[] targets, int classes)
+    {
+        double total = 0;
+        int counted = 0;
+        for (int n = 0; n < targets.Length; n++)
+        {
+            if (targets[n] < 0)
+            {
+                continue;
+            }
+
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < classes; c++)
+            {
+                max = Math.Max(max, z[(n * classes) + c]);
+            }
+
+            double sum = 0;
+            for (int c = 0; c < classes; c++)
+            {
+                sum += Math.Exp(z[(n * classes) + c] - max);
+            }
+
+            total += Math.Log(sum) + max - z[(n * classes) + targets[n]];
+            counted++;
+        }
+
+        return total / counted;
+    }
+
+    private static float[] Random(Random random, int n, float scale = 1f)
+    {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = (float)((random.NextDouble() * 2) - 1) * scale;
+        }
+
+        return a;
+    }
+}
