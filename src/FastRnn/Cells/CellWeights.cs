@@ -23,7 +23,8 @@ internal sealed class CellWeights
     /// <param name="layer">Layer index.</param>
     /// <param name="direction">0 forward, 1 reverse.</param>
     /// <param name="weights">Canonical tensors by state_dict name; shapes already validated.</param>
-    public CellWeights(NetworkDescription description, int layer, int direction, Func<string, float[]> weights)
+    /// <param name="format">How the weight matrices are stored.</param>
+    public CellWeights(NetworkDescription description, int layer, int direction, Func<string, float[]> weights, WeightFormat format)
     {
         Kind = description.Kind;
         Variant = description.Variant;
@@ -41,22 +42,22 @@ internal sealed class CellWeights
 
         float[] wih = weights(names[0]);
         float[] whh = weights(names[1]);
-        Input = PackedMatrix.Pack(wih, gates, h, InputSize);
+        Input = PackedMatrix.Pack(wih, gates, h, InputSize, format);
         if (Variant == CellVariant.ResetBefore)
         {
-            Recurrent = PackedMatrix.Pack(whh.AsSpan(0, 2 * h * StateSize), 2, h, StateSize);
-            Candidate = PackedMatrix.Pack(whh.AsSpan(2 * h * StateSize), 1, h, StateSize);
+            Recurrent = PackedMatrix.Pack(whh.AsSpan(0, 2 * h * StateSize), 2, h, StateSize, format);
+            Candidate = PackedMatrix.Pack(whh.AsSpan(2 * h * StateSize), 1, h, StateSize, format);
         }
         else
         {
-            Recurrent = PackedMatrix.Pack(whh, gates, h, StateSize);
+            Recurrent = PackedMatrix.Pack(whh, gates, h, StateSize, format);
         }
 
         PaddedUnits = Input.PaddedUnits;
         GateStride = Input.PaddedRows;
         if (description.ProjectionSize > 0)
         {
-            Projection = PackedMatrix.Pack(weights(names[4]), 1, description.ProjectionSize, h);
+            Projection = PackedMatrix.Pack(weights(names[4]), 1, description.ProjectionSize, h, format);
         }
 
         StateStride = Projection?.PaddedRows ?? PaddedUnits;
@@ -122,6 +123,9 @@ internal sealed class CellWeights
     public ReadOnlySpan<float> HiddenBias => hiddenBias is null ? default : hiddenBias.Span;
 
     public ReadOnlySpan<float> Peephole => peephole is null ? default : peephole.Span;
+
+    /// <summary>Bytes of the stored weight matrices: what a step streams.</summary>
+    public long WeightBytes => Input.WeightBytes + Recurrent.WeightBytes + (Candidate?.WeightBytes ?? 0) + (Projection?.WeightBytes ?? 0);
 
     /// <summary>Floats of per-step scratch one batch row needs (see <see cref="StepBuffers"/>).</summary>
     public int ScratchPerRow => Kind switch

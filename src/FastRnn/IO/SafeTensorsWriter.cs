@@ -77,6 +77,34 @@ public sealed class SafeTensorsWriter
         Enqueue(new PendingTensor(name, SafeTensorsDType.I64, checkedShape, LittleEndianConverter.ToBytes(data)));
     }
 
+    /// <summary>Adds a BF16 tensor from raw bfloat16 bit patterns (the top halves of float32 values).</summary>
+    /// <param name="name">A name not used by any tensor added before, and not <c>__metadata__</c>.</param>
+    /// <param name="data">The bfloat16 bit patterns in row-major order; their count must equal the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The dimensions, outermost first; empty for a scalar.</param>
+    /// <exception cref="ArgumentException">The name is taken or invalid, a dimension is negative, or the element count does not match the shape.</exception>
+    public void AddBFloat16(string name, ReadOnlySpan<ushort> data, ReadOnlySpan<int> shape)
+    {
+        int[] checkedShape = ValidateTensor(name, data.Length, sizeof(ushort), shape, nameof(data));
+        byte[] bytes = new byte[data.Length * sizeof(ushort)];
+        for (int i = 0; i < data.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(i * 2), data[i]);
+        }
+
+        Enqueue(new PendingTensor(name, SafeTensorsDType.BF16, checkedShape, bytes));
+    }
+
+    /// <summary>Adds an I8 tensor.</summary>
+    /// <param name="name">A name not used by any tensor added before, and not <c>__metadata__</c>.</param>
+    /// <param name="data">The elements in row-major order; their count must equal the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The dimensions, outermost first; empty for a scalar.</param>
+    /// <exception cref="ArgumentException">The name is taken or invalid, a dimension is negative, or the element count does not match the shape.</exception>
+    public void AddInt8(string name, ReadOnlySpan<sbyte> data, ReadOnlySpan<int> shape)
+    {
+        int[] checkedShape = ValidateTensor(name, data.Length, sizeof(sbyte), shape, nameof(data));
+        Enqueue(new PendingTensor(name, SafeTensorsDType.I8, checkedShape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(data).ToArray()));
+    }
+
     /// <summary>Sets a <c>__metadata__</c> entry, replacing any earlier value for the same key.</summary>
     /// <param name="key">The metadata key.</param>
     /// <param name="value">The metadata value.</param>

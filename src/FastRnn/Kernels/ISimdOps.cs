@@ -23,6 +23,12 @@ internal interface ISimdOps<TVec>
 
     static abstract void Store(TVec value, ref float destination);
 
+    /// <summary>Loads Count bfloat16 values (the high halves of float32) and widens them to float32.</summary>
+    static abstract TVec LoadBFloat16(ref ushort source);
+
+    /// <summary>Loads Count signed bytes and converts them to float32 (may read up to 8 bytes for narrow vectors; buffers are padded).</summary>
+    static abstract TVec LoadInt8(ref sbyte source);
+
     static abstract TVec Add(TVec left, TVec right);
 
     static abstract TVec Subtract(TVec left, TVec right);

@@ -85,57 +85,79 @@ internal static class PackedMatMul
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
+        switch (w.Format)
+        {
+            case WeightFormat.BFloat16:
+                ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                break;
+            case WeightFormat.Int8:
+                ByVectors<TOps, TVec, Int8Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                break;
+            default:
+                ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                break;
+        }
+    }
+
+    private static void ByVectors<TOps, TVec, TW>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TW : struct, IWeightFormat
+    {
         switch (vectors)
         {
             case 1:
-                Run<TOps, TVec, OneVector>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                Run<TOps, TVec, TW, OneVector>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
                 break;
             case 2:
-                Run<TOps, TVec, TwoVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                Run<TOps, TVec, TW, TwoVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
                 break;
             case 3:
-                Run<TOps, TVec, ThreeVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                Run<TOps, TVec, TW, ThreeVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
                 break;
             default:
-                Run<TOps, TVec, FourVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                Run<TOps, TVec, TW, FourVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
                 break;
         }
     }
 
     // Panels [first, end), all of TShape.Vectors vectors, over rows [chunk, chunkEnd).
-    private static void Run<TOps, TVec, TShape>(PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride)
+    private static void Run<TOps, TVec, TW, TShape>(PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+        where TW : struct, IWeightFormat
         where TShape : struct, IPanelShape
     {
         int columns = w.Columns;
         int panelFloats = w.PanelVectors * TOps.Count; // full panels; only the last may be shorter
-        int panelStride = columns * panelFloats;
-        ref float wBase = ref MemoryMarshal.GetReference(w.Data);
+        int panelStride = columns * panelFloats * TW.ElementBytes; // bytes
+        ref byte wBase = ref MemoryMarshal.GetReference(w.Bytes);
+        ref float sBase = ref MemoryMarshal.GetReference(w.Scales);
         ref float xBase = ref MemoryMarshal.GetReference(x);
         ref float yBase = ref MemoryMarshal.GetReference(y);
         int block = TOps.BatchBlock;
         for (int panel = first; panel < end; panel++)
         {
-            ref float wPanel = ref Unsafe.Add(ref wBase, panel * panelStride);
+            ref byte wPanel = ref Unsafe.Add(ref wBase, panel * panelStride);
             int yOffset = panel * panelFloats;
+            ref float scale = ref Unsafe.Add(ref sBase, TW.Scaled ? yOffset : 0);
             int row = chunk;
             if (block == 4)
             {
                 for (; row + 4 <= chunkEnd; row += 4)
                 {
-                    FourRows<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
+                    FourRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, ref scale);
                 }
             }
 
             for (; row + 2 <= chunkEnd; row += 2)
             {
-                TwoRows<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
+                TwoRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, ref scale);
             }
 
             if (row < chunkEnd)
             {
-                OneRow<TOps, TVec, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset));
+                OneRow<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), ref scale);
             }
         }
     }
@@ -144,9 +166,10 @@ internal static class PackedMatMul
     // vector, so a row's result is bit-identical whether it is computed alone or in a batch
     // block (and so independent of batch size and thread count).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OneRow<TOps, TVec, TShape>(ref float w, int columns, ref float x, ref float y)
+    private static void OneRow<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, ref float y, ref float scale)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+        where TW : struct, IWeightFormat
         where TShape : struct, IPanelShape
     {
         int v = TShape.Vectors;
@@ -155,33 +178,34 @@ internal static class PackedMatMul
         TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
         for (int k = 0; k < columns; k++)
         {
-            ref float wk = ref Unsafe.Add(ref w, k * step);
+            ref byte wk = ref Unsafe.Add(ref w, k * step * TW.ElementBytes);
             TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
-            a0 = TOps.MultiplyAdd(TOps.Load(ref wk), x0, a0);
+            a0 = TOps.MultiplyAdd(TW.Load<TOps, TVec>(ref wk), x0, a0);
             if (v > 1)
             {
-                a1 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref wk, n)), x0, a1);
+                a1 = TOps.MultiplyAdd(TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, n * TW.ElementBytes)), x0, a1);
             }
 
             if (v > 2)
             {
-                a2 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref wk, 2 * n)), x0, a2);
+                a2 = TOps.MultiplyAdd(TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (2 * n) * TW.ElementBytes)), x0, a2);
             }
 
             if (v > 3)
             {
-                a3 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref wk, 3 * n)), x0, a3);
+                a3 = TOps.MultiplyAdd(TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (3 * n) * TW.ElementBytes)), x0, a3);
             }
         }
 
-        StoreRow<TOps, TVec, TShape>(ref y, a0, a1, a2, a3);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, ref scale);
     }
 
     // Two input rows share every weight load.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TwoRows<TOps, TVec, TShape>(ref float w, int columns, ref float x, int xStride, ref float y, int yStride)
+    private static void TwoRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ref float scale)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+        where TW : struct, IWeightFormat
         where TShape : struct, IPanelShape
     {
         int v = TShape.Vectors;
@@ -192,43 +216,44 @@ internal static class PackedMatMul
         TVec b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
         for (int k = 0; k < columns; k++)
         {
-            ref float wk = ref Unsafe.Add(ref w, k * step);
+            ref byte wk = ref Unsafe.Add(ref w, k * step * TW.ElementBytes);
             TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
             TVec x1 = TOps.Broadcast(Unsafe.Add(ref xr1, k));
-            TVec w0 = TOps.Load(ref wk);
+            TVec w0 = TW.Load<TOps, TVec>(ref wk);
             a0 = TOps.MultiplyAdd(w0, x0, a0);
             b0 = TOps.MultiplyAdd(w0, x1, b0);
             if (v > 1)
             {
-                TVec w1 = TOps.Load(ref Unsafe.Add(ref wk, n));
+                TVec w1 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, n * TW.ElementBytes));
                 a1 = TOps.MultiplyAdd(w1, x0, a1);
                 b1 = TOps.MultiplyAdd(w1, x1, b1);
             }
 
             if (v > 2)
             {
-                TVec w2 = TOps.Load(ref Unsafe.Add(ref wk, 2 * n));
+                TVec w2 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (2 * n) * TW.ElementBytes));
                 a2 = TOps.MultiplyAdd(w2, x0, a2);
                 b2 = TOps.MultiplyAdd(w2, x1, b2);
             }
 
             if (v > 3)
             {
-                TVec w3 = TOps.Load(ref Unsafe.Add(ref wk, 3 * n));
+                TVec w3 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (3 * n) * TW.ElementBytes));
                 a3 = TOps.MultiplyAdd(w3, x0, a3);
                 b3 = TOps.MultiplyAdd(w3, x1, b3);
             }
         }
 
-        StoreRow<TOps, TVec, TShape>(ref y, a0, a1, a2, a3);
-        StoreRow<TOps, TVec, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, ref scale);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, ref scale);
     }
 
     // Four input rows: up to 16 accumulators, which only the 32-register AVX-512 file holds.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRows<TOps, TVec, TShape>(ref float w, int columns, ref float x, int xStride, ref float y, int yStride)
+    private static void FourRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ref float scale)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+        where TW : struct, IWeightFormat
         where TShape : struct, IPanelShape
     {
         int v = TShape.Vectors;
@@ -243,19 +268,19 @@ internal static class PackedMatMul
         TVec d0 = TOps.Zero, d1 = TOps.Zero, d2 = TOps.Zero, d3 = TOps.Zero;
         for (int k = 0; k < columns; k++)
         {
-            ref float wk = ref Unsafe.Add(ref w, k * step);
+            ref byte wk = ref Unsafe.Add(ref w, k * step * TW.ElementBytes);
             TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
             TVec x1 = TOps.Broadcast(Unsafe.Add(ref xr1, k));
             TVec x2 = TOps.Broadcast(Unsafe.Add(ref xr2, k));
             TVec x3 = TOps.Broadcast(Unsafe.Add(ref xr3, k));
-            TVec w0 = TOps.Load(ref wk);
+            TVec w0 = TW.Load<TOps, TVec>(ref wk);
             a0 = TOps.MultiplyAdd(w0, x0, a0);
             b0 = TOps.MultiplyAdd(w0, x1, b0);
             c0 = TOps.MultiplyAdd(w0, x2, c0);
             d0 = TOps.MultiplyAdd(w0, x3, d0);
             if (v > 1)
             {
-                TVec w1 = TOps.Load(ref Unsafe.Add(ref wk, n));
+                TVec w1 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, n * TW.ElementBytes));
                 a1 = TOps.MultiplyAdd(w1, x0, a1);
                 b1 = TOps.MultiplyAdd(w1, x1, b1);
                 c1 = TOps.MultiplyAdd(w1, x2, c1);
@@ -264,7 +289,7 @@ internal static class PackedMatMul
 
             if (v > 2)
             {
-                TVec w2 = TOps.Load(ref Unsafe.Add(ref wk, 2 * n));
+                TVec w2 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (2 * n) * TW.ElementBytes));
                 a2 = TOps.MultiplyAdd(w2, x0, a2);
                 b2 = TOps.MultiplyAdd(w2, x1, b2);
                 c2 = TOps.MultiplyAdd(w2, x2, c2);
@@ -273,7 +298,7 @@ internal static class PackedMatMul
 
             if (v > 3)
             {
-                TVec w3 = TOps.Load(ref Unsafe.Add(ref wk, 3 * n));
+                TVec w3 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (3 * n) * TW.ElementBytes));
                 a3 = TOps.MultiplyAdd(w3, x0, a3);
                 b3 = TOps.MultiplyAdd(w3, x1, b3);
                 c3 = TOps.MultiplyAdd(w3, x2, c3);
@@ -281,19 +306,29 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TShape>(ref y, a0, a1, a2, a3);
-        StoreRow<TOps, TVec, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3);
-        StoreRow<TOps, TVec, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3);
-        StoreRow<TOps, TVec, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, ref scale);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, ref scale);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3, ref scale);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3, ref scale);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TOps, TVec, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3)
+    private static void StoreRow<TOps, TVec, TW, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3, ref float scale)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+        where TW : struct, IWeightFormat
         where TShape : struct, IPanelShape
     {
         int n = TOps.Count;
+        if (TW.Scaled)
+        {
+            // int8 rows: one multiply by the row scale per output, after the float accumulation.
+            s0 = TOps.Multiply(s0, TOps.Load(ref scale));
+            s1 = TShape.Vectors > 1 ? TOps.Multiply(s1, TOps.Load(ref Unsafe.Add(ref scale, n))) : s1;
+            s2 = TShape.Vectors > 2 ? TOps.Multiply(s2, TOps.Load(ref Unsafe.Add(ref scale, 2 * n))) : s2;
+            s3 = TShape.Vectors > 3 ? TOps.Multiply(s3, TOps.Load(ref Unsafe.Add(ref scale, 3 * n))) : s3;
+        }
+
         Accumulate<TOps, TVec>(ref y, s0);
         if (TShape.Vectors > 1)
         {

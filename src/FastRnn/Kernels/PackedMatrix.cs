@@ -21,10 +21,15 @@ namespace FastRnn.Kernels;
 /// </remarks>
 internal sealed class PackedMatrix
 {
-    private readonly AlignedBuffer data; // per panel [Columns, PanelVectors (LastPanelVectors), Width]
+    // Narrow loads may read up to 16 bytes past the last weight; the buffers are padded for it.
+    private const int PaddingBytes = 64;
 
-    private PackedMatrix(int gates, int units, int columns, int width)
+    private readonly AlignedBuffer data;   // per panel [Columns, PanelVectors (LastPanelVectors), Width] in Format
+    private readonly AlignedBuffer scales; // Int8: [PaddedRows] row scales in packed order; else empty
+
+    private PackedMatrix(int gates, int units, int columns, int width, WeightFormat format = WeightFormat.Float32)
     {
+        Format = format;
         Gates = gates;
         Units = units;
         Columns = columns;
@@ -35,8 +40,23 @@ internal sealed class PackedMatrix
         Panels = (vectors + SubVectors - 1) / SubVectors;
         LastPanelVectors = gates * (vectors - ((Panels - 1) * SubVectors));
         PaddedUnits = vectors * width;
-        data = new AlignedBuffer(checked(gates * PaddedUnits * columns));
+        int elements = checked(gates * PaddedUnits * columns);
+        int bytesPerElement = format switch { WeightFormat.BFloat16 => 2, WeightFormat.Int8 => 1, _ => 4 };
+        data = new AlignedBuffer(checked((((elements * bytesPerElement) + PaddingBytes) + 3) / 4));
+        scales = new AlignedBuffer(format == WeightFormat.Int8 ? gates * PaddedUnits : 0);
     }
+
+    /// <summary>How the weights are stored.</summary>
+    public WeightFormat Format { get; }
+
+    /// <summary>The stored weights as bytes (any format).</summary>
+    public ReadOnlySpan<byte> Bytes => System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Span);
+
+    /// <summary>Int8: per-row scales in packed order [PaddedRows]; empty otherwise.</summary>
+    public ReadOnlySpan<float> Scales => scales.Span;
+
+    /// <summary>Bytes of stored weights (without padding): what one pass over the matrix streams.</summary>
+    public long WeightBytes => (long)Gates * PaddedUnits * Columns * (Format switch { WeightFormat.BFloat16 => 2, WeightFormat.Int8 => 1, _ => 4 });
 
     /// <summary>Gate blocks in the rows (4 LSTM, 3 GRU, 1 plain).</summary>
     public int Gates { get; }
@@ -71,20 +91,30 @@ internal sealed class PackedMatrix
     /// <summary>Length of one output row in packed order: Gates * PaddedUnits.</summary>
     public int PaddedRows => Gates * PaddedUnits;
 
-    /// <summary>The packed weights: per panel [Columns, vectors of the panel, Width].</summary>
-    public ReadOnlySpan<float> Data => data.Span;
+    /// <summary>The packed float32 weights: per panel [Columns, vectors of the panel, Width] (Float32 format only).</summary>
+    public ReadOnlySpan<float> Data => Format == WeightFormat.Float32
+        ? data.Span
+        : throw new InvalidOperationException($"This matrix stores {Format} weights, not float32.");
 
     /// <summary>Packs a row-major [gates * units, columns] matrix for the active path.</summary>
     public static PackedMatrix Pack(ReadOnlySpan<float> rowMajor, int gates, int units, int columns) =>
         Pack(rowMajor, gates, units, columns, Isa.FloatsPerVector);
 
     /// <summary>Packs for an explicit vector width (tests pack for every width).</summary>
-    public static PackedMatrix Pack(ReadOnlySpan<float> rowMajor, int gates, int units, int columns, int width)
+    public static PackedMatrix Pack(ReadOnlySpan<float> rowMajor, int gates, int units, int columns, int width) =>
+        Pack(rowMajor, gates, units, columns, width, WeightFormat.Float32);
+
+    /// <summary>Packs into a storage format, for the active path.</summary>
+    public static PackedMatrix Pack(ReadOnlySpan<float> rowMajor, int gates, int units, int columns, WeightFormat format) =>
+        Pack(rowMajor, gates, units, columns, Isa.FloatsPerVector, format);
+
+    /// <summary>Packs into a storage format for an explicit vector width.</summary>
+    public static PackedMatrix Pack(ReadOnlySpan<float> rowMajor, int gates, int units, int columns, int width, WeightFormat format)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(gates, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
-        var packed = new PackedMatrix(gates, units, columns, width);
+        var packed = new PackedMatrix(gates, units, columns, width, format);
         packed.Repack(rowMajor);
         return packed;
     }
@@ -154,20 +184,81 @@ internal sealed class PackedMatrix
 
         Span<float> target = data.Span;
         target.Clear();
-        int panelStride = Columns * PanelVectors * Width;
+        Span<ushort> halves = System.Runtime.InteropServices.MemoryMarshal.Cast<float, ushort>(target);
+        Span<sbyte> bytes = System.Runtime.InteropServices.MemoryMarshal.Cast<float, sbyte>(target);
+        scales.Span.Clear();
         for (int row = 0; row < Rows; row++)
         {
-            int position = PackedRowOf(row);
-            int panel = position / (PanelVectors * Width);
-            int inPanel = position - (panel * PanelVectors * Width);
-            int vectorsHere = panel == Panels - 1 ? LastPanelVectors : PanelVectors;
-            int baseIndex = panel * panelStride;
             ReadOnlySpan<float> source = rowMajor.Slice(row * Columns, Columns);
+            float inverse = 0f;
+            if (Format == WeightFormat.Int8)
+            {
+                float max = 0f;
+                foreach (float v in source)
+                {
+                    max = MathF.Max(max, MathF.Abs(v));
+                }
+
+                float scale = max / 127f;
+                scales.Span[PackedRowOf(row)] = scale;
+                inverse = scale > 0f ? 1f / scale : 0f;
+            }
+
             for (int column = 0; column < Columns; column++)
             {
-                target[baseIndex + (column * vectorsHere * Width) + inPanel] = source[column];
+                int at = ElementIndex(row, column);
+                float v = source[column];
+                switch (Format)
+                {
+                    case WeightFormat.BFloat16:
+                        halves[at] = ToBFloat16(v);
+                        break;
+                    case WeightFormat.Int8:
+                        bytes[at] = (sbyte)Math.Clamp(MathF.Round(v * inverse), -127f, 127f);
+                        break;
+                    default:
+                        target[at] = v;
+                        break;
+                }
             }
         }
+    }
+
+    /// <summary>The weights of one logical row as the kernels see them (dequantized).</summary>
+    public void ReadRow(int row, Span<float> destination)
+    {
+        ReadOnlySpan<float> floats = data.Span;
+        ReadOnlySpan<ushort> halves = System.Runtime.InteropServices.MemoryMarshal.Cast<float, ushort>(floats);
+        ReadOnlySpan<sbyte> bytes = System.Runtime.InteropServices.MemoryMarshal.Cast<float, sbyte>(floats);
+        float scale = Format == WeightFormat.Int8 ? scales.Span[PackedRowOf(row)] : 1f;
+        for (int column = 0; column < Columns; column++)
+        {
+            int at = ElementIndex(row, column);
+            destination[column] = Format switch
+            {
+                WeightFormat.BFloat16 => BitConverter.Int32BitsToSingle(halves[at] << 16),
+                WeightFormat.Int8 => bytes[at] * scale,
+                _ => floats[at],
+            };
+        }
+    }
+
+    /// <summary>Rounds to the nearest bfloat16, ties to even (weights are finite).</summary>
+    public static ushort ToBFloat16(float value)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        uint rounding = 0x7FFFu + ((bits >> 16) & 1u);
+        return (ushort)((bits + rounding) >> 16);
+    }
+
+    // Index (in elements) of logical (row, column) in the packed storage.
+    private int ElementIndex(int row, int column)
+    {
+        int position = PackedRowOf(row);
+        int panel = position / (PanelVectors * Width);
+        int inPanel = position - (panel * PanelVectors * Width);
+        int vectorsHere = panel == Panels - 1 ? LastPanelVectors : PanelVectors;
+        return (panel * Columns * PanelVectors * Width) + (column * vectorsHere * Width) + inPanel;
     }
 
     /// <summary>Scatters a logical vector [Gates * Units] into packed row order (padding zeroed).</summary>

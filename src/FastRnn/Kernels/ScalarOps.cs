@@ -27,6 +27,12 @@ internal readonly struct ScalarOps : ISimdOps<float>
     public static void Store(float value, ref float destination) => destination = value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LoadBFloat16(ref ushort source) => BitConverter.Int32BitsToSingle(source << 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LoadInt8(ref sbyte source) => source;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Add(float left, float right) => left + right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -22,6 +22,14 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
     public static void Store(Vector128<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadBFloat16(ref ushort source) =>
+        Vector128.ShiftLeft(Vector128.WidenLower(Vector64.LoadUnsafe(ref source).ToVector128Unsafe()), 16).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadInt8(ref sbyte source) =>
+        Vector128.ConvertToSingle(Vector128.WidenLower(Vector128.WidenLower(Vector64.LoadUnsafe(ref source).ToVector128Unsafe())));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

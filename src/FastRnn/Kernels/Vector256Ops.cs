@@ -22,6 +22,14 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
     public static void Store(Vector256<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadBFloat16(ref ushort source) =>
+        Vector256.ShiftLeft(Vector256.WidenLower(Vector128.LoadUnsafe(ref source).ToVector256Unsafe()), 16).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadInt8(ref sbyte source) =>
+        Vector256.ConvertToSingle(Vector256.WidenLower(Vector128.WidenLower(Vector64.LoadUnsafe(ref source).ToVector128Unsafe()).ToVector256Unsafe()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

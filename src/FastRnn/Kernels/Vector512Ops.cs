@@ -22,6 +22,14 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
     public static void Store(Vector512<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadBFloat16(ref ushort source) =>
+        Vector512.ShiftLeft(Vector512.WidenLower(Vector256.LoadUnsafe(ref source).ToVector512Unsafe()), 16).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadInt8(ref sbyte source) =>
+        Vector512.ConvertToSingle(Vector512.WidenLower(Vector256.WidenLower(Vector128.LoadUnsafe(ref source).ToVector256Unsafe()).ToVector512Unsafe()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using FastRnn.Cells;
+using FastRnn.Kernels;
 using FastRnn.Layers;
 using FastRnn.Memory;
 using FastRnn.Sessions;
@@ -19,9 +20,10 @@ public sealed class RecurrentNetwork
     private readonly string[] parameterNames;
     private readonly Func<string, float[]> lookup;
 
-    private RecurrentNetwork(NetworkDescription description, Dictionary<string, float[]> parameters, string[] names)
+    private RecurrentNetwork(NetworkDescription description, Dictionary<string, float[]> parameters, string[] names, WeightFormat format)
     {
         Description = description;
+        WeightFormat = format;
         this.parameters = parameters;
         parameterNames = names;
         lookup = name => parameters[name];
@@ -30,13 +32,31 @@ public sealed class RecurrentNetwork
         {
             for (int direction = 0; direction < description.Directions; direction++)
             {
-                Cells[(layer * description.Directions) + direction] = new CellWeights(description, layer, direction, lookup);
+                Cells[(layer * description.Directions) + direction] = new CellWeights(description, layer, direction, lookup, format);
             }
         }
     }
 
     /// <summary>What this network is.</summary>
     public NetworkDescription Description { get; }
+
+    /// <summary>How the weight matrices are stored for the kernels (float32, bfloat16 or int8).</summary>
+    public WeightFormat WeightFormat { get; }
+
+    /// <summary>Bytes of all stored weight matrices: what a batch-1 step streams.</summary>
+    public long WeightBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (CellWeights cell in Cells)
+            {
+                total += cell.WeightBytes;
+            }
+
+            return total;
+        }
+    }
 
     /// <summary>Parameter names in PyTorch <c>state_dict</c> order.</summary>
     public IReadOnlyList<string> ParameterNames => parameterNames;
@@ -71,10 +91,16 @@ public sealed class RecurrentNetwork
     /// </summary>
     /// <param name="description">What the network is.</param>
     /// <param name="parameters">Tensors by name; copied.</param>
+    /// <param name="format">How to store the weight matrices (quantized at load for bfloat16 and int8).</param>
     /// <returns>The network, packed for the active vector path.</returns>
     /// <exception cref="ArgumentException">A tensor is missing, extra, of the wrong size, or not finite.</exception>
-    public static RecurrentNetwork Create(NetworkDescription description, IReadOnlyDictionary<string, float[]> parameters)
+    public static RecurrentNetwork Create(NetworkDescription description, IReadOnlyDictionary<string, float[]> parameters, WeightFormat format = WeightFormat.Float32)
     {
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown weight format.");
+        }
+
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(parameters);
         description.Validate();
@@ -115,8 +141,16 @@ public sealed class RecurrentNetwork
             }
         }
 
-        return new RecurrentNetwork(description, copies, names);
+        return new RecurrentNetwork(description, copies, names, format);
     }
+
+    /// <summary>
+    /// The same network with its weight matrices stored in another format (for example int8 for
+    /// an edge device); this network is unchanged.
+    /// </summary>
+    /// <param name="format">The storage format.</param>
+    /// <returns>A new network.</returns>
+    public RecurrentNetwork WithWeightFormat(WeightFormat format) => Create(Description, parameters, format);
 
     /// <summary>
     /// Creates a network with PyTorch's default initialisation, U(-1/√H, 1/√H) for every parameter,

@@ -36,6 +36,11 @@ public sealed class TrainingSession
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
+        if (network.WeightFormat != Kernels.WeightFormat.Float32)
+        {
+            throw new NotSupportedException($"Training needs float32 weights; this network stores {network.WeightFormat}. Train in float32, then convert with WithWeightFormat.");
+        }
+
         this.network = network;
         this.dropout = dropout > 0f && network.Description.NumLayers > 1 ? new Dropout(dropout, seed) : null;
         if (dropout < 0f || dropout >= 1f)
