@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using FastRnn.Kernels;
 using FastRnn.Networks;
 
 namespace FastRnn.IO;
@@ -42,6 +43,36 @@ public static class NetworkFile
         ArgumentNullException.ThrowIfNull(file);
         return FromSafeTensors(file, DescriptionFromMetadata(file), isOtherTensor ?? (static _ => false));
     }
+
+    /// <summary>Metadata key naming the stored weight format (<c>fp32</c>, <c>bf16</c>, <c>int8</c>); absent means fp32.</summary>
+    public const string FormatKey = "weight_format";
+
+    /// <summary>Suffix of the per-row scale tensor saved beside each int8 matrix.</summary>
+    public const string ScaleSuffix = ".scale";
+
+    /// <summary>The metadata value of a format.</summary>
+    /// <param name="format">The format.</param>
+    /// <returns>fp32, bf16 or int8.</returns>
+    public static string FormatName(WeightFormat format) => format switch
+    {
+        WeightFormat.BFloat16 => "bf16",
+        WeightFormat.Int8 => "int8",
+        _ => "fp32",
+    };
+
+    /// <summary>Parses fp32, bf16 or int8.</summary>
+    /// <param name="text">The name.</param>
+    /// <returns>The format, or null if the name is unknown.</returns>
+    public static WeightFormat? ParseFormat(string? text) => text switch
+    {
+        "fp32" or null => WeightFormat.Float32,
+        "bf16" => WeightFormat.BFloat16,
+        "int8" => WeightFormat.Int8,
+        _ => null,
+    };
+
+    private static bool IsMatrix(string name) =>
+        name.StartsWith("weight_ih_", StringComparison.Ordinal) || name.StartsWith("weight_hh_", StringComparison.Ordinal) || name.StartsWith("weight_hr_", StringComparison.Ordinal);
 
     /// <summary>Reads a network description from the file's metadata.</summary>
     /// <param name="file">The file.</param>
@@ -89,7 +120,11 @@ public static class NetworkFile
         return description;
     }
 
-    /// <summary>Saves the network's parameters and description, atomically (the old file survives a failed write).</summary>
+    /// <summary>
+    /// Saves the network's parameters and description, atomically (the old file survives a failed
+    /// write), in the network's weight format: float32 matrices as F32; bfloat16 as BF16; int8 as
+    /// I8 with a float32 <c>&lt;name&gt;.scale</c> [rows] beside each matrix. Biases and peepholes stay F32.
+    /// </summary>
     /// <param name="network">The network.</param>
     /// <param name="path">Target path.</param>
     public static void Save(RecurrentNetwork network, string path)
@@ -101,13 +136,47 @@ public static class NetworkFile
             writer.SetMetadata(name, value);
         }
 
+        WeightFormat format = network.WeightFormat;
+        writer.SetMetadata(FormatKey, FormatName(format));
         foreach ((string name, int[] shape) in network.Description.ParameterShapes())
         {
-            writer.Add(name, network.GetParameter(name), shape);
+            ReadOnlySpan<float> values = network.GetParameter(name);
+            if (format == WeightFormat.Float32 || !IsMatrix(name))
+            {
+                writer.Add(name, values, shape);
+            }
+            else if (format == WeightFormat.BFloat16)
+            {
+                ushort[] halves = new ushort[values.Length];
+                for (int i = 0; i < halves.Length; i++)
+                {
+                    halves[i] = Kernels.PackedMatrix.ToBFloat16(values[i]);
+                }
+
+                writer.AddBFloat16(name, halves, shape);
+            }
+            else
+            {
+                sbyte[] quantized = new sbyte[values.Length];
+                float[] scales = new float[shape[0]];
+                for (int row = 0; row < shape[0]; row++)
+                {
+                    scales[row] = Kernels.Int8Rows.Quantize(values.Slice(row * shape[1], shape[1]), quantized.AsSpan(row * shape[1], shape[1]));
+                }
+
+                writer.AddInt8(name, quantized, shape);
+                writer.Add(name + ScaleSuffix, scales, [shape[0]]);
+            }
         }
 
         writer.Save(path);
     }
+
+    /// <summary>Loads a network file and stores its matrices in <paramref name="format"/> (quantizing or widening as needed).</summary>
+    /// <param name="path">The .safetensors file.</param>
+    /// <param name="format">The weight format to run with.</param>
+    /// <returns>The network.</returns>
+    public static RecurrentNetwork Load(string path, WeightFormat format) => Load(path).WithWeightFormat(format);
 
     /// <summary>The metadata entries that describe a network.</summary>
     /// <param name="d">The description.</param>
@@ -139,9 +208,17 @@ public static class NetworkFile
             expected[name] = shape;
         }
 
+        file.Metadata.TryGetValue(FormatKey, out string? formatText);
+        WeightFormat stored = ParseFormat(formatText)
+            ?? throw new FastRnnFormatException($"{where}: metadata {FormatKey} = '{formatText}' is not fp32, bf16 or int8.");
         var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (SafeTensorsEntry entry in file.Tensors)
         {
+            if (stored == WeightFormat.Int8 && entry.Name.EndsWith(ScaleSuffix, StringComparison.Ordinal) && expected.ContainsKey(entry.Name[..^ScaleSuffix.Length]))
+            {
+                continue; // Read with its matrix.
+            }
+
             if (!expected.TryGetValue(entry.Name, out int[]? shape))
             {
                 if (isOtherTensor(entry.Name))
@@ -152,9 +229,10 @@ public static class NetworkFile
                 throw new FastRnnFormatException($"{where}: unexpected tensor '{entry.Name}' for a {description.Kind} network with {description.NumLayers} layer(s){(description.Bidirectional ? ", bidirectional" : string.Empty)}{(description.Bias ? string.Empty : ", no bias")}.");
             }
 
-            if (entry.DType is not (SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16))
+            bool int8Matrix = stored == WeightFormat.Int8 && IsMatrix(entry.Name);
+            if (int8Matrix ? entry.DType != SafeTensorsDType.I8 : entry.DType is not (SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16))
             {
-                throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has dtype {entry.DType.ToHeaderName()}; weights must be F32, F16 or BF16.");
+                throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has dtype {entry.DType.ToHeaderName()}; {(int8Matrix ? "an int8 file stores its matrices as I8" : "weights must be F32, F16 or BF16")}.");
             }
 
             if (!SameShape(entry.Shape, shape))
@@ -162,7 +240,7 @@ public static class NetworkFile
                 throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}]; the metadata/description implies [{string.Join(", ", shape)}].");
             }
 
-            float[] data = file.ReadFloat32(entry.Name);
+            float[] data = int8Matrix ? ReadInt8(file, entry, shape, where) : file.ReadFloat32(entry.Name);
             for (int i = 0; i < data.Length; i++)
             {
                 if (!float.IsFinite(data[i]))
@@ -182,7 +260,35 @@ public static class NetworkFile
             }
         }
 
-        return RecurrentNetwork.Create(description, values);
+        return RecurrentNetwork.Create(description, values, stored);
+    }
+
+    // Dequantizes an int8 matrix with its row scales (exactly the values the int8 kernels use).
+    private static float[] ReadInt8(SafeTensorsFile file, SafeTensorsEntry entry, int[] shape, string where)
+    {
+        string scaleName = entry.Name + ScaleSuffix;
+        if (!file.TryGet(scaleName, out SafeTensorsEntry? scaleEntry) || scaleEntry.DType != SafeTensorsDType.F32 || !SameShape(scaleEntry.Shape, [shape[0]]))
+        {
+            throw new FastRnnFormatException($"{where}: int8 tensor '{entry.Name}' needs an F32 '{scaleName}' of shape [{shape[0]}].");
+        }
+
+        float[] scales = file.ReadFloat32(scaleName);
+        ReadOnlySpan<byte> raw = file.RawBytes(entry.Name);
+        float[] data = new float[raw.Length];
+        for (int row = 0; row < shape[0]; row++)
+        {
+            if (!(scales[row] >= 0f) || !float.IsFinite(scales[row]))
+            {
+                throw new FastRnnFormatException($"{where}: '{scaleName}'[{row}] = {scales[row].ToString(CultureInfo.InvariantCulture)}; scales must be finite and non-negative.");
+            }
+
+            for (int c = 0; c < shape[1]; c++)
+            {
+                data[(row * shape[1]) + c] = (sbyte)raw[(row * shape[1]) + c] * scales[row];
+            }
+        }
+
+        return data;
     }
 
     private static bool SameShape(IReadOnlyList<int> actual, int[] expected)

@@ -187,37 +187,28 @@ internal sealed class PackedMatrix
         Span<ushort> halves = System.Runtime.InteropServices.MemoryMarshal.Cast<float, ushort>(target);
         Span<sbyte> bytes = System.Runtime.InteropServices.MemoryMarshal.Cast<float, sbyte>(target);
         scales.Span.Clear();
+        Span<sbyte> rowBytes = Format == WeightFormat.Int8 ? new sbyte[Columns] : default;
         for (int row = 0; row < Rows; row++)
         {
             ReadOnlySpan<float> source = rowMajor.Slice(row * Columns, Columns);
-            float inverse = 0f;
             if (Format == WeightFormat.Int8)
             {
-                float max = 0f;
-                foreach (float v in source)
-                {
-                    max = MathF.Max(max, MathF.Abs(v));
-                }
-
-                float scale = max / 127f;
-                scales.Span[PackedRowOf(row)] = scale;
-                inverse = scale > 0f ? 1f / scale : 0f;
+                scales.Span[PackedRowOf(row)] = Int8Rows.Quantize(source, rowBytes);
             }
 
             for (int column = 0; column < Columns; column++)
             {
                 int at = ElementIndex(row, column);
-                float v = source[column];
                 switch (Format)
                 {
                     case WeightFormat.BFloat16:
-                        halves[at] = ToBFloat16(v);
+                        halves[at] = ToBFloat16(source[column]);
                         break;
                     case WeightFormat.Int8:
-                        bytes[at] = (sbyte)Math.Clamp(MathF.Round(v * inverse), -127f, 127f);
+                        bytes[at] = rowBytes[column];
                         break;
                     default:
-                        target[at] = v;
+                        target[at] = source[column];
                         break;
                 }
             }
