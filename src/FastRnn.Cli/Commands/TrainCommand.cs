@@ -92,11 +92,18 @@ internal static class TrainCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epochs:   {s.TrainLoss.Count}{(s.StoppedEarly ? " (stopped early)" : string.Empty)}, best {s.BestEpoch}, {s.Elapsed.TotalSeconds:F1} s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss:     first epoch {s.TrainLoss[0]:F4} -> last {s.TrainLoss[^1]:F4}{(s.ValidationLoss.Count > 0 ? $" (validation {s.ValidationLoss[^1]:F4})" : string.Empty)}"));
         Console.WriteLine($"result:   {result.Metric}");
+        double fp32 = result.MetricWith(Kernels.WeightFormat.Float32);
+        double bf16 = result.MetricWith(Kernels.WeightFormat.BFloat16);
+        double int8 = result.MetricWith(Kernels.WeightFormat.Int8);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weights:  {result.RawMetricName} with fp32 {fp32:G4}, bf16 {bf16:G4} ({Change(bf16, fp32)}), int8 {int8:G4} ({Change(int8, fp32)})"));
         foreach (string note in result.Notes)
         {
             Console.WriteLine($"          {note}");
         }
     }
+
+    private static string Change(double value, double reference) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(value - reference) / Math.Abs(reference):+0.00%;-0.00%;0.00%}");
 
     private static int Fail(string message)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using FastRnn.Kernels;
 using FastRnn.Networks;
 using FastRnn.Training;
 using FastRnn.Training.Models;
@@ -57,6 +58,20 @@ internal static class CharLmTask
             return new SequenceBatch { Steps = Window, Batch = count, Tokens = inputs.AsSpan(0, Window * count), TargetClasses = targets.AsSpan(0, Window * count) };
         }
 
+        int[] heldOut = [];
+        float Validate(int[] validation)
+        {
+            heldOut = validation;
+            double total = 0;
+            for (int start = 0; start < validation.Length; start += BatchSize)
+            {
+                int count = Math.Min(BatchSize, validation.Length - start);
+                total += model.Evaluate(Gather(validation.AsSpan(start, count), count)) * count;
+            }
+
+            return (float)(total / validation.Length);
+        }
+
         TrainingSummary summary = Trainer.Run(
             examples,
             new TrainerOptions { Epochs = epochs, BatchSize = BatchSize, ValidationFraction = 0.1, Seed = options.Seed },
@@ -69,17 +84,7 @@ internal static class CharLmTask
                 model.ParametersUpdated();
                 return loss;
             },
-            validation =>
-            {
-                double total = 0;
-                for (int start = 0; start < validation.Length; start += BatchSize)
-                {
-                    int count = Math.Min(BatchSize, validation.Length - start);
-                    total += model.Evaluate(Gather(validation.AsSpan(start, count), count)) * count;
-                }
-
-                return (float)(total / validation.Length);
-            },
+            Validate,
             progress);
 
         float validationLoss = summary.ValidationLoss[^1];
@@ -92,6 +97,14 @@ internal static class CharLmTask
             Metric = string.Create(CultureInfo.InvariantCulture, $"held-out loss {validationLoss:F3} nats/char, perplexity {Math.Exp(validationLoss):F2} (uniform over {Alphabet.Length} chars: {Alphabet.Length})"),
             MetricValue = validationLoss,
             Notes = [$"sample: {sample}"],
+            RawMetricName = "held-out perplexity",
+            MetricWith = format =>
+            {
+                model.UseWeightFormat(format);
+                double result = Math.Exp(Validate(heldOut));
+                model.UseWeightFormat(WeightFormat.Float32);
+                return result;
+            },
             Parameters = model.Parameters,
             Metadata = new Dictionary<string, string>
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using FastRnn.Kernels;
 using FastRnn.Networks;
 using FastRnn.Training;
 using FastRnn.Training.Models;
@@ -159,6 +160,14 @@ internal static class MovingAverageTask
             Summary = summary,
             Metric = string.Create(CultureInfo.InvariantCulture, $"held-out MSE {mse:G3} vs trivial predictors: zero {zeroMse:G3}, last input {lastInputMse:G3}"),
             MetricValue = mse / Math.Min(zeroMse, lastInputMse),
+            RawMetricName = "held-out MSE",
+            MetricWith = format =>
+            {
+                model.UseWeightFormat(format);
+                double result = Validate(new double[2]);
+                model.UseWeightFormat(WeightFormat.Float32);
+                return result;
+            },
             Parameters = model.Parameters,
             Metadata = new Dictionary<string, string> { ["task"] = Name, ["cell"] = cell.ToString(), ["hidden"] = hidden.ToString(CultureInfo.InvariantCulture) },
         };

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using FastRnn.Kernels;
 using FastRnn.Networks;
 using FastRnn.Training;
 using FastRnn.Training.Models;
@@ -77,6 +78,27 @@ internal static class PatternTask
         }
 
         double accuracy = 0;
+        int[] heldOut = [];
+        float Validate(int[] validation)
+        {
+            heldOut = validation;
+            double total = 0;
+            int correct = 0;
+            for (int start = 0; start < validation.Length; start += batchSize)
+            {
+                int count = Math.Min(batchSize, validation.Length - start);
+                total += model.Evaluate(Gather(validation.AsSpan(start, count), count), logits.AsSpan(0, 2 * count)) * count;
+                for (int b = 0; b < count; b++)
+                {
+                    int predicted = logits[(2 * b) + 1] > logits[2 * b] ? 1 : 0;
+                    correct += predicted == batchLabels[b] ? 1 : 0;
+                }
+            }
+
+            accuracy = (double)correct / validation.Length;
+            return (float)(total / validation.Length);
+        }
+
         TrainingSummary summary = Trainer.Run(
             examples,
             new TrainerOptions { Epochs = epochs, BatchSize = batchSize, ValidationFraction = 0.2, Seed = options.Seed },
@@ -89,24 +111,7 @@ internal static class PatternTask
                 model.ParametersUpdated();
                 return loss;
             },
-            validation =>
-            {
-                double total = 0;
-                int correct = 0;
-                for (int start = 0; start < validation.Length; start += batchSize)
-                {
-                    int count = Math.Min(batchSize, validation.Length - start);
-                    total += model.Evaluate(Gather(validation.AsSpan(start, count), count), logits.AsSpan(0, 2 * count)) * count;
-                    for (int b = 0; b < count; b++)
-                    {
-                        int predicted = logits[(2 * b) + 1] > logits[2 * b] ? 1 : 0;
-                        correct += predicted == batchLabels[b] ? 1 : 0;
-                    }
-                }
-
-                accuracy = (double)correct / validation.Length;
-                return (float)(total / validation.Length);
-            },
+            Validate,
             progress);
 
         return new TaskResult
@@ -116,6 +121,17 @@ internal static class PatternTask
             Summary = summary,
             Metric = string.Create(CultureInfo.InvariantCulture, $"held-out accuracy {accuracy:P1} over a {steps - 1}-step gap (chance 50%)"),
             MetricValue = accuracy,
+            RawMetricName = "held-out accuracy",
+            MetricWith = format =>
+            {
+                double fp32Accuracy = accuracy;
+                model.UseWeightFormat(format);
+                Validate(heldOut);
+                double result = accuracy;
+                model.UseWeightFormat(WeightFormat.Float32);
+                accuracy = fp32Accuracy;
+                return result;
+            },
             Parameters = model.Parameters,
             Metadata = new Dictionary<string, string> { ["task"] = Name, ["cell"] = cell.ToString(), ["hidden"] = hidden.ToString(CultureInfo.InvariantCulture), ["steps"] = steps.ToString(CultureInfo.InvariantCulture) },
         };

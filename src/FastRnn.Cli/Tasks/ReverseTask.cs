@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using FastRnn.Kernels;
 using FastRnn.Networks;
 using FastRnn.Training;
 using FastRnn.Training.Models;
@@ -54,6 +55,35 @@ internal static class ReverseTask
         }
 
         double sequenceAccuracy = 0, tokenAccuracy = 0;
+        int[] heldOut = [];
+        float Validate(int[] validation)
+        {
+            heldOut = validation;
+            int sequencesRight = 0, tokensRight = 0;
+            for (int start = 0; start < validation.Length; start += BatchSize)
+            {
+                int count = Math.Min(BatchSize, validation.Length - start);
+                Gather(validation.AsSpan(start, count), count);
+                model.Decode(source.AsSpan(0, length * count), length, count, length, decoded.AsSpan(0, length * count));
+                for (int b = 0; b < count; b++)
+                {
+                    bool all = true;
+                    for (int t = 0; t < length; t++)
+                    {
+                        bool right = decoded[(t * count) + b] == target[(t * count) + b];
+                        tokensRight += right ? 1 : 0;
+                        all &= right;
+                    }
+
+                    sequencesRight += all ? 1 : 0;
+                }
+            }
+
+            sequenceAccuracy = (double)sequencesRight / validation.Length;
+            tokenAccuracy = (double)tokensRight / (validation.Length * length);
+            return (float)(1 - tokenAccuracy);
+        }
+
         TrainingSummary summary = Trainer.Run(
             examples,
             new TrainerOptions { Epochs = epochs, BatchSize = BatchSize, ValidationFraction = 0.1, Seed = options.Seed },
@@ -67,32 +97,7 @@ internal static class ReverseTask
                 model.ParametersUpdated();
                 return loss;
             },
-            validation =>
-            {
-                int sequencesRight = 0, tokensRight = 0;
-                for (int start = 0; start < validation.Length; start += BatchSize)
-                {
-                    int count = Math.Min(BatchSize, validation.Length - start);
-                    Gather(validation.AsSpan(start, count), count);
-                    model.Decode(source.AsSpan(0, length * count), length, count, length, decoded.AsSpan(0, length * count));
-                    for (int b = 0; b < count; b++)
-                    {
-                        bool all = true;
-                        for (int t = 0; t < length; t++)
-                        {
-                            bool right = decoded[(t * count) + b] == target[(t * count) + b];
-                            tokensRight += right ? 1 : 0;
-                            all &= right;
-                        }
-
-                        sequencesRight += all ? 1 : 0;
-                    }
-                }
-
-                sequenceAccuracy = (double)sequencesRight / validation.Length;
-                tokenAccuracy = (double)tokensRight / (validation.Length * length);
-                return (float)(1 - tokenAccuracy);
-            },
+            Validate,
             progress);
 
         return new TaskResult
@@ -102,6 +107,17 @@ internal static class ReverseTask
             Summary = summary,
             Metric = string.Create(CultureInfo.InvariantCulture, $"held-out strings of {length} digits reversed exactly: {sequenceAccuracy:P1} (digits right: {tokenAccuracy:P1}; validation curve = digit error rate)"),
             MetricValue = sequenceAccuracy,
+            RawMetricName = "held-out strings reversed exactly",
+            MetricWith = format =>
+            {
+                (double fp32Sequences, double fp32Tokens) = (sequenceAccuracy, tokenAccuracy);
+                model.UseWeightFormat(format);
+                Validate(heldOut);
+                double result = sequenceAccuracy;
+                model.UseWeightFormat(WeightFormat.Float32);
+                (sequenceAccuracy, tokenAccuracy) = (fp32Sequences, fp32Tokens);
+                return result;
+            },
             Parameters = model.Parameters,
             Metadata = new Dictionary<string, string> { ["task"] = Name, ["cell"] = cell.ToString(), ["hidden"] = hidden.ToString(CultureInfo.InvariantCulture), ["length"] = length.ToString(CultureInfo.InvariantCulture) },
         };

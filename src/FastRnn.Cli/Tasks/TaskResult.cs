@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using FastRnn.Kernels;
 using FastRnn.Training;
 
 namespace FastRnn.Cli.Tasks;
@@ -17,6 +19,12 @@ internal sealed record TaskResult
 
     /// <summary>The number behind <see cref="Metric"/>, for tests.</summary>
     public required double MetricValue { get; init; }
+
+    /// <summary>Name of the raw held-out measure <see cref="MetricWith"/> returns (e.g. "accuracy").</summary>
+    public required string RawMetricName { get; init; }
+
+    /// <summary>Re-measures the raw held-out metric with the trained weights stored in a format (float32, bfloat16, int8).</summary>
+    public required Func<WeightFormat, double> MetricWith { get; init; }
 
     /// <summary>Extra lines to show (e.g. a generated sample).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

@@ -19,7 +19,9 @@ public sealed class Seq2SeqModel
     private readonly TrainingSession decoderSession;
     private readonly GradientBuffer encoderGradients;
     private readonly GradientBuffer decoderGradients;
-    private readonly SequenceWorkspace encoderWorkspace;
+    private RecurrentNetwork inferenceEncoder;  // Encoder, or a copy in another weight format
+    private RecurrentNetwork inferenceDecoder;
+    private SequenceWorkspace encoderWorkspace;
     private readonly List<Parameter> parameters = [];
     private readonly float[] sourceInputs;   // [S, B, E]
     private readonly float[] targetInputs;   // [T, B, E]
@@ -72,6 +74,8 @@ public sealed class Seq2SeqModel
         decoderSession = new TrainingSession(Decoder, maxBatch, maxTargetSteps);
         encoderGradients = new GradientBuffer(Encoder);
         decoderGradients = new GradientBuffer(Decoder);
+        inferenceEncoder = Encoder;
+        inferenceDecoder = Decoder;
         encoderWorkspace = Encoder.CreateWorkspace(maxBatch, maxSourceSteps);
         parameters.Add(SourceEmbedding.Weight);
         parameters.Add(TargetEmbedding.Weight);
@@ -196,9 +200,9 @@ public sealed class Seq2SeqModel
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
         Span<float> cellState = cell.AsSpan(0, cell.Length == 0 ? 0 : layers * batch * h);
         SourceEmbedding.Forward(source, src);
-        Encoder.Forward(encoderWorkspace, src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), state, cellState);
+        inferenceEncoder.Forward(encoderWorkspace, src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), state, cellState);
 
-        StreamingSession stream = Decoder.CreateSession(batch);
+        StreamingSession stream = inferenceDecoder.CreateSession(batch);
         stream.SetState(state, cellState, batch);
         Span<int> tokens = decoderTokens.AsSpan(0, batch);
         tokens.Fill(BeginToken);
@@ -233,6 +237,20 @@ public sealed class Seq2SeqModel
     {
         Encoder.Repack();
         Decoder.Repack();
+        if (!ReferenceEquals(inferenceEncoder, Encoder))
+        {
+            UseWeightFormat(inferenceEncoder.WeightFormat);
+        }
+    }
+
+    /// <summary>Decodes with both networks' weights stored in <paramref name="format"/> (training stays float32).</summary>
+    /// <param name="format">The format to infer with.</param>
+    public void UseWeightFormat(Kernels.WeightFormat format)
+    {
+        bool fp32 = format == Kernels.WeightFormat.Float32;
+        inferenceEncoder = fp32 ? Encoder : Encoder.WithWeightFormat(format);
+        inferenceDecoder = fp32 ? Decoder : Decoder.WithWeightFormat(format);
+        encoderWorkspace = inferenceEncoder.CreateWorkspace(MaxBatch, MaxSourceSteps);
     }
 
     private void CheckShapes(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)

@@ -17,7 +17,8 @@ public sealed class SequenceModel
 {
     private readonly TrainingSession session;
     private readonly GradientBuffer networkGradients;
-    private readonly SequenceWorkspace workspace;
+    private RecurrentNetwork inference;   // the network Evaluate and Sample run: Network, or a copy in another weight format
+    private SequenceWorkspace workspace;
     private readonly Dropout? inputDropout;
     private readonly Dropout? outputDropout;
     private readonly List<Parameter> parameters = [];
@@ -62,6 +63,7 @@ public sealed class SequenceModel
         Head = new DenseLayer("head", d.OutputSize, options.OutputSize, options.Seed + 3);
         session = new TrainingSession(Network, maxBatch, maxSteps, options.LayerDropout, options.Seed + 4);
         networkGradients = new GradientBuffer(Network);
+        inference = Network;
         workspace = Network.CreateWorkspace(maxBatch, maxSteps);
         foreach (string name in Network.ParameterNames)
         {
@@ -199,7 +201,7 @@ public sealed class SequenceModel
         PrepareInputs(batch, inputFloats);
         Span<float> hidden = finalHidden.AsSpan(0, d.NumLayers * d.Directions * b * d.StateSize);
         Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? d.NumLayers * d.Directions * b * d.HiddenSize : 0);
-        Network.Forward(workspace, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), hidden, cell, batch.InitialHidden, batch.InitialCell, batch.Lengths);
+        inference.Forward(workspace, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), hidden, cell, batch.InitialHidden, batch.InitialCell, batch.Lengths);
         int headRows = GatherHeadInputs(steps, b, hidden);
         Span<float> logitSpan = logits.AsSpan(0, headRows * Options.OutputSize);
         Head.Forward(headInputs.AsSpan(0, headRows * d.OutputSize), headRows, logitSpan);
@@ -212,7 +214,25 @@ public sealed class SequenceModel
     }
 
     /// <summary>Re-packs the network after an optimizer changed its parameters.</summary>
-    public void ParametersUpdated() => Network.Repack();
+    public void ParametersUpdated()
+    {
+        Network.Repack();
+        if (!ReferenceEquals(inference, Network))
+        {
+            UseWeightFormat(inference.WeightFormat);
+        }
+    }
+
+    /// <summary>
+    /// Runs <see cref="Evaluate"/> and <see cref="Sample"/> with the recurrent weights stored in
+    /// <paramref name="format"/> (training always uses float32). Allocates a converted copy.
+    /// </summary>
+    /// <param name="format">The format to infer with.</param>
+    public void UseWeightFormat(Kernels.WeightFormat format)
+    {
+        inference = format == Kernels.WeightFormat.Float32 ? Network : Network.WithWeightFormat(format);
+        workspace = inference.CreateWorkspace(MaxBatch, MaxSteps);
+    }
 
     /// <summary>
     /// Samples <paramref name="count"/> tokens one step at a time after feeding <paramref name="prime"/>
@@ -231,7 +251,7 @@ public sealed class SequenceModel
         }
 
         NetworkDescription d = Network.Description;
-        StreamingSession stream = Network.CreateSession();
+        StreamingSession stream = inference.CreateSession();
         float[] x = new float[d.InputSize];
         float[] h = new float[d.StateSize];
         float[] y = new float[Options.OutputSize];
