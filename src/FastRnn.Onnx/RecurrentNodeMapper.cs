@@ -160,7 +160,12 @@ internal abstract class RecurrentNodeMapper
     /// Checks the activations attribute, if present, names exactly <paramref name="expected"/> for every
     /// direction (compared case-insensitively, as ONNX Runtime does).
     /// </summary>
-    protected static void RequireActivations(NodeAttributes attributes, int directions, string[] expected, string where)
+    /// <param name="attributes">The node's attributes.</param>
+    /// <param name="directions">1 or 2.</param>
+    /// <param name="expected">The functions of one direction, in ONNX's order.</param>
+    /// <param name="where">The node, for messages.</param>
+    /// <param name="supported">What FastRnn computes, for messages; null to list <paramref name="expected"/>.</param>
+    protected static void RequireActivations(NodeAttributes attributes, int directions, string[] expected, string where, string? supported = null)
     {
         ArgumentNullException.ThrowIfNull(attributes);
         IReadOnlyList<string>? activations = attributes.Texts("activations");
@@ -178,7 +183,7 @@ internal abstract class RecurrentNodeMapper
         {
             if (!string.Equals(activations[i], expected[i % expected.Length], StringComparison.OrdinalIgnoreCase))
             {
-                throw new FastRnnFormatException($"{where}: activation '{activations[i]}' (entry {i} of [{string.Join(", ", activations)}]) is not supported: FastRnn computes {string.Join(", ", expected)} per direction.");
+                throw new FastRnnFormatException($"{where}: activation '{activations[i]}' (entry {i} of [{string.Join(", ", activations)}]) is not supported: FastRnn computes {supported ?? string.Join(", ", expected)} per direction.");
             }
         }
     }

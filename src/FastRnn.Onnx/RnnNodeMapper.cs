@@ -34,7 +34,7 @@ internal sealed class RnnNodeMapper : RecurrentNodeMapper
     {
         IReadOnlyList<string>? activations = attributes.Texts("activations");
         bool relu = activations is { Count: > 0 } && string.Equals(activations[0], "Relu", StringComparison.OrdinalIgnoreCase);
-        RequireActivations(attributes, directions, relu ? Relu : Tanh, where);
+        RequireActivations(attributes, directions, relu ? Relu : Tanh, where, "Tanh or Relu (the same for both directions)");
         return (relu ? CellKind.RnnRelu : CellKind.RnnTanh, CellVariant.Standard);
     }
 }
