@@ -5,10 +5,9 @@ using System.Linq;
 using FastRnn.Cli.Commands;
 using FastRnn.IO;
 using FastRnn.Networks;
-using FastRnn.Tests.Onnx;
 using Xunit;
 
-namespace FastRnn.Tests.Cli;
+namespace FastRnn.Tests.Onnx;
 
 /// <summary>`fastrnn import`: network files with conformance-format metadata that `fastrnn eval` runs.</summary>
 public sealed class ImportCommandTests : IDisposable
