@@ -20,6 +20,8 @@ internal static class Program
                                                --seed S --quick --plot loss.png --save model.safetensors)
           generate MODEL.safetensors          sample text from a char-lm model
                                               (--prime TEXT --count N --temperature T --seed S)
+          import MODEL.onnx --out M.safetensors [--node NAME]
+                                              convert an ONNX model's LSTM/GRU/RNN nodes to network files
         """;
 
     private static int Main(string[] args)
@@ -38,6 +40,8 @@ internal static class Program
                 return TrainCommand.Run(args.AsSpan(1));
             case "generate":
                 return GenerateCommand.Run(args.AsSpan(1));
+            case "import":
+                return ImportCommand.Run(args.AsSpan(1));
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;

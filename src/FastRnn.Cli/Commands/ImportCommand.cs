@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using FastRnn.IO;
+using FastRnn.Networks;
+using FastRnn.Onnx;
+
+namespace FastRnn.Cli.Commands;
+
+/// <summary>
+/// <c>fastrnn import MODEL.onnx --out MODEL.safetensors [--node NAME]</c>: converts the LSTM, GRU
+/// and RNN nodes of an ONNX model into FastRnn network files (PyTorch <c>state_dict</c> names,
+/// conformance-format metadata), which <c>fastrnn eval</c> and <c>NetworkFile.Load</c> read.
+/// One network is written to the --out path; several to <c>&lt;out-stem&gt;.&lt;node&gt;.safetensors</c> each.
+/// </summary>
+internal static class ImportCommand
+{
+    public const string Usage = "fastrnn import MODEL.onnx --out MODEL.safetensors [--node NAME]";
+
+    public static int Run(ReadOnlySpan<string> args)
+    {
+        try
+        {
+            var line = new CommandLine(args, new HashSet<string>(StringComparer.Ordinal));
+            string? outPath = line.Text("--out");
+            string? node = line.Text("--node");
+            line.RejectUnknown();
+            if (line.Positional.Count != 1 || outPath is null)
+            {
+                return Fail($"name one model and --out. Usage: {Usage}");
+            }
+
+            IReadOnlyList<ImportedNetwork> networks = OnnxImporter.Import(line.Positional[0], node);
+            if (networks.Count > 1)
+            {
+                Console.WriteLine($"{networks.Count} recurrent networks in the model: writing one file each (pick one with --node NAME)");
+            }
+
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            foreach (ImportedNetwork imported in networks)
+            {
+                string path = networks.Count == 1 ? outPath : UniquePath(outPath, imported.Name, written);
+                written.Add(path);
+                NetworkFile.Save(imported.Network, path);
+                Console.WriteLine($"wrote {path}: {Describe(imported)}");
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is FastRnnFormatException or FormatException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            return Fail(e.Message);
+        }
+    }
+
+    /// <summary><c>dir/stem.node.safetensors</c>, the node name reduced to characters safe in file names.</summary>
+    internal static string UniquePath(string outPath, string nodeName, HashSet<string> taken)
+    {
+        string directory = Path.GetDirectoryName(outPath) ?? string.Empty;
+        string stem = Path.GetFileNameWithoutExtension(outPath);
+        string extension = Path.GetExtension(outPath) is { Length: > 0 } e ? e : ".safetensors";
+        var safe = new StringBuilder(nodeName.Length);
+        foreach (char c in nodeName)
+        {
+            safe.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
+        }
+
+        string name = safe.ToString().Trim('_') is { Length: > 0 } s ? s : "node";
+        string path = Path.Combine(directory, $"{stem}.{name}{extension}");
+        for (int n = 2; taken.Contains(path); n++)
+        {
+            path = Path.Combine(directory, $"{stem}.{name}_{n}{extension}");
+        }
+
+        return path;
+    }
+
+    private static string Describe(ImportedNetwork imported)
+    {
+        NetworkDescription d = imported.Network.Description;
+        return $"{d.Kind}{(d.Variant == CellVariant.Standard ? string.Empty : $" ({d.Variant})")}, input_size {d.InputSize}, hidden_size {d.HiddenSize}, "
+            + $"{d.NumLayers} layer(s){(d.Bidirectional ? ", bidirectional" : string.Empty)}{(d.Bias ? string.Empty : ", no bias")}{(d.BatchFirst ? ", batch_first" : string.Empty)} "
+            + $"from node(s) {string.Join(", ", imported.NodeNames)}";
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"fastrnn import: {message}");
+        return 1;
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using FastRnn.Onnx.Model;
+
+namespace FastRnn.Onnx;
+
+/// <summary>
+/// A graph indexed by value name: which node produces each value, and which values are constants
+/// (initializers, or outputs of <c>Constant</c> nodes).
+/// </summary>
+internal sealed class OnnxGraph
+{
+    private readonly Dictionary<string, TensorProto> constants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeProto> producers = new(StringComparer.Ordinal);
+    private readonly Dictionary<NodeProto, string> nodeNames = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Indexes <paramref name="graph"/>.</summary>
+    /// <param name="graph">The model's main graph.</param>
+    /// <param name="where">Name of the model, for messages.</param>
+    public OnnxGraph(GraphProto graph, string where)
+    {
+        Graph = graph;
+        Where = where;
+        foreach (TensorProto initializer in graph.Initializer)
+        {
+            constants[initializer.Name] = initializer;
+        }
+
+        for (int index = 0; index < graph.Node.Count; index++)
+        {
+            NodeProto node = graph.Node[index];
+            nodeNames[node] = node.Name.Length > 0 ? node.Name : $"{node.OpType}#{index}";
+            foreach (string output in node.Output)
+            {
+                if (output.Length > 0)
+                {
+                    producers[output] = node;
+                }
+            }
+
+            if (node.OpType == "Constant" && node.Output.Count == 1 && IsDefaultDomain(node))
+            {
+                foreach (AttributeProto attribute in node.Attribute)
+                {
+                    if (attribute.Name == "value" && attribute.T is not null)
+                    {
+                        constants[node.Output[0]] = attribute.T;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The graph.</summary>
+    public GraphProto Graph { get; }
+
+    /// <summary>Name of the model, for messages.</summary>
+    public string Where { get; }
+
+    /// <summary>Whether a node belongs to the default ONNX operator set (domain "" or "ai.onnx").</summary>
+    public static bool IsDefaultDomain(NodeProto node) => node.Domain.Length == 0 || node.Domain == "ai.onnx";
+
+    /// <summary>The node's name, or <c>OpType#index</c> for an unnamed node.</summary>
+    public string NameOf(NodeProto node) => nodeNames[node];
+
+    /// <summary>The constant tensor named <paramref name="value"/>, if it is an initializer or a Constant node's output.</summary>
+    public bool TryGetConstant(string value, out TensorProto tensor) => constants.TryGetValue(value, out tensor!);
+
+    /// <summary>The node that produces <paramref name="value"/>, if any (graph inputs and initializers have none).</summary>
+    public bool TryGetProducer(string value, out NodeProto node) => producers.TryGetValue(value, out node!);
+}

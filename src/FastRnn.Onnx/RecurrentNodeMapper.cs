@@ -1,0 +1,254 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using FastRnn.Networks;
+using FastRnn.Onnx.Model;
+
+namespace FastRnn.Onnx;
+
+/// <summary>
+/// Reads one kind of ONNX recurrent node (LSTM, GRU or RNN) and maps its weights onto PyTorch
+/// <c>state_dict</c> tensors: the attributes and inputs all three operators share live here,
+/// the gate order and the operator's own attributes in the subclasses.
+/// </summary>
+internal abstract class RecurrentNodeMapper
+{
+    private static readonly string[] SharedAttributes = ["activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "layout"];
+
+    /// <summary>The ONNX operator, e.g. LSTM.</summary>
+    public abstract string OperatorType { get; }
+
+    /// <summary>Gate blocks in W's rows: 4, 3 or 1.</summary>
+    protected abstract int GateCount { get; }
+
+    /// <summary>For each PyTorch gate block (LSTM i, f, g, o; GRU r, z, n), the ONNX block it comes from.</summary>
+    protected abstract int[] OnnxBlockOfPyTorchGate { get; }
+
+    /// <summary>Attributes of this operator beyond those all three share.</summary>
+    protected abstract string[] OwnAttributes { get; }
+
+    /// <summary>The mapper for an operator type, or null if FastRnn does not import it.</summary>
+    public static RecurrentNodeMapper? For(NodeProto node) =>
+        !OnnxGraph.IsDefaultDomain(node) ? null : node.OpType switch
+        {
+            "LSTM" => LstmNodeMapper.Instance,
+            "GRU" => GruNodeMapper.Instance,
+            "RNN" => RnnNodeMapper.Instance,
+            _ => null,
+        };
+
+    /// <summary>Validates the node and reads its constant inputs.</summary>
+    /// <param name="node">The node; its op_type is <see cref="OperatorType"/>.</param>
+    /// <param name="graph">The graph holding it.</param>
+    /// <returns>The node, ready to map.</returns>
+    /// <exception cref="FastRnnFormatException">An attribute or input FastRnn cannot compute identically, or malformed data; the message names it.</exception>
+    public RecurrentNode Read(NodeProto node, OnnxGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(graph);
+        string name = graph.NameOf(node);
+        string where = $"{graph.Where}: node '{name}' ({OperatorType})";
+        var attributes = new NodeAttributes(node, [.. SharedAttributes, .. OwnAttributes], where);
+        string direction = attributes.Text("direction", "forward");
+        int directions = direction switch
+        {
+            "forward" => 1,
+            "bidirectional" => 2,
+            "reverse" => throw new FastRnnFormatException($"{where}: direction 'reverse' is not supported: a FastRnn network runs forward or bidirectional, not reverse only."),
+            _ => throw new FastRnnFormatException($"{where}: direction '{direction}' is not one of forward, reverse, bidirectional."),
+        };
+        if (attributes.Has("clip"))
+        {
+            throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: attribute clip = {attributes.Real("clip")} (cell clip) is not supported: FastRnn does not clip pre-activations."));
+        }
+
+        foreach (string scale in (string[])["activation_alpha", "activation_beta"])
+        {
+            if (attributes.Reals(scale) is { Count: > 0 })
+            {
+                throw new FastRnnFormatException($"{where}: attribute {scale} is not supported: it parameterises activations FastRnn does not have (FastRnn's sigmoid, tanh and relu take no parameters).");
+            }
+        }
+
+        long layout = attributes.Integer("layout", 0);
+        if (layout is not (0 or 1))
+        {
+            throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: attribute layout = {layout} is not 0 or 1."));
+        }
+
+        (CellKind kind, CellVariant variant) = ReadCell(attributes, directions, where);
+        if (node.Input.Count < 3 || node.Input[0].Length == 0)
+        {
+            throw new FastRnnFormatException($"{where}: needs inputs X, W and R; it has [{string.Join(", ", node.Input)}].");
+        }
+
+        int g = GateCount;
+        float[] w = Weight(node, 1, "W", graph, where, out TensorProto wTensor);
+        float[] r = Weight(node, 2, "R", graph, where, out TensorProto rTensor);
+        if (wTensor.Dims.Count != 3 || rTensor.Dims.Count != 3 || wTensor.Dims[0] != directions || rTensor.Dims[0] != directions
+            || rTensor.Dims[1] != g * rTensor.Dims[2] || wTensor.Dims[1] != rTensor.Dims[1] || wTensor.Dims[2] < 1 || rTensor.Dims[2] < 1)
+        {
+            throw new FastRnnFormatException($"{where}: W has shape [{OnnxTensors.Dims(wTensor)}] and R [{OnnxTensors.Dims(rTensor)}]; expected [{directions}, {g}*hidden_size, input_size] and [{directions}, {g}*hidden_size, hidden_size] for direction '{direction}'.");
+        }
+
+        int hidden = checked((int)rTensor.Dims[2]);
+        long declared = attributes.Integer("hidden_size", hidden);
+        if (declared != hidden)
+        {
+            throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: attribute hidden_size = {declared}, but R has shape [{OnnxTensors.Dims(rTensor)}] (hidden size {hidden})."));
+        }
+
+        float[]? b = OptionalWeight(node, 3, "B", graph, where, [directions, 2 * g * hidden]);
+        float[]? p = PeepholeInputIndex is int pIndex ? OptionalWeight(node, pIndex, "P", graph, where, [directions, 3 * hidden]) : null;
+        RequireZeroOrInput(node, 5, "initial_h", graph, where);
+        RequireZeroOrInput(node, 6, "initial_c", graph, where);
+        return new RecurrentNode
+        {
+            Node = node,
+            Name = name,
+            Mapper = this,
+            Kind = kind,
+            Variant = p is null ? variant : CellVariant.Peephole,
+            Directions = directions,
+            HiddenSize = hidden,
+            InputSize = checked((int)wTensor.Dims[2]),
+            BatchFirst = layout == 1,
+            W = w,
+            R = r,
+            B = b,
+            P = p,
+        };
+    }
+
+    /// <summary>Adds the node's weights as layer <paramref name="layer"/> under PyTorch names and gate order.</summary>
+    /// <param name="node">A node this mapper read.</param>
+    /// <param name="layer">The layer index in the network.</param>
+    /// <param name="parameters">The state_dict being built.</param>
+    public void AddParameters(RecurrentNode node, int layer, Dictionary<string, float[]> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(parameters);
+        int h = node.HiddenSize, gh = GateCount * h;
+        for (int d = 0; d < node.Directions; d++)
+        {
+            parameters[NetworkDescription.ParameterName("weight_ih", layer, d)] = ReorderGates(node.W.AsSpan(d * gh * node.InputSize, gh * node.InputSize), h, node.InputSize);
+            parameters[NetworkDescription.ParameterName("weight_hh", layer, d)] = ReorderGates(node.R.AsSpan(d * gh * h, gh * h), h, h);
+            if (node.B is float[] b)
+            {
+                parameters[NetworkDescription.ParameterName("bias_ih", layer, d)] = ReorderGates(b.AsSpan(d * 2 * gh, gh), h, 1);
+                parameters[NetworkDescription.ParameterName("bias_hh", layer, d)] = ReorderGates(b.AsSpan((d * 2 * gh) + gh, gh), h, 1);
+            }
+
+            if (node.P is float[] p)
+            {
+                AddPeepholes(p.AsSpan(d * 3 * h, 3 * h), h, layer, d, parameters);
+            }
+        }
+    }
+
+    /// <summary>Checks the operator's own attributes and activations; returns the FastRnn cell they describe.</summary>
+    protected abstract (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, int directions, string where);
+
+    /// <summary>The index of input P (LSTM peepholes), or null when the operator has none.</summary>
+    protected virtual int? PeepholeInputIndex => null;
+
+    /// <summary>Adds one direction's peephole weights (P's i, o, f blocks); only operators with P override it.</summary>
+    protected virtual void AddPeepholes(ReadOnlySpan<float> p, int hidden, int layer, int direction, Dictionary<string, float[]> parameters) =>
+        throw new InvalidOperationException($"{OperatorType} has no peephole input.");
+
+    /// <summary>
+    /// Checks the activations attribute, if present, names exactly <paramref name="expected"/> for every
+    /// direction (compared case-insensitively, as ONNX Runtime does).
+    /// </summary>
+    /// <param name="attributes">The node's attributes.</param>
+    /// <param name="directions">1 or 2.</param>
+    /// <param name="expected">The functions of one direction, in ONNX's order.</param>
+    /// <param name="where">The node, for messages.</param>
+    /// <param name="supported">What FastRnn computes, for messages; null to list <paramref name="expected"/>.</param>
+    protected static void RequireActivations(NodeAttributes attributes, int directions, string[] expected, string where, string? supported = null)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        IReadOnlyList<string>? activations = attributes.Texts("activations");
+        if (activations is null)
+        {
+            return;
+        }
+
+        if (activations.Count != expected.Length * directions)
+        {
+            throw new FastRnnFormatException($"{where}: attribute activations [{string.Join(", ", activations)}] has {activations.Count} entries; expected {expected.Length * directions} ({string.Join(", ", expected)} per direction).");
+        }
+
+        for (int i = 0; i < activations.Count; i++)
+        {
+            if (!string.Equals(activations[i], expected[i % expected.Length], StringComparison.OrdinalIgnoreCase))
+            {
+                throw new FastRnnFormatException($"{where}: activation '{activations[i]}' (entry {i} of [{string.Join(", ", activations)}]) is not supported: FastRnn computes {supported ?? string.Join(", ", expected)} per direction.");
+            }
+        }
+    }
+
+    private float[] ReorderGates(ReadOnlySpan<float> onnx, int hidden, int columns)
+    {
+        int block = hidden * columns;
+        float[] pytorch = new float[onnx.Length];
+        int[] source = OnnxBlockOfPyTorchGate;
+        for (int gate = 0; gate < source.Length; gate++)
+        {
+            onnx.Slice(source[gate] * block, block).CopyTo(pytorch.AsSpan(gate * block, block));
+        }
+
+        return pytorch;
+    }
+
+    private static float[] Weight(NodeProto node, int index, string input, OnnxGraph graph, string where, out TensorProto tensor)
+    {
+        string value = node.Input[index];
+        if (value.Length == 0)
+        {
+            throw new FastRnnFormatException($"{where}: input {input} is missing.");
+        }
+
+        if (!graph.TryGetConstant(value, out tensor))
+        {
+            string source = graph.TryGetProducer(value, out NodeProto producer)
+                ? $"is computed by node '{graph.NameOf(producer)}' ({producer.OpType})"
+                : "is a graph input";
+            throw new FastRnnFormatException($"{where}: input {input} ('{value}') {source}; FastRnn imports weights that are initializers or Constant nodes (export with constant folding).");
+        }
+
+        return OnnxTensors.ReadFloats(tensor, $"{where}: input {input} ('{value}')");
+    }
+
+    private static float[]? OptionalWeight(NodeProto node, int index, string input, OnnxGraph graph, string where, int[] shape)
+    {
+        if (node.Input.Count <= index || node.Input[index].Length == 0)
+        {
+            return null;
+        }
+
+        float[] values = Weight(node, index, input, graph, where, out TensorProto tensor);
+        if (tensor.Dims.Count != shape.Length || tensor.Dims[0] != shape[0] || tensor.Dims[1] != shape[1])
+        {
+            throw new FastRnnFormatException($"{where}: input {input} has shape [{OnnxTensors.Dims(tensor)}]; expected [{string.Join(", ", shape)}].");
+        }
+
+        return values;
+    }
+
+    private static void RequireZeroOrInput(NodeProto node, int index, string input, OnnxGraph graph, string where)
+    {
+        if (node.Input.Count <= index || node.Input[index].Length == 0 || !graph.TryGetConstant(node.Input[index], out TensorProto tensor))
+        {
+            return;
+        }
+
+        foreach (float v in OnnxTensors.ReadFloats(tensor, $"{where}: input {input}"))
+        {
+            if (v != 0f)
+            {
+                throw new FastRnnFormatException($"{where}: input {input} is a constant with non-zero values; a FastRnn network file holds weights only (initial states are arguments of Forward), so it would not compute what the model does.");
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FastRnn.Tests.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace FastRnn.Onnx.RuntimeTests;
+
+/// <summary>
+/// Every supported attribute combination, and PyTorch-style stacks, run by ONNX Runtime (CPU, one
+/// thread) and by FastRnn after import: max|A − E| / (max|E| + 1e-6) ≤ 1e-5 for Y, Y_h and Y_c.
+/// ONNX Runtime's CPU kernels support layout 0 only; FastRnn's layout 1 (batch_first) import is
+/// checked against the ONNX-semantics reference in FastRnn.Tests.
+/// </summary>
+public class OnnxRuntimeComparisonTests(ITestOutputHelper output)
+{
+    private const double Tolerance = 1e-5;
+
+    public static TheoryData<string, int, bool, bool, int, bool, int, bool> Combinations()
+    {
+        var data = new TheoryData<string, int, bool, bool, int, bool, int, bool>();
+        const int layout = 0;
+        foreach (int directions in new[] { 1, 2 })
+        {
+            foreach (bool bias in new[] { true, false })
+            {
+                foreach (bool runtimeInputs in new[] { false, true })
+                {
+                    data.Add("LSTM", directions, bias, false, layout, runtimeInputs, 1, false);
+                    data.Add("LSTM", directions, bias, true, layout, runtimeInputs, 1, false);
+                    data.Add("GRU", directions, bias, false, layout, runtimeInputs, 0, false);
+                    data.Add("GRU", directions, bias, false, layout, runtimeInputs, 1, false);
+                    data.Add("RNN", directions, bias, false, layout, runtimeInputs, 1, false);
+                    data.Add("RNN", directions, bias, false, layout, runtimeInputs, 1, true);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Combinations))]
+    public void One_node_matches_onnx_runtime(string op, int directions, bool bias, bool peephole, int layout, bool lengthsAndInitialStates, int linearBeforeReset, bool relu)
+    {
+        int seed = (op.Length * 1000) + (directions * 100) + (layout * 10) + (bias ? 1 : 0) + (peephole ? 2 : 0) + (lengthsAndInitialStates ? 4 : 0) + linearBeforeReset + (relu ? 7 : 0);
+        OnnxNodeSpec spec = OnnxNodeSpec.Random(op, inputSize: 13, hiddenSize: 17, seed, directions, bias, peephole, layout, linearBeforeReset, relu);
+        var options = new OnnxModelOptions { SequenceLens = lengthsAndInitialStates, InitialStates = lengthsAndInitialStates };
+        Compare(new OnnxCase([spec], options, steps: 9, batch: 4, seed));
+    }
+
+    [Theory]
+    [InlineData("LSTM", 2, 2)]
+    [InlineData("LSTM", 3, 1)]
+    [InlineData("GRU", 3, 2)]
+    [InlineData("GRU", 2, 1)]
+    [InlineData("RNN", 2, 2)]
+    public void A_pytorch_style_stack_matches_onnx_runtime(string op, int layers, int directions)
+    {
+        int seed = (layers * 31) + directions;
+        List<OnnxNodeSpec> specs = [.. Enumerable.Range(0, layers).Select(k => OnnxNodeSpec.Random(op, k == 0 ? 11 : directions * 16, 16, seed + k, directions))];
+        Compare(new OnnxCase(specs, new OnnxModelOptions { SequenceLens = true, InitialStates = true }, steps: 8, batch: 3, seed));
+    }
+
+    [Theory]
+    [InlineData("LSTM")]
+    [InlineData("GRU")]
+    [InlineData("RNN")]
+    public void Onnx_runtime_refuses_layout_1_on_the_cpu_so_it_is_compared_with_the_reference_only(string op)
+    {
+        var c = new OnnxCase([OnnxNodeSpec.Random(op, 3, 4, 1, layout: 1)], new OnnxModelOptions(), steps: 3, batch: 2, seed: 1);
+        OnnxRuntimeException e = Assert.Throws<OnnxRuntimeException>(() => OnnxRuntimeRunner.Run(c));
+        Assert.Contains("layout == 1", e.Message);
+        Assert.True(Assert.Single(c.Import()).Network.Description.BatchFirst);
+    }
+
+    private void Compare(OnnxCase c)
+    {
+        OnnxCaseResult expected = OnnxRuntimeRunner.Run(c);
+        OnnxCaseResult actual = c.RunFastRnn(Assert.Single(c.Import()).Network);
+        var errors = new List<(string Name, double Error)> { ("Y", OnnxLayouts.RelativeError(actual.Y, expected.Y)) };
+        errors.AddRange(expected.YH.Select((e, k) => ($"Y_h{k}", OnnxLayouts.RelativeError(actual.YH[k], e))));
+        errors.AddRange((expected.YC ?? []).Select((e, k) => ($"Y_c{k}", OnnxLayouts.RelativeError(actual.YC![k], e))));
+        output.WriteLine(string.Join(", ", errors.Select(e => $"{e.Name} {e.Error:E2}")));
+        output.WriteLine($"max relative error vs ONNX Runtime: {errors.Max(e => e.Error):E2}");
+        Assert.All(errors, e => Assert.True(e.Error <= Tolerance, $"{e.Name}: relative error {e.Error:E2} > {Tolerance:E0}"));
+    }
+}

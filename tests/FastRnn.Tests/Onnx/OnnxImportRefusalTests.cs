@@ -1,0 +1,189 @@
+using System;
+using System.IO;
+using System.Linq;
+using FastRnn.Onnx;
+using FastRnn.Onnx.Model;
+using Google.Protobuf;
+using Xunit;
+
+namespace FastRnn.Tests.Onnx;
+
+/// <summary>What FastRnn cannot compute exactly as ONNX defines it is refused, and the message names the node and the attribute or input.</summary>
+public class OnnxImportRefusalTests
+{
+    [Theory]
+    [InlineData("LSTM", "direction", "reverse")]
+    [InlineData("GRU", "direction", "reverse")]
+    [InlineData("RNN", "direction", "reverse")]
+    [InlineData("LSTM", "direction", "sideways")]
+    public void Directions_other_than_forward_and_bidirectional_are_refused(string op, string name, string value) =>
+        AssertRefused(op, OnnxModelBuilder.Attribute(name, value), $"direction '{value}'", replace: true);
+
+    [Theory]
+    [InlineData("LSTM")]
+    [InlineData("GRU")]
+    [InlineData("RNN")]
+    public void Cell_clip_is_refused(string op) => AssertRefused(op, OnnxModelBuilder.Attribute("clip", 3f), "clip");
+
+    [Fact]
+    public void Coupled_input_and_forget_gates_are_refused() => AssertRefused("LSTM", OnnxModelBuilder.Attribute("input_forget", 1L), "input_forget");
+
+    [Fact]
+    public void Input_forget_zero_is_the_default_and_accepted()
+    {
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("LSTM", 3, 4, 1), new OnnxModelOptions { ExtraAttributes = [OnnxModelBuilder.Attribute("input_forget", 0L)] });
+        Assert.Single(OnnxImportChainTests.Import(model));
+    }
+
+    [Theory]
+    [InlineData("LSTM", "Sigmoid,Tanh,Relu", "Relu")]
+    [InlineData("LSTM", "HardSigmoid,Tanh,Tanh", "HardSigmoid")]
+    [InlineData("LSTM", "Sigmoid,Tanh", "2 entries")]
+    [InlineData("GRU", "Sigmoid,Softsign", "Softsign")]
+    [InlineData("RNN", "Sigmoid", "Sigmoid")]
+    [InlineData("RNN", "LeakyRelu", "LeakyRelu")]
+    public void Activations_other_than_the_defaults_are_refused(string op, string activations, string named) =>
+        AssertRefused(op, OnnxModelBuilder.Attribute("activations", activations.Split(',')), named);
+
+    [Fact]
+    public void A_bidirectional_rnn_with_a_different_activation_per_direction_is_refused()
+    {
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("RNN", 3, 4, 1, directions: 2),
+            new OnnxModelOptions { ExtraAttributes = [OnnxModelBuilder.Attribute("activations", "Tanh", "Relu")] });
+        Assert.Contains("'Relu'", Refusal(model));
+    }
+
+    [Theory]
+    [InlineData("activation_alpha")]
+    [InlineData("activation_beta")]
+    public void Activation_parameters_are_refused(string name) => AssertRefused("GRU", OnnxModelBuilder.Attribute(name, 0.5f, 0.5f), name);
+
+    [Fact]
+    public void Unknown_attributes_are_refused() => AssertRefused("LSTM", OnnxModelBuilder.Attribute("linear_before_reset", 1L), "unknown attribute 'linear_before_reset'");
+
+    [Theory]
+    [InlineData("LSTM", "layout", 2L)]
+    [InlineData("GRU", "linear_before_reset", 2L)]
+    public void Out_of_range_attribute_values_are_refused(string op, string name, long value) =>
+        AssertRefused(op, OnnxModelBuilder.Attribute(name, value), $"{name} = {value}", replace: true);
+
+    [Fact]
+    public void A_hidden_size_that_disagrees_with_r_is_refused() =>
+        AssertRefused("GRU", OnnxModelBuilder.Attribute("hidden_size", 5L), "hidden_size = 5", replace: true);
+
+    [Fact]
+    public void Weights_of_another_element_type_are_refused()
+    {
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("LSTM", 3, 4, 1));
+        TensorProto w = model.Graph.Initializer.Single(t => t.Name == "W0");
+        w.DataType = (int)TensorProto.Types.DataType.Double;
+        w.RawData = ByteString.CopyFrom(new byte[w.RawData.Length * 2]);
+        string message = Refusal(model);
+        Assert.Contains("DOUBLE", message);
+        Assert.Contains("input W", message);
+    }
+
+    [Fact]
+    public void Weights_that_are_graph_inputs_are_refused()
+    {
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("RNN", 3, 4, 1));
+        model.Graph.Initializer.Remove(model.Graph.Initializer.Single(t => t.Name == "R0"));
+        string message = Refusal(model);
+        Assert.Contains("input R ('R0') is a graph input", message);
+    }
+
+    [Fact]
+    public void Weights_in_external_files_are_refused()
+    {
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("GRU", 3, 4, 1));
+        TensorProto b = model.Graph.Initializer.Single(t => t.Name == "B0");
+        b.DataLocation = TensorProto.Types.DataLocation.External;
+        b.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "weights.bin" });
+        Assert.Contains("external file", Refusal(model));
+    }
+
+    [Fact]
+    public void Raw_data_of_the_wrong_length_is_refused()
+    {
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("GRU", 3, 4, 1));
+        TensorProto w = model.Graph.Initializer.Single(t => t.Name == "W0");
+        w.RawData = ByteString.CopyFrom(w.RawData.Span[..^4]);
+        Assert.Contains("raw_data", Refusal(model));
+    }
+
+    [Fact]
+    public void Non_finite_weights_are_refused_naming_the_node()
+    {
+        OnnxNodeSpec spec = OnnxNodeSpec.Random("LSTM", 3, 4, 1);
+        spec.R[5] = float.NaN;
+        string message = Refusal(OnnxModelBuilder.Build(spec));
+        Assert.Contains("rnn0", message);
+        Assert.Contains("weight_hh_l0", message);
+    }
+
+    [Fact]
+    public void A_constant_non_zero_initial_state_is_refused_and_a_zero_one_accepted()
+    {
+        OnnxNodeSpec spec = OnnxNodeSpec.Random("LSTM", 3, 4, 1);
+        ModelProto model = OnnxModelBuilder.Build(spec);
+        NodeProto node = model.Graph.Node.Single(n => n.OpType == "LSTM");
+        while (node.Input.Count < 6)
+        {
+            node.Input.Add(string.Empty);
+        }
+
+        node.Input[5] = "h0";
+        model.Graph.Initializer.Add(OnnxModelBuilder.FloatTensor("h0", new float[8], WeightStorage.RawData, 1, 2, 4));
+        Assert.Single(OnnxImportChainTests.Import(model));
+
+        model.Graph.Initializer.Single(t => t.Name == "h0").RawData = ByteString.CopyFrom(BitConverter.GetBytes(0.5f).Concat(new byte[28]).ToArray());
+        Assert.Contains("initial_h", Refusal(model));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_model_is_refused()
+    {
+        using var stream = new MemoryStream([0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x01]);
+        FastRnnFormatException e = Assert.Throws<FastRnnFormatException>(() => OnnxImporter.Import(stream, null, "bad.onnx"));
+        Assert.Contains("bad.onnx", e.Message);
+    }
+
+    [Fact]
+    public void A_model_without_recurrent_nodes_is_refused()
+    {
+        var model = new ModelProto { Graph = new GraphProto() };
+        model.Graph.Node.Add(new NodeProto { OpType = "Relu", Name = "relu" });
+        Assert.Contains("no LSTM, GRU or RNN node", Refusal(model));
+    }
+
+    [Fact]
+    public void A_refused_node_does_not_stop_importing_another_node_by_name()
+    {
+        ModelProto model = OnnxModelBuilder.Build([OnnxNodeSpec.Random("LSTM", 3, 4, 1), OnnxNodeSpec.Random("GRU", 4, 4, 2)]);
+        model.Graph.Node.Single(n => n.Name == "rnn0").Attribute.Add(OnnxModelBuilder.Attribute("clip", 1f));
+        Assert.Contains("clip", Refusal(model));
+        Assert.Equal("rnn1", Assert.Single(OnnxImportChainTests.Import(model, "rnn1")).Name);
+        Assert.Throws<FastRnnFormatException>(() => OnnxImportChainTests.Import(model, "rnn0"));
+    }
+
+    private static void AssertRefused(string op, AttributeProto attribute, string named, bool replace = false)
+    {
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random(op, 3, 4, 1));
+        NodeProto node = model.Graph.Node.Single(n => n.OpType == op);
+        if (replace)
+        {
+            if (node.Attribute.SingleOrDefault(a => a.Name == attribute.Name) is AttributeProto old)
+            {
+                node.Attribute.Remove(old);
+            }
+        }
+
+        node.Attribute.Add(attribute);
+        string message = Refusal(model);
+        Assert.Contains(named, message);
+        Assert.Contains($"node 'rnn0' ({op})", message);
+    }
+
+    private static string Refusal(ModelProto model) =>
+        Assert.Throws<FastRnnFormatException>(() => OnnxImportChainTests.Import(model)).Message;
+}
