@@ -10,6 +10,8 @@ internal static class Program
         fastrnn — recurrent networks on the CPU
 
         Commands:
+          selftest [--expect-path PATH]       check every kernel and cell on this CPU against a
+                                              double-precision reference (run this first)
           (none) | demo                       a short inference demo on embedded defaults
           info                                CPU, ISA path and vector width in use
           eval CASE.safetensors --out R.safetensors [--check]
@@ -32,6 +34,8 @@ internal static class Program
             case "info":
                 Console.WriteLine(CpuDescription.Summary());
                 return 0;
+            case "selftest":
+                return SelftestCommand.Run(args.AsSpan(1), Console.Out);
             case "eval":
                 return EvalCommand.Run(args.AsSpan(1));
             case "train":
