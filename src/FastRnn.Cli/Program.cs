@@ -10,8 +10,12 @@ internal static class Program
         fastrnn — recurrent networks on the CPU
 
         Commands:
+          selftest [--expect-path PATH]       check every kernel and cell on this CPU against a
+                                              double-precision reference (run this first)
           (none) | demo                       a short inference demo on embedded defaults
           info                                CPU, ISA path and vector width in use
+          bench [--out DIR]                   quick timings on this CPU (about a minute), written to
+                                              DIR/<cpu>/quick.md (DIR: perf-results)
           eval CASE.safetensors --out R.safetensors [--check]
                                               run a conformance-format case: outputs, states, gradients
           train TASK [options]                train a built-in task with live progress:
@@ -34,6 +38,10 @@ internal static class Program
             case "info":
                 Console.WriteLine(CpuDescription.Summary());
                 return 0;
+            case "selftest":
+                return SelftestCommand.Run(args.AsSpan(1), Console.Out);
+            case "bench":
+                return BenchCommand.Run(args.AsSpan(1));
             case "eval":
                 return EvalCommand.Run(args.AsSpan(1));
             case "train":

@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using FastRnn.Cli.Bench;
+using FastRnn.Kernels;
+
+namespace FastRnn.Cli.Commands;
+
+/// <summary>
+/// <c>fastrnn bench [--out DIR]</c>: a quick Stopwatch estimate (about a minute) of streaming steps,
+/// batched sequences and the packed GEMV on this CPU's active path, printed and written to
+/// <c>DIR/&lt;cpu folder&gt;/quick.md</c> (DIR defaults to <c>perf-results</c>). The full
+/// BenchmarkDotNet suites are <c>benchmarks/run-all.sh</c>.
+/// </summary>
+internal static class BenchCommand
+{
+    public static int Run(ReadOnlySpan<string> args)
+    {
+        string root = "perf-results";
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--out" && i + 1 < args.Length)
+            {
+                root = args[++i];
+            }
+            else
+            {
+                Console.Error.WriteLine($"fastrnn bench: unexpected argument '{args[i]}'. Usage: fastrnn bench [--out DIR]");
+                return 2;
+            }
+        }
+
+        Console.WriteLine("fastrnn bench: a quick Stopwatch estimate (median of 7 rounds after warm-up), not BenchmarkDotNet");
+        Console.WriteLine(CpuDescription.Summary());
+        Console.WriteLine();
+        List<QuickBenchRow> rows = QuickBenchSuite.Run(row => Console.WriteLine(Line(row)));
+        string folder = Path.Combine(root, CpuDescription.FolderName);
+        string file = Path.Combine(folder, "quick.md");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(file, Markdown(rows));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"fastrnn bench: could not write {file}: {e.Message}");
+            return 1;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"wrote {file}");
+        return 0;
+    }
+
+    private static string Line(QuickBenchRow row) =>
+        string.Create(CultureInfo.InvariantCulture, $"  {row.Case,-22} {row.Shape,-36} {row.Path,-10} {row.Microseconds,10:F2} µs  {row.Gflops,7:F1} GFLOP/s");
+
+    private static string Markdown(List<QuickBenchRow> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"# Quick estimate: {CpuDescription.ModelName}");
+        text.AppendLine();
+        text.AppendLine("Made by `fastrnn bench`: Stopwatch, median of 7 rounds of about 100 ms after a 300 ms warm-up,");
+        text.AppendLine("one thread. A quick estimate to compare machines, not a BenchmarkDotNet measurement");
+        text.AppendLine("(for those: `benchmarks/run-all.sh`). GFLOP/s count 2 per multiply-add of the matrix products.");
+        text.AppendLine();
+        text.AppendLine("```");
+        text.AppendLine(CpuDescription.Summary());
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Date:           {DateTime.UtcNow:yyyy-MM-dd}"));
+        text.AppendLine("```");
+        text.AppendLine();
+        text.AppendLine("| case | shape | ISA path | µs per call | GFLOP/s |");
+        text.AppendLine("|---|---|---|---:|---:|");
+        foreach (QuickBenchRow row in rows)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {row.Case} | {row.Shape} | {row.Path} | {row.Microseconds:F2} | {row.Gflops:F1} |"));
+        }
+
+        return text.ToString();
+    }
+}

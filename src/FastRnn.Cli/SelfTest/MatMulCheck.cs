@@ -1,0 +1,92 @@
+using System;
+using System.Globalization;
+using FastRnn.Kernels;
+
+namespace FastRnn.Cli.SelfTest;
+
+/// <summary>
+/// PackedMatMul (Y += W·X on packed weights) for 1 to 4 gates, every batch size 1..5 and unit and
+/// column counts on both sides of every vector width, plus one input projection longer than the
+/// kernel's row chunk, against a double-precision product in natural row order. Errors are relative
+/// to the summed magnitudes of the terms: a sum that cancels to near zero must not fail a path
+/// without fused multiply-add.
+/// </summary>
+internal static class MatMulCheck
+{
+    private const double Allowed = 1e-5;
+    private static readonly int[] Sizes = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33];
+
+    public static void Run(SelfTestReport report)
+    {
+        string path = Isa.Active.ToString();
+        var random = new SeededValues(9);
+        for (int gates = 1; gates <= 4; gates++)
+        {
+            double worst = 0;
+            foreach (int units in Sizes)
+            {
+                foreach (int columns in Sizes)
+                {
+                    for (int batch = 1; batch <= 5; batch++)
+                    {
+                        worst = ErrorMeasure.Worst(worst, Error(random, gates, units, columns, batch));
+                    }
+                }
+            }
+
+            report.Add(new SelfTestRow(string.Create(CultureInfo.InvariantCulture, $"PackedMatMul gates={gates}"), path, "units, columns 1..33; batch 1..5", worst, Allowed));
+        }
+
+        report.Add(new SelfTestRow("PackedMatMul input projection", path, "gates 4, units 17, columns 33, rows 130", Error(random, 4, 17, 33, 130), Allowed));
+    }
+
+    private static double Error(SeededValues random, int gates, int units, int columns, int batch)
+    {
+        int rows = gates * units;
+        int width = Isa.FloatsPerVector;
+        float[] w = random.Array(rows * columns, -1f, 1f);
+        int xStride = columns + 1;
+        float[] x = random.Array(batch * xStride, -1f, 1f);
+        int yStride = (gates * PackedLayout.PaddedUnits(units, width)) + width;
+        float[] y = random.Array(batch * yStride, -1f, 1f);
+        double[] expected = new double[batch * rows];
+        double scale = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int g = 0; g < gates; g++)
+            {
+                for (int u = 0; u < units; u++)
+                {
+                    int row = (g * units) + u;
+                    double sum = y[(b * yStride) + PackedLayout.Index(gates, width, g, u)];
+                    double magnitude = Math.Abs(sum);
+                    for (int k = 0; k < columns; k++)
+                    {
+                        double term = (double)w[(row * columns) + k] * x[(b * xStride) + k];
+                        sum += term;
+                        magnitude += Math.Abs(term);
+                    }
+
+                    expected[(b * rows) + row] = sum;
+                    scale = Math.Max(scale, magnitude);
+                }
+            }
+        }
+
+        PackedMatrix packed = PackedMatrix.Pack(w, gates, units, columns);
+        PackedMatMul.MultiplyAdd(packed, x, xStride, batch, y, yStride);
+        float[] actual = new float[batch * rows];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int g = 0; g < gates; g++)
+            {
+                for (int u = 0; u < units; u++)
+                {
+                    actual[(b * rows) + (g * units) + u] = y[(b * yStride) + PackedLayout.Index(gates, width, g, u)];
+                }
+            }
+        }
+
+        return ErrorMeasure.RelativeToTerms(actual, expected, scale);
+    }
+}

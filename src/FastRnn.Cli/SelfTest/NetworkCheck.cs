@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using FastRnn.Kernels;
+using FastRnn.Networks;
+using FastRnn.Training;
+
+namespace FastRnn.Cli.SelfTest;
+
+/// <summary>
+/// Whole networks through the public API: the forward pass (outputs and final states) and the
+/// backward pass (every weight gradient and the gradients of the input and initial states, via
+/// <see cref="TrainingSession"/> and <see cref="GradientBuffer"/>) against <see cref="DoubleNetwork"/>
+/// and its central differences, for the loss Σ output·g_out + Σ h_n·g_h + Σ c_n·g_c.
+/// </summary>
+internal static class NetworkCheck
+{
+    private const double ForwardAllowed = 1e-5;
+    private const double GradientAllowed = 1e-4;
+    private const double Step = 1e-6;
+
+    public static void Run(SelfTestReport report)
+    {
+        foreach (NetworkCase c in NetworkCase.All)
+        {
+            (double forward, double backward) = Errors(c, seed: 101);
+            report.Add(new SelfTestRow(c.Name + " forward", Isa.Active.ToString(), c.SizesText, forward, ForwardAllowed));
+            report.Add(new SelfTestRow(c.Name + " backward", Isa.Active.ToString(), c.SizesText, backward, GradientAllowed));
+        }
+    }
+
+    private static (double Forward, double Backward) Errors(NetworkCase c, int seed)
+    {
+        NetworkDescription d = c.Description;
+        int steps = c.Steps, batch = c.Batch, slots = d.NumLayers * d.Directions;
+        var random = new SeededValues(seed);
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(d, seed);
+        float[] input = random.Array(steps * batch * d.InputSize, -1f, 1f);
+        float[] h0 = random.Array(slots * batch * d.StateSize, -0.5f, 0.5f);
+        float[] c0 = d.HasCellState ? random.Array(slots * batch * d.HiddenSize, -0.5f, 0.5f) : [];
+        float[] gradOutput = random.Array(steps * batch * d.OutputSize, -1f, 1f);
+        float[] gradHn = random.Array(h0.Length, -1f, 1f);
+        float[] gradCn = random.Array(c0.Length, -1f, 1f);
+        int[] lengths = c.Lengths ?? Array.ConvertAll(new int[batch], _ => steps);
+
+        // The library, in float.
+        var session = new TrainingSession(network, batch, steps);
+        float[] output = new float[gradOutput.Length], hn = new float[h0.Length], cn = new float[c0.Length];
+        session.Forward(input, steps, batch, output, hn, cn, h0, c0, lengths);
+        var gradients = new GradientBuffer(network);
+        float[] gradInput = new float[input.Length], gradH0 = new float[h0.Length], gradC0 = new float[c0.Length];
+        session.Backward(gradOutput, gradients, gradHn, gradCn, gradInput, gradH0, gradC0);
+
+        // The judge, in double, on the same values.
+        var parameters = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (string name in network.ParameterNames)
+        {
+            parameters[name] = ToDouble(network.GetParameter(name));
+        }
+
+        var judge = new DoubleNetwork(d, parameters);
+        double[] x = ToDouble(input), hx = ToDouble(h0), cx = ToDouble(c0);
+        (double[] output, double[] hn, double[] cn) expected = judge.Forward(x, steps, batch, hx, cx, lengths);
+        double forward = ErrorMeasure.Worst(ErrorMeasure.Relative(output, expected.output), ErrorMeasure.Relative(hn, expected.hn));
+        if (d.HasCellState)
+        {
+            forward = ErrorMeasure.Worst(forward, ErrorMeasure.Relative(cn, expected.cn));
+        }
+
+        double Loss()
+        {
+            (double[] o, double[] h, double[] cc) = judge.Forward(x, steps, batch, hx, cx, lengths);
+            return Dot(o, gradOutput) + Dot(h, gradHn) + Dot(cc, gradCn);
+        }
+
+        double backward = ErrorMeasure.Relative(gradInput, Differences(Loss, x));
+        backward = ErrorMeasure.Worst(backward, ErrorMeasure.Relative(gradH0, Differences(Loss, hx)));
+        if (d.HasCellState)
+        {
+            backward = ErrorMeasure.Worst(backward, ErrorMeasure.Relative(gradC0, Differences(Loss, cx)));
+        }
+
+        foreach (string name in network.ParameterNames)
+        {
+            backward = ErrorMeasure.Worst(backward, ErrorMeasure.Relative(gradients.Get(name), Differences(Loss, parameters[name])));
+        }
+
+        return (forward, backward);
+    }
+
+    // dLoss/dvalues[i] by central differences, perturbing the array the loss reads in place.
+    private static double[] Differences(Func<double> loss, double[] values)
+    {
+        double[] gradient = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            double kept = values[i];
+            values[i] = kept + Step;
+            double up = loss();
+            values[i] = kept - Step;
+            double down = loss();
+            values[i] = kept;
+            gradient[i] = (up - down) / (2 * Step);
+        }
+
+        return gradient;
+    }
+
+    private static double Dot(double[] a, float[] b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    private static double[] ToDouble(ReadOnlySpan<float> values)
+    {
+        double[] result = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i] = values[i];
+        }
+
+        return result;
+    }
+}
