@@ -12,15 +12,15 @@ internal static class Program
         Commands:
           selftest [--expect-path PATH]       check every kernel and cell on this CPU against a
                                               double-precision reference (run this first)
-          (none) | demo                       a short inference demo on embedded defaults
+          (none) | demo                       inference, then every training task, quickly (≈ 10 s)
           info                                CPU, ISA path and vector width in use
           bench [--out DIR]                   quick timings on this CPU (about a minute), written to
                                               DIR/<cpu>/quick.md (DIR: perf-results)
-          eval CASE.safetensors --out R.safetensors [--check]
+          eval CASE.safetensors --out R.safetensors [--check] [--weights fp32|bf16|int8]
                                               run a conformance-format case: outputs, states, gradients
           train TASK [options]                train a built-in task with live progress:
                                               moving-average, char-lm, pattern, reverse
-                                              (--cell lstm|gru|rnn|rnn-relu --epochs N --hidden H
+                                              (--cell lstm|gru|rnn|rnn-relu --epochs N --hidden H --steps T
                                                --seed S --quick --plot loss.png --save model.safetensors)
           generate MODEL.safetensors          sample text from a char-lm model
                                               (--prime TEXT --count N --temperature T --seed S)
