@@ -44,7 +44,15 @@ public sealed class TrainingSession
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout probability must be in [0, 1).");
         }
 
-        workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout is not null);
+        try
+        {
+            workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout is not null);
+        }
+        catch (OverflowException e)
+        {
+            throw new ArgumentException($"A training session for batch {maxBatch} x {maxSteps} steps needs more than {int.MaxValue} floats in one buffer; use shorter sequences or smaller batches.", nameof(maxSteps), e);
+        }
+
         NetworkDescription d = network.Description;
         backward = new BackwardWeights[network.Cells.Length];
         for (int layer = 0; layer < d.NumLayers; layer++)

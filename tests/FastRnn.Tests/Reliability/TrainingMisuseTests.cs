@@ -38,6 +38,7 @@ public sealed class TrainingMisuseTests
         Misuse.Refused(() => session.Backward(new float[18], gradients, gradInitialCell: new float[5]), "gradient of c_0 [1, 2, 3] = 6 floats, got 5");
         Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, 0, Steps), "maxBatch");
         Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, Batch, Steps, dropout: 1f), "[0, 1)");
+        Misuse.Refused(() => _ = new TrainingSession(network, 1 << 16, 1 << 16), "batch 65536 x 65536 steps", "more than 2147483647 floats");
     }
 
     [Fact]
