@@ -180,17 +180,26 @@ public sealed class StreamingSession
             throw new ArgumentException($"Expected cell state [{d.NumLayers}, {batch}, {d.HiddenSize}] for an LSTM.", nameof(cellState));
         }
 
-        for (int layer = 0; layer < d.NumLayers; layer++)
+        OverlapCheck.Disjoint(hiddenState, nameof(hiddenState), cellState, nameof(cellState));
+        Enter();
+        try
         {
-            CellWeights w = network.Cells[layer];
-            for (int b = 0; b < batch; b++)
+            for (int layer = 0; layer < d.NumLayers; layer++)
             {
-                hidden[layer].Span.Slice(b * w.StateStride, d.StateSize).CopyTo(hiddenState.Slice(((layer * batch) + b) * d.StateSize));
-                if (d.HasCellState)
+                CellWeights w = network.Cells[layer];
+                for (int b = 0; b < batch; b++)
                 {
-                    cell[layer].Span.Slice(b * w.PaddedUnits, d.HiddenSize).CopyTo(cellState.Slice(((layer * batch) + b) * d.HiddenSize));
+                    hidden[layer].Span.Slice(b * w.StateStride, d.StateSize).CopyTo(hiddenState.Slice(((layer * batch) + b) * d.StateSize));
+                    if (d.HasCellState)
+                    {
+                        cell[layer].Span.Slice(b * w.PaddedUnits, d.HiddenSize).CopyTo(cellState.Slice(((layer * batch) + b) * d.HiddenSize));
+                    }
                 }
             }
+        }
+        finally
+        {
+            Exit();
         }
     }
 
@@ -215,7 +224,8 @@ public sealed class StreamingSession
         }
     }
 
-    private void Enter()
+    /// <summary>Marks the session busy; a second caller is refused until <see cref="Exit"/> (internal so tests can hold it busy).</summary>
+    internal void Enter()
     {
         if (Interlocked.Exchange(ref busy, 1) != 0)
         {
@@ -223,5 +233,6 @@ public sealed class StreamingSession
         }
     }
 
-    private void Exit() => Volatile.Write(ref busy, 0);
+    /// <summary>Marks the session free again.</summary>
+    internal void Exit() => Volatile.Write(ref busy, 0);
 }

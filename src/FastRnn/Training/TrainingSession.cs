@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using FastRnn.Cells;
 using FastRnn.Layers;
+using FastRnn.Memory;
 using FastRnn.Networks;
 
 namespace FastRnn.Training;
@@ -48,7 +49,15 @@ public sealed class TrainingSession
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout probability must be in [0, 1).");
         }
 
-        workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout is not null);
+        try
+        {
+            workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout is not null);
+        }
+        catch (OverflowException e)
+        {
+            throw new ArgumentException($"A training session for batch {maxBatch} x {maxSteps} steps needs more than {int.MaxValue} floats in one buffer; use shorter sequences or smaller batches.", nameof(maxSteps), e);
+        }
+
         NetworkDescription d = network.Description;
         backward = new BackwardWeights[network.Cells.Length];
         for (int layer = 0; layer < d.NumLayers; layer++)
@@ -172,6 +181,19 @@ public sealed class TrainingSession
 
         CheckState(gradFinalCell.Length, slots, batch, d.HiddenSize, "gradient of c_n", nameof(gradFinalCell));
         CheckState(gradInitialCell.Length, slots, batch, d.HiddenSize, "gradient of c_0", nameof(gradInitialCell));
+
+        // gradOutput is copied before anything is written. The outputs are written layer by layer
+        // while gradFinalHidden/gradFinalCell are still read, so they must not share memory, except a
+        // final-state gradient given as its own initial-state gradient (read before that slot is written).
+        OverlapCheck.Disjoint(gradInput, nameof(gradInput), gradInitialHidden, nameof(gradInitialHidden));
+        OverlapCheck.Disjoint(gradInput, nameof(gradInput), gradInitialCell, nameof(gradInitialCell));
+        OverlapCheck.Disjoint(gradInitialHidden, nameof(gradInitialHidden), gradInitialCell, nameof(gradInitialCell));
+        OverlapCheck.Disjoint(gradFinalHidden, nameof(gradFinalHidden), gradInput, nameof(gradInput));
+        OverlapCheck.Disjoint(gradFinalCell, nameof(gradFinalCell), gradInput, nameof(gradInput));
+        OverlapCheck.DisjointOrSame(gradFinalHidden, nameof(gradFinalHidden), gradInitialHidden, nameof(gradInitialHidden));
+        OverlapCheck.Disjoint(gradFinalHidden, nameof(gradFinalHidden), gradInitialCell, nameof(gradInitialCell));
+        OverlapCheck.Disjoint(gradFinalCell, nameof(gradFinalCell), gradInitialHidden, nameof(gradInitialHidden));
+        OverlapCheck.DisjointOrSame(gradFinalCell, nameof(gradFinalCell), gradInitialCell, nameof(gradInitialCell));
         Enter();
         try
         {
@@ -191,7 +213,8 @@ public sealed class TrainingSession
         }
     }
 
-    private void Enter()
+    /// <summary>Marks the session busy; a second caller is refused until <see cref="Exit"/> (internal so tests can hold it busy).</summary>
+    internal void Enter()
     {
         if (Interlocked.Exchange(ref busy, 1) != 0)
         {
@@ -199,5 +222,6 @@ public sealed class TrainingSession
         }
     }
 
-    private void Exit() => Volatile.Write(ref busy, 0);
+    /// <summary>Marks the session free again.</summary>
+    internal void Exit() => Volatile.Write(ref busy, 0);
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics.Tensors;
 using FastRnn.Kernels;
+using FastRnn.Memory;
 
 namespace FastRnn.Training.Heads;
 
@@ -63,6 +64,7 @@ public sealed class DenseLayer
     {
         Check(x.Length, rows * InputSize, "input", rows, InputSize);
         Check(y.Length, rows * OutputSize, "output", rows, OutputSize);
+        OverlapCheck.Disjoint(x, nameof(x), y, nameof(y)); // y is written row by row while x is read
         ReadOnlySpan<float> w = Weight.Value;
         for (int n = 0; n < rows; n++)
         {
@@ -84,6 +86,13 @@ public sealed class DenseLayer
     {
         Check(x.Length, rows * InputSize, "input", rows, InputSize);
         Check(dy.Length, rows * OutputSize, "output gradient", rows, OutputSize);
+        if (!dx.IsEmpty)
+        {
+            // Checked before any gradient changes, so a bad call leaves the gradients as they were.
+            Check(dx.Length, rows * InputSize, "input gradient", rows, InputSize);
+            OverlapCheck.Disjoint(dy, nameof(dy), dx, nameof(dx)); // dx is cleared, then built from dy
+        }
+
         TransposedProduct.Accumulate(dy, OutputSize, identity, x, InputSize, InputSize, rows, Weight.Gradient, InputSize);
         Span<float> db = Bias.Gradient;
         for (int n = 0; n < rows; n++)
@@ -96,7 +105,6 @@ public sealed class DenseLayer
             return;
         }
 
-        Check(dx.Length, rows * InputSize, "input gradient", rows, InputSize);
         ReadOnlySpan<float> w = Weight.Value;
         dx.Clear();
         for (int n = 0; n < rows; n++)

@@ -65,6 +65,20 @@ public sealed class Embedding
     /// <param name="dOutput">[N, D] gradient of the output.</param>
     public void Backward(ReadOnlySpan<int> tokens, ReadOnlySpan<float> dOutput)
     {
+        if (dOutput.Length != tokens.Length * Dimension)
+        {
+            throw new ArgumentException($"Expected dOutput [{tokens.Length}, {Dimension}] = {tokens.Length * Dimension} floats, got {dOutput.Length}.", nameof(dOutput));
+        }
+
+        // Every id is checked before any row changes, so a bad call leaves the gradient as it was.
+        for (int n = 0; n < tokens.Length; n++)
+        {
+            if ((uint)tokens[n] >= (uint)Vocabulary)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tokens), tokens[n], $"tokens[{n}] = {tokens[n]} is outside the vocabulary 0..{Vocabulary - 1}.");
+            }
+        }
+
         for (int n = 0; n < tokens.Length; n++)
         {
             Span<float> row = Weight.Gradient.AsSpan(tokens[n] * Dimension, Dimension);

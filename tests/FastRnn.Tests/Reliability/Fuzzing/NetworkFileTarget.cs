@@ -1,0 +1,40 @@
+using System;
+using FastRnn.IO;
+using FastRnn.Networks;
+using Xunit;
+
+namespace FastRnn.Tests.Reliability.Fuzzing;
+
+/// <summary>
+/// <see cref="NetworkFile.FromSafeTensors(SafeTensorsFile, Func{string, bool}?)"/>: an accepted file
+/// gives a network holding exactly the file's tensors, and one step of it runs.
+/// </summary>
+internal sealed class NetworkFileTarget : ReaderTarget
+{
+    public override string Name => "network";
+
+    public override byte[][] Seeds { get; } =
+    [
+        FuzzSeeds.NetworkFile(CellKind.Lstm),
+        FuzzSeeds.NetworkFile(CellKind.Gru),
+        FuzzSeeds.NetworkFile(CellKind.RnnRelu),
+    ];
+
+    public override object Load(byte[] bytes) => NetworkFile.FromSafeTensors(SafeTensorsFile.Parse(bytes));
+
+    public override void VerifyAccepted(byte[] bytes, object loaded)
+    {
+        var network = (RecurrentNetwork)loaded;
+        SafeTensorsFile file = SafeTensorsFile.Parse(bytes);
+        Assert.Equal(network.ParameterNames.Count, file.Tensors.Count);
+        foreach (string name in network.ParameterNames)
+        {
+            Assert.Equal(file.ReadFloat32(name), network.GetParameter(name).ToArray());
+        }
+
+        NetworkDescription d = network.Description;
+        float[] output = new float[d.OutputSize];
+        network.Forward(network.CreateWorkspace(1, 1), new float[d.InputSize], 1, 1, output);
+        Assert.DoesNotContain(output, float.IsNaN); // finite weights and a zero input: at most an overflow to ±Inf (ReLU)
+    }
+}

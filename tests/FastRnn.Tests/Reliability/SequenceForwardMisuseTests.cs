@@ -1,0 +1,120 @@
+using System;
+using FastRnn.Memory;
+using FastRnn.Networks;
+using Xunit;
+
+namespace FastRnn.Tests.Reliability;
+
+/// <summary>
+/// <see cref="RecurrentNetwork.Forward"/> refuses every malformed call with a message naming the
+/// expected and actual values, before touching the workspace or any output.
+/// </summary>
+public sealed class SequenceForwardMisuseTests
+{
+    private const int Steps = 4, Batch = 3, Input = 5, Hidden = 6, Layers = 2;
+    private readonly RecurrentNetwork network = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, Input, Hidden) { NumLayers = Layers }, 1);
+    private readonly RecurrentNetwork gru = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Input, Hidden), 2);
+    private readonly float[] input = new float[Steps * Batch * Input];
+    private readonly float[] output = new float[Steps * Batch * Hidden];
+    private readonly float[] states = new float[Layers * Batch * Hidden];
+
+    private SequenceWorkspace Workspace => network.CreateWorkspace(Batch, Steps);
+
+    [Fact]
+    public void StepsOutsideOneToTheWorkspaceMaximumAreRefused()
+    {
+        SequenceWorkspace ws = Workspace;
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, 0, Batch, output), "1..4", "Actual value was 0");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[5 * Batch * Input], 5, Batch, new float[5 * Batch * Hidden]), "1..4", "Actual value was 5");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, -1, Batch, output), "Actual value was -1");
+    }
+
+    [Fact]
+    public void BatchesBeyondTheWorkspaceAreRefused()
+    {
+        SequenceWorkspace ws = Workspace;
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[Steps * 4 * Input], Steps, 4, new float[Steps * 4 * Hidden]), "1..3", "Actual value was 4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, 0, output), "Actual value was 0");
+    }
+
+    [Fact]
+    public void WrongLengthsOfEveryTensorAreRefused()
+    {
+        SequenceWorkspace ws = Workspace;
+        Misuse.Refused(() => network.Forward(ws, new float[input.Length - 1], Steps, Batch, output), "input [4, 3, 5] = 60 floats, got 59");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, new float[output.Length + 1]), "output [4, 3, 6] = 72 floats, got 73");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: new float[5]), "final hidden state [2, 3, 6] = 36 floats, got 5");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalCell: new float[5]), "final cell state [2, 3, 6] = 36 floats, got 5");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, initialHidden: new float[37]), "initial hidden state [2, 3, 6] = 36 floats, got 37");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, initialCell: new float[1]), "initial cell state [2, 3, 6] = 36 floats, got 1");
+    }
+
+    [Fact]
+    public void LengthsMustBeOnePerSequenceAndWithinOneToT()
+    {
+        SequenceWorkspace ws = Workspace;
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, lengths: new[] { 4, 4 }), "lengths [3], got 2");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, lengths: new[] { 4, 0, 2 }), "lengths[1] = 0", "1..4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, lengths: new[] { 4, 5, 2 }), "lengths[1] = 5", "1..4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, lengths: new[] { int.MinValue, 1, 1 }), "lengths[0] = -2147483648");
+    }
+
+    [Fact]
+    public void CellStatesForANetworkWithoutThemAreRefused()
+    {
+        SequenceWorkspace ws = gru.CreateWorkspace(Batch, Steps);
+        Misuse.Refused(() => gru.Forward(ws, input, Steps, Batch, output, finalCell: new float[Batch * Hidden]), "Gru network has no cell state");
+    }
+
+    [Fact]
+    public void AWorkspaceOfAnotherNetworkOrNoneIsRefused()
+    {
+        Misuse.Refused(() => network.Forward(gru.CreateWorkspace(Batch, Steps), input, Steps, Batch, output), "another network");
+        Misuse.Refused<ArgumentNullException>(() => network.Forward(null!, input, Steps, Batch, output), "workspace");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.CreateWorkspace(0, Steps), "maxBatch", "0");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.CreateWorkspace(Batch, 0), "maxSteps", "0");
+        Misuse.Refused(() => network.CreateWorkspace(1 << 16, 1 << 16), "more than 2147483647 floats");
+    }
+
+    [Fact]
+    public void OutputsThatShareMemoryAreRefusedAndNamed()
+    {
+        SequenceWorkspace ws = Workspace;
+        float[] shared = new float[output.Length + states.Length];
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, shared.AsSpan(0, output.Length), shared.AsSpan(output.Length - 1, states.Length)), "output (72 floats) and finalHidden (36 floats) overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, states, states), "finalHidden", "finalCell", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalCell: output.AsSpan(0, states.Length)), "output", "finalCell", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, initialHidden: output.AsSpan(1, states.Length)), "initialHidden", "output", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: states, initialCell: states), "initialCell", "finalHidden", "overlap");
+        float[] twice = new float[states.Length + 1];
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: twice.AsSpan(1), initialHidden: twice.AsSpan(0, states.Length)), "initialHidden", "finalHidden", "overlap");
+    }
+
+    [Fact]
+    public void AnInitialStateMayBeItsOwnFinalStateAndTheInputMayBeTheOutput()
+    {
+        var d = new NetworkDescription(CellKind.Lstm, Hidden, Hidden) { NumLayers = Layers };
+        RecurrentNetwork square = RecurrentNetwork.CreateRandom(d, 3);
+        var random = new Random(4);
+        float[] x = new float[Steps * Batch * Hidden], h = new float[states.Length], c = new float[states.Length];
+        FillRandom(random, x);
+        FillRandom(random, h);
+        FillRandom(random, c);
+        float[] expectedOutput = new float[x.Length], expectedH = new float[h.Length], expectedC = new float[c.Length];
+        square.Forward(square.CreateWorkspace(Batch, Steps), x, Steps, Batch, expectedOutput, expectedH, expectedC, h, c);
+
+        // In place: the input buffer receives the output, the initial states become the final ones.
+        square.Forward(square.CreateWorkspace(Batch, Steps), x, Steps, Batch, x, h, c, h, c);
+        Assert.Equal(expectedOutput, x);
+        Assert.Equal(expectedH, h);
+        Assert.Equal(expectedC, c);
+    }
+
+    private static void FillRandom(Random random, float[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System;
+using FastRnn.Networks;
+using FastRnn.Sessions;
+using Xunit;
+
+namespace FastRnn.Tests.Reliability;
+
+/// <summary><see cref="StreamingSession"/> refuses malformed calls with messages naming the expected and actual values.</summary>
+public sealed class SessionMisuseTests
+{
+    private const int Input = 3, Hidden = 4, Layers = 2, MaxBatch = 2;
+    private readonly RecurrentNetwork lstm = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, Input, Hidden) { NumLayers = Layers }, 1);
+    private readonly RecurrentNetwork gru = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Input, Hidden), 2);
+
+    [Fact]
+    public void StepRefusesBatchesBeyondTheSessionAndWrongLengths()
+    {
+        StreamingSession session = lstm.CreateSession(MaxBatch);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Step(new float[3 * Input], 3, new float[3 * Hidden]), "1..2", "Actual value was 3");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Step(ReadOnlySpan<float>.Empty, 0, Span<float>.Empty), "Actual value was 0");
+        Misuse.Refused(() => session.Step(new float[5], 2, new float[2 * Hidden]), "input [2, 3] = 6 floats, got 5");
+        Misuse.Refused(() => session.Step(new float[2 * Input], 2, new float[7]), "output [2, 4] = 8 floats, got 7");
+    }
+
+    [Fact]
+    public void StatesOfTheWrongShapeAreRefused()
+    {
+        StreamingSession session = lstm.CreateSession(MaxBatch);
+        float[] h = new float[Layers * MaxBatch * Hidden], c = new float[Layers * MaxBatch * Hidden];
+        Misuse.Refused(() => session.SetState(new float[3], c, MaxBatch), "hidden state [2, 2, 4] = 16 floats, got 3");
+        Misuse.Refused(() => session.SetState(h, new float[3], MaxBatch), "cell state [2, 2, 4] = 16 floats, got 3");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => session.SetState(h, c, 3), "1..2", "Actual value was 3");
+        Misuse.Refused(() => session.GetState(h, Span<float>.Empty, MaxBatch), "cell state [2, 2, 4]");
+        Misuse.Refused(() => session.GetState(new float[15], c, MaxBatch), "16 floats, got 15");
+        StreamingSession gruSession = gru.CreateSession(1);
+        Misuse.Refused(() => gruSession.SetState(new float[Hidden], new float[Hidden], 1), "Gru network has no cell state");
+    }
+
+    [Fact]
+    public void GetStateRefusesAHiddenAndCellOutputSharingMemory()
+    {
+        StreamingSession session = lstm.CreateSession(MaxBatch);
+        float[] both = new float[(2 * Layers * MaxBatch * Hidden) - 1];
+        Misuse.Refused(() => session.GetState(both.AsSpan(0, 16), both.AsSpan(15, 16), MaxBatch), "hiddenState (16 floats) and cellState (16 floats) overlap");
+    }
+
+    [Fact]
+    public void BidirectionalNetworksCannotStreamAndSessionsNeedABatch()
+    {
+        RecurrentNetwork bidirectional = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Input, Hidden) { Bidirectional = true }, 3);
+        Misuse.Refused<NotSupportedException>(() => bidirectional.CreateSession(), "bidirectional");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => lstm.CreateSession(0), "maxBatch", "0");
+    }
+
+    [Fact]
+    public void TheInputMayBeTheOutputOfAStep()
+    {
+        RecurrentNetwork square = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Hidden, Hidden), 4);
+        float[] x = [0.5f, -0.25f, 1f, 0.125f];
+        float[] expected = new float[Hidden];
+        square.CreateSession().Step(x, 1, expected);
+        square.CreateSession().Step(x, 1, x);
+        Assert.Equal(expected, x);
+    }
+}

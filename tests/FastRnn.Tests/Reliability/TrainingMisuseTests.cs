@@ -1,0 +1,83 @@
+using System;
+using FastRnn.Networks;
+using FastRnn.Training;
+using FastRnn.Training.Heads;
+using FastRnn.Training.Losses;
+using Xunit;
+
+namespace FastRnn.Tests.Reliability;
+
+/// <summary>Training entry points refuse malformed calls with messages naming the expected and actual values.</summary>
+public sealed class TrainingMisuseTests
+{
+    private const int Steps = 3, Batch = 2, Input = 2, Hidden = 3;
+    private readonly RecurrentNetwork network = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, Input, Hidden), 1);
+
+    [Fact]
+    public void BackwardBeforeForwardAndForeignGradientsAreRefused()
+    {
+        var session = new TrainingSession(network, Batch, Steps);
+        var gradients = new GradientBuffer(network);
+        Misuse.Refused<InvalidOperationException>(() => session.Backward(new float[Steps * Batch * Hidden], gradients), "needs a completed Forward");
+        session.Forward(new float[Steps * Batch * Input], Steps, Batch, new float[Steps * Batch * Hidden]);
+        RecurrentNetwork other = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Input, Hidden), 2);
+        Misuse.Refused(() => session.Backward(new float[Steps * Batch * Hidden], new GradientBuffer(other)), "another description");
+    }
+
+    [Fact]
+    public void ForwardAndBackwardRefuseWrongShapesAndSizes()
+    {
+        var session = new TrainingSession(network, Batch, Steps);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Forward(new float[4 * Batch * Input], 4, Batch, new float[4 * Batch * Hidden]), "1..3", "Actual value was 4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Forward(new float[Steps * 3 * Input], Steps, 3, new float[Steps * 3 * Hidden]), "1..2", "Actual value was 3");
+        session.Forward(new float[Steps * Batch * Input], Steps, Batch, new float[Steps * Batch * Hidden]);
+        var gradients = new GradientBuffer(network);
+        Misuse.Refused(() => session.Backward(new float[5], gradients), "output gradient [3, 2, 3] = 18 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInput: new float[5]), "input gradient [3, 2, 2] = 12 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[18], gradients, gradFinalHidden: new float[5]), "gradient of h_n [1, 2, 3] = 6 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInitialCell: new float[5]), "gradient of c_0 [1, 2, 3] = 6 floats, got 5");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, 0, Steps), "maxBatch");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, Batch, Steps, dropout: 1f), "[0, 1)");
+        Misuse.Refused(() => _ = new TrainingSession(network, 1 << 16, 1 << 16), "batch 65536 x 65536 steps", "more than 2147483647 floats");
+    }
+
+    [Fact]
+    public void BackwardRefusesGradientOutputsSharingMemory()
+    {
+        var session = new TrainingSession(network, Batch, Steps);
+        session.Forward(new float[Steps * Batch * Input], Steps, Batch, new float[Steps * Batch * Hidden]);
+        var gradients = new GradientBuffer(network);
+        float[] gradOutput = new float[Steps * Batch * Hidden];
+        float[] shared = new float[12];
+        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradInput: shared, gradInitialHidden: shared.AsSpan(6, 6)), "gradInput (12 floats) and gradInitialHidden (6 floats) overlap");
+        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradInitialHidden: shared.AsSpan(0, 6), gradInitialCell: shared.AsSpan(3, 6)), "gradInitialHidden", "gradInitialCell", "overlap");
+        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradFinalCell: shared.AsSpan(0, 6), gradInitialHidden: shared.AsSpan(0, 6)), "gradFinalCell", "gradInitialHidden", "overlap");
+        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradFinalHidden: shared.AsSpan(0, 6), gradInput: shared), "gradFinalHidden", "gradInput", "overlap");
+    }
+
+    [Fact]
+    public void HeadsAndLossesRefuseWrongShapesOverlapsAndIds()
+    {
+        var dense = new DenseLayer("head", 3, 2, seed: 1);
+        float[] x = new float[2 * 3];
+        Misuse.Refused(() => dense.Forward(x, 2, new float[3]), "output [2, 2] = 4 floats, got 3");
+        Misuse.Refused(() => dense.Forward(new float[5], 2, new float[4]), "input [2, 3] = 6 floats, got 5");
+        float[] shared = new float[6];
+        Misuse.Refused(() => dense.Forward(shared.AsSpan(0, 3), 1, shared.AsSpan(2, 2)), "x (3 floats) and y (2 floats) overlap");
+        float[] before = (float[])dense.Weight.Gradient.Clone();
+        Misuse.Refused(() => dense.Backward(x, shared.AsSpan(0, 4), 2, shared), "dy (4 floats) and dx (6 floats) overlap");
+        Misuse.Refused(() => dense.Backward(x, new float[4], 2, new float[5]), "input gradient [2, 3] = 6 floats, got 5");
+        Assert.Equal(before, dense.Weight.Gradient); // refused before any gradient changed
+
+        var embedding = new Embedding("embed", 4, 2, seed: 1);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => embedding.Forward(new[] { 1, 4 }, new float[4]), "tokens[1] = 4", "0..3");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => embedding.Backward(new[] { -1 }, new float[2]), "tokens[0] = -1", "0..3");
+        Misuse.Refused(() => embedding.Backward(new[] { 1 }, new float[3]), "dOutput [1, 2] = 2 floats, got 3");
+        Assert.All(embedding.Weight.Gradient, g => Assert.Equal(0f, g));
+
+        Misuse.Refused(() => MeanSquaredError.Compute(new float[3], new float[2], new float[3]), "3 values", "2 targets");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => SoftmaxCrossEntropy.Compute(new float[4], new[] { 0, 2 }, 2, new float[4]), "targets[1] = 2", "0..1");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => GradientClipping.ClipByGlobalNorm(new GradientBuffer(network), 0), "must be positive");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => GradientClipping.ClipByGlobalNorm(new GradientBuffer(network), double.NaN), "must be positive");
+    }
+}
