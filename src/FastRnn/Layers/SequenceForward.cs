@@ -80,20 +80,7 @@ internal static class SequenceForward
         Span<float> gates = ws.Gates.Span[..(steps * batch * gateStride)]; // [T, B, G*Hp]
         Span<float> scratch = ws.Scratch.Span;
 
-        h.Clear();
-        c.Clear();
-        for (int s = 0; s < batch; s++)
-        {
-            if (!initialHidden.IsEmpty)
-            {
-                initialHidden.Slice(((slot * batch) + order[s]) * stateSize, stateSize).CopyTo(h.Slice(s * stateStride));
-            }
-
-            if (!initialCell.IsEmpty)
-            {
-                initialCell.Slice(((slot * batch) + order[s]) * hiddenSize, hiddenSize).CopyTo(c.Slice(s * hp));
-            }
-        }
+        LoadInitialState(h, stateStride, c, hp, slot, order, batch, stateSize, hiddenSize, initialHidden, initialCell);
 
         // All input projections of the sequence in one product.
         gates.Clear();
@@ -109,18 +96,48 @@ internal static class SequenceForward
                 CellStep.Forward(cell, gates.Slice(t * batch * gateStride, active * gateStride), h, c, StepBuffers.FromScratch(cell, scratch, active), active);
             }
 
-            Span<float> outStep = layerOutput.Slice(t * batch * outputSize, batch * outputSize);
-            for (int s = 0; s < active; s++)
-            {
-                h.Slice(s * stateStride, stateSize).CopyTo(outStep.Slice((s * outputSize) + column));
-            }
-
-            for (int s = active; s < batch; s++)
-            {
-                outStep.Slice((s * outputSize) + column, stateSize).Clear();
-            }
+            WriteStepOutput(h, stateStride, layerOutput.Slice(t * batch * outputSize, batch * outputSize), outputSize, column, stateSize, active, batch);
         }
 
+        StoreFinalState(h, stateStride, c, hp, slot, order, batch, stateSize, hiddenSize, finalHidden, finalCell);
+    }
+
+    /// <summary>Copies the caller's h_0/c_0 of one layer-direction into the step state, in sorted row order (zeros when absent).</summary>
+    internal static void LoadInitialState(Span<float> h, int stateStride, Span<float> c, int hp, int slot, int[] order, int batch, int stateSize, int hiddenSize, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell)
+    {
+        h.Clear();
+        c.Clear();
+        for (int s = 0; s < batch; s++)
+        {
+            if (!initialHidden.IsEmpty)
+            {
+                initialHidden.Slice(((slot * batch) + order[s]) * stateSize, stateSize).CopyTo(h.Slice(s * stateStride));
+            }
+
+            if (!initialCell.IsEmpty)
+            {
+                initialCell.Slice(((slot * batch) + order[s]) * hiddenSize, hiddenSize).CopyTo(c.Slice(s * hp));
+            }
+        }
+    }
+
+    /// <summary>Writes one step's h of the running rows into this direction's columns of the layer output; rows that ended get zeros.</summary>
+    internal static void WriteStepOutput(ReadOnlySpan<float> h, int stateStride, Span<float> outStep, int outputSize, int column, int stateSize, int active, int batch)
+    {
+        for (int s = 0; s < active; s++)
+        {
+            h.Slice(s * stateStride, stateSize).CopyTo(outStep.Slice((s * outputSize) + column));
+        }
+
+        for (int s = active; s < batch; s++)
+        {
+            outStep.Slice((s * outputSize) + column, stateSize).Clear();
+        }
+    }
+
+    /// <summary>Copies the final h (and c) of one layer-direction back to the caller's row order.</summary>
+    internal static void StoreFinalState(ReadOnlySpan<float> h, int stateStride, ReadOnlySpan<float> c, int hp, int slot, int[] order, int batch, int stateSize, int hiddenSize, Span<float> finalHidden, Span<float> finalCell)
+    {
         for (int s = 0; s < batch; s++)
         {
             if (!finalHidden.IsEmpty)

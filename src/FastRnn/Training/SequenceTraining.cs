@@ -137,20 +137,7 @@ internal static class SequenceTraining
         Span<float> h = ws.Hidden.Span[..(batch * ss)];                 // [B, StateStride]
         Span<float> c = ws.Cell.Span[..(batch * hp)];                   // [B, Hp]
         Span<float> gates = ws.Gates[slot].Span[..(steps * batch * gs)]; // [T, B, G*Hp]
-        h.Clear();
-        c.Clear();
-        for (int s = 0; s < batch; s++)
-        {
-            if (!initialHidden.IsEmpty)
-            {
-                initialHidden.Slice(((slot * batch) + order[s]) * stateSize, stateSize).CopyTo(h.Slice(s * ss));
-            }
-
-            if (!initialCell.IsEmpty)
-            {
-                initialCell.Slice(((slot * batch) + order[s]) * hiddenSize, hiddenSize).CopyTo(c.Slice(s * hp));
-            }
-        }
+        SequenceForward.LoadInitialState(h, ss, c, hp, slot, order, batch, stateSize, hiddenSize, initialHidden, initialCell);
 
         gates.Clear();
         PackedMatMul.MultiplyAdd(cell.Input, layerInput, cell.InputSize, steps * batch, gates, gs);
@@ -184,30 +171,10 @@ internal static class SequenceTraining
                 c.CopyTo(ws.CellAfter[slot].Span.Slice(at * hp, batch * hp));
             }
 
-            Span<float> outStep = layerOutput.Slice(at * outputSize, batch * outputSize);
-            for (int s = 0; s < active; s++)
-            {
-                h.Slice(s * ss, stateSize).CopyTo(outStep.Slice((s * outputSize) + column));
-            }
-
-            for (int s = active; s < batch; s++)
-            {
-                outStep.Slice((s * outputSize) + column, stateSize).Clear();
-            }
+            SequenceForward.WriteStepOutput(h, ss, layerOutput.Slice(at * outputSize, batch * outputSize), outputSize, column, stateSize, active, batch);
         }
 
-        for (int s = 0; s < batch; s++)
-        {
-            if (!finalHidden.IsEmpty)
-            {
-                h.Slice(s * ss, stateSize).CopyTo(finalHidden.Slice(((slot * batch) + order[s]) * stateSize));
-            }
-
-            if (!finalCell.IsEmpty)
-            {
-                c.Slice(s * hp, hiddenSize).CopyTo(finalCell.Slice(((slot * batch) + order[s]) * hiddenSize));
-            }
-        }
+        SequenceForward.StoreFinalState(h, ss, c, hp, slot, order, batch, stateSize, hiddenSize, finalHidden, finalCell);
     }
 
     private static void BackwardDirection(
