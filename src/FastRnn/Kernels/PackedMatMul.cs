@@ -63,6 +63,59 @@ internal static class PackedMatMul
         }
     }
 
+    /// <summary>
+    /// The product restricted to panels [firstPanel, endPanel): disjoint output columns, so parts of
+    /// one product can run on different threads and give exactly the single-threaded result.
+    /// </summary>
+    public static void MultiplyAddPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    {
+        if (w.Width != Isa.FloatsPerVector || firstPanel < 0 || endPanel > w.Panels || firstPanel > endPanel)
+        {
+            throw new ArgumentException($"Panels [{firstPanel}, {endPanel}) of a matrix with {w.Panels}, packed for width {w.Width} (active {Isa.FloatsPerVector}).");
+        }
+
+        if (batch <= 0 || firstPanel == endPanel)
+        {
+            return;
+        }
+
+        switch (Isa.Active)
+        {
+            case SimdPath.Vector512:
+                PanelRange<Vector512Ops, Vector512<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+                break;
+            case SimdPath.Vector256:
+                PanelRange<Vector256Ops, Vector256<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+                break;
+            case SimdPath.Vector128:
+                PanelRange<Vector128Ops, Vector128<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+                break;
+            default:
+                PanelRange<ScalarOps, float>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+                break;
+        }
+    }
+
+    private static void PanelRange<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        int fullEnd = Math.Min(endPanel, w.Panels - 1);
+        for (int chunk = 0; chunk < batch; chunk += RowChunk)
+        {
+            int chunkEnd = Math.Min(batch, chunk + RowChunk);
+            if (firstPanel < fullEnd)
+            {
+                Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride);
+            }
+
+            if (endPanel == w.Panels)
+            {
+                Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride);
+            }
+        }
+    }
+
     /// <summary>The product on an explicit path (tests run every path the CPU has in one process).</summary>
     internal static void ByShape<TOps, TVec>(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
         where TOps : struct, ISimdOps<TVec>

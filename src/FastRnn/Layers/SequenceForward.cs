@@ -40,8 +40,8 @@ internal static class SequenceForward
             int layers = d.NumLayers, directions = d.Directions;
             for (int layer = 0; layer < layers; layer++)
             {
-                ReadOnlySpan<float> layerInput = layer == 0 ? ws.Input.Span : ws.LayerOutputs[(layer - 1) & 1].Span;
-                Span<float> layerOutput = ws.LayerOutputs[layer & 1].Span;
+                AlignedBuffer layerInput = layer == 0 ? ws.Input : ws.LayerOutputs[(layer - 1) & 1];
+                AlignedBuffer layerOutput = ws.LayerOutputs[layer & 1];
                 for (int direction = 0; direction < directions; direction++)
                 {
                     int slot = (layer * directions) + direction;
@@ -63,8 +63,8 @@ internal static class SequenceForward
         SequenceWorkspace ws,
         int slot,
         bool reverse,
-        ReadOnlySpan<float> layerInput,  // [T, B, In]
-        Span<float> layerOutput,         // [T, B, D*H_out]
+        AlignedBuffer layerInput,  // [T, B, In]
+        AlignedBuffer layerOutput, // [T, B, D*H_out]
         int steps,
         int batch,
         ReadOnlySpan<float> initialHidden,
@@ -72,35 +72,70 @@ internal static class SequenceForward
         Span<float> finalHidden,
         Span<float> finalCell)
     {
-        int stateSize = d.StateSize, hiddenSize = d.HiddenSize, outputSize = d.OutputSize;
-        int stateStride = cell.StateStride, hp = cell.PaddedUnits, gateStride = cell.GateStride;
-        int[] order = ws.Order;
+        int stateSize = d.StateSize, hiddenSize = d.HiddenSize;
+        int stateStride = cell.StateStride, hp = cell.PaddedUnits;
         Span<float> h = ws.Hidden.Span[..(batch * stateStride)]; // [B, StateStride]
         Span<float> c = ws.Cell.Span[..(batch * hp)];             // [B, Hp]
-        Span<float> gates = ws.Gates.Span[..(steps * batch * gateStride)]; // [T, B, G*Hp]
-        Span<float> scratch = ws.Scratch.Span;
+        LoadInitialState(h, stateStride, c, hp, slot, ws.Order, batch, stateSize, hiddenSize, initialHidden, initialCell);
+        ws.Gates.Span[..(steps * batch * cell.GateStride)].Clear();
 
-        LoadInitialState(h, stateStride, c, hp, slot, order, batch, stateSize, hiddenSize, initialHidden, initialCell);
+        ws.CurrentCell = cell;
+        ws.CurrentReverse = reverse;
+        ws.CurrentInput = layerInput;
+        ws.CurrentOutput = layerOutput;
+        ws.CurrentColumn = reverse ? stateSize : 0;
+        ws.CurrentSteps = steps;
+        ws.CurrentBatch = batch;
 
-        // All input projections of the sequence in one product.
-        gates.Clear();
-        PackedMatMul.MultiplyAdd(cell.Input, layerInput, cell.InputSize, steps * batch, gates, gateStride);
+        // All input projections of the sequence in one product, its panels shared among the threads.
+        ws.CurrentParts = Math.Min(ws.Threads, cell.Input.Panels);
+        ws.Parts.Run(ws.ProjectionPart, ws.CurrentParts);
 
-        int column = reverse ? stateSize : 0;
+        // Sequences are independent: each thread runs its range of (length-sorted) rows through every step.
+        ws.CurrentParts = Math.Min(ws.Threads, batch);
+        ws.Parts.Run(ws.RecurrencePart, ws.CurrentParts);
+
+        StoreFinalState(h, stateStride, c, hp, slot, ws.Order, batch, stateSize, hiddenSize, finalHidden, finalCell);
+    }
+
+    /// <summary>Part <paramref name="part"/> of the current input product: a range of output panels for every row.</summary>
+    internal static void ProjectionPart(SequenceWorkspace ws, int part)
+    {
+        CellWeights cell = ws.CurrentCell!;
+        (int first, int end) = Range(cell.Input.Panels, ws.CurrentParts, part);
+        int rows = ws.CurrentSteps * ws.CurrentBatch;
+        PackedMatMul.MultiplyAddPanels(cell.Input, first, end, ws.CurrentInput!.Span, cell.InputSize, rows, ws.Gates.Span[..(rows * cell.GateStride)], cell.GateStride);
+    }
+
+    /// <summary>Part <paramref name="part"/> of the current recurrence: a range of sorted rows through every step.</summary>
+    internal static void RecurrencePart(SequenceWorkspace ws, int part)
+    {
+        CellWeights cell = ws.CurrentCell!;
+        int steps = ws.CurrentSteps, batch = ws.CurrentBatch;
+        (int r0, int r1) = Range(batch, ws.CurrentParts, part);
+        int stateStride = cell.StateStride, hp = cell.PaddedUnits, gateStride = cell.GateStride;
+        int outputSize = ws.Network.Description.OutputSize, stateSize = cell.StateSize;
+        Span<float> h = ws.Hidden.Span[(r0 * stateStride)..(r1 * stateStride)];
+        Span<float> c = ws.Cell.Span[(r0 * hp)..(r1 * hp)];
+        Span<float> gates = ws.Gates.Span;
+        Span<float> layerOutput = ws.CurrentOutput!.Span;
+        Span<float> scratch = ws.Scratch[part].Span;
         for (int k = 0; k < steps; k++)
         {
-            int t = reverse ? steps - 1 - k : k;
-            int active = ws.ActiveRows[t];
+            int t = ws.CurrentReverse ? steps - 1 - k : k;
+            int active = Math.Clamp(ws.ActiveRows[t] - r0, 0, r1 - r0);
             if (active > 0)
             {
-                CellStep.Forward(cell, gates.Slice(t * batch * gateStride, active * gateStride), h, c, StepBuffers.FromScratch(cell, scratch, active), active);
+                CellStep.Forward(cell, gates.Slice(((t * batch) + r0) * gateStride, active * gateStride), h, c, StepBuffers.FromScratch(cell, scratch, active), active);
             }
 
-            WriteStepOutput(h, stateStride, layerOutput.Slice(t * batch * outputSize, batch * outputSize), outputSize, column, stateSize, active, batch);
+            WriteStepOutput(h, stateStride, layerOutput.Slice(((t * batch) + r0) * outputSize, (r1 - r0) * outputSize), outputSize, ws.CurrentColumn, stateSize, active, r1 - r0);
         }
-
-        StoreFinalState(h, stateStride, c, hp, slot, order, batch, stateSize, hiddenSize, finalHidden, finalCell);
     }
+
+    // Part `part` of `count` equal contiguous shares of [0, total).
+    private static (int First, int End) Range(int total, int count, int part) =>
+        ((int)((long)total * part / count), (int)((long)total * (part + 1) / count));
 
     /// <summary>Copies the caller's h_0/c_0 of one layer-direction into the step state, in sorted row order (zeros when absent).</summary>
     internal static void LoadInitialState(Span<float> h, int stateStride, Span<float> c, int hp, int slot, int[] order, int batch, int stateSize, int hiddenSize, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell)

@@ -14,10 +14,15 @@ public sealed class SequenceWorkspace
 {
     private int busy;
 
-    internal SequenceWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps)
+    internal SequenceWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
+        if (threads < 1 || threads > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must be in 1..64.");
+        }
+
         Network = network;
         MaxBatch = maxBatch;
         MaxSteps = maxSteps;
@@ -45,7 +50,15 @@ public sealed class SequenceWorkspace
         Gates = new AlignedBuffer((int)rows * gateStride);
         Hidden = new AlignedBuffer(maxBatch * stateStride);
         Cell = new AlignedBuffer(maxBatch * paddedUnits);
-        Scratch = new AlignedBuffer(maxBatch * scratchPerRow);
+        Scratch = new AlignedBuffer[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            Scratch[i] = new AlignedBuffer(maxBatch * scratchPerRow);
+        }
+
+        Parts = new ParallelParts(threads);
+        ProjectionPart = part => Layers.SequenceForward.ProjectionPart(this, part);
+        RecurrencePart = part => Layers.SequenceForward.RecurrencePart(this, part);
     }
 
     /// <summary>The network this workspace was sized for.</summary>
@@ -56,6 +69,12 @@ public sealed class SequenceWorkspace
 
     /// <summary>Longest sequence accepted.</summary>
     public int MaxSteps { get; }
+
+    /// <summary>
+    /// Threads one call uses: the input products are split by output panels and the recurrence by
+    /// sequences, so results are bit-identical to one thread.
+    /// </summary>
+    public int Threads => Parts.Count;
 
     internal int[] Order { get; }               // [B] sorted position -> caller's row
 
@@ -73,7 +92,30 @@ public sealed class SequenceWorkspace
 
     internal AlignedBuffer Cell { get; }        // [B, Hp]
 
-    internal AlignedBuffer Scratch { get; }     // [B, ScratchPerRow]
+    internal AlignedBuffer[] Scratch { get; }   // per thread [B, ScratchPerRow]
+
+    internal ParallelParts Parts { get; }
+
+    internal Action<int> ProjectionPart { get; }
+
+    internal Action<int> RecurrencePart { get; }
+
+    // The layer-direction being run, read by the parallel parts.
+    internal CellWeights? CurrentCell { get; set; }
+
+    internal bool CurrentReverse { get; set; }
+
+    internal AlignedBuffer? CurrentInput { get; set; }
+
+    internal AlignedBuffer? CurrentOutput { get; set; }
+
+    internal int CurrentColumn { get; set; }
+
+    internal int CurrentSteps { get; set; }
+
+    internal int CurrentBatch { get; set; }
+
+    internal int CurrentParts { get; set; }
 
     internal void Enter()
     {

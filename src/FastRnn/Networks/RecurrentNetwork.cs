@@ -210,8 +210,12 @@ public sealed class RecurrentNetwork
     /// </summary>
     /// <param name="maxBatch">Largest batch the workspace accepts.</param>
     /// <param name="maxSteps">Longest sequence the workspace accepts.</param>
+    /// <param name="threads">
+    /// Threads a call may use (1..64). Input products are split by output panels and the recurrence
+    /// by sequences, so results are bit-identical for any thread count; worth it for larger batches.
+    /// </param>
     /// <returns>The workspace.</returns>
-    public SequenceWorkspace CreateWorkspace(int maxBatch, int maxSteps) => new(this, maxBatch, maxSteps);
+    public SequenceWorkspace CreateWorkspace(int maxBatch, int maxSteps, int threads = 1) => new(this, maxBatch, maxSteps, threads);
 
     /// <summary>Creates a streaming session (unidirectional networks) for up to <paramref name="maxBatch"/> streams.</summary>
     /// <param name="maxBatch">Rows per step the session accepts.</param>

@@ -1,0 +1,63 @@
+using System;
+using FastRnn.Memory;
+using FastRnn.Networks;
+using FastRnn.Tests.Reference;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FastRnn.Tests.Networks;
+
+/// <summary>A workspace with several threads gives bit-identical results to one thread, and allocates nothing.</summary>
+public sealed class ThreadCountTests
+{
+    [Property(MaxTest = 60)]
+    public bool ResultsDoNotDependOnTheThreadCount(int seed)
+    {
+        RandomProblem p = RandomProblem.From(seed);
+        ReferenceConfig c = p.Config;
+        var random = new Random(seed);
+        RecurrentNetwork network = NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6));
+        NetworkDescription d = network.Description;
+        float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5))!;
+        int[] lengths = new int[p.Batch];
+        for (int b = 0; b < p.Batch; b++)
+        {
+            lengths[b] = p.WithLengths ? 1 + random.Next(p.Steps) : p.Steps;
+        }
+
+        int slots = d.NumLayers * d.Directions;
+        float[]? expected = null, expectedH = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            SequenceWorkspace ws = network.CreateWorkspace(p.Batch, p.Steps, threads);
+            float[] output = new float[p.Steps * p.Batch * d.OutputSize];
+            float[] hn = new float[slots * p.Batch * d.StateSize];
+            network.Forward(ws, input, p.Steps, p.Batch, output, hn, lengths: lengths);
+            if (expected is null)
+            {
+                expected = output;
+                expectedH = hn;
+            }
+            else if (!expected.AsSpan().SequenceEqual(output) || !expectedH.AsSpan().SequenceEqual(hn))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void AThreadedForwardAllocatesNothing()
+    {
+        var description = new NetworkDescription(CellKind.Lstm, 24, 40) { NumLayers = 2, Bidirectional = true };
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 2);
+        const int steps = 12, batch = 8;
+        SequenceWorkspace ws = network.CreateWorkspace(batch, steps, threads: 2);
+        float[] input = new float[steps * batch * 24];
+        float[] output = new float[steps * batch * 80];
+        ZeroAllocationTests.AssertNoAllocation(() => network.Forward(ws, input, steps, batch, output));
+        Assert.Equal(2, ws.Threads);
+        Assert.Throws<ArgumentOutOfRangeException>(() => network.CreateWorkspace(1, 1, threads: 0));
+    }
+}
