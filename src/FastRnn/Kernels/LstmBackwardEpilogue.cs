@@ -19,14 +19,14 @@ internal static class LstmBackwardEpilogue
     /// <param name="peephole">[3*Hp] w_ci, w_cf, w_co, or empty.</param>
     /// <param name="dc">[batch, Hp] in: gradient of c' from later steps; out: gradient of c before the step.</param>
     /// <param name="dGates">[batch, 4*Hp] out: gradients of the gate pre-activations (packed order).</param>
-    /// <param name="dPeephole">[3*Hp] peephole gradients, accumulated over rows; empty without peepholes.</param>
+    /// <param name="dPeephole">[3*Hp] peephole gradients, accumulated over rows; empty to skip (without peepholes, or when the caller sums them itself).</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
     public static void Backward(ReadOnlySpan<float> gates, ReadOnlySpan<float> dm, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> cNew, ReadOnlySpan<float> peephole, Span<float> dc, Span<float> dGates, Span<float> dPeephole, int batch, int paddedUnits)
     {
         int hp = paddedUnits;
         if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 4 * hp || dGates.Length < batch * 4 * hp || dm.Length < batch * hp || cPrev.Length < batch * hp || cNew.Length < batch * hp || dc.Length < batch * hp
-            || peephole.Length != dPeephole.Length || (peephole.Length != 0 && peephole.Length < 3 * hp))
+            || (peephole.Length != 0 && peephole.Length < 3 * hp) || (dPeephole.Length != 0 && (peephole.Length == 0 || dPeephole.Length < 3 * hp)))
         {
             throw new ArgumentException($"LSTM backward expects gates [{batch}, {4 * hp}], states [{batch}, {hp}], peepholes and their gradients [{3 * hp}] or both empty.");
         }
@@ -54,6 +54,7 @@ internal static class LstmBackwardEpilogue
     {
         int n = TOps.Count;
         bool hasPeephole = !peephole.IsEmpty;
+        bool peepholeGradients = !dPeephole.IsEmpty;
         ref float pBase = ref MemoryMarshal.GetReference(peephole);
         ref float dpBase = ref MemoryMarshal.GetReference(dPeephole);
         TVec one = TOps.Broadcast(1f);
@@ -93,6 +94,10 @@ internal static class LstmBackwardEpilogue
                 {
                     dPrev = TOps.MultiplyAdd(dIn, TOps.Load(ref Unsafe.Add(ref pBase, u)), dPrev);
                     dPrev = TOps.MultiplyAdd(dForget, TOps.Load(ref Unsafe.Add(ref pBase, hp + u)), dPrev);
+                }
+
+                if (peepholeGradients)
+                {
                     ref float dci = ref Unsafe.Add(ref dpBase, u);
                     ref float dcf = ref Unsafe.Add(ref dpBase, hp + u);
                     ref float dco = ref Unsafe.Add(ref dpBase, (2 * hp) + u);

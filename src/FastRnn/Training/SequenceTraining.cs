@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using FastRnn.Cells;
 using FastRnn.Kernels;
 using FastRnn.Layers;
+using FastRnn.Memory;
 using FastRnn.Networks;
 
 namespace FastRnn.Training;
@@ -39,11 +40,11 @@ internal static class SequenceTraining
         SequenceForward.GatherInput(d, ws.Order, ws.SortedLengths, input, ws.Input.Span, steps, batch);
         for (int layer = 0; layer < d.NumLayers; layer++)
         {
-            ReadOnlySpan<float> layerInput = layer == 0 ? ws.Input.Span : ws.LayerOutputs[layer - 1].Span;
+            AlignedBuffer layerInput = layer == 0 ? ws.Input : ws.LayerOutputs[layer - 1];
             for (int direction = 0; direction < d.Directions; direction++)
             {
                 int slot = (layer * d.Directions) + direction;
-                ForwardDirection(d, network.Cells[slot], ws, slot, direction == 1, layerInput, ws.LayerOutputs[layer].Span, steps, batch, initialHidden, initialCell, finalHidden, finalCell);
+                ForwardDirection(d, network.Cells[slot], ws, slot, direction == 1, layerInput, ws.LayerOutputs[layer], steps, batch, initialHidden, initialCell, finalHidden, finalCell);
             }
 
             if (dropout is not null && layer < d.NumLayers - 1)
@@ -77,22 +78,23 @@ internal static class SequenceTraining
         int rows = steps * batch;
 
         // The gradient of the top layer's output, in the forward pass's row order.
-        Span<float> dOut = ws.OutputGradients[0].Span;
+        AlignedBuffer dOutBuffer = ws.OutputGradients[0];
         int dOutStride = d.OutputSize;
-        SequenceForward.GatherRows(d.BatchFirst, ws.Order, ws.SortedLengths, gradOutput, d.OutputSize, dOut, dOutStride, steps, batch);
+        SequenceForward.GatherRows(d.BatchFirst, ws.Order, ws.SortedLengths, gradOutput, d.OutputSize, dOutBuffer.Span, dOutStride, steps, batch);
 
         int which = 0;
         for (int layer = d.NumLayers - 1; layer >= 0; layer--)
         {
             int inputSize = d.LayerInputSize(layer);
-            ReadOnlySpan<float> layerInput = layer == 0 ? ws.Input.Span : ws.LayerOutputs[layer - 1].Span;
+            AlignedBuffer layerInput = layer == 0 ? ws.Input : ws.LayerOutputs[layer - 1];
             int dInStride = TrainingWorkspace.PaddedInput(network.Cells[layer * d.Directions]);
-            Span<float> dIn = ws.OutputGradients[1 - which].Span[..(rows * dInStride)];
+            AlignedBuffer dInBuffer = ws.OutputGradients[1 - which];
+            Span<float> dIn = dInBuffer.Span[..(rows * dInStride)];
             dIn.Clear();
             for (int direction = 0; direction < d.Directions; direction++)
             {
                 int slot = (layer * d.Directions) + direction;
-                BackwardDirection(d, network.Cells[slot], backward[slot], ws, slot, layer, direction, layerInput, inputSize, dOut, dOutStride, dIn, dInStride, gradFinalHidden, gradFinalCell, gradients, gradInitialHidden, gradInitialCell);
+                BackwardDirection(d, network.Cells[slot], backward[slot], ws, slot, direction, layerInput, dOutBuffer, dOutStride, dInBuffer, dInStride, gradFinalHidden, gradFinalCell, gradients, gradInitialHidden, gradInitialCell);
             }
 
             if (layer > 0 && ws.DropoutMasks.Length > 0)
@@ -103,7 +105,7 @@ internal static class SequenceTraining
                 }
             }
 
-            dOut = dIn;
+            dOutBuffer = dInBuffer;
             dOutStride = dInStride;
             which = 1 - which;
         }
@@ -111,7 +113,7 @@ internal static class SequenceTraining
         if (!gradInput.IsEmpty)
         {
             // Padded positions hold zero gradient: their rows of δ were zero.
-            SequenceForward.ScatterOutput(d, ws.Order, dOut, gradInput, d.InputSize, dOutStride, steps, batch);
+            SequenceForward.ScatterOutput(d, ws.Order, dOutBuffer.Span, gradInput, d.InputSize, dOutStride, steps, batch);
         }
     }
 
@@ -121,8 +123,8 @@ internal static class SequenceTraining
         TrainingWorkspace ws,
         int slot,
         bool reverse,
-        ReadOnlySpan<float> layerInput,  // [T, B, In]
-        Span<float> layerOutput,         // [T, B, D*H_out]
+        AlignedBuffer layerInput,   // [T, B, In]
+        AlignedBuffer layerOutput,  // [T, B, D*H_out]
         int steps,
         int batch,
         ReadOnlySpan<float> initialHidden,
@@ -130,28 +132,57 @@ internal static class SequenceTraining
         Span<float> finalHidden,
         Span<float> finalCell)
     {
-        int stateSize = d.StateSize, hiddenSize = d.HiddenSize, outputSize = d.OutputSize;
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
-        int[] order = ws.Order;
-        bool lstm = cell.Kind == CellKind.Lstm;
         Span<float> h = ws.Hidden.Span[..(batch * ss)];                 // [B, StateStride]
         Span<float> c = ws.Cell.Span[..(batch * hp)];                   // [B, Hp]
-        Span<float> gates = ws.Gates[slot].Span[..(steps * batch * gs)]; // [T, B, G*Hp]
-        SequenceForward.LoadInitialState(h, ss, c, hp, slot, order, batch, stateSize, hiddenSize, initialHidden, initialCell);
+        SequenceForward.LoadInitialState(h, ss, c, hp, slot, ws.Order, batch, d.StateSize, d.HiddenSize, initialHidden, initialCell);
+        ws.Gates[slot].Span[..(steps * batch * gs)].Clear();
+        ws.Current.Set(d, cell, null, slot, reverse, layerInput, layerOutput, steps, batch);
 
-        gates.Clear();
-        PackedMatMul.MultiplyAdd(cell.Input, layerInput, cell.InputSize, steps * batch, gates, gs);
+        // The input products by output panels, then the recurrence by rows: bit-identical for any thread count.
+        ws.CurrentParts = Math.Min(ws.Parts.Count, cell.Input.Panels);
+        ws.Parts.Run(ws.ProjectionPart, ws.CurrentParts);
+        ws.CurrentParts = Math.Min(ws.Parts.Count, batch);
+        ws.Parts.Run(ws.ForwardRowsPart, ws.CurrentParts);
+
+        SequenceForward.StoreFinalState(h, ss, c, hp, slot, ws.Order, batch, d.StateSize, d.HiddenSize, finalHidden, finalCell);
+    }
+
+    /// <summary>Part of the current input product: a range of output panels for every row.</summary>
+    internal static void ProjectionPart(TrainingWorkspace ws, int part)
+    {
+        TrainingWorkspace.Region r = ws.Current;
+        (int first, int end) = Range(r.Cell.Input.Panels, ws.CurrentParts, part);
+        int rows = r.Steps * r.Batch;
+        PackedMatMul.MultiplyAddPanels(r.Cell.Input, first, end, r.LayerInput.Span, r.Cell.InputSize, rows, ws.Gates[r.Slot].Span[..(rows * r.Cell.GateStride)], r.Cell.GateStride);
+    }
+
+    /// <summary>Part of the current training forward recurrence: a range of sorted rows through every step, saving history.</summary>
+    internal static void ForwardRowsPart(TrainingWorkspace ws, int part)
+    {
+        TrainingWorkspace.Region r = ws.Current;
+        CellWeights cell = r.Cell;
+        int steps = r.Steps, batch = r.Batch, slot = r.Slot;
+        (int r0, int r1) = Range(batch, ws.CurrentParts, part);
+        int n = r1 - r0;
+        int stateSize = r.Description.StateSize, outputSize = r.Description.OutputSize;
+        int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
+        bool lstm = cell.Kind == CellKind.Lstm;
+        Span<float> h = ws.Hidden.Span[(r0 * ss)..(r1 * ss)];
+        Span<float> c = ws.Cell.Span[(r0 * hp)..(r1 * hp)];
+        Span<float> gates = ws.Gates[slot].Span;
+        Span<float> layerOutput = r.LayerOutput!.Span;
         int hiddenGateStride = cell.Kind != CellKind.Gru ? 0 : cell.Candidate is not null ? 2 * hp : gs;
-        int column = reverse ? stateSize : 0;
+        int column = r.Reverse ? stateSize : 0;
         for (int k = 0; k < steps; k++)
         {
-            int t = reverse ? steps - 1 - k : k;
-            int active = ws.ActiveRows[t];
-            int at = t * batch;
-            h.CopyTo(ws.HiddenBefore[slot].Span.Slice(at * ss, batch * ss));
+            int t = r.Reverse ? steps - 1 - k : k;
+            int active = Math.Clamp(ws.ActiveRows[t] - r0, 0, n);
+            int at = (t * batch) + r0; // first row of this part at step t
+            h.CopyTo(ws.HiddenBefore[slot].Span.Slice(at * ss, n * ss));
             if (lstm)
             {
-                c.CopyTo(ws.CellBefore[slot].Span.Slice(at * hp, batch * hp));
+                c.CopyTo(ws.CellBefore[slot].Span.Slice(at * hp, n * hp));
             }
 
             if (active > 0)
@@ -161,20 +192,18 @@ internal static class SequenceTraining
                     Unprojected = cell.Projection is null ? default : ws.Unprojected[slot].Span.Slice(at * hp, active * hp),
                     HiddenGates = hiddenGateStride == 0 ? default : ws.HiddenGates[slot].Span.Slice(at * hiddenGateStride, active * hiddenGateStride),
                     ResetHidden = cell.Candidate is null ? default : ws.ResetHidden[slot].Span.Slice(at * hp, active * hp),
-                    Candidate = cell.Candidate is null ? default : ws.Candidate.Span[..(active * cell.Candidate.PaddedRows)],
+                    Candidate = cell.Candidate is null ? default : ws.Candidate[part].Span[..(active * cell.Candidate.PaddedRows)],
                 };
                 CellStep.Forward(cell, gates.Slice(at * gs, active * gs), h, c, buffers, active);
             }
 
             if (lstm)
             {
-                c.CopyTo(ws.CellAfter[slot].Span.Slice(at * hp, batch * hp));
+                c.CopyTo(ws.CellAfter[slot].Span.Slice(at * hp, n * hp));
             }
 
-            SequenceForward.WriteStepOutput(h, ss, layerOutput.Slice(at * outputSize, batch * outputSize), outputSize, column, stateSize, active, batch);
+            SequenceForward.WriteStepOutput(h, ss, layerOutput.Slice(at * outputSize, n * outputSize), outputSize, column, stateSize, active, n);
         }
-
-        SequenceForward.StoreFinalState(h, ss, c, hp, slot, order, batch, stateSize, hiddenSize, finalHidden, finalCell);
     }
 
     private static void BackwardDirection(
@@ -183,13 +212,11 @@ internal static class SequenceTraining
         BackwardWeights bw,
         TrainingWorkspace ws,
         int slot,
-        int layer,
         int direction,
-        ReadOnlySpan<float> layerInput,  // [T, B, In]
-        int inputSize,
-        ReadOnlySpan<float> dOut,        // [T, B, dOutStride] gradient of this layer's output
+        AlignedBuffer layerInput,   // [T, B, In]
+        AlignedBuffer dOut,         // [T, B, dOutStride] gradient of this layer's output
         int dOutStride,
-        Span<float> dIn,                 // [T, B, dInStride] gradient of this layer's input, accumulated
+        AlignedBuffer dIn,          // [T, B, dInStride] gradient of this layer's input, accumulated
         int dInStride,
         ReadOnlySpan<float> gradFinalHidden,
         ReadOnlySpan<float> gradFinalCell,
@@ -201,29 +228,28 @@ internal static class SequenceTraining
         int stateSize = d.StateSize, hiddenSize = d.HiddenSize;
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
         int[] order = ws.Order;
-        bool reverse = direction == 1;
         bool resetBefore = cell.Candidate is not null;
         bool standardGru = cell.Kind == CellKind.Gru && !resetBefore;
         int hiddenGateStride = resetBefore ? 2 * hp : gs;
 
-        Span<float> gates = ws.Gates[slot].Span;                         // [T, B, G*Hp] activations
-        Span<float> dGates = ws.GateGradients.Span[..(rows * gs)];       // [T, B, G*Hp]
-        Span<float> dHidden = standardGru || resetBefore ? ws.HiddenGateGradients.Span[..(rows * hiddenGateStride)] : dGates;
-        Span<float> dCandidate = resetBefore ? ws.CandidateGradients.Span[..(rows * hp)] : default; // [T, B, Hp]
-        Span<float> dState = cell.Projection is not null ? ws.StateGradients.Span[..(rows * ss)] : default; // [T, B, Pp]
         Span<float> dh = ws.HiddenCarry.Span[..(batch * ss)];            // [B, StateStride]
         Span<float> dc = ws.CellCarry.Span[..(batch * hp)];              // [B, Hp]
-        Span<float> step = ws.StepGradient.Span[..(batch * hp)];         // [B, Hp]
-        Span<float> dPeephole = cell.Variant == CellVariant.Peephole ? ws.PeepholeGradients.Span[..(3 * hp)] : default;
-        dGates.Clear();
+        ws.GateGradients.Span[..(rows * gs)].Clear();
         if (standardGru || resetBefore)
         {
-            dHidden.Clear();
+            ws.HiddenGateGradients.Span[..(rows * hiddenGateStride)].Clear();
         }
 
-        dCandidate.Clear();
-        dState.Clear();
-        dPeephole.Clear();
+        if (resetBefore)
+        {
+            ws.CandidateGradients.Span[..(rows * hp)].Clear();
+        }
+
+        if (cell.Projection is not null)
+        {
+            ws.StateGradients.Span[..(rows * ss)].Clear();
+        }
+
         dh.Clear();
         dc.Clear();
         for (int s = 0; s < batch; s++)
@@ -239,19 +265,73 @@ internal static class SequenceTraining
             }
         }
 
-        int column = reverse ? stateSize : 0;
+        TrainingWorkspace.Region region = ws.Current;
+        region.Set(d, cell, bw, slot, direction == 1, layerInput, null, steps, batch);
+        region.OutputGradient = dOut;
+        region.OutputGradientStride = dOutStride;
+        region.InputGradient = dIn;
+        region.InputGradientStride = dInStride;
+        region.Gradients = gradients;
+        ws.CurrentParts = Math.Min(ws.Parts.Count, batch);
+        ws.Parts.Run(ws.BackwardRowsPart, ws.CurrentParts);
+        ws.CurrentParts = ws.Parts.Count;
+        ws.Parts.Run(ws.BackwardProductsPart, ws.CurrentParts);
+        if (cell.Variant == CellVariant.Peephole)
+        {
+            AccumulatePeepholes(ws, cell, bw, gradients, rows);
+        }
+
+        for (int s = 0; s < batch; s++)
+        {
+            if (!gradInitialHidden.IsEmpty)
+            {
+                dh.Slice(s * ss, stateSize).CopyTo(gradInitialHidden.Slice(((slot * batch) + order[s]) * stateSize));
+            }
+
+            if (!gradInitialCell.IsEmpty)
+            {
+                dc.Slice(s * hp, hiddenSize).CopyTo(gradInitialCell.Slice(((slot * batch) + order[s]) * hiddenSize));
+            }
+        }
+    }
+
+    /// <summary>Part of the current backward recurrence: a range of sorted rows back through every step.</summary>
+    internal static void BackwardRowsPart(TrainingWorkspace ws, int part)
+    {
+        TrainingWorkspace.Region r = ws.Current;
+        CellWeights cell = r.Cell;
+        BackwardWeights bw = r.Backward!;
+        int steps = r.Steps, batch = r.Batch, rows = steps * batch, slot = r.Slot;
+        (int r0, int r1) = Range(batch, ws.CurrentParts, part);
+        int n = r1 - r0;
+        int stateSize = r.Description.StateSize;
+        int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
+        bool resetBefore = cell.Candidate is not null;
+        bool standardGru = cell.Kind == CellKind.Gru && !resetBefore;
+        int hiddenGateStride = resetBefore ? 2 * hp : gs;
+        Span<float> gates = ws.Gates[slot].Span;
+        Span<float> dGates = ws.GateGradients.Span[..(rows * gs)];
+        Span<float> dHidden = standardGru || resetBefore ? ws.HiddenGateGradients.Span[..(rows * hiddenGateStride)] : dGates;
+        Span<float> dCandidate = resetBefore ? ws.CandidateGradients.Span[..(rows * hp)] : default;
+        Span<float> dState = cell.Projection is not null ? ws.StateGradients.Span[..(rows * ss)] : default;
+        Span<float> dh = ws.HiddenCarry.Span[(r0 * ss)..(r1 * ss)];
+        Span<float> dc = ws.CellCarry.Span[(r0 * hp)..(r1 * hp)];
+        Span<float> step = ws.StepGradient[part].Span;
+        ReadOnlySpan<float> dOut = r.OutputGradient!.Span;
+        int dOutStride = r.OutputGradientStride;
+        int column = r.Reverse ? stateSize : 0;
         RnnActivation activation = cell.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh;
         for (int k = 0; k < steps; k++)
         {
             // Back in time relative to this direction's forward order.
-            int t = reverse ? k : steps - 1 - k;
-            int active = ws.ActiveRows[t];
+            int t = r.Reverse ? k : steps - 1 - k;
+            int active = Math.Clamp(ws.ActiveRows[t] - r0, 0, n);
             if (active == 0)
             {
                 continue;
             }
 
-            int at = t * batch;
+            int at = (t * batch) + r0;
             for (int s = 0; s < active; s++)
             {
                 Span<float> carry = dh.Slice(s * ss, stateSize);
@@ -275,7 +355,8 @@ internal static class SequenceTraining
                         PackedMatMul.MultiplyAdd(bw.ProjectionT, dhActive, ss, active, dm, hp);
                     }
 
-                    LstmBackwardEpilogue.Backward(stepGates, dm, ws.CellBefore[slot].Span.Slice(at * hp, active * hp), ws.CellAfter[slot].Span.Slice(at * hp, active * hp), cell.Peephole, dc, stepDGates, dPeephole, active, hp);
+                    // Peephole gradients are summed afterwards in one fixed order (AccumulatePeepholes).
+                    LstmBackwardEpilogue.Backward(stepGates, dm, ws.CellBefore[slot].Span.Slice(at * hp, active * hp), ws.CellAfter[slot].Span.Slice(at * hp, active * hp), cell.Peephole, dc, stepDGates, default, active, hp);
                     dhActive.Clear();
                     PackedMatMul.MultiplyAdd(bw.RecurrentT, stepDGates, gs, active, dhActive, ss);
                     break;
@@ -309,75 +390,118 @@ internal static class SequenceTraining
                     break;
             }
         }
+    }
 
-        // Whole-sequence products: the input gradient and every weight gradient at once.
-        PackedMatMul.MultiplyAdd(bw.InputT, dGates, gs, rows, dIn, dInStride);
-        TransposedProduct.Accumulate(dGates, gs, bw.InputColumns, layerInput, inputSize, inputSize, rows, gradients.Values(bw.InputWeightName), inputSize);
+    /// <summary>
+    /// Part of the whole-sequence products of the current backward: its share of the input
+    /// gradient's panels and of every weight gradient's rows (each output summed over all rows in
+    /// the same order whatever the thread count).
+    /// </summary>
+    internal static void BackwardProductsPart(TrainingWorkspace ws, int part)
+    {
+        TrainingWorkspace.Region r = ws.Current;
+        CellWeights cell = r.Cell;
+        BackwardWeights bw = r.Backward!;
+        GradientBuffer gradients = r.Gradients!;
+        int parts = ws.CurrentParts;
+        int rows = r.Steps * r.Batch, slot = r.Slot;
+        int stateSize = r.Description.StateSize, hiddenSize = r.Description.HiddenSize;
+        int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
+        int inputSize = cell.InputSize;
+        bool resetBefore = cell.Candidate is not null;
+        bool standardGru = cell.Kind == CellKind.Gru && !resetBefore;
+        int hiddenGateStride = resetBefore ? 2 * hp : gs;
+        ReadOnlySpan<float> dGates = ws.GateGradients.Span[..(rows * gs)];
+        ReadOnlySpan<float> dHidden = standardGru || resetBefore ? ws.HiddenGateGradients.Span[..(rows * hiddenGateStride)] : dGates;
+
+        (int p0, int p1) = Range(bw.InputT.Panels, parts, part);
+        PackedMatMul.MultiplyAddPanels(bw.InputT, p0, p1, dGates, gs, rows, r.InputGradient!.Span[..(rows * r.InputGradientStride)], r.InputGradientStride);
+
+        Rows(dGates, gs, bw.InputColumns, r.LayerInput.Span, inputSize, inputSize, rows, gradients.Values(bw.InputWeightName), parts, part);
         float[] whh = gradients.Values(bw.RecurrentWeightName);
         ReadOnlySpan<float> hHistory = ws.HiddenBefore[slot].Span[..(rows * ss)];
         if (resetBefore)
         {
-            TransposedProduct.Accumulate(dHidden, hiddenGateStride, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh.AsSpan(0, 2 * hiddenSize * stateSize), stateSize);
-            TransposedProduct.Accumulate(dCandidate, hp, bw.HiddenIdentity, ws.ResetHidden[slot].Span[..(rows * hp)], hp, hiddenSize, rows, whh.AsSpan(2 * hiddenSize * stateSize), stateSize);
+            Rows(dHidden, hiddenGateStride, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh.AsSpan(0, 2 * hiddenSize * stateSize), parts, part);
+            Rows(ws.CandidateGradients.Span[..(rows * hp)], hp, bw.HiddenIdentity, ws.ResetHidden[slot].Span[..(rows * hp)], hp, hiddenSize, rows, whh.AsSpan(2 * hiddenSize * stateSize), parts, part);
         }
         else
         {
-            TransposedProduct.Accumulate(dHidden, gs, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh, stateSize);
+            Rows(dHidden, gs, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh, parts, part);
         }
 
         if (bw.ProjectionT is not null)
         {
-            TransposedProduct.Accumulate(dState, ss, bw.StateIdentity, ws.Unprojected[slot].Span[..(rows * hp)], hp, hiddenSize, rows, gradients.Values(bw.ProjectionName), hiddenSize);
+            Rows(ws.StateGradients.Span[..(rows * ss)], ss, bw.StateIdentity, ws.Unprojected[slot].Span[..(rows * hp)], hp, hiddenSize, rows, gradients.Values(bw.ProjectionName), parts, part);
         }
 
-        if (d.Bias)
+        if (r.Description.Bias)
         {
-            AccumulateBias(dGates, gs, rows, bw.InputColumns, ws.BiasSums.Span[..gs], gradients.Values(bw.InputBiasName));
-            if (standardGru)
-            {
-                AccumulateBias(dHidden, gs, rows, bw.InputColumns, ws.BiasSums.Span[..gs], gradients.Values(bw.RecurrentBiasName));
-            }
-            else
-            {
-                // LSTM, RNN and reset-before GRU add b_hh where b_ih goes: the same gradient.
-                AccumulateBias(dGates, gs, rows, bw.InputColumns, ws.BiasSums.Span[..gs], gradients.Values(bw.RecurrentBiasName));
-            }
-        }
+            AccumulateBias(dGates, gs, rows, bw.InputColumns, gradients.Values(bw.InputBiasName), parts, part);
 
-        if (!dPeephole.IsEmpty)
-        {
-            AddInto(dPeephole[..hiddenSize], gradients.Values(bw.PeepholeNames[0]));
-            AddInto(dPeephole.Slice(hp, hiddenSize), gradients.Values(bw.PeepholeNames[1]));
-            AddInto(dPeephole.Slice(2 * hp, hiddenSize), gradients.Values(bw.PeepholeNames[2]));
-        }
-
-        for (int s = 0; s < batch; s++)
-        {
-            if (!gradInitialHidden.IsEmpty)
-            {
-                dh.Slice(s * ss, stateSize).CopyTo(gradInitialHidden.Slice(((slot * batch) + order[s]) * stateSize));
-            }
-
-            if (!gradInitialCell.IsEmpty)
-            {
-                dc.Slice(s * hp, hiddenSize).CopyTo(gradInitialCell.Slice(((slot * batch) + order[s]) * hiddenSize));
-            }
+            // LSTM, RNN and reset-before GRU add b_hh where b_ih goes: the same gradient.
+            AccumulateBias(standardGru ? dHidden : dGates, gs, rows, bw.InputColumns, gradients.Values(bw.RecurrentBiasName), parts, part);
         }
     }
 
-    private static void AccumulateBias(ReadOnlySpan<float> dGates, int stride, int rows, int[] columns, Span<float> sums, float[] bias)
+    // This part's share of the rows of dW += δᵀ X (the rows of C are independent outputs).
+    private static void Rows(ReadOnlySpan<float> a, int lda, int[] columns, ReadOnlySpan<float> b, int ldb, int n, int k, Span<float> c, int parts, int part)
     {
-        sums.Clear();
-        for (int r = 0; r < rows; r++)
+        (int m0, int m1) = Range(columns.Length, parts, part);
+        if (m1 > m0)
         {
-            TensorPrimitives.Add(sums, dGates.Slice(r * stride, stride), sums);
-        }
-
-        for (int i = 0; i < bias.Length; i++)
-        {
-            bias[i] += sums[columns[i]];
+            TransposedProduct.Accumulate(a, lda, columns.AsSpan(m0, m1 - m0), b, ldb, n, k, c[(m0 * n)..], n);
         }
     }
 
-    private static void AddInto(ReadOnlySpan<float> source, float[] target) => TensorPrimitives.Add(target, source, target);
+    // This part's share of the bias elements; each sums its column over all rows in order.
+    private static void AccumulateBias(ReadOnlySpan<float> dGates, int stride, int rows, int[] columns, float[] bias, int parts, int part)
+    {
+        (int i0, int i1) = Range(bias.Length, parts, part);
+        for (int i = i0; i < i1; i++)
+        {
+            int column = columns[i];
+            float sum = 0f;
+            for (int row = 0; row < rows; row++)
+            {
+                sum += dGates[(row * stride) + column];
+            }
+
+            bias[i] += sum;
+        }
+    }
+
+    // Peephole gradients from the saved pre-activation gradients and cell states, in one fixed
+    // order (rows ascending), so they do not depend on how the recurrence was split:
+    // dw_ci = Σ δi ⊙ c_prev, dw_cf = Σ δf ⊙ c_prev, dw_co = Σ δo ⊙ c_new.
+    private static void AccumulatePeepholes(TrainingWorkspace ws, CellWeights cell, BackwardWeights bw, GradientBuffer gradients, int rows)
+    {
+        int h = cell.HiddenSize, hp = cell.PaddedUnits, gs = cell.GateStride;
+        ReadOnlySpan<float> dGates = ws.GateGradients.Span;
+        ReadOnlySpan<float> before = ws.CellBefore[ws.Current.Slot].Span;
+        ReadOnlySpan<float> after = ws.CellAfter[ws.Current.Slot].Span;
+        float[] ci = gradients.Values(bw.PeepholeNames[0]);
+        float[] cf = gradients.Values(bw.PeepholeNames[1]);
+        float[] co = gradients.Values(bw.PeepholeNames[2]);
+        for (int u = 0; u < h; u++)
+        {
+            int gi = bw.InputColumns[u], gf = bw.InputColumns[h + u], go = bw.InputColumns[(3 * h) + u];
+            float si = 0f, sf = 0f, so = 0f;
+            for (int row = 0; row < rows; row++)
+            {
+                float c0 = before[(row * hp) + u];
+                si += dGates[(row * gs) + gi] * c0;
+                sf += dGates[(row * gs) + gf] * c0;
+                so += dGates[(row * gs) + go] * after[(row * hp) + u];
+            }
+
+            ci[u] += si;
+            cf[u] += sf;
+            co[u] += so;
+        }
+    }
+
+    // Part `part` of `count` equal contiguous shares of [0, total).
+    private static (int First, int End) Range(int total, int count, int part) =>
+        ((int)((long)total * part / count), (int)((long)total * (part + 1) / count));
 }

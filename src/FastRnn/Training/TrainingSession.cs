@@ -32,7 +32,11 @@ public sealed class TrainingSession
     /// during training (0 for none).
     /// </param>
     /// <param name="seed">Seed of the dropout masks (training is reproducible for a given seed).</param>
-    public TrainingSession(RecurrentNetwork network, int maxBatch, int maxSteps, float dropout = 0f, int seed = 0)
+    /// <param name="threads">
+    /// Threads a call may use (1..64): the recurrence is split by sequences and the whole-sequence
+    /// products by output rows, so results and gradients are bit-identical for any thread count.
+    /// </param>
+    public TrainingSession(RecurrentNetwork network, int maxBatch, int maxSteps, float dropout = 0f, int seed = 0, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
@@ -51,7 +55,12 @@ public sealed class TrainingSession
 
         try
         {
-            workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout is not null);
+            if (threads < 1 || threads > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must be in 1..64.");
+        }
+
+        workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout is not null, threads);
         }
         catch (OverflowException e)
         {

@@ -11,7 +11,7 @@ namespace FastRnn.Training;
 /// </summary>
 internal sealed class TrainingWorkspace
 {
-    public TrainingWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps, bool dropout)
+    public TrainingWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps, bool dropout, int threads)
     {
         NetworkDescription d = network.Description;
         MaxBatch = maxBatch;
@@ -65,18 +65,27 @@ internal sealed class TrainingWorkspace
         GateStride = gateStride;
         Hidden = new AlignedBuffer(maxBatch * stateStride);
         Cell = new AlignedBuffer(maxBatch * hp);
-        Candidate = new AlignedBuffer(maxBatch * candidate);
+        Parts = new ParallelParts(threads);
+        Candidate = new AlignedBuffer[threads];
+        StepGradient = new AlignedBuffer[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            Candidate[i] = new AlignedBuffer(maxBatch * candidate);
+            StepGradient[i] = new AlignedBuffer(maxBatch * Math.Max(hp, candidate));
+        }
+
+        ProjectionPart = part => SequenceTraining.ProjectionPart(this, part);
+        ForwardRowsPart = part => SequenceTraining.ForwardRowsPart(this, part);
+        BackwardRowsPart = part => SequenceTraining.BackwardRowsPart(this, part);
+        BackwardProductsPart = part => SequenceTraining.BackwardProductsPart(this, part);
         InputGradientStride = inputStride;
 
         GateGradients = new AlignedBuffer(checked(rows * gateStride));
         HiddenGateGradients = new AlignedBuffer(checked(rows * gateStride));
         CandidateGradients = new AlignedBuffer(checked(rows * candidate));
         StateGradients = new AlignedBuffer(checked(rows * stateStride));
-        StepGradient = new AlignedBuffer(maxBatch * Math.Max(hp, candidate));
         HiddenCarry = new AlignedBuffer(maxBatch * stateStride);
         CellCarry = new AlignedBuffer(maxBatch * hp);
-        PeepholeGradients = new AlignedBuffer(3 * hp);
-        BiasSums = new AlignedBuffer(gateStride);
         OutputGradients = [new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize))), new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize)))];
     }
 
@@ -126,7 +135,7 @@ internal sealed class TrainingWorkspace
 
     public AlignedBuffer Cell { get; }               // [B, Hp]
 
-    public AlignedBuffer Candidate { get; }          // [B, Hn]
+    public AlignedBuffer[] Candidate { get; }        // per thread [B, Hn]
 
     // Backward.
     public AlignedBuffer GateGradients { get; }      // [T, B, G*Hp] pre-activation gradients (input side)
@@ -137,17 +146,76 @@ internal sealed class TrainingWorkspace
 
     public AlignedBuffer StateGradients { get; }     // [T, B, StateStride] gradients of projected h (projection)
 
-    public AlignedBuffer StepGradient { get; }       // [B, max(Hp, Hn)] dm or d(r ⊙ h) of one step
+    public AlignedBuffer[] StepGradient { get; }     // per thread [B, max(Hp, Hn)] dm or d(r ⊙ h) of one step
 
     public AlignedBuffer HiddenCarry { get; }        // [B, StateStride] gradient flowing to h of the previous step
 
     public AlignedBuffer CellCarry { get; }          // [B, Hp] gradient flowing to c of the previous step
 
-    public AlignedBuffer PeepholeGradients { get; }  // [3*Hp]
-
-    public AlignedBuffer BiasSums { get; }           // [G*Hp]
-
     public AlignedBuffer[] OutputGradients { get; }  // 2 x [T, B, max(In stride, D*H_out)]: gradient of a layer's output, then of its input
+
+    // Threads and the layer-direction the parallel parts work on.
+    public ParallelParts Parts { get; }
+
+    public Action<int> ProjectionPart { get; }
+
+    public Action<int> ForwardRowsPart { get; }
+
+    public Action<int> BackwardRowsPart { get; }
+
+    public Action<int> BackwardProductsPart { get; }
+
+    public Region Current { get; } = new();
+
+    public int CurrentParts { get; set; }
+
+    /// <summary>
+    /// What a parallel region works on, set by the calling thread before the parts start (one
+    /// instance, reused: setting it allocates nothing).
+    /// </summary>
+    public sealed class Region
+    {
+        public NetworkDescription Description { get; set; } = null!;
+
+        public CellWeights Cell { get; set; } = null!;
+
+        public BackwardWeights? Backward { get; set; }
+
+        public int Slot { get; set; }
+
+        public bool Reverse { get; set; }
+
+        public AlignedBuffer LayerInput { get; set; } = null!;
+
+        public AlignedBuffer? LayerOutput { get; set; }
+
+        public int Steps { get; set; }
+
+        public int Batch { get; set; }
+
+        public AlignedBuffer? OutputGradient { get; set; }
+
+        public int OutputGradientStride { get; set; }
+
+        public AlignedBuffer? InputGradient { get; set; }
+
+        public int InputGradientStride { get; set; }
+
+        public GradientBuffer? Gradients { get; set; }
+
+        public void Set(NetworkDescription description, CellWeights cell, BackwardWeights? backward, int slot, bool reverse, AlignedBuffer layerInput, AlignedBuffer? layerOutput, int steps, int batch)
+        {
+            Description = description;
+            Cell = cell;
+            Backward = backward;
+            Slot = slot;
+            Reverse = reverse;
+            LayerInput = layerInput;
+            LayerOutput = layerOutput;
+            Steps = steps;
+            Batch = batch;
+        }
+    }
 
     /// <summary>Row stride of W_ihᵀ products: the layer's input size rounded up to whole vectors.</summary>
     public static int PaddedInput(CellWeights w) => (w.InputSize + w.Input.Width - 1) / w.Input.Width * w.Input.Width;

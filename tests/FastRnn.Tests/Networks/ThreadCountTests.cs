@@ -47,6 +47,69 @@ public sealed class ThreadCountTests
         return true;
     }
 
+    [Property(MaxTest = 40)]
+    public bool GradientsDoNotDependOnTheThreadCount(int seed)
+    {
+        RandomProblem p = RandomProblem.From(seed);
+        ReferenceConfig c = p.Config;
+        var random = new Random(seed);
+        RecurrentNetwork network = NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6));
+        NetworkDescription d = network.Description;
+        float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5))!;
+        float[] gradOutput = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Steps * p.Batch * d.OutputSize, 1.0))!;
+        int[] lengths = new int[p.Batch];
+        for (int b = 0; b < p.Batch; b++)
+        {
+            lengths[b] = p.WithLengths ? 1 + random.Next(p.Steps) : p.Steps;
+        }
+
+        float[]? expected = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var session = new FastRnn.Training.TrainingSession(network, p.Batch, p.Steps, threads: threads);
+            var gradients = new FastRnn.Training.GradientBuffer(network);
+            float[] gradInput = new float[input.Length];
+            session.Forward(input, p.Steps, p.Batch, new float[gradOutput.Length], lengths: lengths);
+            session.Backward(gradOutput, gradients, gradInput: gradInput);
+            var all = new System.Collections.Generic.List<float>(gradInput);
+            foreach (string name in gradients.Names)
+            {
+                all.AddRange(gradients.Get(name).ToArray());
+            }
+
+            float[] flat = all.ToArray();
+            if (expected is null)
+            {
+                expected = flat;
+            }
+            else if (!expected.AsSpan().SequenceEqual(flat))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void AThreadedTrainingStepAllocatesNothing()
+    {
+        var description = new NetworkDescription(CellKind.Lstm, 10, 24) { NumLayers = 2, Variant = CellVariant.Peephole };
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 4);
+        const int steps = 9, batch = 6;
+        var session = new FastRnn.Training.TrainingSession(network, batch, steps, threads: 2);
+        var gradients = new FastRnn.Training.GradientBuffer(network);
+        float[] input = new float[steps * batch * 10];
+        float[] output = new float[steps * batch * 24];
+        float[] gradOutput = new float[output.Length];
+        Array.Fill(gradOutput, 0.01f);
+        ZeroAllocationTests.AssertNoAllocation(() =>
+        {
+            session.Forward(input, steps, batch, output);
+            session.Backward(gradOutput, gradients);
+        });
+    }
+
     [Fact]
     public void AThreadedForwardAllocatesNothing()
     {
