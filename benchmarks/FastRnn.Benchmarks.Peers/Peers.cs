@@ -64,9 +64,9 @@ internal static class Peers
         bool lstm = d.Kind == CellKind.Lstm;
         int h = d.HiddenSize, gates = d.GateCount;
         int[] order = lstm ? LstmToOnnx : d.Kind == CellKind.Gru ? GruToOnnx : [0];
-        float[] w = Reorder(network.GetParameter("weight_ih_l0"), order, h);
-        float[] r = Reorder(network.GetParameter("weight_hh_l0"), order, h);
-        float[] b = [.. Reorder(network.GetParameter("bias_ih_l0"), order, h), .. Reorder(network.GetParameter("bias_hh_l0"), order, h)];
+        float[] w = Reorder(network.GetParameter("weight_ih_l0"), order);
+        float[] r = Reorder(network.GetParameter("weight_hh_l0"), order);
+        float[] b = [.. Reorder(network.GetParameter("bias_ih_l0"), order), .. Reorder(network.GetParameter("bias_hh_l0"), order)];
         var graph = new GraphProto { Name = "peer" };
         graph.Input.Add(Value("X", steps, batch, d.InputSize));
         graph.Initializer.Add(Tensor("W", w, 1, gates * h, d.InputSize));
@@ -149,10 +149,9 @@ internal static class Peers
         return torchError is null ? 0 : 1;
     }
 
-    private static float[] Reorder(ReadOnlySpan<float> pytorch, int[] order, int hidden)
+    private static float[] Reorder(ReadOnlySpan<float> pytorch, int[] order)
     {
         int block = pytorch.Length / order.Length;
-        _ = hidden;
         float[] onnx = new float[pytorch.Length];
         for (int k = 0; k < order.Length; k++)
         {
@@ -182,6 +181,4 @@ internal static class Peers
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
         };
     }
-
-    internal static IEnumerable<T> Once<T>(T item) => [item];
 }
