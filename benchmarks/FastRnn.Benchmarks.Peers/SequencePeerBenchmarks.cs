@@ -1,0 +1,99 @@
+using BenchmarkDotNet.Attributes;
+using FastRnn.Memory;
+using FastRnn.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace FastRnn.Benchmarks.Peers;
+
+/// <summary>
+/// A whole sequence, T = 100, I = H, one thread everywhere: FastRnn Forward; ONNX Runtime on a
+/// T = 100 model through IOBinding; torch nn.LSTM/GRU (grad disabled). Batch 1 at every H, and
+/// batch 64 at H = 256.
+/// </summary>
+[MemoryDiagnoser]
+public class SequencePeerBenchmarks
+{
+    public const int Steps = 100;
+    private RecurrentNetwork network = null!;
+    private SequenceWorkspace workspace = null!;
+    private float[] input = null!;
+    private float[] output = null!;
+    private OrtRunner? ort;
+    private torch.nn.Module? torchModule;
+    private torch.Tensor? x;
+
+    [Params(CellKind.Lstm, CellKind.Gru)]
+    public CellKind Cell { get; set; }
+
+    /// <summary>"B x H": 1x64, 1x256, 1x1024 and 64x256.</summary>
+    [Params("1x64", "1x256", "1x1024", "64x256")]
+    public string Shape { get; set; } = "1x64";
+
+    private int Batch => int.Parse(Shape.Split('x')[0]);
+
+    private int Hidden => int.Parse(Shape.Split('x')[1]);
+
+    [GlobalSetup(Target = nameof(FastRnn))]
+    public void SetupFastRnn() => Common();
+
+    [GlobalSetup(Target = nameof(OnnxRuntime))]
+    public void SetupOnnxRuntime()
+    {
+        Common();
+        ort = new OrtRunner(network, Steps, Batch, stateful: false);
+        input.CopyTo(ort.Input, 0);
+        ort.Run();
+        Peers.Check($"ONNX Runtime {Cell} {Shape}", output, ort.Output);
+    }
+
+    [GlobalSetup(Target = nameof(TorchLayer))]
+    public void SetupTorchLayer()
+    {
+        Common();
+        TorchNative.Require();
+        torch.set_grad_enabled(false);
+        torchModule = Cell == CellKind.Lstm ? torch.nn.LSTM(Hidden, Hidden) : torch.nn.GRU(Hidden, Hidden);
+        Peers.CopyInto(torchModule, network);
+        x = torch.tensor(input, [Steps, Batch, Hidden]);
+        using var scope = torch.NewDisposeScope();
+        Peers.Check($"torch layer {Cell} {Shape}", output, Peers.ToArray(TorchForward()));
+    }
+
+    [Benchmark(Baseline = true)]
+    public void FastRnn() => network.Forward(workspace, input, Steps, Batch, output);
+
+    [Benchmark]
+    public void OnnxRuntime() => ort!.Run();
+
+    [Benchmark]
+    public void TorchLayer()
+    {
+        using var scope = torch.NewDisposeScope();
+        TorchForward();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        ort?.Dispose();
+        x?.Dispose();
+        torchModule?.Dispose();
+    }
+
+    private torch.Tensor TorchForward() => torchModule switch
+    {
+        LSTM m => m.forward(x!).Item1,
+        GRU m => m.forward(x!).Item1,
+        _ => throw new System.InvalidOperationException("no torch module"),
+    };
+
+    private void Common()
+    {
+        network = Peers.Network(Cell, Hidden);
+        workspace = network.CreateWorkspace(Batch, Steps);
+        input = Peers.Input(Steps * Batch * Hidden, 5);
+        output = new float[Steps * Batch * Hidden];
+        network.Forward(workspace, input, Steps, Batch, output);
+    }
+}
