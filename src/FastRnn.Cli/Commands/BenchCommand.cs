@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Text;
@@ -16,22 +17,27 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    public static int Run(ReadOnlySpan<string> args)
-    {
-        string root = "perf-results";
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--out" && i + 1 < args.Length)
-            {
-                root = args[++i];
-            }
-            else
-            {
-                Console.Error.WriteLine($"fastrnn bench: unexpected argument '{args[i]}'. Usage: fastrnn bench [--out DIR]");
-                return 2;
-            }
-        }
+    private const int UsageErrorExitCode = 2;
 
+    /// <summary>The <c>bench</c> command.</summary>
+    public static CliCommand Create()
+    {
+        var output = new Option<string>("--out")
+        {
+            HelpName = "DIR",
+            Description = "Folder of the report: DIR/<cpu>/quick.md.",
+            DefaultValueFactory = _ => "perf-results",
+        };
+        var command = new CliCommand("bench", "Quick Stopwatch timings on this CPU, written to DIR/<cpu>/quick.md.", UsageErrorExitCode)
+        {
+            output,
+        };
+        command.SetAction(result => Run(result.GetRequiredValue(output)));
+        return command;
+    }
+
+    private static int Run(string root)
+    {
         Console.WriteLine("fastrnn bench: a quick Stopwatch estimate (median of 7 rounds after warm-up), not BenchmarkDotNet");
         Console.WriteLine(CpuDescription.Summary());
         Console.WriteLine();

@@ -17,6 +17,15 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
+    /// <summary>The <c>demo</c> command (also what <c>fastrnn</c> with no command runs).</summary>
+    public static CliCommand Create()
+    {
+        var command = new CliCommand("demo", "Inference, then every training task, quickly (about 10 s); the default command.", FastRnnCommandLine.UsageErrorExitCode);
+        command.SetAction(_ => Run());
+        return command;
+    }
+
+    /// <summary>Runs the demo; exits 1 when streaming and sequence results disagree.</summary>
     public static int Run()
     {
         var clock = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using FastRnn.IO;
@@ -10,7 +11,7 @@ using FastRnn.Training;
 namespace FastRnn.Cli.Commands;
 
 /// <summary>
-/// <c>fastrnn eval CASE.safetensors --out RESULT.safetensors [--check]</c>: runs a case in the
+/// <c>fastrnn eval CASE.safetensors --out RESULT.safetensors [--check] [--weights fp32|bf16|int8]</c>: runs a case in the
 /// conformance format and writes <c>output</c>, <c>h_n</c> (and <c>c_n</c>) as F32, and, when the
 /// case holds cotangents (<c>grad_output</c>, ...), every gradient (<c>grad.input</c>,
 /// <c>grad.h0</c>, <c>grad.c0</c>, <c>grad.&lt;weight&gt;</c>); with <c>--check</c>, also compares
@@ -20,47 +21,48 @@ internal static class EvalCommand
 {
     private const double ForwardTolerance = 1e-5;
     private const double GradientTolerance = 1e-4;
+    private const int UsageErrorExitCode = 1;
 
-    public static int Run(ReadOnlySpan<string> args)
+    /// <summary>The <c>eval</c> command.</summary>
+    public static CliCommand Create()
     {
-        string? casePath = null, outPath = null;
-        bool check = false;
-        WeightFormat format = WeightFormat.Float32;
-        for (int i = 0; i < args.Length; i++)
+        var casePath = new Argument<string>("CASE.safetensors") { Description = "A case in the format of the PyTorch conformance cases." };
+        var output = new Option<string>("--out")
         {
-            switch (args[i])
+            HelpName = "RESULT.safetensors",
+            Description = "Write output, h_n, c_n and every gradient the case has cotangents for, as F32.",
+        };
+        var check = new Option<bool>("--check") { Description = "Compare the results with the case's expected tensors; exit 1 when one is off." };
+        Option<WeightFormat?> weights = CliOptions.Parsed<WeightFormat>(
+            "--weights",
+            "fp32|bf16|int8",
+            "Store the weight matrices in this format (default: fp32); other formats are reported, not judged.",
+            "fp32, bf16 or int8",
+            NetworkFile.ParseFormat);
+        var command = new CliCommand("eval", "Run a conformance-format case: outputs, states and gradients.", UsageErrorExitCode)
+        {
+            casePath,
+            output,
+            check,
+            weights,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(output) is null && !result.GetValue(check))
             {
-                case "--out" when i + 1 < args.Length:
-                    outPath = args[++i];
-                    break;
-                case "--check":
-                    check = true;
-                    break;
-                case "--weights" when i + 1 < args.Length:
-                    WeightFormat? parsed = NetworkFile.ParseFormat(args[++i]);
-                    if (parsed is null)
-                    {
-                        return Fail($"--weights must be fp32, bf16 or int8, got '{args[i]}'");
-                    }
-
-                    format = parsed.Value;
-                    break;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal) || casePath is not null)
-                    {
-                        return Fail($"unexpected argument '{args[i]}'. Usage: fastrnn eval CASE.safetensors --out RESULT.safetensors [--check] [--weights fp32|bf16|int8]");
-                    }
-
-                    casePath = args[i];
-                    break;
+                result.AddError("give --out RESULT.safetensors, --check, or both");
             }
-        }
+        });
+        command.SetAction(result => Run(
+            result.GetRequiredValue(casePath),
+            result.GetValue(output),
+            result.GetValue(check),
+            result.GetValue(weights) ?? WeightFormat.Float32));
+        return command;
+    }
 
-        if (casePath is null || (outPath is null && !check))
-        {
-            return Fail("usage: fastrnn eval CASE.safetensors --out RESULT.safetensors [--check] [--weights fp32|bf16|int8]");
-        }
-
+    private static int Run(string casePath, string? outPath, bool check, WeightFormat format)
+    {
         try
         {
             SafeTensorsFile file = SafeTensorsFile.Read(casePath);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using FastRnn.Cli.Tasks;
@@ -16,29 +17,56 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class GenerateCommand
 {
-    public const string Usage = "fastrnn generate MODEL.safetensors [--prime TEXT] [--count N] [--temperature T] [--seed S]";
+    private const int UsageErrorExitCode = 1;
+    private const string DefaultPrime = "The ";
+    private const int DefaultCount = 200;
+    private const float DefaultTemperature = 0.7f;
+    private const int DefaultSeed = 1;
 
-    public static int Run(ReadOnlySpan<string> args)
+    /// <summary>The <c>generate</c> command.</summary>
+    public static CliCommand Create()
+    {
+        var model = new Argument<string>("MODEL.safetensors") { Description = $"A model saved by 'fastrnn train {CharLmTask.Name} --save'." };
+        var prime = new Option<string>("--prime")
+        {
+            HelpName = "TEXT",
+            Description = "The text the sample continues.",
+            DefaultValueFactory = _ => DefaultPrime,
+        };
+        prime.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>().Length == 0)
+            {
+                result.AddError("--prime must not be empty");
+            }
+        });
+        Option<int?> count = CliOptions.Integer("--count", "N", "Characters to generate.", 1, 100_000);
+        count.DefaultValueFactory = _ => DefaultCount;
+        Option<float?> temperature = CliOptions.Real("--temperature", "T", "Sampling temperature: lower is more conservative.", 0.01f, 10f);
+        temperature.DefaultValueFactory = _ => DefaultTemperature;
+        Option<int?> seed = CliOptions.Integer("--seed", "S", "Seed of the sampling.", 0, int.MaxValue);
+        seed.DefaultValueFactory = _ => DefaultSeed;
+        var command = new CliCommand("generate", $"Sample text from a {CharLmTask.Name} model.", UsageErrorExitCode)
+        {
+            model,
+            prime,
+            count,
+            temperature,
+            seed,
+        };
+        command.SetAction(result => Run(
+            result.GetRequiredValue(model),
+            result.GetRequiredValue(prime),
+            result.GetValue(count) ?? DefaultCount,
+            result.GetValue(temperature) ?? DefaultTemperature,
+            result.GetValue(seed) ?? DefaultSeed));
+        return command;
+    }
+
+    private static int Run(string path, string prime, int count, float temperature, int seed)
     {
         try
         {
-            var line = new CommandLine(args, new HashSet<string>(StringComparer.Ordinal));
-            if (line.Positional.Count != 1)
-            {
-                return Fail($"name one model file. Usage: {Usage}");
-            }
-
-            string prime = line.Text("--prime") ?? "The ";
-            int count = line.Integer("--count", 1, 100_000) ?? 200;
-            float temperature = line.Real("--temperature", 0.01f, 10f) ?? 0.7f;
-            int seed = line.Integer("--seed", 0, int.MaxValue) ?? 1;
-            line.RejectUnknown();
-            if (prime.Length == 0)
-            {
-                return Fail("--prime must not be empty");
-            }
-
-            string path = line.Positional[0];
             IReadOnlyDictionary<string, string> metadata = SafeTensorsFile.Read(path).Metadata;
             if (!metadata.TryGetValue("task", out string? task) || task != CharLmTask.Name)
             {

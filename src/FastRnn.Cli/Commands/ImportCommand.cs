@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.IO;
 using System.Text;
 using FastRnn.IO;
@@ -16,22 +17,34 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class ImportCommand
 {
-    public const string Usage = "fastrnn import MODEL.onnx --out MODEL.safetensors [--node NAME]";
+    private const int UsageErrorExitCode = 1;
 
-    public static int Run(ReadOnlySpan<string> args)
+    /// <summary>The <c>import</c> command.</summary>
+    public static CliCommand Create()
+    {
+        var model = new Argument<string>("MODEL.onnx") { Description = "The ONNX model." };
+        var output = new Option<string>("--out")
+        {
+            HelpName = "MODEL.safetensors",
+            Description = "The network file; with several networks, <stem>.<node>.safetensors each.",
+            Required = true,
+        };
+        var node = new Option<string>("--node") { HelpName = "NAME", Description = "Convert only the network of this node." };
+        var command = new CliCommand("import", "Convert an ONNX model's LSTM/GRU/RNN nodes to network files.", UsageErrorExitCode)
+        {
+            model,
+            output,
+            node,
+        };
+        command.SetAction(result => Run(result.GetRequiredValue(model), result.GetRequiredValue(output), result.GetValue(node)));
+        return command;
+    }
+
+    private static int Run(string modelPath, string outPath, string? node)
     {
         try
         {
-            var line = new CommandLine(args, new HashSet<string>(StringComparer.Ordinal));
-            string? outPath = line.Text("--out");
-            string? node = line.Text("--node");
-            line.RejectUnknown();
-            if (line.Positional.Count != 1 || outPath is null)
-            {
-                return Fail($"name one model and --out. Usage: {Usage}");
-            }
-
-            IReadOnlyList<ImportedNetwork> networks = OnnxImporter.Import(line.Positional[0], node);
+            IReadOnlyList<ImportedNetwork> networks = OnnxImporter.Import(modelPath, node);
             if (networks.Count > 1)
             {
                 Console.WriteLine($"{networks.Count} recurrent networks in the model: writing one file each (pick one with --node NAME)");

@@ -1,4 +1,5 @@
 using System;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -13,38 +14,46 @@ namespace FastRnn.Cli.Commands;
 /// the CPU summary and a table, and exits 1 on any failure. With <c>--expect-path</c> (or the
 /// <c>FASTRNN_EXPECT_SIMD_PATH</c> environment variable) it also fails when the active path is
 /// another one, so a run meant to exercise a vector path cannot silently fall back to scalar.
+/// Usage errors exit with 2.
 /// </summary>
 internal static class SelftestCommand
 {
     /// <summary>The environment variable that names the path a run must be on (as the test legs use).</summary>
     public const string ExpectedPathVariable = "FASTRNN_EXPECT_SIMD_PATH";
 
-    public static int Run(ReadOnlySpan<string> args, TextWriter output)
+    private const int UsageErrorExitCode = 2;
+    private const string PathNames = "Vector512, Vector256, Vector128 or Scalar";
+
+    /// <summary>The <c>selftest</c> command.</summary>
+    public static CliCommand Create()
     {
-        string? expected = Environment.GetEnvironmentVariable(ExpectedPathVariable);
-        for (int i = 0; i < args.Length; i++)
+        Option<SimdPath?> expectPath = CliOptions.Parsed<SimdPath>(
+            "--expect-path",
+            "Vector512|Vector256|Vector128|Scalar",
+            $"Also fail when the active ISA path is another one (default: ${ExpectedPathVariable}).",
+            PathNames,
+            ParsePath);
+        var command = new CliCommand(
+            "selftest",
+            "Check every kernel and cell kind on this CPU against a double-precision reference (run this first).",
+            UsageErrorExitCode)
         {
-            if (args[i] == "--expect-path" && i + 1 < args.Length)
-            {
-                expected = args[++i];
-            }
-            else
-            {
-                Console.Error.WriteLine($"fastrnn selftest: unexpected argument '{args[i]}'. Usage: fastrnn selftest [--expect-path Vector512|Vector256|Vector128|Scalar]");
-                return 2;
-            }
-        }
+            expectPath,
+        };
+        command.SetAction(result => Run(result.GetValue(expectPath), result.InvocationConfiguration.Output));
+        return command;
+    }
 
-        SimdPath? expectedPath = null;
-        if (!string.IsNullOrEmpty(expected))
+    private static int Run(SimdPath? expectedPath, TextWriter output)
+    {
+        if (expectedPath is null && Environment.GetEnvironmentVariable(ExpectedPathVariable) is { Length: > 0 } fromEnvironment)
         {
-            if (!Enum.TryParse(expected, ignoreCase: false, out SimdPath parsed) || !Enum.IsDefined(parsed) || int.TryParse(expected, out _))
+            expectedPath = ParsePath(fromEnvironment);
+            if (expectedPath is null)
             {
-                Console.Error.WriteLine($"fastrnn selftest: unknown ISA path '{expected}'; expected Vector512, Vector256, Vector128 or Scalar.");
-                return 2;
+                Console.Error.WriteLine($"fastrnn selftest: {ExpectedPathVariable} must be {PathNames}, got '{fromEnvironment}'");
+                return UsageErrorExitCode;
             }
-
-            expectedPath = parsed;
         }
 
         var clock = Stopwatch.StartNew();
@@ -63,4 +72,8 @@ internal static class SelftestCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ISA path {Isa.Active}, {clock.Elapsed.TotalSeconds:F1} s"));
         return report.ExitCode;
     }
+
+    /// <summary>A path by its exact name; numbers and other names are not paths.</summary>
+    private static SimdPath? ParsePath(string text) =>
+        Enum.TryParse(text, ignoreCase: false, out SimdPath parsed) && Enum.IsDefined(parsed) && !int.TryParse(text, out _) ? parsed : null;
 }

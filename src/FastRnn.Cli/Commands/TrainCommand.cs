@@ -1,10 +1,16 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
+using FastRnn.Cli.Output;
+using FastRnn.Cli.Plotting;
 using FastRnn.Cli.Tasks;
+using FastRnn.IO;
+using FastRnn.Kernels;
 using FastRnn.Networks;
 using FastRnn.Training;
+using Spectre.Console;
 
 namespace FastRnn.Cli.Commands;
 
@@ -14,51 +20,83 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    public const string Usage = "fastrnn train moving-average|char-lm|pattern|reverse [--cell lstm|gru|rnn|rnn-relu] [--epochs N] [--hidden H] [--steps T] [--seed S] [--quick] [--plot loss.png] [--save model.safetensors]";
+    private const int UsageErrorExitCode = 1;
+    private const int DefaultSeed = 1;
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--quick" };
+    /// <summary>The built-in tasks by name.</summary>
+    private static readonly Dictionary<string, Func<TaskOptions, Action<TrainingProgress>?, TaskResult>> Tasks = new(StringComparer.Ordinal)
+    {
+        [MovingAverageTask.Name] = MovingAverageTask.Run,
+        [CharLmTask.Name] = CharLmTask.Run,
+        [PatternTask.Name] = PatternTask.Run,
+        [ReverseTask.Name] = ReverseTask.Run,
+    };
 
-    public static int Run(ReadOnlySpan<string> args)
+    /// <summary>The <c>train</c> command.</summary>
+    public static CliCommand Create()
+    {
+        string taskNames = string.Join(", ", Tasks.Keys);
+        var task = new Argument<string>("TASK") { Description = $"The task to train: {taskNames}." };
+        task.Validators.Add(result =>
+        {
+            string name = result.GetValueOrDefault<string>();
+            if (!Tasks.ContainsKey(name))
+            {
+                result.AddError($"unknown task '{name}'; tasks: {taskNames}");
+            }
+        });
+        Option<CellKind?> cell = CliOptions.Parsed<CellKind>("--cell", "lstm|gru|rnn|rnn-relu", "The recurrent cell (default: the task's).", "lstm, gru, rnn or rnn-relu", ParseCell);
+        Option<int?> epochs = CliOptions.Integer("--epochs", "N", "Epochs (default: the task's).", 1, 10_000);
+        Option<int?> hidden = CliOptions.Integer("--hidden", "H", "Hidden units (default: the task's).", 1, 4096);
+        Option<int?> steps = CliOptions.Integer("--steps", "T", "Sequence length, for tasks that have one to choose (default: the task's).", 2, 100_000);
+        Option<int?> seed = CliOptions.Integer("--seed", "S", "Seed of data, weights and shuffling.", 0, int.MaxValue);
+        seed.DefaultValueFactory = _ => DefaultSeed;
+        var quick = new Option<bool>("--quick") { Description = "Smaller data and fewer epochs, for a first look." };
+        var plot = new Option<string>("--plot") { HelpName = "loss.png", Description = "Write the train and validation loss per epoch as a PNG plot." };
+        var save = new Option<string>("--save") { HelpName = "model.safetensors", Description = "Save the trained model (char-lm models feed 'fastrnn generate')." };
+        var command = new CliCommand("train", "Train a built-in task with live progress, then print a summary.", UsageErrorExitCode)
+        {
+            task,
+            cell,
+            epochs,
+            hidden,
+            steps,
+            seed,
+            quick,
+            plot,
+            save,
+        };
+        command.SetAction(result => Run(
+            result.GetRequiredValue(task),
+            new TaskOptions
+            {
+                Cell = result.GetValue(cell),
+                Epochs = result.GetValue(epochs),
+                Hidden = result.GetValue(hidden),
+                Steps = result.GetValue(steps),
+                Seed = result.GetValue(seed) ?? DefaultSeed,
+                Quick = result.GetValue(quick),
+            },
+            result.GetValue(plot),
+            result.GetValue(save)));
+        return command;
+    }
+
+    private static int Run(string taskName, TaskOptions options, string? plot, string? save)
     {
         try
         {
-            var line = new CommandLine(args, Flags);
-            if (line.Positional.Count != 1)
-            {
-                return Fail($"name one task. Usage: {Usage}");
-            }
-
-            var options = new TaskOptions
-            {
-                Cell = ParseCell(line.Text("--cell")),
-                Epochs = line.Integer("--epochs", 1, 10_000),
-                Hidden = line.Integer("--hidden", 1, 4096),
-                Steps = line.Integer("--steps", 2, 100_000),
-                Seed = line.Integer("--seed", 0, int.MaxValue) ?? 1,
-                Quick = line.Flag("--quick"),
-            };
-            string? plot = line.Text("--plot");
-            string? save = line.Text("--save");
-            line.RejectUnknown();
-            Func<TaskOptions, Action<TrainingProgress>?, TaskResult> task = Find(line.Positional[0]);
-
-            Console.WriteLine($"Training '{line.Positional[0]}' ({Kernels.Isa.Active}, {Environment.ProcessorCount} cores)...");
-            var progress = new ProgressLine();
-            TaskResult result = task(options, progress.Report);
+            Func<TaskOptions, Action<TrainingProgress>?, TaskResult> task = Tasks[taskName];
+            Console.WriteLine($"Training '{taskName}' ({Isa.Active}, {Environment.ProcessorCount} cores)...");
+            TaskResult result = TrainingProgressDisplay.Run(progress => task(options, progress));
             Print(result);
-            if (plot is not null)
-            {
-                LossPlot.Write(plot, $"{result.Task} ({result.Cell})", result.Summary.TrainLoss, result.Summary.ValidationLoss);
-                Console.WriteLine($"plot:     {plot}");
-            }
-
             if (save is not null)
             {
                 Checkpoint.Save(save, result.Parameters, result.Metadata);
                 Console.WriteLine($"saved:    {save}");
             }
 
-            return 0;
+            return plot is null ? 0 : WritePlot(plot, result);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
@@ -66,40 +104,65 @@ internal static class TrainCommand
         }
     }
 
-    public static Func<TaskOptions, Action<TrainingProgress>?, TaskResult> Find(string name) => name switch
+    /// <summary>Writes the loss curves; a plot that cannot be drawn (e.g. ScottPlot's native libraries are missing) fails the command.</summary>
+    private static int WritePlot(string plot, TaskResult result)
     {
-        MovingAverageTask.Name => MovingAverageTask.Run,
-        CharLmTask.Name => CharLmTask.Run,
-        PatternTask.Name => PatternTask.Run,
-        ReverseTask.Name => ReverseTask.Run,
-        _ => throw new FormatException($"unknown task '{name}'; tasks: {MovingAverageTask.Name}, {CharLmTask.Name}, {PatternTask.Name}, {ReverseTask.Name}"),
-    };
+        try
+        {
+            LossPlot.Write(plot, $"{result.Task} ({result.Cell})", result.Summary.TrainLoss, result.Summary.ValidationLoss);
+            Console.WriteLine($"plot:     {plot}");
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException)
+        {
+            return Fail($"could not write the plot {plot}: {e.GetBaseException().Message}");
+        }
+    }
 
-    public static CellKind? ParseCell(string? text) => text switch
+    /// <summary>A cell by its command-line name (<c>rnn-tanh</c> is accepted for <c>rnn</c>), or null.</summary>
+    private static CellKind? ParseCell(string text) => text switch
     {
-        null => null,
         "lstm" => CellKind.Lstm,
         "gru" => CellKind.Gru,
         "rnn" or "rnn-tanh" => CellKind.RnnTanh,
         "rnn-relu" => CellKind.RnnRelu,
-        _ => throw new FormatException($"--cell must be lstm, gru, rnn or rnn-relu, got '{text}'"),
+        _ => null,
     };
 
-    public static void Print(TaskResult result)
+    private static void Print(TaskResult result)
     {
         TrainingSummary s = result.Summary;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"task:     {result.Task} ({result.Cell})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epochs:   {s.TrainLoss.Count}{(s.StoppedEarly ? " (stopped early)" : string.Empty)}, best {s.BestEpoch}, {s.Elapsed.TotalSeconds:F1} s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss:     first epoch {s.TrainLoss[0]:F4} -> last {s.TrainLoss[^1]:F4}{(s.ValidationLoss.Count > 0 ? $" (validation {s.ValidationLoss[^1]:F4})" : string.Empty)}"));
         Console.WriteLine($"result:   {result.Metric}");
-        double fp32 = result.MetricWith(Kernels.WeightFormat.Float32);
-        double bf16 = result.MetricWith(Kernels.WeightFormat.BFloat16);
-        double int8 = result.MetricWith(Kernels.WeightFormat.Int8);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weights:  {result.RawMetricName} with fp32 {fp32:G4}, bf16 {bf16:G4} ({Change(bf16, fp32)}), int8 {int8:G4} ({Change(int8, fp32)})"));
         foreach (string note in result.Notes)
         {
             Console.WriteLine($"          {note}");
         }
+
+        Console.WriteLine("weights:  the trained weights stored in each format");
+        ResultTable.Write(WeightFormatTable(result), Console.Out);
+    }
+
+    /// <summary>The task's raw held-out metric with the weights in fp32, bf16 and int8, and the change from fp32.</summary>
+    private static Table WeightFormatTable(TaskResult result)
+    {
+        var table = new Table()
+            .AddColumn("weights")
+            .AddColumn(new TableColumn(result.RawMetricName).RightAligned())
+            .AddColumn(new TableColumn("change from fp32").RightAligned());
+        double fp32 = result.MetricWith(WeightFormat.Float32);
+        foreach (WeightFormat format in new[] { WeightFormat.Float32, WeightFormat.BFloat16, WeightFormat.Int8 })
+        {
+            double value = format == WeightFormat.Float32 ? fp32 : result.MetricWith(format);
+            table.AddRow(
+                new Text(NetworkFile.FormatName(format)),
+                new Text(value.ToString("G4", CultureInfo.InvariantCulture)),
+                new Text(format == WeightFormat.Float32 ? string.Empty : Change(value, fp32)));
+        }
+
+        return table;
     }
 
     private static string Change(double value, double reference) =>

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using FastRnn.Cli.Output;
+using Spectre.Console;
 
 namespace FastRnn.Cli.SelfTest;
 
@@ -22,49 +24,31 @@ internal sealed class SelfTestReport
     /// <summary>Adds a row.</summary>
     public void Add(SelfTestRow row) => rows.Add(row);
 
-    /// <summary>Writes the table: operation, path, sizes, max error, allowed error, PASS/FAIL.</summary>
+    /// <summary>
+    /// Writes the table: operation, path, sizes, max error, allowed error, PASS/FAIL (a bordered,
+    /// coloured table on a terminal; a plain Markdown table elsewhere, see <see cref="ResultTable"/>).
+    /// </summary>
     public void WriteTable(TextWriter output)
     {
-        string[] header = ["operation", "path", "sizes", "max error", "allowed", "result"];
-        var cells = new List<string[]> { header };
+        var table = new Table()
+            .AddColumn("operation")
+            .AddColumn("path")
+            .AddColumn("sizes")
+            .AddColumn(new TableColumn("max error").RightAligned())
+            .AddColumn(new TableColumn("allowed").RightAligned())
+            .AddColumn("result");
         foreach (SelfTestRow row in rows)
         {
-            cells.Add(
-            [
-                row.Operation,
-                row.Path,
-                row.Sizes,
-                Format(row.MaxError),
-                Format(row.Allowed),
-                row.Passed ? "PASS" : "FAIL",
-            ]);
+            table.AddRow(
+                new Text(row.Operation),
+                new Text(row.Path),
+                new Text(row.Sizes),
+                new Text(Format(row.MaxError)),
+                new Text(Format(row.Allowed)),
+                row.Passed ? new Text("PASS", new Style(Color.Green)) : new Text("FAIL", new Style(Color.Red, decoration: Decoration.Bold)));
         }
 
-        int[] widths = new int[header.Length];
-        foreach (string[] line in cells)
-        {
-            for (int i = 0; i < line.Length; i++)
-            {
-                widths[i] = Math.Max(widths[i], line[i].Length);
-            }
-        }
-
-        for (int n = 0; n < cells.Count; n++)
-        {
-            string[] line = cells[n];
-            var text = new System.Text.StringBuilder();
-            for (int i = 0; i < line.Length; i++)
-            {
-                text.Append(i == 0 ? string.Empty : "  ");
-                text.Append(i is 3 or 4 ? line[i].PadLeft(widths[i]) : line[i].PadRight(widths[i]));
-            }
-
-            output.WriteLine(text.ToString().TrimEnd());
-            if (n == 0)
-            {
-                output.WriteLine(new string('-', text.ToString().TrimEnd().Length));
-            }
-        }
+        ResultTable.Write(table, output);
     }
 
     /// <summary>The one-line verdict: how many rows passed, and which failed.</summary>

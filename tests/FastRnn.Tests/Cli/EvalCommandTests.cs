@@ -26,7 +26,7 @@ public sealed class EvalCommandTests : IDisposable
     public void EvalWritesEveryForwardAndGradientTensorOfEveryCase(string name)
     {
         string result = Path.Combine(folder, name + ".out.safetensors");
-        int exit = EvalCommand.Run([Path.Combine(ConformanceCase.Folder, name + ".safetensors"), "--out", result]);
+        int exit = FastRnnCommandLine.Run(["eval", Path.Combine(ConformanceCase.Folder, name + ".safetensors"), "--out", result]);
         Assert.Equal(0, exit);
 
         ConformanceCase c = ConformanceCase.Load(name);
@@ -45,7 +45,7 @@ public sealed class EvalCommandTests : IDisposable
 
     [Fact]
     public void CheckOptionPassesOnACase() =>
-        Assert.Equal(0, EvalCommand.Run([Path.Combine(ConformanceCase.Folder, "lstm_peephole_bi_l2_lengths_b3.safetensors"), "--check"]));
+        Assert.Equal(0, FastRnnCommandLine.Run(["eval", Path.Combine(ConformanceCase.Folder, "lstm_peephole_bi_l2_lengths_b3.safetensors"), "--check"]));
 
     [Fact]
     public void BadInputFailsWithoutWritingAResult()
@@ -53,9 +53,9 @@ public sealed class EvalCommandTests : IDisposable
         string garbage = Path.Combine(folder, "garbage.safetensors");
         File.WriteAllBytes(garbage, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
         string result = Path.Combine(folder, "never.safetensors");
-        Assert.Equal(1, EvalCommand.Run([garbage, "--out", result]));
-        Assert.Equal(1, EvalCommand.Run([Path.Combine(folder, "missing.safetensors"), "--out", result]));
-        Assert.Equal(1, EvalCommand.Run(["--out", result]));
+        Assert.Equal(1, FastRnnCommandLine.Run(["eval", garbage, "--out", result]));
+        Assert.Equal(1, FastRnnCommandLine.Run(["eval", Path.Combine(folder, "missing.safetensors"), "--out", result]));
+        Assert.Equal(1, FastRnnCommandLine.Run(["eval", "--out", result]));
         Assert.False(File.Exists(result));
         Assert.Empty(Directory.GetFiles(folder, "never*"));
     }

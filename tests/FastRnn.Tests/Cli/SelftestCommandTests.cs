@@ -13,7 +13,7 @@ public sealed class SelftestCommandTests
     public void SelftestPassesOnTheActivePathAndPrintsTheTable()
     {
         var output = new StringWriter();
-        int exit = SelftestCommand.Run([], output);
+        int exit = FastRnnCommandLine.Run(["selftest"], output);
         string text = output.ToString();
         Assert.True(exit == 0, text);
         Assert.Contains("selftest: PASS", text, StringComparison.Ordinal);
@@ -29,7 +29,7 @@ public sealed class SelftestCommandTests
     public void ExpectingTheActivePathPasses()
     {
         var output = new StringWriter();
-        Assert.Equal(0, SelftestCommand.Run(["--expect-path", Isa.Active.ToString()], output));
+        Assert.Equal(0, FastRnnCommandLine.Run(["selftest", "--expect-path", Isa.Active.ToString()], output));
         Assert.Contains($"active ISA path is {Isa.Active}", output.ToString(), StringComparison.Ordinal);
     }
 
@@ -38,7 +38,7 @@ public sealed class SelftestCommandTests
     {
         SimdPath other = Isa.Active == SimdPath.Scalar ? SimdPath.Vector128 : SimdPath.Scalar;
         var output = new StringWriter();
-        int exit = SelftestCommand.Run(["--expect-path", other.ToString()], output);
+        int exit = FastRnnCommandLine.Run(["selftest", "--expect-path", other.ToString()], output);
         string text = output.ToString();
         Assert.Equal(1, exit);
         Assert.Contains($"active ISA path is {other}", text, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public sealed class SelftestCommandTests
     [InlineData("--fast", null)]
     public void BadArgumentsAreRefusedWithExitCode2(string option, string? value)
     {
-        string[] args = value is null ? [option] : [option, value];
-        Assert.Equal(2, SelftestCommand.Run(args, new StringWriter()));
+        string[] args = value is null ? ["selftest", option] : ["selftest", option, value];
+        Assert.Equal(2, FastRnnCommandLine.Run(args, new StringWriter(), new StringWriter()));
     }
 }

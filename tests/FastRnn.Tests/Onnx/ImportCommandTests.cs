@@ -22,7 +22,7 @@ public sealed class ImportCommandTests : IDisposable
         string model = Write("stack.onnx", c.ModelBytes);
         string output = Path.Combine(folder, "stack.safetensors");
 
-        Assert.Equal(0, ImportCommand.Run([model, "--out", output]));
+        Assert.Equal(0, FastRnnCommandLine.Run(["import", model, "--out", output]));
 
         SafeTensorsFile file = SafeTensorsFile.Read(output);
         Assert.Equal("LSTM", file.Metadata["mode"]);
@@ -54,7 +54,7 @@ public sealed class ImportCommandTests : IDisposable
         writer.Save(casePath);
         string result = Path.Combine(folder, "result.safetensors");
 
-        Assert.Equal(0, EvalCommand.Run([casePath, "--out", result]));
+        Assert.Equal(0, FastRnnCommandLine.Run(["eval", casePath, "--out", result]));
 
         SafeTensorsFile computed = SafeTensorsFile.Read(result);
         double[] y = OnnxLayouts.OutputToY(computed.ReadFloat32("output"), c.Steps, c.Batch, 2, 5, layout: 0);
@@ -69,13 +69,13 @@ public sealed class ImportCommandTests : IDisposable
         model.Graph.Node.Single(n => n.Name == "rnn1").Name = "/rnn/RNN";
         string path = Write("two.onnx", OnnxModelBuilder.Bytes(model));
 
-        Assert.Equal(0, ImportCommand.Run([path, "--out", Path.Combine(folder, "out.safetensors")]));
+        Assert.Equal(0, FastRnnCommandLine.Run(["import", path, "--out", Path.Combine(folder, "out.safetensors")]));
 
         Assert.Equal(CellKind.Gru, NetworkFile.Load(Path.Combine(folder, "out.rnn0.safetensors")).Description.Kind);
         Assert.Equal(CellKind.RnnTanh, NetworkFile.Load(Path.Combine(folder, "out.rnn_RNN.safetensors")).Description.Kind);
         Assert.False(File.Exists(Path.Combine(folder, "out.safetensors")));
 
-        Assert.Equal(0, ImportCommand.Run([path, "--out", Path.Combine(folder, "one.safetensors"), "--node", "/rnn/RNN"]));
+        Assert.Equal(0, FastRnnCommandLine.Run(["import", path, "--out", Path.Combine(folder, "one.safetensors"), "--node", "/rnn/RNN"]));
         Assert.Equal(3, NetworkFile.Load(Path.Combine(folder, "one.safetensors")).Description.HiddenSize);
     }
 
@@ -95,10 +95,10 @@ public sealed class ImportCommandTests : IDisposable
         string path = Write("refused.onnx", OnnxModelBuilder.Bytes(model));
         string output = Path.Combine(folder, "never.safetensors");
 
-        Assert.Equal(1, ImportCommand.Run([path, "--out", output]));
-        Assert.Equal(1, ImportCommand.Run([path]));
-        Assert.Equal(1, ImportCommand.Run([path, "--out", output, "--bogus", "x"]));
-        Assert.Equal(1, ImportCommand.Run([Path.Combine(folder, "missing.onnx"), "--out", output]));
+        Assert.Equal(1, FastRnnCommandLine.Run(["import", path, "--out", output]));
+        Assert.Equal(1, FastRnnCommandLine.Run(["import", path]));
+        Assert.Equal(1, FastRnnCommandLine.Run(["import", path, "--out", output, "--bogus", "x"]));
+        Assert.Equal(1, FastRnnCommandLine.Run(["import", Path.Combine(folder, "missing.onnx"), "--out", output]));
         Assert.False(File.Exists(output));
     }
 

@@ -1,0 +1,108 @@
+using System;
+using System.Buffers.Binary;
+using System.IO;
+using FastRnn.Cli.Commands;
+using FastRnn.Cli.Plotting;
+using Xunit;
+
+namespace FastRnn.Tests.Cli;
+
+/// <summary>
+/// The `fastrnn` command line: `--help` on every command, usage errors that say what is wrong and
+/// exit with the command's code before anything runs, and `train --plot` writing a PNG.
+/// </summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("fastrnn-cli-").FullName;
+
+    [Theory]
+    [InlineData("selftest", "--expect-path")]
+    [InlineData("demo", "")]
+    [InlineData("info", "")]
+    [InlineData("bench", "--out")]
+    [InlineData("eval", "CASE.safetensors --out --check --weights fp32|bf16|int8")]
+    [InlineData("train", "TASK --cell lstm|gru|rnn|rnn-relu --epochs --hidden --steps --seed --quick --plot --save")]
+    [InlineData("generate", "MODEL.safetensors --prime --count --temperature --seed")]
+    [InlineData("import", "MODEL.onnx --out --node")]
+    public void EveryCommandHasHelpNamingItsArgumentsAndOptions(string command, string expected)
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, FastRnnCommandLine.Run([command, "--help"], output));
+        string help = output.ToString();
+        Assert.Contains($" {command}", help, StringComparison.Ordinal);
+        foreach (string word in expected.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            Assert.Contains(word, help, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void TheRootHelpListsEveryCommand()
+    {
+        foreach (string[] args in new[] { new[] { "--help" }, new[] { "help" } })
+        {
+            var output = new StringWriter();
+            Assert.Equal(0, FastRnnCommandLine.Run(args, output));
+            foreach (string command in new[] { "selftest", "demo", "info", "bench", "eval", "train", "generate", "import" })
+            {
+                Assert.Contains($"  {command}", output.ToString(), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(2, "fastrnn: Unrecognized command or argument 'bogus'", "bogus")]
+    [InlineData(2, "fastrnn info: Unrecognized command or argument 'extra'", "info", "extra")]
+    [InlineData(2, "fastrnn bench: Unrecognized command or argument 'extra'", "bench", "extra")]
+    [InlineData(2, "--expect-path must be Vector512, Vector256, Vector128 or Scalar, got 'avx'", "selftest", "--expect-path", "avx")]
+    [InlineData(1, "give --out RESULT.safetensors, --check, or both", "eval", "case.safetensors")]
+    [InlineData(1, "--weights must be fp32, bf16 or int8, got 'fp16'", "eval", "case.safetensors", "--check", "--weights", "fp16")]
+    [InlineData(1, "fastrnn train: Required argument missing", "train")]
+    [InlineData(1, "unknown task 'nope'; tasks: moving-average, char-lm, pattern, reverse", "train", "nope")]
+    [InlineData(1, "--cell must be lstm, gru, rnn or rnn-relu, got 'lsmt'", "train", "pattern", "--cell", "lsmt")]
+    [InlineData(1, "--epochs must be an integer in 1..10000, got '0'", "train", "pattern", "--epochs", "0")]
+    [InlineData(1, "--hidden must be an integer in 1..4096, got '4097'", "train", "pattern", "--hidden", "4097")]
+    [InlineData(1, "--steps must be an integer in 2..100000, got '1'", "train", "pattern", "--steps", "1")]
+    [InlineData(1, "--seed must be an integer in 0..2147483647, got '-1'", "train", "pattern", "--seed", "-1")]
+    [InlineData(1, "Unrecognized command or argument '--epoch'", "train", "pattern", "--epoch", "3")]
+    [InlineData(1, "--count must be an integer in 1..100000, got 'many'", "generate", "model.safetensors", "--count", "many")]
+    [InlineData(1, "--temperature must be a number in 0.01..10, got '0'", "generate", "model.safetensors", "--temperature", "0")]
+    [InlineData(1, "--prime must not be empty", "generate", "model.safetensors", "--prime", "")]
+    [InlineData(1, "Option '--out' is required", "import", "model.onnx")]
+    public void UsageErrorsSayWhatIsWrongAndExitWithTheCommandsCode(int exitCode, string message, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(exitCode, FastRnnCommandLine.Run(args, output, error));
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--help' for usage", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output.ToString()); // Nothing ran.
+    }
+
+    [Fact]
+    public void TrainWritesTheLossCurvesAsPng()
+    {
+        string plot = Path.Combine(folder, "loss.png");
+        string model = Path.Combine(folder, "model.safetensors");
+        Assert.Equal(0, FastRnnCommandLine.Run(["train", "pattern", "--quick", "--epochs", "2", "--seed", "3", "--plot", plot, "--save", model]));
+        AssertPng(File.ReadAllBytes(plot));
+        Assert.True(new FileInfo(model).Length > 0);
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp-*"));
+    }
+
+    [Fact]
+    public void APlotOfADivergedRunLeavesTheNonFiniteLossesOut() =>
+        AssertPng(LossPlot.Render("diverged", [1.5f, float.NaN, float.PositiveInfinity, 0.5f], [float.NaN]));
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    /// <summary>A PNG signature and an IHDR chunk of the plot's size (900 x 540).</summary>
+    private static void AssertPng(byte[] png)
+    {
+        Assert.True(png.Length > 1000, $"{png.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.Equal("IHDR"u8.ToArray(), png[12..16]);
+        Assert.Equal(900, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(540, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+    }
+}
