@@ -20,7 +20,7 @@ artifacts="BenchmarkDotNet.Artifacts/peers-$(date +%Y%m%d-%H%M%S)"
 
 filter=()
 if [[ " $* " != *" --filter "* ]]; then
-  filter=(--filter 'FastRnn.Benchmarks.Peers.*')
+  filter=(--filter 'FastRnn.Benchmarks.Peers.*' '*CacheBandwidthBenchmarks*')
 fi
 
 status=0

@@ -19,12 +19,12 @@ internal sealed class OrtRunner : IDisposable
     private readonly float[][] hidden;
     private int parity;
 
-    public OrtRunner(RecurrentNetwork network, int steps, int batch, bool stateful)
+    public OrtRunner(RecurrentNetwork network, int steps, int batch, bool stateful, int threads = 1)
     {
         NetworkDescription d = network.Description;
         int h = d.HiddenSize;
         bool lstm = d.Kind == CellKind.Lstm;
-        using SessionOptions options = Peers.OrtOptions();
+        using SessionOptions options = Peers.OrtOptions(threads);
         session = new InferenceSession(Peers.OnnxModel(network, steps, batch, stateful), options);
         Input = new float[steps * batch * d.InputSize];
         Output = new float[steps * batch * h];

@@ -103,10 +103,10 @@ internal static class Peers
         return model.ToByteArray();
     }
 
-    /// <summary>ONNX Runtime options for a fair single-thread comparison.</summary>
-    public static SessionOptions OrtOptions() => new()
+    /// <summary>ONNX Runtime options for a fair comparison: <paramref name="threads"/> intra-op threads, sequential execution.</summary>
+    public static SessionOptions OrtOptions(int threads) => new()
     {
-        IntraOpNumThreads = 1,
+        IntraOpNumThreads = threads,
         InterOpNumThreads = 1,
         ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,

@@ -8,7 +8,7 @@ namespace FastRnn.Benchmarks.Peers;
 /// <summary>
 /// BenchmarkDotNet's switcher (any of its arguments), plus:
 /// <c>peers</c> (checks that every peer loads and prints its version),
-/// <c>report RESULTS OUT</c> (peers.md from a run, see <see cref="PeerReport"/>),
+/// <c>report RESULTS OUT</c> (peers.md from a run, see <see cref="Report.PeerReport"/>),
 /// <c>cpu-folder</c> (the perf-results folder name of this CPU).
 /// Exits non-zero when a benchmark fails (a peer that cannot load fails its benchmarks, with the reason).
 /// </summary>
@@ -24,7 +24,7 @@ internal static class Program
                 return 2;
             }
 
-            return PeerReport.Run(args[1], args[2]);
+            return Report.PeerReport.Run(args[1], args[2]);
         }
 
         if (args.Length == 1 && args[0] == "cpu-folder")
@@ -38,7 +38,7 @@ internal static class Program
             return Peers.PrintStatus();
         }
 
-        Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args)];
+        Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, PeerRunConfig.Create())];
         int failed = 0;
         foreach (Summary summary in summaries)
         {

@@ -7,9 +7,10 @@ using TorchSharp.Modules;
 namespace FastRnn.Benchmarks.Peers;
 
 /// <summary>
-/// A whole sequence, T = 100, I = H, one thread everywhere: FastRnn Forward; ONNX Runtime on a
-/// T = 100 model through IOBinding; torch nn.LSTM/GRU (grad disabled). Batch 1 at every H, and
-/// batch 64 at H = 256.
+/// A whole sequence, T = 100, I = H: FastRnn Forward; ONNX Runtime on a T = 100 model through
+/// IOBinding; torch nn.LSTM/GRU (grad disabled). Batch 1 at H 64, 256 and 1024, and batch 64 at
+/// H = 256, on one thread everywhere and on two (FastRnn workspace threads, ONNX Runtime intra-op
+/// threads, torch.set_num_threads).
 /// </summary>
 [MemoryDiagnoser]
 public class SequencePeerBenchmarks
@@ -26,13 +27,18 @@ public class SequencePeerBenchmarks
     [Params(CellKind.Lstm, CellKind.Gru)]
     public CellKind Cell { get; set; }
 
-    /// <summary>"B x H": 1x64, 1x256, 1x1024 and 64x256.</summary>
-    [Params("1x64", "1x256", "1x1024", "64x256")]
-    public string Shape { get; set; } = "1x64";
+    /// <summary>
+    /// Batch, hidden size and threads of each case, as text (BenchmarkDotNet's generated code cannot
+    /// name a record type of this namespace: the benchmark method <c>FastRnn</c> hides the namespace).
+    /// </summary>
+    [Params("B=1 H=64 threads=1", "B=1 H=256 threads=1", "B=1 H=1024 threads=1", "B=64 H=256 threads=1", "B=64 H=256 threads=2")]
+    public string Shape { get; set; } = "B=1 H=64 threads=1";
 
-    private int Batch => int.Parse(Shape.Split('x')[0]);
+    private SequenceShape Case { get; set; } = null!; // Shape, parsed once in setup (a benchmark call must not allocate)
 
-    private int Hidden => int.Parse(Shape.Split('x')[1]);
+    private int Batch => Case.Batch;
+
+    private int Hidden => Case.Hidden;
 
     [GlobalSetup(Target = nameof(FastRnn))]
     public void SetupFastRnn() => Common();
@@ -41,7 +47,7 @@ public class SequencePeerBenchmarks
     public void SetupOnnxRuntime()
     {
         Common();
-        ort = new OrtRunner(network, Steps, Batch, stateful: false);
+        ort = new OrtRunner(network, Steps, Batch, stateful: false, Case.Threads);
         input.CopyTo(ort.Input, 0);
         ort.Run();
         Peers.Check($"ONNX Runtime {Cell} {Shape}", output, ort.Output);
@@ -51,7 +57,7 @@ public class SequencePeerBenchmarks
     public void SetupTorchLayer()
     {
         Common();
-        TorchNative.Require();
+        TorchNative.Require(Case.Threads);
         torch.set_grad_enabled(false);
         torchModule = Cell == CellKind.Lstm ? torch.nn.LSTM(Hidden, Hidden) : torch.nn.GRU(Hidden, Hidden);
         Peers.CopyInto(torchModule, network);
@@ -90,8 +96,9 @@ public class SequencePeerBenchmarks
 
     private void Common()
     {
+        Case = SequenceShape.Parse(Shape);
         network = Peers.Network(Cell, Hidden);
-        workspace = network.CreateWorkspace(Batch, Steps);
+        workspace = network.CreateWorkspace(Batch, Steps, Case.Threads);
         input = Peers.Input(Steps * Batch * Hidden, 5);
         output = new float[Steps * Batch * Hidden];
         network.Forward(workspace, input, Steps, Batch, output);

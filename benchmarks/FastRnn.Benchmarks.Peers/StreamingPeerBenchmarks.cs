@@ -10,7 +10,7 @@ namespace FastRnn.Benchmarks.Peers;
 /// <summary>
 /// One streaming step at batch 1, I = H, state carried across calls, one thread everywhere:
 /// FastRnn StreamingSession.Step; ONNX Runtime on a T = 1 model with the state ping-ponged through
-/// IOBinding; torch nn.LSTMCell/GRUCell and nn.LSTM/GRU with T = 1 (grad disabled).
+/// IOBinding; torch nn.LSTMCell/GRUCell/RNNCell and nn.LSTM/GRU/RNN with T = 1 (grad disabled).
 /// </summary>
 [MemoryDiagnoser]
 public class StreamingPeerBenchmarks
@@ -24,13 +24,11 @@ public class StreamingPeerBenchmarks
     private torch.nn.Module? torchModule;
     private torch.Tensor? x, h, c;
 
-    [Params(CellKind.Lstm, CellKind.Gru)]
+    [Params(CellKind.Lstm, CellKind.Gru, CellKind.RnnTanh)]
     public CellKind Cell { get; set; }
 
     [Params(64, 128, 256, 512, 1024)]
     public int Hidden { get; set; }
-
-    private bool Lstm => Cell == CellKind.Lstm;
 
     [GlobalSetup(Target = nameof(FastRnn))]
     public void SetupFastRnn() => Common();
@@ -100,12 +98,14 @@ public class StreamingPeerBenchmarks
         TorchNative.Require();
         torch.set_grad_enabled(false);
         long[] shape = cell ? [1, Hidden] : [1, 1, Hidden];
-        torchModule = (cell, Lstm) switch
+        torchModule = (cell, Cell) switch
         {
-            (true, true) => torch.nn.LSTMCell(Hidden, Hidden),
-            (true, false) => torch.nn.GRUCell(Hidden, Hidden),
-            (false, true) => torch.nn.LSTM(Hidden, Hidden),
-            (false, false) => torch.nn.GRU(Hidden, Hidden),
+            (true, CellKind.Lstm) => torch.nn.LSTMCell(Hidden, Hidden),
+            (true, CellKind.Gru) => torch.nn.GRUCell(Hidden, Hidden),
+            (true, _) => torch.nn.RNNCell(Hidden, Hidden),
+            (false, CellKind.Lstm) => torch.nn.LSTM(Hidden, Hidden),
+            (false, CellKind.Gru) => torch.nn.GRU(Hidden, Hidden),
+            (false, _) => torch.nn.RNN(Hidden, Hidden),
         };
         Peers.CopyInto(torchModule, network);
         x = torch.tensor(input, shape);
@@ -137,6 +137,12 @@ public class StreamingPeerBenchmarks
                 c!.copy_(cn);
                 break;
             case GRU m:
+                h!.copy_(m.forward(x!, h).Item2);
+                break;
+            case RNNCell m:
+                h!.copy_(m.forward(x!, h));
+                break;
+            case RNN m:
                 h!.copy_(m.forward(x!, h).Item2);
                 break;
             default:

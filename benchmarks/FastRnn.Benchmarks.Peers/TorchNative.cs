@@ -62,13 +62,22 @@ internal static class TorchNative
         }
     }
 
-    /// <summary>Throws with the reason when libtorch cannot be used (a peer never drops out silently).</summary>
-    public static void Require()
+    /// <summary>
+    /// Throws with the reason when libtorch cannot be used (a peer never drops out silently); else
+    /// sets its intra-op threads (BenchmarkDotNet runs every case in a process of its own).
+    /// </summary>
+    public static void Require(int threads = 1)
     {
         string? why = TryLoad();
         if (why is not null)
         {
             throw new InvalidOperationException("PEER UNAVAILABLE (TorchSharp): " + why);
+        }
+
+        torch.set_num_threads(threads);
+        if (torch.get_num_threads() != threads)
+        {
+            throw new InvalidOperationException($"libtorch runs {torch.get_num_threads()} threads, the case asks for {threads}.");
         }
     }
 

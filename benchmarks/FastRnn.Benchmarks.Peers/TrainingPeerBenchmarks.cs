@@ -9,9 +9,9 @@ using TorchSharp.Modules;
 namespace FastRnn.Benchmarks.Peers;
 
 /// <summary>
-/// One LSTM training step, B = 32, T = 50, I = H = 256, one thread: forward saving what backward needs,
-/// then backward with all weight gradients. FastRnn TrainingSession vs torch nn.LSTM (backward of
-/// sum(output * gradOutput), gradients zeroed first, as FastRnn's GradientBuffer.Zero).
+/// One LSTM training step, B = 32, T = 50, I = H = 256, on one and on two threads: forward saving what
+/// backward needs, then backward with all weight gradients. FastRnn TrainingSession vs torch nn.LSTM
+/// (backward of sum(output * gradOutput), gradients zeroed first, as FastRnn's GradientBuffer.Zero).
 /// </summary>
 [MemoryDiagnoser]
 public class TrainingPeerBenchmarks
@@ -30,6 +30,9 @@ public class TrainingPeerBenchmarks
     [Params(256)]
     public int Hidden { get; set; }
 
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup(Target = nameof(FastRnn))]
     public void SetupFastRnn() => Common();
 
@@ -37,7 +40,7 @@ public class TrainingPeerBenchmarks
     public void SetupTorchLayer()
     {
         Common();
-        TorchNative.Require();
+        TorchNative.Require(Threads);
         torch.set_grad_enabled(true);
         lstm = torch.nn.LSTM(Hidden, Hidden);
         Peers.CopyInto(lstm, network);
@@ -84,7 +87,7 @@ public class TrainingPeerBenchmarks
     private void Common()
     {
         network = Peers.Network(CellKind.Lstm, Hidden);
-        session = new TrainingSession(network, Batch, Steps);
+        session = new TrainingSession(network, Batch, Steps, threads: Threads);
         gradients = new GradientBuffer(network);
         input = Peers.Input(Steps * Batch * Hidden, 11);
         output = new float[input.Length];
