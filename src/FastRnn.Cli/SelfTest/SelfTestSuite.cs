@@ -9,6 +9,7 @@ internal static class SelfTestSuite
         var report = new SelfTestReport();
         ActivationCheck.Run(report);
         MatMulCheck.Run(report);
+        Int8MatMulCheck.Run(report);
         TransposedProductCheck.Run(report);
         ForwardEpilogueCheck.Run(report);
         BackwardEpilogueCheck.Run(report);

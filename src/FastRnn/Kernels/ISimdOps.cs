@@ -26,8 +26,11 @@ internal interface ISimdOps<TVec>
     /// <summary>Loads Count bfloat16 values (the high halves of float32) and widens them to float32.</summary>
     static abstract TVec LoadBFloat16(ref ushort source);
 
-    /// <summary>Loads Count signed bytes and converts them to float32 (may read up to 8 bytes for narrow vectors; buffers are padded).</summary>
-    static abstract TVec LoadInt8(ref sbyte source);
+    /// <summary>
+    /// Loads Count rows of two adjacent int8 columns stored pairwise (2 * Count bytes, [lane][2], the
+    /// layout of int8 matrices) and converts them to float32: the even column and the odd one.
+    /// </summary>
+    static abstract void LoadInt8Pairs(ref sbyte source, out TVec even, out TVec odd);
 
     static abstract TVec Add(TVec left, TVec right);
 

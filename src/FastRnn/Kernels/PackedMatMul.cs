@@ -2,12 +2,16 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastRnn.Kernels;
 
 /// <summary>
 /// Y[b, :] += W · X[b, :] for a <see cref="PackedMatrix"/> W: the GEMV (batch 1) and small-batch
 /// GEMM of every time step, and the one large GEMM that projects all inputs of a sequence.
+/// float32 and bfloat16 weights are widened to float and multiplied-added in float; int8 weights go
+/// to the integer kernel (<see cref="Int8MatMul"/>) on the same path.
 /// </summary>
 internal static class PackedMatMul
 {
@@ -100,6 +104,12 @@ internal static class PackedMatMul
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
+        if (w.Format == WeightFormat.Int8)
+        {
+            Int8<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            return;
+        }
+
         int fullEnd = Math.Min(endPanel, w.Panels - 1);
         for (int chunk = 0; chunk < batch; chunk += RowChunk)
         {
@@ -126,11 +136,50 @@ internal static class PackedMatMul
             throw new InvalidOperationException($"Matrix packed for width {w.Width}, path has width {TOps.Count}.");
         }
 
+        if (w.Format == WeightFormat.Int8)
+        {
+            Int8<TOps, TVec>(w, 0, w.Panels, x, xStride, batch, y, yStride);
+            return;
+        }
+
         for (int chunk = 0; chunk < batch; chunk += RowChunk)
         {
             int chunkEnd = Math.Min(batch, chunk + RowChunk);
             Panels<TOps, TVec>(w, w.PanelVectors, 0, w.Panels - 1, x, xStride, chunk, chunkEnd, y, yStride);
             Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride);
+        }
+    }
+
+    // The integer kernel of the path TOps stands for; each test is a JIT-time constant, so this is a
+    // direct call. A Vector128 path is SSE2 on x86 and NEON on ARM64. Should a vector path have
+    // neither instruction set (no platform .NET runs on today), every row takes the float path.
+    private static void Int8<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        if (typeof(TOps) == typeof(Vector512Ops) && Avx512BW.IsSupported)
+        {
+            Int8MatMul.Run<TOps, TVec, Int8Dot512, Vector512<short>, Vector512<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+        }
+        else if (typeof(TOps) == typeof(Vector256Ops) && Avx2.IsSupported)
+        {
+            Int8MatMul.Run<TOps, TVec, Int8Dot256, Vector256<short>, Vector256<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+        }
+        else if (typeof(TOps) == typeof(Vector128Ops) && AdvSimd.Arm64.IsSupported)
+        {
+            Int8MatMul.Run<TOps, TVec, Int8DotNeon, Vector128<short>, NeonAccumulator>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+        }
+        else if (typeof(TOps) == typeof(Vector128Ops) && Sse2.IsSupported)
+        {
+            Int8MatMul.Run<TOps, TVec, Int8DotSse, Vector128<short>, Vector128<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+        }
+        else if (typeof(TOps) == typeof(ScalarOps))
+        {
+            Int8MatMul.Run<TOps, TVec, Int8DotScalar, int, int>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+        }
+        else
+        {
+            Int8MatMul.FloatRows<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
         }
     }
 
@@ -142,9 +191,6 @@ internal static class PackedMatMul
         {
             case WeightFormat.BFloat16:
                 ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride);
-                break;
-            case WeightFormat.Int8:
-                ByVectors<TOps, TVec, Int8Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride);
                 break;
             default:
                 ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride);
@@ -185,7 +231,6 @@ internal static class PackedMatMul
         int panelFloats = w.PanelVectors * TOps.Count; // full panels; only the last may be shorter
         int panelStride = columns * panelFloats * TW.ElementBytes; // bytes
         ref byte wBase = ref MemoryMarshal.GetReference(w.Bytes);
-        ref float sBase = ref MemoryMarshal.GetReference(w.Scales);
         ref float xBase = ref MemoryMarshal.GetReference(x);
         ref float yBase = ref MemoryMarshal.GetReference(y);
         int block = TOps.BatchBlock;
@@ -193,24 +238,23 @@ internal static class PackedMatMul
         {
             ref byte wPanel = ref Unsafe.Add(ref wBase, panel * panelStride);
             int yOffset = panel * panelFloats;
-            ref float scale = ref Unsafe.Add(ref sBase, TW.Scaled ? yOffset : 0);
             int row = chunk;
             if (block == 4)
             {
                 for (; row + 4 <= chunkEnd; row += 4)
                 {
-                    FourRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, ref scale);
+                    FourRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
                 }
             }
 
             for (; row + 2 <= chunkEnd; row += 2)
             {
-                TwoRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, ref scale);
+                TwoRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
             }
 
             if (row < chunkEnd)
             {
-                OneRow<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), ref scale);
+                OneRow<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset));
             }
         }
     }
@@ -219,7 +263,7 @@ internal static class PackedMatMul
     // vector, so a row's result is bit-identical whether it is computed alone or in a batch
     // block (and so independent of batch size and thread count).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OneRow<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, ref float y, ref float scale)
+    private static void OneRow<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, ref float y)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -250,12 +294,12 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, ref scale);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3);
     }
 
     // Two input rows share every weight load.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TwoRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ref float scale)
+    private static void TwoRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -297,13 +341,13 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, ref scale);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, ref scale);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3);
     }
 
     // Four input rows: up to 16 accumulators, which only the 32-register AVX-512 file holds.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ref float scale)
+    private static void FourRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -359,29 +403,20 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, ref scale);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, ref scale);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3, ref scale);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3, ref scale);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TOps, TVec, TW, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3, ref float scale)
+    private static void StoreRow<TOps, TVec, TW, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
         where TShape : struct, IPanelShape
     {
         int n = TOps.Count;
-        if (TW.Scaled)
-        {
-            // int8 rows: one multiply by the row scale per output, after the float accumulation.
-            s0 = TOps.Multiply(s0, TOps.Load(ref scale));
-            s1 = TShape.Vectors > 1 ? TOps.Multiply(s1, TOps.Load(ref Unsafe.Add(ref scale, n))) : s1;
-            s2 = TShape.Vectors > 2 ? TOps.Multiply(s2, TOps.Load(ref Unsafe.Add(ref scale, 2 * n))) : s2;
-            s3 = TShape.Vectors > 3 ? TOps.Multiply(s3, TOps.Load(ref Unsafe.Add(ref scale, 3 * n))) : s3;
-        }
-
         Accumulate<TOps, TVec>(ref y, s0);
         if (TShape.Vectors > 1)
         {

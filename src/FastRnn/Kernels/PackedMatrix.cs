@@ -18,13 +18,17 @@ namespace FastRnn.Kernels;
 /// panel after panel, vector after vector; for Gates = 1 that is the natural order of the units.
 /// Units are padded with zero rows up to a whole vector only, so every buffer over H units has
 /// the same padded length whatever the matrix it came from.
+/// Int8 matrices interleave column pairs instead: data[panel][column pair][vector][lane][2], an odd
+/// column count padded with a zero column (<see cref="StoredColumns"/>), because the integer
+/// kernel's multiply (pmaddwd and its equivalents) sums two adjacent int16 products per int32 lane.
 /// </remarks>
 internal sealed class PackedMatrix
 {
     // Narrow loads may read up to 16 bytes past the last weight; the buffers are padded for it.
     private const int PaddingBytes = 64;
 
-    private readonly AlignedBuffer data;   // per panel [Columns, PanelVectors (LastPanelVectors), Width] in Format
+    private readonly AlignedBuffer data;   // per panel [Columns, PanelVectors (LastPanelVectors), Width] in Format;
+                                           // Int8: per panel [StoredColumns / 2, PanelVectors (LastPanelVectors), Width, 2]
     private readonly AlignedBuffer scales; // Int8: [PaddedRows] row scales in packed order; else empty
 
     private PackedMatrix(int gates, int units, int columns, int width, WeightFormat format = WeightFormat.Float32)
@@ -40,7 +44,8 @@ internal sealed class PackedMatrix
         Panels = (vectors + SubVectors - 1) / SubVectors;
         LastPanelVectors = gates * (vectors - ((Panels - 1) * SubVectors));
         PaddedUnits = vectors * width;
-        int elements = checked(gates * PaddedUnits * columns);
+        StoredColumns = format == WeightFormat.Int8 ? columns + (columns & 1) : columns;
+        int elements = checked(gates * PaddedUnits * StoredColumns);
         int bytesPerElement = format switch { WeightFormat.BFloat16 => 2, WeightFormat.Int8 => 1, _ => 4 };
         data = new AlignedBuffer(checked((((elements * bytesPerElement) + PaddingBytes) + 3) / 4));
         scales = new AlignedBuffer(format == WeightFormat.Int8 ? gates * PaddedUnits : 0);
@@ -55,8 +60,14 @@ internal sealed class PackedMatrix
     /// <summary>Int8: per-row scales in packed order [PaddedRows]; empty otherwise.</summary>
     public ReadOnlySpan<float> Scales => scales.Span;
 
-    /// <summary>Bytes of stored weights (without padding): what one pass over the matrix streams.</summary>
-    public long WeightBytes => (long)Gates * PaddedUnits * Columns * (Format switch { WeightFormat.BFloat16 => 2, WeightFormat.Int8 => 1, _ => 4 });
+    /// <summary>Int8: the smallest non-zero row scale (0 if every row is zero; 0 for other formats). See <see cref="Int16Rows.TryScale"/>.</summary>
+    public float MinScale { get; private set; }
+
+    /// <summary>Int8: the largest row scale (0 for other formats). See <see cref="Int16Rows.TryScale"/>.</summary>
+    public float MaxScale { get; private set; }
+
+    /// <summary>Bytes of stored weights (without the read padding): what one pass over the matrix streams.</summary>
+    public long WeightBytes => (long)Gates * PaddedUnits * StoredColumns * (Format switch { WeightFormat.BFloat16 => 2, WeightFormat.Int8 => 1, _ => 4 });
 
     /// <summary>Gate blocks in the rows (4 LSTM, 3 GRU, 1 plain).</summary>
     public int Gates { get; }
@@ -69,6 +80,9 @@ internal sealed class PackedMatrix
 
     /// <summary>Columns (the length of the vector multiplied).</summary>
     public int Columns { get; }
+
+    /// <summary>Columns as stored: Int8 rounds up to whole column pairs (the pad column is zero); otherwise <see cref="Columns"/>.</summary>
+    public int StoredColumns { get; }
 
     /// <summary>Floats per vector of the path this matrix was packed for.</summary>
     public int Width { get; }
@@ -187,13 +201,18 @@ internal sealed class PackedMatrix
         Span<ushort> halves = System.Runtime.InteropServices.MemoryMarshal.Cast<float, ushort>(target);
         Span<sbyte> bytes = System.Runtime.InteropServices.MemoryMarshal.Cast<float, sbyte>(target);
         scales.Span.Clear();
+        MinScale = float.PositiveInfinity;
+        MaxScale = 0f;
         Span<sbyte> rowBytes = Format == WeightFormat.Int8 ? new sbyte[Columns] : default;
         for (int row = 0; row < Rows; row++)
         {
             ReadOnlySpan<float> source = rowMajor.Slice(row * Columns, Columns);
             if (Format == WeightFormat.Int8)
             {
-                scales.Span[PackedRowOf(row)] = Int8Rows.Quantize(source, rowBytes);
+                float scale = Int8Rows.Quantize(source, rowBytes);
+                scales.Span[PackedRowOf(row)] = scale;
+                MaxScale = MathF.Max(MaxScale, scale);
+                MinScale = scale > 0f ? MathF.Min(MinScale, scale) : MinScale;
             }
 
             for (int column = 0; column < Columns; column++)
@@ -213,6 +232,8 @@ internal sealed class PackedMatrix
                 }
             }
         }
+
+        MinScale = float.IsPositiveInfinity(MinScale) ? 0f : MinScale;
     }
 
     /// <summary>The weights of one logical row as the kernels see them (dequantized).</summary>
@@ -247,9 +268,16 @@ internal sealed class PackedMatrix
     {
         int position = PackedRowOf(row);
         int panel = position / (PanelVectors * Width);
-        int inPanel = position - (panel * PanelVectors * Width);
+        int inPanel = position - (panel * PanelVectors * Width); // vector * Width + lane
         int vectorsHere = panel == Panels - 1 ? LastPanelVectors : PanelVectors;
-        return (panel * Columns * PanelVectors * Width) + (column * vectorsHere * Width) + inPanel;
+        int panelStart = panel * StoredColumns * PanelVectors * Width;
+        if (Format == WeightFormat.Int8)
+        {
+            // [column pair][vector][lane][2]
+            return panelStart + ((column >> 1) * vectorsHere * Width * 2) + (inPanel * 2) + (column & 1);
+        }
+
+        return panelStart + (column * vectorsHere * Width) + inPanel;
     }
 
     /// <summary>Scatters a logical vector [Gates * Units] into packed row order (padding zeroed).</summary>

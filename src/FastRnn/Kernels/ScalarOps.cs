@@ -30,7 +30,11 @@ internal readonly struct ScalarOps : ISimdOps<float>
     public static float LoadBFloat16(ref ushort source) => BitConverter.Int32BitsToSingle(source << 16);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float LoadInt8(ref sbyte source) => source;
+    public static void LoadInt8Pairs(ref sbyte source, out float even, out float odd)
+    {
+        even = source;
+        odd = Unsafe.Add(ref source, 1);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Add(float left, float right) => left + right;

@@ -26,8 +26,13 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
         Vector128.ShiftLeft(Vector128.WidenLower(Vector64.LoadUnsafe(ref source).ToVector128Unsafe()), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> LoadInt8(ref sbyte source) =>
-        Vector128.ConvertToSingle(Vector128.WidenLower(Vector128.WidenLower(Vector64.LoadUnsafe(ref source).ToVector128Unsafe())));
+    public static void LoadInt8Pairs(ref sbyte source, out Vector128<float> even, out Vector128<float> odd)
+    {
+        // See Vector512Ops.LoadInt8Pairs.
+        Vector128<int> pairs = Vector128.WidenLower(Vector64.LoadUnsafe(ref Unsafe.As<sbyte, short>(ref source)).ToVector128Unsafe());
+        even = Vector128.ConvertToSingle(Vector128.ShiftRightArithmetic(Vector128.ShiftLeft(pairs, 24), 24));
+        odd = Vector128.ConvertToSingle(Vector128.ShiftRightArithmetic(pairs, 8));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;

@@ -26,8 +26,13 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
         Vector256.ShiftLeft(Vector256.WidenLower(Vector128.LoadUnsafe(ref source).ToVector256Unsafe()), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> LoadInt8(ref sbyte source) =>
-        Vector256.ConvertToSingle(Vector256.WidenLower(Vector128.WidenLower(Vector64.LoadUnsafe(ref source).ToVector128Unsafe()).ToVector256Unsafe()));
+    public static void LoadInt8Pairs(ref sbyte source, out Vector256<float> even, out Vector256<float> odd)
+    {
+        // See Vector512Ops.LoadInt8Pairs.
+        Vector256<int> pairs = Vector256.WidenLower(Vector128.LoadUnsafe(ref Unsafe.As<sbyte, short>(ref source)).ToVector256Unsafe());
+        even = Vector256.ConvertToSingle(Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(pairs, 24), 24));
+        odd = Vector256.ConvertToSingle(Vector256.ShiftRightArithmetic(pairs, 8));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;

@@ -26,8 +26,14 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
         Vector512.ShiftLeft(Vector512.WidenLower(Vector256.LoadUnsafe(ref source).ToVector512Unsafe()), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LoadInt8(ref sbyte source) =>
-        Vector512.ConvertToSingle(Vector512.WidenLower(Vector256.WidenLower(Vector128.LoadUnsafe(ref source).ToVector256Unsafe()).ToVector512Unsafe()));
+    public static void LoadInt8Pairs(ref sbyte source, out Vector512<float> even, out Vector512<float> odd)
+    {
+        // Each int16 lane holds (odd << 8) | (byte)even; sign-extended to int32, the odd column is the
+        // top 24 bits and the even one the sign-extended low byte.
+        Vector512<int> pairs = Vector512.WidenLower(Vector256.LoadUnsafe(ref Unsafe.As<sbyte, short>(ref source)).ToVector512Unsafe());
+        even = Vector512.ConvertToSingle(Vector512.ShiftRightArithmetic(Vector512.ShiftLeft(pairs, 24), 24));
+        odd = Vector512.ConvertToSingle(Vector512.ShiftRightArithmetic(pairs, 8));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;

@@ -38,6 +38,20 @@ internal static class SimdPaths
         }
     }
 
+    /// <summary>The activation quantizer of the int8 kernel on a path: the bits of max |x|, then q = round(x · inverse).</summary>
+    public static int QuantizeInt16(SimdPath path, Span<float> x, float inverse, Span<short> q)
+    {
+        ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref short q0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(q);
+        switch (path)
+        {
+            case SimdPath.Vector512: Int16Rows.Quantize512(ref x0, x.Length, inverse, ref q0); return Int16Rows.MaxAbsBits512(ref x0, x.Length);
+            case SimdPath.Vector256: Int16Rows.Quantize256(ref x0, x.Length, inverse, ref q0); return Int16Rows.MaxAbsBits256(ref x0, x.Length);
+            case SimdPath.Vector128: Int16Rows.Quantize128(ref x0, x.Length, inverse, ref q0); return Int16Rows.MaxAbsBits128(ref x0, x.Length);
+            default: Int16Rows.QuantizeScalar(ref x0, x.Length, inverse, ref q0); return Int16Rows.MaxAbsBitsScalar(ref x0, x.Length);
+        }
+    }
+
     public static void MatMul(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
     {
         switch (path)

@@ -10,19 +10,19 @@ namespace FastRnn.Tests.Networks;
 
 /// <summary>
 /// Consistency of the ways to run a network: a sequence equals its steps fed through a session,
-/// a batch equals its rows run one by one, and threads do not change results. Row results are
-/// bit-identical by construction (every kernel sums in the same order for every row), so these
-/// compare exactly.
+/// a batch equals its rows run one by one, and threads do not change results, with float32 and int8
+/// weights. Row results are bit-identical by construction (every kernel sums in the same order for
+/// every row; the int8 kernel's integer sums are exact), so these compare exactly.
 /// </summary>
 public sealed class SessionAndBatchTests
 {
     [Property(MaxTest = 60)]
-    public bool SequenceEqualsSessionSteps(int seed)
+    public bool SequenceEqualsSessionSteps(int seed, bool quantized)
     {
         RandomProblem p = RandomProblem.From(seed, allowBidirectional: false);
         ReferenceConfig c = p.Config with { BatchFirst = false };
         var random = new Random(seed);
-        RecurrentNetwork network = NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6));
+        RecurrentNetwork network = WithFormat(NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6)), quantized);
         NetworkDescription d = network.Description;
         float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5))!;
         float[]? h0 = p.WithInitialState ? NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, c.NumLayers * p.Batch * c.OutputHidden, 1.0)) : null;
@@ -54,12 +54,12 @@ public sealed class SessionAndBatchTests
     }
 
     [Property(MaxTest = 60)]
-    public bool BatchEqualsRowsOneByOne(int seed)
+    public bool BatchEqualsRowsOneByOne(int seed, bool quantized)
     {
         RandomProblem p = RandomProblem.From(seed);
         ReferenceConfig c = p.Config with { BatchFirst = true };
         var random = new Random(seed);
-        RecurrentNetwork network = NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6));
+        RecurrentNetwork network = WithFormat(NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6)), quantized);
         NetworkDescription d = network.Description;
         int rowIn = p.Steps * c.InputSize, rowOut = p.Steps * d.OutputSize;
         float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Batch * rowIn, 1.5))!;
@@ -139,4 +139,8 @@ public sealed class SessionAndBatchTests
 
         return all;
     }
+
+    // int8 networks run the integer kernel, whose row results are bit-identical by construction too.
+    private static RecurrentNetwork WithFormat(RecurrentNetwork network, bool quantized) =>
+        quantized ? network.WithWeightFormat(FastRnn.Kernels.WeightFormat.Int8) : network;
 }

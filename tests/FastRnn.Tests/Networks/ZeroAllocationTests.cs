@@ -22,6 +22,15 @@ public sealed class ZeroAllocationTests
         }
 
         PackedMatrix packed = PackedMatrix.Pack(w, 4, units, columns);
+        PackedMatrix int8 = PackedMatrix.Pack(w, 4, units, columns, WeightFormat.Int8);
+        const int longColumns = 600; // three chunks of the integer kernel
+        float[] wLong = new float[units * longColumns];
+        wLong.AsSpan().Fill(0.25f);
+        PackedMatrix int8Long = PackedMatrix.Pack(wLong, 1, units, longColumns, WeightFormat.Int8);
+        float[] xLong = new float[batch * longColumns];
+        xLong.AsSpan().Fill(0.5f);
+        xLong[longColumns + 3] = float.NaN; // one row by the float path
+        float[] yLong = new float[batch * int8Long.PaddedRows];
         int hp = packed.PaddedUnits;
         float[] x = new float[batch * columns];
         float[] gates = new float[batch * packed.PaddedRows];
@@ -36,6 +45,10 @@ public sealed class ZeroAllocationTests
         {
             PackedMatMul.MultiplyAdd(packed, x, columns, batch, gates, packed.PaddedRows);
             PackedMatMul.MultiplyAdd(packed, x, columns, 1, gates, packed.PaddedRows);
+            PackedMatMul.MultiplyAdd(int8, x, columns, batch, gates, int8.PaddedRows);
+            PackedMatMul.MultiplyAdd(int8, x, columns, 1, gates, int8.PaddedRows);
+            PackedMatMul.MultiplyAdd(int8Long, xLong, longColumns, batch, yLong, int8Long.PaddedRows);
+            PackedMatMul.MultiplyAddPanels(int8Long, 0, int8Long.Panels, xLong, longColumns, batch, yLong, int8Long.PaddedRows);
             Activations.Apply(Activations.Kind.Sigmoid, x, x);
             Activations.Apply(Activations.Kind.Tanh, x, x);
             Activations.Apply(Activations.Kind.Relu, x, x);
@@ -80,6 +93,37 @@ public sealed class ZeroAllocationTests
             bidirectional.Forward(biWorkspace, input, steps, batch, biOutput, biHn, lengths: lengths);
             session.Step(input.AsSpan(0, batch * 10), batch, step);
             session.Reset();
+        }
+
+        AssertNoAllocation(Run);
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, WeightFormat.Int8)]
+    [InlineData(CellKind.Gru, WeightFormat.Int8)]
+    [InlineData(CellKind.Lstm, WeightFormat.BFloat16)]
+    public void ReducedPrecisionForwardAndSessionStepsAllocateNothing(CellKind kind, WeightFormat format)
+    {
+        var description = new NetworkDescription(kind, 10, 21) { NumLayers = 2, ProjectionSize = kind == CellKind.Lstm ? 7 : 0 };
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 5).WithWeightFormat(format);
+        const int steps = 9, batch = 3;
+        SequenceWorkspace workspace = network.CreateWorkspace(batch, steps, threads: 2);
+        StreamingSession session = network.CreateSession(batch);
+        float[] input = new float[steps * batch * 10];
+        for (int i = 0; i < input.Length; i++)
+        {
+            input[i] = MathF.Sin(i);
+        }
+
+        float[] output = new float[steps * batch * description.StateSize];
+        float[] hn = new float[2 * batch * description.StateSize];
+        float[] step = new float[batch * description.StateSize];
+
+        void Run()
+        {
+            network.Forward(workspace, input, steps, batch, output, hn);
+            session.Step(input.AsSpan(0, batch * 10), batch, step);
+            session.Step(input.AsSpan(0, 10), 1, step.AsSpan(0, description.StateSize));
         }
 
         AssertNoAllocation(Run);
