@@ -12,8 +12,14 @@ namespace FastRnn.Kernels;
 /// </summary>
 internal static class TransposedProduct
 {
-    // Rows of A and B per pass, so the B block being reused across all C rows stays in L2.
-    private const int RowChunk = 256;
+    // Rows of A and B per pass. Each pass copies its block of B (RowChunk rows by up to four
+    // vectors of columns) into a contiguous, 64-byte aligned buffer that stays in L1 while every
+    // row of C sweeps over it: read in place, B's rows are a power-of-two apart for common sizes
+    // (1 KiB for H = 256) and map to a few L1 sets, so the block would be refetched from L2.
+    private const int RowChunk = 64;
+
+    // Floats of the packed block: RowChunk rows of at most four 16-float vectors, plus alignment slack.
+    private const int PackedFloats = (RowChunk * 4 * 16) + 16;
 
     /// <summary>Accumulates the product.</summary>
     /// <param name="a">[k, lda] left operand rows (e.g. gate gradients in packed order).</param>
@@ -67,6 +73,8 @@ internal static class TransposedProduct
     {
         int width = TOps.Count;
         int vectorColumns = n / width * width;
+        Span<float> raw = stackalloc float[PackedFloats];
+        Span<float> packed = Aligned(raw); // [RowChunk, up to 4 * width] the current block of B
         for (int k0 = 0; k0 < k; k0 += RowChunk)
         {
             int k1 = Math.Min(k, k0 + RowChunk);
@@ -75,28 +83,66 @@ internal static class TransposedProduct
             {
                 for (; n0 + (4 * width) <= vectorColumns; n0 += 4 * width)
                 {
-                    Rows<TOps, TVec, FourVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc);
+                    Block<TOps, TVec, FourVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
                 }
             }
 
             for (; n0 + (2 * width) <= vectorColumns; n0 += 2 * width)
             {
-                Rows<TOps, TVec, TwoVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc);
+                Block<TOps, TVec, TwoVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
             }
 
             for (; n0 < vectorColumns; n0 += width)
             {
-                Rows<TOps, TVec, OneVector>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc);
+                Block<TOps, TVec, OneVector>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
             }
 
             for (; n0 < n; n0++)
             {
-                Rows<ScalarOps, float, OneVector>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc);
+                Rows<ScalarOps, float, OneVector>(a, lda, columns, b, ldb, 0, k0, k1, n0, c, ldc);
             }
         }
     }
 
-    private static void Rows<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int k0, int k1, int n0, Span<float> c, int ldc)
+    // Rows k0..k1 of one block of columns of B, copied first where that pays (vector paths; a
+    // scalar "block" is one or two floats per row, and copying it would cost what it saves).
+    private static void Block<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int k0, int k1, int n0, Span<float> c, int ldc, Span<float> packed)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, IPanelShape
+    {
+        int count = TShape.Vectors * TOps.Count;
+        if (TOps.Count == 1)
+        {
+            Rows<TOps, TVec, TShape>(a, lda, columns, b, ldb, 0, k0, k1, n0, c, ldc);
+            return;
+        }
+
+        Pack(b, ldb, k0, k1, n0, count, packed);
+        Rows<TOps, TVec, TShape>(a, lda, columns, packed, count, k0, k0, k1, 0, c[n0..], ldc);
+    }
+
+    // The first float of `raw` at a 64-byte boundary onwards (stack memory does not move).
+    private static unsafe Span<float> Aligned(Span<float> raw)
+    {
+        fixed (float* p = raw)
+        {
+            int skip = (int)((64 - ((nuint)p % 64)) % 64) / sizeof(float);
+            return raw[skip..];
+        }
+    }
+
+    // packed[kk - k0, 0..count) = B[kk, n0..n0+count) for kk in [k0, k1).
+    private static void Pack(ReadOnlySpan<float> b, int ldb, int k0, int k1, int n0, int count, Span<float> packed)
+    {
+        for (int kk = k0; kk < k1; kk++)
+        {
+            b.Slice((kk * ldb) + n0, count).CopyTo(packed.Slice((kk - k0) * count, count));
+        }
+    }
+
+    // Rows of B are rows bK0, bK0 + 1, ... of the product's K (bK0 = k0 for a packed block, 0 in place).
+    private static void Rows<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int bK0, int k0, int k1, int n0, Span<float> c, int ldc)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TShape : struct, IPanelShape
@@ -105,18 +151,18 @@ internal static class TransposedProduct
         int row = 0;
         for (; row + 4 <= m; row += 4)
         {
-            FourRows<TOps, TVec, TShape>(a, lda, columns.Slice(row, 4), b, ldb, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
+            FourRows<TOps, TVec, TShape>(a, lda, columns.Slice(row, 4), b, ldb, bK0, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
         }
 
         for (; row < m; row++)
         {
-            FourRows<TOps, TVec, TShape>(a, lda, columns.Slice(row, 1), b, ldb, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
+            FourRows<TOps, TVec, TShape>(a, lda, columns.Slice(row, 1), b, ldb, bK0, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
         }
     }
 
     // Up to four rows of C by up to four vectors: 16 accumulators, each summing over k in order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRows<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int k0, int k1, int n0, Span<float> c, int ldc)
+    private static void FourRows<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int bK0, int k0, int k1, int n0, Span<float> c, int ldc)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TShape : struct, IPanelShape
@@ -136,7 +182,7 @@ internal static class TransposedProduct
         TVec s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
         for (int kk = k0; kk < k1; kk++)
         {
-            ref float bRow = ref Unsafe.Add(ref bBase, (kk * ldb) + n0);
+            ref float bRow = ref Unsafe.Add(ref bBase, ((kk - bK0) * ldb) + n0);
             ref float aRow = ref Unsafe.Add(ref aBase, kk * lda);
             TVec x0 = TOps.Load(ref bRow);
             TVec x1 = v > 1 ? TOps.Load(ref Unsafe.Add(ref bRow, w)) : TOps.Zero;

@@ -437,10 +437,19 @@ internal static class SequenceTraining
 
         if (r.Description.Bias)
         {
-            AccumulateBias(dGates, gs, rows, bw.InputColumns, gradients.Values(bw.InputBiasName), parts, part);
+            // This part's share of the packed gate columns; each part adds only the bias elements those columns feed.
+            (int c0, int c1) = Range(gs, parts, part);
+            Span<float> sums = ws.ColumnSums.Span[..gs]; // [G*Hp] column sums of δ
+            ColumnSums(dGates, gs, rows, c0, c1, sums);
+            AddBias(sums, c0, c1, bw.InputColumns, gradients.Values(bw.InputBiasName));
 
             // LSTM, RNN and reset-before GRU add b_hh where b_ih goes: the same gradient.
-            AccumulateBias(standardGru ? dHidden : dGates, gs, rows, bw.InputColumns, gradients.Values(bw.RecurrentBiasName), parts, part);
+            if (standardGru)
+            {
+                ColumnSums(dHidden, gs, rows, c0, c1, sums);
+            }
+
+            AddBias(sums, c0, c1, bw.InputColumns, gradients.Values(bw.RecurrentBiasName));
         }
     }
 
@@ -454,20 +463,28 @@ internal static class SequenceTraining
         }
     }
 
-    // This part's share of the bias elements; each sums its column over all rows in order.
-    private static void AccumulateBias(ReadOnlySpan<float> dGates, int stride, int rows, int[] columns, float[] bias, int parts, int part)
+    // sums[c] = Σ_rows δ[row, c] for packed columns [c0, c1): rows ascending, whole rows at a time
+    // (strided column walks of δ thrash the cache), each sum in the same order whatever the split.
+    private static void ColumnSums(ReadOnlySpan<float> dGates, int stride, int rows, int c0, int c1, Span<float> sums)
     {
-        (int i0, int i1) = Range(bias.Length, parts, part);
-        for (int i = i0; i < i1; i++)
+        Span<float> part = sums[c0..c1];
+        part.Clear();
+        for (int row = 0; row < rows; row++)
+        {
+            TensorPrimitives.Add(part, dGates.Slice((row * stride) + c0, c1 - c0), part);
+        }
+    }
+
+    // bias[i] += sums[columns[i]] for the bias elements whose packed column is in [c0, c1).
+    private static void AddBias(ReadOnlySpan<float> sums, int c0, int c1, int[] columns, float[] bias)
+    {
+        for (int i = 0; i < bias.Length; i++)
         {
             int column = columns[i];
-            float sum = 0f;
-            for (int row = 0; row < rows; row++)
+            if (column >= c0 && column < c1)
             {
-                sum += dGates[(row * stride) + column];
+                bias[i] += sums[column];
             }
-
-            bias[i] += sum;
         }
     }
 
@@ -480,25 +497,28 @@ internal static class SequenceTraining
         ReadOnlySpan<float> dGates = ws.GateGradients.Span;
         ReadOnlySpan<float> before = ws.CellBefore[ws.Current.Slot].Span;
         ReadOnlySpan<float> after = ws.CellAfter[ws.Current.Slot].Span;
-        float[] ci = gradients.Values(bw.PeepholeNames[0]);
-        float[] cf = gradients.Values(bw.PeepholeNames[1]);
-        float[] co = gradients.Values(bw.PeepholeNames[2]);
-        for (int u = 0; u < h; u++)
-        {
-            int gi = bw.InputColumns[u], gf = bw.InputColumns[h + u], go = bw.InputColumns[(3 * h) + u];
-            float si = 0f, sf = 0f, so = 0f;
-            for (int row = 0; row < rows; row++)
-            {
-                float c0 = before[(row * hp) + u];
-                si += dGates[(row * gs) + gi] * c0;
-                sf += dGates[(row * gs) + gf] * c0;
-                so += dGates[(row * gs) + go] * after[(row * hp) + u];
-            }
+        Span<float> sums = ws.ColumnSums.Span[..(3 * h)]; // [3, H] Σ δi c_prev, Σ δf c_prev, Σ δo c_new
+        Span<float> si = sums[..h], sf = sums[h..(2 * h)], so = sums[(2 * h)..];
+        sums.Clear();
+        ReadOnlySpan<int> columns = bw.InputColumns;
 
-            ci[u] += si;
-            cf[u] += sf;
-            co[u] += so;
+        // Row by row (whole rows of δ in cache), each sum over rows ascending.
+        for (int row = 0; row < rows; row++)
+        {
+            ReadOnlySpan<float> d = dGates.Slice(row * gs, gs);
+            ReadOnlySpan<float> c0 = before.Slice(row * hp, h);
+            ReadOnlySpan<float> c1 = after.Slice(row * hp, h);
+            for (int u = 0; u < h; u++)
+            {
+                si[u] += d[columns[u]] * c0[u];
+                sf[u] += d[columns[h + u]] * c0[u];
+                so[u] += d[columns[(3 * h) + u]] * c1[u];
+            }
         }
+
+        TensorPrimitives.Add(gradients.Values(bw.PeepholeNames[0]).AsSpan(0, h), si, gradients.Values(bw.PeepholeNames[0]).AsSpan(0, h));
+        TensorPrimitives.Add(gradients.Values(bw.PeepholeNames[1]).AsSpan(0, h), sf, gradients.Values(bw.PeepholeNames[1]).AsSpan(0, h));
+        TensorPrimitives.Add(gradients.Values(bw.PeepholeNames[2]).AsSpan(0, h), so, gradients.Values(bw.PeepholeNames[2]).AsSpan(0, h));
     }
 
     // Part `part` of `count` equal contiguous shares of [0, total).

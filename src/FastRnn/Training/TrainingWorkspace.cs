@@ -86,6 +86,7 @@ internal sealed class TrainingWorkspace
         StateGradients = new AlignedBuffer(checked(rows * stateStride));
         HiddenCarry = new AlignedBuffer(maxBatch * stateStride);
         CellCarry = new AlignedBuffer(maxBatch * hp);
+        ColumnSums = new AlignedBuffer(Math.Max(gateStride, 3 * hp));
         OutputGradients = [new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize))), new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize)))];
     }
 
@@ -151,6 +152,8 @@ internal sealed class TrainingWorkspace
     public AlignedBuffer HiddenCarry { get; }        // [B, StateStride] gradient flowing to h of the previous step
 
     public AlignedBuffer CellCarry { get; }          // [B, Hp] gradient flowing to c of the previous step
+
+    public AlignedBuffer ColumnSums { get; }         // [max(G*Hp, 3Hp)] bias (column sums of δ) or peephole sums over all rows
 
     public AlignedBuffer[] OutputGradients { get; }  // 2 x [T, B, max(In stride, D*H_out)]: gradient of a layer's output, then of its input
 
