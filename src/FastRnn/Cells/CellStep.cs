@@ -51,15 +51,13 @@ internal static class CellStep
 
         unprojected = unprojected[..(batch * hp)]; // [batch, Hp] o * tanh(c')
         LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp);
-        h[..(batch * w.StateStride)].Clear();
-        PackedMatMul.MultiplyAdd(w.Projection, unprojected, hp, batch, h, w.StateStride);
+        PackedMatMul.Multiply(w.Projection, unprojected, hp, batch, h, w.StateStride);
     }
 
     private static void Gru(CellWeights w, Span<float> gates, Span<float> h, Span<float> hiddenGates, int batch)
     {
         hiddenGates = hiddenGates[..(batch * w.GateStride)]; // [batch, 3*Hp] W_hh h
-        hiddenGates.Clear();
-        PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, hiddenGates, w.GateStride);
+        PackedMatMul.Multiply(w.Recurrent, h, w.StateStride, batch, hiddenGates, w.GateStride);
         GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits);
     }
 
@@ -70,11 +68,9 @@ internal static class CellStep
         Span<float> hiddenGates = buffers.HiddenGates[..(batch * 2 * hp)];          // [batch, 2*Hp] W_h{r,z} h
         Span<float> resetHidden = buffers.ResetHidden[..(batch * hp)];              // [batch, Hp] r ⊙ h
         Span<float> candidate = buffers.Candidate[..(batch * candidateStride)];     // [batch, Hn] W_hn (r ⊙ h)
-        hiddenGates.Clear();
-        PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, hiddenGates, 2 * hp);
+        PackedMatMul.Multiply(w.Recurrent, h, w.StateStride, batch, hiddenGates, 2 * hp);
         GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp);
-        candidate.Clear();
-        PackedMatMul.MultiplyAdd(w.Candidate, resetHidden, hp, batch, candidate, candidateStride);
+        PackedMatMul.Multiply(w.Candidate, resetHidden, hp, batch, candidate, candidateStride);
         GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp);
     }
 }

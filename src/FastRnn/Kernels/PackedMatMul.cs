@@ -8,8 +8,9 @@ using System.Runtime.Intrinsics.X86;
 namespace FastRnn.Kernels;
 
 /// <summary>
-/// Y[b, :] += W · X[b, :] for a <see cref="PackedMatrix"/> W: the GEMV (batch 1) and small-batch
-/// GEMM of every time step, and the one large GEMM that projects all inputs of a sequence.
+/// Y[b, :] += W · X[b, :] (or Y[b, :] = W · X[b, :]) for a <see cref="PackedMatrix"/> W: the GEMV
+/// (batch 1) and small-batch GEMM of every time step, and the one large GEMM that projects all inputs
+/// of a sequence.
 /// float32 and bfloat16 weights are widened to float and multiplied-added in float; int8 weights go
 /// to the integer kernel (<see cref="Int8MatMul"/>) on the same path.
 /// </summary>
@@ -28,7 +29,24 @@ internal static class PackedMatMul
     /// <param name="batch">Rows of X and Y.</param>
     /// <param name="y">[batch, yStride] output rows in packed row order; the first w.PaddedRows are updated.</param>
     /// <param name="yStride">Distance between output rows.</param>
-    public static void MultiplyAdd(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    public static void MultiplyAdd(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
+        Product(w, x, xStride, batch, y, yStride, overwrite: false);
+
+    /// <summary>
+    /// Writes the product into <paramref name="y"/> (its first w.PaddedRows of every row), which need not
+    /// be cleared first: the same result, bit for bit, as clearing and accumulating (sums start at +0),
+    /// without a pass that reads and writes Y once more (the input projection of a sequence is tens of MB).
+    /// </summary>
+    /// <param name="w">Weights packed for the active path.</param>
+    /// <param name="x">[batch, xStride] input rows; the first w.Columns of each are read.</param>
+    /// <param name="xStride">Distance between input rows.</param>
+    /// <param name="batch">Rows of X and Y.</param>
+    /// <param name="y">[batch, yStride] output rows in packed row order; the first w.PaddedRows are written.</param>
+    /// <param name="yStride">Distance between output rows.</param>
+    public static void Multiply(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
+        Product(w, x, xStride, batch, y, yStride, overwrite: true);
+
+    private static void Product(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite)
     {
         if (w.Width != Isa.FloatsPerVector)
         {
@@ -53,16 +71,16 @@ internal static class PackedMatMul
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride);
+                ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride, overwrite);
                 break;
             case SimdPath.Vector256:
-                ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride);
+                ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride, overwrite);
                 break;
             case SimdPath.Vector128:
-                ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride);
+                ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride, overwrite);
                 break;
             default:
-                ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride);
+                ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride, overwrite);
                 break;
         }
     }
@@ -71,7 +89,14 @@ internal static class PackedMatMul
     /// The product restricted to panels [firstPanel, endPanel): disjoint output columns, so parts of
     /// one product can run on different threads and give exactly the single-threaded result.
     /// </summary>
-    public static void MultiplyAddPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    public static void MultiplyAddPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
+        PanelProduct(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite: false);
+
+    /// <summary><see cref="Multiply"/> restricted to panels [firstPanel, endPanel) (their output columns are written).</summary>
+    public static void MultiplyPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
+        PanelProduct(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite: true);
+
+    private static void PanelProduct(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite)
     {
         if (w.Width != Isa.FloatsPerVector || firstPanel < 0 || endPanel > w.Panels || firstPanel > endPanel)
         {
@@ -86,27 +111,27 @@ internal static class PackedMatMul
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                PanelRange<Vector512Ops, Vector512<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+                PanelRange<Vector512Ops, Vector512<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
                 break;
             case SimdPath.Vector256:
-                PanelRange<Vector256Ops, Vector256<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+                PanelRange<Vector256Ops, Vector256<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
                 break;
             case SimdPath.Vector128:
-                PanelRange<Vector128Ops, Vector128<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+                PanelRange<Vector128Ops, Vector128<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
                 break;
             default:
-                PanelRange<ScalarOps, float>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+                PanelRange<ScalarOps, float>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
                 break;
         }
     }
 
-    private static void PanelRange<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    private static void PanelRange<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         if (w.Format == WeightFormat.Int8)
         {
-            Int8<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            Int8<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
             return;
         }
 
@@ -116,18 +141,18 @@ internal static class PackedMatMul
             int chunkEnd = Math.Min(batch, chunk + RowChunk);
             if (firstPanel < fullEnd)
             {
-                Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride);
+                Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
             }
 
             if (endPanel == w.Panels)
             {
-                Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride);
+                Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
             }
         }
     }
 
     /// <summary>The product on an explicit path (tests run every path the CPU has in one process).</summary>
-    internal static void ByShape<TOps, TVec>(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    internal static void ByShape<TOps, TVec>(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite = false)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
@@ -138,25 +163,36 @@ internal static class PackedMatMul
 
         if (w.Format == WeightFormat.Int8)
         {
-            Int8<TOps, TVec>(w, 0, w.Panels, x, xStride, batch, y, yStride);
+            Int8<TOps, TVec>(w, 0, w.Panels, x, xStride, batch, y, yStride, overwrite);
             return;
         }
 
         for (int chunk = 0; chunk < batch; chunk += RowChunk)
         {
             int chunkEnd = Math.Min(batch, chunk + RowChunk);
-            Panels<TOps, TVec>(w, w.PanelVectors, 0, w.Panels - 1, x, xStride, chunk, chunkEnd, y, yStride);
-            Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride);
+            Panels<TOps, TVec>(w, w.PanelVectors, 0, w.Panels - 1, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+            Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
         }
     }
 
     // The integer kernel of the path TOps stands for; each test is a JIT-time constant, so this is a
     // direct call. A Vector128 path is SSE2 on x86 and NEON on ARM64. Should a vector path have
     // neither instruction set (no platform .NET runs on today), every row takes the float path.
-    private static void Int8<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    private static void Int8<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
+        if (overwrite)
+        {
+            // The integer kernel adds each chunk into Y: start these panels' outputs from zero.
+            int from = firstPanel * w.PanelVectors * w.Width;
+            int to = Math.Min(w.PaddedRows, endPanel * w.PanelVectors * w.Width);
+            for (int r = 0; r < batch; r++)
+            {
+                y.Slice((r * yStride) + from, to - from).Clear();
+            }
+        }
+
         if (typeof(TOps) == typeof(Vector512Ops) && Avx512BW.IsSupported)
         {
             Int8MatMul.Run<TOps, TVec, Int8Dot512, Vector512<short>, Vector512<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
@@ -183,22 +219,22 @@ internal static class PackedMatMul
         }
     }
 
-    private static void Panels<TOps, TVec>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride)
+    private static void Panels<TOps, TVec>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         switch (w.Format)
         {
             case WeightFormat.BFloat16:
-                ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
                 break;
             default:
-                ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
                 break;
         }
     }
 
-    private static void ByVectors<TOps, TVec, TW>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride)
+    private static void ByVectors<TOps, TVec, TW>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -206,22 +242,22 @@ internal static class PackedMatMul
         switch (vectors)
         {
             case 1:
-                Run<TOps, TVec, TW, OneVector>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                Run<TOps, TVec, TW, OneVector>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
                 break;
             case 2:
-                Run<TOps, TVec, TW, TwoVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                Run<TOps, TVec, TW, TwoVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
                 break;
             case 3:
-                Run<TOps, TVec, TW, ThreeVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                Run<TOps, TVec, TW, ThreeVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
                 break;
             default:
-                Run<TOps, TVec, TW, FourVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride);
+                Run<TOps, TVec, TW, FourVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
                 break;
         }
     }
 
     // Panels [first, end), all of TShape.Vectors vectors, over rows [chunk, chunkEnd).
-    private static void Run<TOps, TVec, TW, TShape>(PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride)
+    private static void Run<TOps, TVec, TW, TShape>(PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -243,18 +279,18 @@ internal static class PackedMatMul
             {
                 for (; row + 4 <= chunkEnd; row += 4)
                 {
-                    FourRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
+                    FourRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, overwrite);
                 }
             }
 
             for (; row + 2 <= chunkEnd; row += 2)
             {
-                TwoRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride);
+                TwoRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, overwrite);
             }
 
             if (row < chunkEnd)
             {
-                OneRow<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset));
+                OneRow<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), overwrite);
             }
         }
     }
@@ -263,7 +299,7 @@ internal static class PackedMatMul
     // vector, so a row's result is bit-identical whether it is computed alone or in a batch
     // block (and so independent of batch size and thread count).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OneRow<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, ref float y)
+    private static void OneRow<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, ref float y, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -294,12 +330,12 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, overwrite);
     }
 
     // Two input rows share every weight load.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TwoRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride)
+    private static void TwoRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -341,13 +377,13 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, overwrite);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, overwrite);
     }
 
     // Four input rows: up to 16 accumulators, which only the 32-register AVX-512 file holds.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride)
+    private static void FourRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -403,40 +439,41 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, overwrite);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, overwrite);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3, overwrite);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3, overwrite);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TOps, TVec, TW, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3)
+    private static void StoreRow<TOps, TVec, TW, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
         where TShape : struct, IPanelShape
     {
         int n = TOps.Count;
-        Accumulate<TOps, TVec>(ref y, s0);
+        Write<TOps, TVec>(ref y, s0, overwrite);
         if (TShape.Vectors > 1)
         {
-            Accumulate<TOps, TVec>(ref Unsafe.Add(ref y, n), s1);
+            Write<TOps, TVec>(ref Unsafe.Add(ref y, n), s1, overwrite);
         }
 
         if (TShape.Vectors > 2)
         {
-            Accumulate<TOps, TVec>(ref Unsafe.Add(ref y, 2 * n), s2);
+            Write<TOps, TVec>(ref Unsafe.Add(ref y, 2 * n), s2, overwrite);
         }
 
         if (TShape.Vectors > 3)
         {
-            Accumulate<TOps, TVec>(ref Unsafe.Add(ref y, 3 * n), s3);
+            Write<TOps, TVec>(ref Unsafe.Add(ref y, 3 * n), s3, overwrite);
         }
     }
 
+    // y = sum, or y += sum. The sums start at +0, so writing them equals adding them to a cleared y bit for bit.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate<TOps, TVec>(ref float y, TVec sum)
+    private static void Write<TOps, TVec>(ref float y, TVec sum, bool overwrite)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        => TOps.Store(TOps.Add(TOps.Load(ref y), sum), ref y);
+        => TOps.Store(overwrite ? sum : TOps.Add(TOps.Load(ref y), sum), ref y);
 }

@@ -77,7 +77,6 @@ internal static class SequenceForward
         Span<float> h = ws.Hidden.Span[..(batch * stateStride)]; // [B, StateStride]
         Span<float> c = ws.Cell.Span[..(batch * hp)];             // [B, Hp]
         LoadInitialState(h, stateStride, c, hp, slot, ws.Order, batch, stateSize, hiddenSize, initialHidden, initialCell);
-        ws.Gates.Span[..(steps * batch * cell.GateStride)].Clear();
 
         ws.CurrentCell = cell;
         ws.CurrentReverse = reverse;
@@ -87,7 +86,8 @@ internal static class SequenceForward
         ws.CurrentSteps = steps;
         ws.CurrentBatch = batch;
 
-        // All input projections of the sequence in one product, its panels shared among the threads.
+        // All input projections of the sequence in one product (written, not added: no pass to clear
+        // [T, B, G*Hp] first), its panels shared among the threads.
         ws.CurrentParts = Math.Min(ws.Threads, cell.Input.Panels);
         ws.Parts.Run(ws.ProjectionPart, ws.CurrentParts);
 
@@ -104,7 +104,7 @@ internal static class SequenceForward
         CellWeights cell = ws.CurrentCell!;
         (int first, int end) = Range(cell.Input.Panels, ws.CurrentParts, part);
         int rows = ws.CurrentSteps * ws.CurrentBatch;
-        PackedMatMul.MultiplyAddPanels(cell.Input, first, end, ws.CurrentInput!.Span, cell.InputSize, rows, ws.Gates.Span[..(rows * cell.GateStride)], cell.GateStride);
+        PackedMatMul.MultiplyPanels(cell.Input, first, end, ws.CurrentInput!.Span, cell.InputSize, rows, ws.Gates.Span[..(rows * cell.GateStride)], cell.GateStride);
     }
 
     /// <summary>Part <paramref name="part"/> of the current recurrence: a range of sorted rows through every step.</summary>

@@ -89,8 +89,7 @@ public sealed class StreamingSession
             {
                 CellWeights w = network.Cells[layer];
                 Span<float> g = gates.Span[..(batch * w.GateStride)];
-                g.Clear();
-                PackedMatMul.MultiplyAdd(w.Input, x, xStride, batch, g, w.GateStride);
+                PackedMatMul.Multiply(w.Input, x, xStride, batch, g, w.GateStride);
                 Span<float> h = hidden[layer].Span;
                 CellStep.Forward(w, g, h, cell[layer].Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch);
                 x = h;

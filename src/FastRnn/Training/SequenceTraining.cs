@@ -136,7 +136,6 @@ internal static class SequenceTraining
         Span<float> h = ws.Hidden.Span[..(batch * ss)];                 // [B, StateStride]
         Span<float> c = ws.Cell.Span[..(batch * hp)];                   // [B, Hp]
         SequenceForward.LoadInitialState(h, ss, c, hp, slot, ws.Order, batch, d.StateSize, d.HiddenSize, initialHidden, initialCell);
-        ws.Gates[slot].Span[..(steps * batch * gs)].Clear();
         ws.Current.Set(d, cell, null, slot, reverse, layerInput, layerOutput, steps, batch);
 
         // The input products by output panels, then the recurrence by rows: bit-identical for any thread count.
@@ -154,7 +153,7 @@ internal static class SequenceTraining
         TrainingWorkspace.Region r = ws.Current;
         (int first, int end) = Range(r.Cell.Input.Panels, ws.CurrentParts, part);
         int rows = r.Steps * r.Batch;
-        PackedMatMul.MultiplyAddPanels(r.Cell.Input, first, end, r.LayerInput.Span, r.Cell.InputSize, rows, ws.Gates[r.Slot].Span[..(rows * r.Cell.GateStride)], r.Cell.GateStride);
+        PackedMatMul.MultiplyPanels(r.Cell.Input, first, end, r.LayerInput.Span, r.Cell.InputSize, rows, ws.Gates[r.Slot].Span[..(rows * r.Cell.GateStride)], r.Cell.GateStride);
     }
 
     /// <summary>Part of the current training forward recurrence: a range of sorted rows through every step, saving history.</summary>
@@ -351,14 +350,12 @@ internal static class SequenceTraining
                     {
                         dhActive.CopyTo(dState.Slice(at * ss));
                         dm = step[..(active * hp)];
-                        dm.Clear();
-                        PackedMatMul.MultiplyAdd(bw.ProjectionT, dhActive, ss, active, dm, hp);
+                        PackedMatMul.Multiply(bw.ProjectionT, dhActive, ss, active, dm, hp);
                     }
 
                     // Peephole gradients are summed afterwards in one fixed order (AccumulatePeepholes).
                     LstmBackwardEpilogue.Backward(stepGates, dm, ws.CellBefore[slot].Span.Slice(at * hp, active * hp), ws.CellAfter[slot].Span.Slice(at * hp, active * hp), cell.Peephole, dc, stepDGates, default, active, hp);
-                    dhActive.Clear();
-                    PackedMatMul.MultiplyAdd(bw.RecurrentT, stepDGates, gs, active, dhActive, ss);
+                    PackedMatMul.Multiply(bw.RecurrentT, stepDGates, gs, active, dhActive, ss);
                     break;
                 }
 
@@ -368,8 +365,7 @@ internal static class SequenceTraining
                     Span<float> stepDHidden = dHidden.Slice(at * hiddenGateStride, active * hiddenGateStride);
                     GruBackwardEpilogue.CandidateBackward(stepGates, hBefore, dhActive, stepDGates, stepDCandidate, hp, active, hp);
                     Span<float> dResetHidden = step[..(active * hp)];
-                    dResetHidden.Clear();
-                    PackedMatMul.MultiplyAdd(bw.CandidateT!, stepDCandidate, hp, active, dResetHidden, hp);
+                    PackedMatMul.Multiply(bw.CandidateT!, stepDCandidate, hp, active, dResetHidden, hp);
                     GruBackwardEpilogue.ResetBackward(stepGates, hBefore, dResetHidden, hp, dhActive, stepDGates, stepDHidden, active, hp);
                     PackedMatMul.MultiplyAdd(bw.RecurrentT, stepDHidden, hiddenGateStride, active, dhActive, ss);
                     break;
@@ -385,8 +381,7 @@ internal static class SequenceTraining
 
                 default:
                     RnnBackwardEpilogue.Backward(stepGates, dhActive, stepDGates, gs, active, activation);
-                    dhActive.Clear();
-                    PackedMatMul.MultiplyAdd(bw.RecurrentT, stepDGates, gs, active, dhActive, ss);
+                    PackedMatMul.Multiply(bw.RecurrentT, stepDGates, gs, active, dhActive, ss);
                     break;
             }
         }

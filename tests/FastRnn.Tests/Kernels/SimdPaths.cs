@@ -52,14 +52,15 @@ internal static class SimdPaths
         }
     }
 
-    public static void MatMul(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    /// <summary>y += W x on a path, or y = W x with <paramref name="overwrite"/>.</summary>
+    public static void MatMul(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite = false)
     {
         switch (path)
         {
-            case SimdPath.Vector512: PackedMatMul.ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride); break;
-            case SimdPath.Vector256: PackedMatMul.ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride); break;
-            case SimdPath.Vector128: PackedMatMul.ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride); break;
-            default: PackedMatMul.ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride); break;
+            case SimdPath.Vector512: PackedMatMul.ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride, overwrite); break;
+            case SimdPath.Vector256: PackedMatMul.ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride, overwrite); break;
+            case SimdPath.Vector128: PackedMatMul.ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride, overwrite); break;
+            default: PackedMatMul.ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride, overwrite); break;
         }
     }
 }
