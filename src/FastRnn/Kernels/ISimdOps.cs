@@ -23,6 +23,12 @@ internal interface ISimdOps<TVec>
 
     static abstract void Store(TVec value, ref float destination);
 
+    /// <summary>
+    /// Stores past the caches (a non-temporal store) for outputs too large to be read back from cache;
+    /// the destination must be pinned and aligned to the vector size.
+    /// </summary>
+    static abstract void StoreNonTemporal(TVec value, ref float destination);
+
     /// <summary>Loads Count bfloat16 values (the high halves of float32) and widens them to float32.</summary>
     static abstract TVec LoadBFloat16(ref ushort source);
 

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -30,7 +31,7 @@ internal static class PackedMatMul
     /// <param name="y">[batch, yStride] output rows in packed row order; the first w.PaddedRows are updated.</param>
     /// <param name="yStride">Distance between output rows.</param>
     public static void MultiplyAdd(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        Product(w, x, xStride, batch, y, yStride, overwrite: false);
+        Product(w, x, xStride, batch, y, yStride, ProductWrite.Accumulate);
 
     /// <summary>
     /// Writes the product into <paramref name="y"/> (its first w.PaddedRows of every row), which need not
@@ -44,9 +45,9 @@ internal static class PackedMatMul
     /// <param name="y">[batch, yStride] output rows in packed row order; the first w.PaddedRows are written.</param>
     /// <param name="yStride">Distance between output rows.</param>
     public static void Multiply(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        Product(w, x, xStride, batch, y, yStride, overwrite: true);
+        Product(w, x, xStride, batch, y, yStride, ProductWrite.Overwrite);
 
-    private static void Product(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite)
+    private static unsafe void Product(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
     {
         if (w.Width != Isa.FloatsPerVector)
         {
@@ -68,19 +69,34 @@ internal static class PackedMatMul
             throw new ArgumentException($"Expected Y of [{batch}, {w.PaddedRows}] with row stride {yStride}, got {y.Length} floats.", nameof(y));
         }
 
+        fixed (float* pinned = y)
+        {
+            // A product too large to stay in cache until it is read streams past it (the pin makes that safe).
+            write = Streamable(write, pinned, batch, yStride) ? ProductWrite.Stream : write;
+            Dispatch(w, x, xStride, batch, y, yStride, write);
+        }
+
+        if (write == ProductWrite.Stream)
+        {
+            Thread.MemoryBarrier(); // non-temporal stores are weakly ordered: make them visible before anything reads Y
+        }
+    }
+
+    private static void Dispatch(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
+    {
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride, overwrite);
+                ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride, write);
                 break;
             case SimdPath.Vector256:
-                ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride, overwrite);
+                ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride, write);
                 break;
             case SimdPath.Vector128:
-                ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride, overwrite);
+                ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride, write);
                 break;
             default:
-                ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride, overwrite);
+                ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride, write);
                 break;
         }
     }
@@ -90,13 +106,13 @@ internal static class PackedMatMul
     /// one product can run on different threads and give exactly the single-threaded result.
     /// </summary>
     public static void MultiplyAddPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        PanelProduct(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite: false);
+        PanelProduct(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Accumulate);
 
     /// <summary><see cref="Multiply"/> restricted to panels [firstPanel, endPanel) (their output columns are written).</summary>
     public static void MultiplyPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        PanelProduct(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite: true);
+        PanelProduct(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Overwrite);
 
-    private static void PanelProduct(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite)
+    private static unsafe void PanelProduct(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
     {
         if (w.Width != Isa.FloatsPerVector || firstPanel < 0 || endPanel > w.Panels || firstPanel > endPanel)
         {
@@ -108,30 +124,56 @@ internal static class PackedMatMul
             return;
         }
 
+        fixed (float* pinned = y)
+        {
+            write = Streamable(write, pinned, batch, yStride) ? ProductWrite.Stream : write;
+            DispatchPanels(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
+        }
+
+        if (write == ProductWrite.Stream)
+        {
+            Thread.MemoryBarrier();
+        }
+    }
+
+    private static void DispatchPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
+    {
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                PanelRange<Vector512Ops, Vector512<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
+                PanelRange<Vector512Ops, Vector512<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
                 break;
             case SimdPath.Vector256:
-                PanelRange<Vector256Ops, Vector256<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
+                PanelRange<Vector256Ops, Vector256<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
                 break;
             case SimdPath.Vector128:
-                PanelRange<Vector128Ops, Vector128<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
+                PanelRange<Vector128Ops, Vector128<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
                 break;
             default:
-                PanelRange<ScalarOps, float>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
+                PanelRange<ScalarOps, float>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
                 break;
         }
     }
 
-    private static void PanelRange<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite)
+    // Written outputs past this size stream past the caches: half the L3 of current desktop and server
+    // parts, beyond which the output is evicted before the steps read it back (the [T, B, G*Hp]
+    // projection of a batch-64 sequence is 26 MB). Below it, normal stores keep it in cache.
+    private const long StreamBytes = 16L << 20;
+
+    // Streaming needs every vector store aligned: a vector-aligned start and a row stride of whole vectors.
+    private static unsafe bool Streamable(ProductWrite write, float* y, int batch, int yStride) =>
+        write == ProductWrite.Overwrite
+        && (long)batch * yStride * sizeof(float) >= StreamBytes
+        && ((nuint)y % (nuint)(Isa.FloatsPerVector * sizeof(float))) == 0
+        && yStride % Isa.FloatsPerVector == 0;
+
+    private static void PanelRange<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         if (w.Format == WeightFormat.Int8)
         {
-            Int8<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, overwrite);
+            Int8<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
             return;
         }
 
@@ -141,18 +183,18 @@ internal static class PackedMatMul
             int chunkEnd = Math.Min(batch, chunk + RowChunk);
             if (firstPanel < fullEnd)
             {
-                Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+                Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride, write);
             }
 
             if (endPanel == w.Panels)
             {
-                Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+                Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write);
             }
         }
     }
 
     /// <summary>The product on an explicit path (tests run every path the CPU has in one process).</summary>
-    internal static void ByShape<TOps, TVec>(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite = false)
+    internal static void ByShape<TOps, TVec>(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write = ProductWrite.Accumulate)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
@@ -163,26 +205,26 @@ internal static class PackedMatMul
 
         if (w.Format == WeightFormat.Int8)
         {
-            Int8<TOps, TVec>(w, 0, w.Panels, x, xStride, batch, y, yStride, overwrite);
+            Int8<TOps, TVec>(w, 0, w.Panels, x, xStride, batch, y, yStride, write);
             return;
         }
 
         for (int chunk = 0; chunk < batch; chunk += RowChunk)
         {
             int chunkEnd = Math.Min(batch, chunk + RowChunk);
-            Panels<TOps, TVec>(w, w.PanelVectors, 0, w.Panels - 1, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
-            Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+            Panels<TOps, TVec>(w, w.PanelVectors, 0, w.Panels - 1, x, xStride, chunk, chunkEnd, y, yStride, write);
+            Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write);
         }
     }
 
     // The integer kernel of the path TOps stands for; each test is a JIT-time constant, so this is a
     // direct call. A Vector128 path is SSE2 on x86 and NEON on ARM64. Should a vector path have
     // neither instruction set (no platform .NET runs on today), every row takes the float path.
-    private static void Int8<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite)
+    private static void Int8<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
-        if (overwrite)
+        if (write != ProductWrite.Accumulate)
         {
             // The integer kernel adds each chunk into Y: start these panels' outputs from zero.
             int from = firstPanel * w.PanelVectors * w.Width;
@@ -219,22 +261,22 @@ internal static class PackedMatMul
         }
     }
 
-    private static void Panels<TOps, TVec>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, bool overwrite)
+    private static void Panels<TOps, TVec>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         switch (w.Format)
         {
             case WeightFormat.BFloat16:
-                ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+                ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
             default:
-                ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+                ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
         }
     }
 
-    private static void ByVectors<TOps, TVec, TW>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, bool overwrite)
+    private static void ByVectors<TOps, TVec, TW>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -242,22 +284,22 @@ internal static class PackedMatMul
         switch (vectors)
         {
             case 1:
-                Run<TOps, TVec, TW, OneVector>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+                Run<TOps, TVec, TW, OneVector>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
             case 2:
-                Run<TOps, TVec, TW, TwoVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+                Run<TOps, TVec, TW, TwoVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
             case 3:
-                Run<TOps, TVec, TW, ThreeVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+                Run<TOps, TVec, TW, ThreeVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
             default:
-                Run<TOps, TVec, TW, FourVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, overwrite);
+                Run<TOps, TVec, TW, FourVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
         }
     }
 
     // Panels [first, end), all of TShape.Vectors vectors, over rows [chunk, chunkEnd).
-    private static void Run<TOps, TVec, TW, TShape>(PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, bool overwrite)
+    private static void Run<TOps, TVec, TW, TShape>(PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -279,18 +321,18 @@ internal static class PackedMatMul
             {
                 for (; row + 4 <= chunkEnd; row += 4)
                 {
-                    FourRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, overwrite);
+                    FourRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, write);
                 }
             }
 
             for (; row + 2 <= chunkEnd; row += 2)
             {
-                TwoRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, overwrite);
+                TwoRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, write);
             }
 
             if (row < chunkEnd)
             {
-                OneRow<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), overwrite);
+                OneRow<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), write);
             }
         }
     }
@@ -299,7 +341,7 @@ internal static class PackedMatMul
     // vector, so a row's result is bit-identical whether it is computed alone or in a batch
     // block (and so independent of batch size and thread count).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OneRow<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, ref float y, bool overwrite)
+    private static void OneRow<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, ref float y, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -330,12 +372,12 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, overwrite);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, write);
     }
 
     // Two input rows share every weight load.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TwoRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, bool overwrite)
+    private static void TwoRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -377,13 +419,13 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, overwrite);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, overwrite);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, write);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, write);
     }
 
     // Four input rows: up to 16 accumulators, which only the 32-register AVX-512 file holds.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, bool overwrite)
+    private static void FourRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -439,41 +481,54 @@ internal static class PackedMatMul
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, overwrite);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, overwrite);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3, overwrite);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3, overwrite);
+        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, write);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, write);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3, write);
+        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3, write);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TOps, TVec, TW, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3, bool overwrite)
+    private static void StoreRow<TOps, TVec, TW, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
         where TShape : struct, IPanelShape
     {
         int n = TOps.Count;
-        Write<TOps, TVec>(ref y, s0, overwrite);
+        Write<TOps, TVec>(ref y, s0, write);
         if (TShape.Vectors > 1)
         {
-            Write<TOps, TVec>(ref Unsafe.Add(ref y, n), s1, overwrite);
+            Write<TOps, TVec>(ref Unsafe.Add(ref y, n), s1, write);
         }
 
         if (TShape.Vectors > 2)
         {
-            Write<TOps, TVec>(ref Unsafe.Add(ref y, 2 * n), s2, overwrite);
+            Write<TOps, TVec>(ref Unsafe.Add(ref y, 2 * n), s2, write);
         }
 
         if (TShape.Vectors > 3)
         {
-            Write<TOps, TVec>(ref Unsafe.Add(ref y, 3 * n), s3, overwrite);
+            Write<TOps, TVec>(ref Unsafe.Add(ref y, 3 * n), s3, write);
         }
     }
 
     // y = sum, or y += sum. The sums start at +0, so writing them equals adding them to a cleared y bit for bit.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Write<TOps, TVec>(ref float y, TVec sum, bool overwrite)
+    private static void Write<TOps, TVec>(ref float y, TVec sum, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        => TOps.Store(overwrite ? sum : TOps.Add(TOps.Load(ref y), sum), ref y);
+    {
+        switch (write)
+        {
+            case ProductWrite.Accumulate:
+                TOps.Store(TOps.Add(TOps.Load(ref y), sum), ref y);
+                break;
+            case ProductWrite.Overwrite:
+                TOps.Store(sum, ref y);
+                break;
+            default:
+                TOps.StoreNonTemporal(sum, ref y);
+                break;
+        }
+    }
 }

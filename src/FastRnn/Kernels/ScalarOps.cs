@@ -27,6 +27,9 @@ internal readonly struct ScalarOps : ISimdOps<float>
     public static void Store(float value, ref float destination) => destination = value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreNonTemporal(float value, ref float destination) => destination = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float LoadBFloat16(ref ushort source) => BitConverter.Int32BitsToSingle(source << 16);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

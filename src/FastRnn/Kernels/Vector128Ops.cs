@@ -22,6 +22,10 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
     public static void Store(Vector128<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreNonTemporal(Vector128<float> value, ref float destination) =>
+        Vector128.StoreAlignedNonTemporal(value, (float*)Unsafe.AsPointer(ref destination));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LoadBFloat16(ref ushort source) =>
         Vector128.ShiftLeft(Vector128.WidenLower(Vector64.LoadUnsafe(ref source).ToVector128Unsafe()), 16).AsSingle();
 

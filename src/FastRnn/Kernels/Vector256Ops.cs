@@ -22,6 +22,10 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
     public static void Store(Vector256<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreNonTemporal(Vector256<float> value, ref float destination) =>
+        Vector256.StoreAlignedNonTemporal(value, (float*)Unsafe.AsPointer(ref destination));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadBFloat16(ref ushort source) =>
         Vector256.ShiftLeft(Vector256.WidenLower(Vector128.LoadUnsafe(ref source).ToVector256Unsafe()), 16).AsSingle();
 

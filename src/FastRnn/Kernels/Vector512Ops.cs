@@ -22,6 +22,10 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
     public static void Store(Vector512<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreNonTemporal(Vector512<float> value, ref float destination) =>
+        Vector512.StoreAlignedNonTemporal(value, (float*)Unsafe.AsPointer(ref destination));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadBFloat16(ref ushort source) =>
         Vector512.ShiftLeft(Vector512.WidenLower(Vector256.LoadUnsafe(ref source).ToVector512Unsafe()), 16).AsSingle();
 

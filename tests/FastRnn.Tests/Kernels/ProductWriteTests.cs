@@ -40,7 +40,7 @@ public sealed class ProductWriteTests
             }
 
             SimdPaths.MatMul(path, packed, x, columns, batch, accumulated, stride);
-            SimdPaths.MatMul(path, packed, x, columns, batch, written, stride, overwrite: true);
+            SimdPaths.MatMul(path, packed, x, columns, batch, written, stride, ProductWrite.Overwrite);
             if (!BitwiseEqual(accumulated, written))
             {
                 return false;
@@ -77,6 +77,36 @@ public sealed class ProductWriteTests
 
         PackedMatMul.MultiplyPanels(packed, middle, packed.Panels, x, columns, batch, parts, stride);
         Assert.True(BitwiseEqual(whole, parts));
+    }
+
+    [Fact]
+    public void StreamedWritesEqualClearingThenAccumulatingOnEveryPath()
+    {
+        // Large enough that Multiply streams it (non-temporal stores) on the active path, and written
+        // with streaming stores on every path directly: the values must not change.
+        var random = new Random(5);
+        const int gates = 4, units = 256, columns = 3, batch = 4200; // 4200 x 1024 floats = 16.4 MiB
+        float[] w = RandomValues(random, gates * units * columns);
+        float[] x = RandomValues(random, batch * columns);
+        foreach (SimdPath path in SimdPaths.Available())
+        {
+            PackedMatrix packed = PackedMatrix.Pack(w, gates, units, columns, Isa.WidthOf(path), WeightFormat.Float32);
+            int stride = packed.PaddedRows;
+            var expected = new float[batch * stride];
+            SimdPaths.MatMul(path, packed, x, columns, batch, expected, stride);
+            var streamed = new FastRnn.Memory.AlignedBuffer(batch * stride);
+            streamed.Span.Fill(float.NaN);
+            SimdPaths.MatMul(path, packed, x, columns, batch, streamed.Span, stride, ProductWrite.Stream);
+            Assert.True(BitwiseEqual(expected, streamed.Span.ToArray()), $"streamed product differs on {path}");
+        }
+
+        PackedMatrix active = PackedMatrix.Pack(w, gates, units, columns, WeightFormat.Float32);
+        var viaEntryPoint = new FastRnn.Memory.AlignedBuffer(batch * active.PaddedRows);
+        viaEntryPoint.Span.Fill(float.NaN);
+        PackedMatMul.Multiply(active, x, columns, batch, viaEntryPoint.Span, active.PaddedRows);
+        var reference = new float[batch * active.PaddedRows];
+        PackedMatMul.MultiplyAdd(active, x, columns, batch, reference, active.PaddedRows);
+        Assert.True(BitwiseEqual(reference, viaEntryPoint.Span.ToArray()));
     }
 
     private static bool BitwiseEqual(float[] a, float[] b)

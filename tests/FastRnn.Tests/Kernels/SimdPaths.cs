@@ -52,15 +52,15 @@ internal static class SimdPaths
         }
     }
 
-    /// <summary>y += W x on a path, or y = W x with <paramref name="overwrite"/>.</summary>
-    public static void MatMul(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool overwrite = false)
+    /// <summary>y += W x on a path, or y = W x (<see cref="ProductWrite.Stream"/>: y pinned and vector-aligned).</summary>
+    public static void MatMul(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write = ProductWrite.Accumulate)
     {
         switch (path)
         {
-            case SimdPath.Vector512: PackedMatMul.ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride, overwrite); break;
-            case SimdPath.Vector256: PackedMatMul.ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride, overwrite); break;
-            case SimdPath.Vector128: PackedMatMul.ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride, overwrite); break;
-            default: PackedMatMul.ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride, overwrite); break;
+            case SimdPath.Vector512: PackedMatMul.ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride, write); break;
+            case SimdPath.Vector256: PackedMatMul.ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride, write); break;
+            case SimdPath.Vector128: PackedMatMul.ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride, write); break;
+            default: PackedMatMul.ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride, write); break;
         }
     }
 }
