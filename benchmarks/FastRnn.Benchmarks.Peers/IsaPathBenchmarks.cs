@@ -27,16 +27,16 @@ public class IsaPathBenchmarks
 
     /// <summary>The workload, as text (see <see cref="FastRnnWorkload.Parse"/>; BenchmarkDotNet's generated code cannot name a record of this namespace).</summary>
     [Params(
-        "step Lstm B=1 H=64",
-        "step Lstm B=1 H=256",
-        "step Lstm B=1 H=1024",
-        "step Gru B=1 H=64",
-        "step Gru B=1 H=256",
-        "step RnnTanh B=1 H=256",
-        "sequence Lstm B=1 H=256",
-        "sequence Lstm B=64 H=256",
-        "training Lstm B=32 H=256")]
-    public string Workload { get; set; } = "step Lstm B=1 H=64";
+        "step Lstm B1 H64",
+        "step Lstm B1 H256",
+        "step Lstm B1 H1024",
+        "step Gru B1 H64",
+        "step Gru B1 H256",
+        "step RnnTanh B1 H256",
+        "seq Lstm B1 H256",
+        "seq Lstm B64 H256",
+        "train Lstm B32 H256")]
+    public string Workload { get; set; } = "step Lstm B1 H64";
 
     [GlobalSetup]
     public void Setup()
@@ -52,7 +52,7 @@ public class IsaPathBenchmarks
                 input = Peers.Input(w.Hidden, 3);
                 output = new float[w.Hidden];
                 break;
-            case WorkloadKind.Sequence:
+            case WorkloadKind.Seq:
                 workspace = network.CreateWorkspace(w.Batch, SequencePeerBenchmarks.Steps);
                 input = Peers.Input(SequencePeerBenchmarks.Steps * w.Batch * w.Hidden, 5);
                 output = new float[input.Length];
@@ -76,7 +76,7 @@ public class IsaPathBenchmarks
             case WorkloadKind.Step:
                 session!.Step(input, 1, output);
                 break;
-            case WorkloadKind.Sequence:
+            case WorkloadKind.Seq:
                 network.Forward(workspace!, input, SequencePeerBenchmarks.Steps, w.Batch, output);
                 break;
             default:
