@@ -33,6 +33,14 @@ internal interface ISimdOps<TVec>
     static abstract TVec LoadBFloat16(ref ushort source);
 
     /// <summary>
+    /// Loads two vectors of bfloat16 stored lane by lane as pairs (2 * Count values, [lane][2], the
+    /// layout of paired bf16 vectors): each 32-bit word holds lane i of both, so the first is the word
+    /// shifted left by 16 and the second the word with its low half cleared: one full-width load and
+    /// two integer operations for two vectors.
+    /// </summary>
+    static abstract void LoadBFloat16Pairs(ref ushort source, out TVec first, out TVec second);
+
+    /// <summary>
     /// Loads Count rows of two adjacent int8 columns stored pairwise (2 * Count bytes, [lane][2], the
     /// layout of int8 matrices) and converts them to float32: the even column and the odd one.
     /// </summary>

@@ -355,20 +355,21 @@ internal static class PackedMatMul
         {
             ref byte wk = ref Unsafe.Add(ref w, k * step * TW.ElementBytes);
             TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
-            a0 = TOps.MultiplyAdd(TW.Load<TOps, TVec>(ref wk), x0, a0);
+            TW.LoadColumn<TOps, TVec, TShape>(ref wk, out TVec w0, out TVec w1, out TVec w2, out TVec w3);
+            a0 = TOps.MultiplyAdd(w0, x0, a0);
             if (v > 1)
             {
-                a1 = TOps.MultiplyAdd(TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, n * TW.ElementBytes)), x0, a1);
+                a1 = TOps.MultiplyAdd(w1, x0, a1);
             }
 
             if (v > 2)
             {
-                a2 = TOps.MultiplyAdd(TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (2 * n) * TW.ElementBytes)), x0, a2);
+                a2 = TOps.MultiplyAdd(w2, x0, a2);
             }
 
             if (v > 3)
             {
-                a3 = TOps.MultiplyAdd(TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (3 * n) * TW.ElementBytes)), x0, a3);
+                a3 = TOps.MultiplyAdd(w3, x0, a3);
             }
         }
 
@@ -394,26 +395,23 @@ internal static class PackedMatMul
             ref byte wk = ref Unsafe.Add(ref w, k * step * TW.ElementBytes);
             TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
             TVec x1 = TOps.Broadcast(Unsafe.Add(ref xr1, k));
-            TVec w0 = TW.Load<TOps, TVec>(ref wk);
+            TW.LoadColumn<TOps, TVec, TShape>(ref wk, out TVec w0, out TVec w1, out TVec w2, out TVec w3);
             a0 = TOps.MultiplyAdd(w0, x0, a0);
             b0 = TOps.MultiplyAdd(w0, x1, b0);
             if (v > 1)
             {
-                TVec w1 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, n * TW.ElementBytes));
                 a1 = TOps.MultiplyAdd(w1, x0, a1);
                 b1 = TOps.MultiplyAdd(w1, x1, b1);
             }
 
             if (v > 2)
             {
-                TVec w2 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (2 * n) * TW.ElementBytes));
                 a2 = TOps.MultiplyAdd(w2, x0, a2);
                 b2 = TOps.MultiplyAdd(w2, x1, b2);
             }
 
             if (v > 3)
             {
-                TVec w3 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (3 * n) * TW.ElementBytes));
                 a3 = TOps.MultiplyAdd(w3, x0, a3);
                 b3 = TOps.MultiplyAdd(w3, x1, b3);
             }
@@ -448,14 +446,13 @@ internal static class PackedMatMul
             TVec x1 = TOps.Broadcast(Unsafe.Add(ref xr1, k));
             TVec x2 = TOps.Broadcast(Unsafe.Add(ref xr2, k));
             TVec x3 = TOps.Broadcast(Unsafe.Add(ref xr3, k));
-            TVec w0 = TW.Load<TOps, TVec>(ref wk);
+            TW.LoadColumn<TOps, TVec, TShape>(ref wk, out TVec w0, out TVec w1, out TVec w2, out TVec w3);
             a0 = TOps.MultiplyAdd(w0, x0, a0);
             b0 = TOps.MultiplyAdd(w0, x1, b0);
             c0 = TOps.MultiplyAdd(w0, x2, c0);
             d0 = TOps.MultiplyAdd(w0, x3, d0);
             if (v > 1)
             {
-                TVec w1 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, n * TW.ElementBytes));
                 a1 = TOps.MultiplyAdd(w1, x0, a1);
                 b1 = TOps.MultiplyAdd(w1, x1, b1);
                 c1 = TOps.MultiplyAdd(w1, x2, c1);
@@ -464,7 +461,6 @@ internal static class PackedMatMul
 
             if (v > 2)
             {
-                TVec w2 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (2 * n) * TW.ElementBytes));
                 a2 = TOps.MultiplyAdd(w2, x0, a2);
                 b2 = TOps.MultiplyAdd(w2, x1, b2);
                 c2 = TOps.MultiplyAdd(w2, x2, c2);
@@ -473,7 +469,6 @@ internal static class PackedMatMul
 
             if (v > 3)
             {
-                TVec w3 = TW.Load<TOps, TVec>(ref Unsafe.Add(ref wk, (3 * n) * TW.ElementBytes));
                 a3 = TOps.MultiplyAdd(w3, x0, a3);
                 b3 = TOps.MultiplyAdd(w3, x1, b3);
                 c3 = TOps.MultiplyAdd(w3, x2, c3);

@@ -277,7 +277,19 @@ internal sealed class PackedMatrix
             return panelStart + ((column >> 1) * vectorsHere * Width * 2) + (inPanel * 2) + (column & 1);
         }
 
-        return panelStart + (column * vectorsHere * Width) + inPanel;
+        int columnStart = panelStart + (column * vectorsHere * Width);
+        if (Format == WeightFormat.BFloat16)
+        {
+            // Per column, vectors 2q and 2q + 1 interleave lane by lane ([lane][2]) so one load holds
+            // both (IWeightFormat.LoadColumn); a vector without a partner (the third of three) stays whole.
+            int vector = inPanel / Width, lane = inPanel - (vector * Width);
+            if ((vector | 1) < vectorsHere)
+            {
+                return columnStart + ((vector & ~1) * Width) + (lane * 2) + (vector & 1);
+            }
+        }
+
+        return columnStart + inPanel;
     }
 
     /// <summary>Scatters a logical vector [Gates * Units] into packed row order (padding zeroed).</summary>

@@ -33,6 +33,13 @@ internal readonly struct ScalarOps : ISimdOps<float>
     public static float LoadBFloat16(ref ushort source) => BitConverter.Int32BitsToSingle(source << 16);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadBFloat16Pairs(ref ushort source, out float first, out float second)
+    {
+        first = BitConverter.Int32BitsToSingle(source << 16);
+        second = BitConverter.Int32BitsToSingle(Unsafe.Add(ref source, 1) << 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LoadInt8Pairs(ref sbyte source, out float even, out float odd)
     {
         even = source;

@@ -30,6 +30,14 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
         Vector128.ShiftLeft(Vector128.WidenLower(Vector64.LoadUnsafe(ref source).ToVector128Unsafe()), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadBFloat16Pairs(ref ushort source, out Vector128<float> first, out Vector128<float> second)
+    {
+        Vector128<uint> words = Vector128.LoadUnsafe(ref Unsafe.As<ushort, uint>(ref source));
+        first = Vector128.ShiftLeft(words, 16).AsSingle();
+        second = (words & Vector128.Create(0xFFFF0000u)).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LoadInt8Pairs(ref sbyte source, out Vector128<float> even, out Vector128<float> odd)
     {
         // See Vector512Ops.LoadInt8Pairs.

@@ -30,6 +30,14 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
         Vector256.ShiftLeft(Vector256.WidenLower(Vector128.LoadUnsafe(ref source).ToVector256Unsafe()), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadBFloat16Pairs(ref ushort source, out Vector256<float> first, out Vector256<float> second)
+    {
+        Vector256<uint> words = Vector256.LoadUnsafe(ref Unsafe.As<ushort, uint>(ref source));
+        first = Vector256.ShiftLeft(words, 16).AsSingle();
+        second = (words & Vector256.Create(0xFFFF0000u)).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LoadInt8Pairs(ref sbyte source, out Vector256<float> even, out Vector256<float> odd)
     {
         // See Vector512Ops.LoadInt8Pairs.

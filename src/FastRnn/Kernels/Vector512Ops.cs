@@ -30,6 +30,14 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
         Vector512.ShiftLeft(Vector512.WidenLower(Vector256.LoadUnsafe(ref source).ToVector512Unsafe()), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadBFloat16Pairs(ref ushort source, out Vector512<float> first, out Vector512<float> second)
+    {
+        Vector512<uint> words = Vector512.LoadUnsafe(ref Unsafe.As<ushort, uint>(ref source));
+        first = Vector512.ShiftLeft(words, 16).AsSingle();
+        second = (words & Vector512.Create(0xFFFF0000u)).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LoadInt8Pairs(ref sbyte source, out Vector512<float> even, out Vector512<float> odd)
     {
         // Each int16 lane holds (odd << 8) | (byte)even; sign-extended to int32, the odd column is the
