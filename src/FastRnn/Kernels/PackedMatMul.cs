@@ -340,7 +340,11 @@ internal static class PackedMatMul
     // One input row. Every row kernel sums over columns in the same order with one chain per
     // vector, so a row's result is bit-identical whether it is computed alone or in a batch
     // block (and so independent of batch size and thread count).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // The row kernels are not inlined into Run: each is its own JIT root with its own inlining
+    // budget. Inlined together, tier-1 code under dynamic PGO ran out of budget and left the bf16
+    // column loads as calls passing vectors through memory (a bf16 step 2.6x slower than with
+    // tiering off); the call costs one jump per panel and row block.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void OneRow<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, ref float y, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
@@ -377,7 +381,7 @@ internal static class PackedMatMul
     }
 
     // Two input rows share every weight load.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void TwoRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
@@ -422,7 +426,7 @@ internal static class PackedMatMul
     }
 
     // Four input rows: up to 16 accumulators, which only the 32-register AVX-512 file holds.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void FourRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
