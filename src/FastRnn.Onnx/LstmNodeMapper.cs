@@ -39,15 +39,17 @@ internal sealed class LstmNodeMapper : RecurrentNodeMapper
     /// <inheritdoc/>
     protected override (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, int directions, string where)
     {
-        long inputForget = attributes.Integer("input_forget", 0);
-        if (inputForget != 0)
-        {
-            throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: attribute input_forget = {inputForget} (forget gate coupled to the input gate) is not supported: FastRnn's LSTM has independent gates."));
-        }
-
         RequireActivations(attributes, directions, Activations, where);
         return (CellKind.Lstm, CellVariant.Standard);
     }
+
+    /// <inheritdoc/>
+    protected override bool ReadInputForget(NodeAttributes attributes, string where) => attributes.Integer("input_forget", 0) switch
+    {
+        0 => false,
+        1 => true,
+        long other => throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: attribute input_forget = {other} is not 0 or 1.")),
+    };
 
     /// <inheritdoc/>
     protected override void AddPeepholes(ReadOnlySpan<float> p, int hidden, int layer, int direction, Dictionary<string, float[]> parameters)

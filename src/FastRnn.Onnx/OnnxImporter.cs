@@ -12,9 +12,12 @@ namespace FastRnn.Onnx;
 /// constant weights) as FastRnn networks with PyTorch <c>state_dict</c> names and gate order.
 /// A chain of nodes of one kind, each fed by the previous one's output through the reshaping
 /// nodes exporters insert, becomes one multi-layer network; every other node a network of its own.
+/// Direction <c>reverse</c>, <c>clip</c> and LSTM <c>input_forget = 1</c> become the
+/// <see cref="NetworkDescription.Reverse"/>, <see cref="NetworkDescription.Clip"/> and
+/// <see cref="NetworkDescription.CoupledInputForget"/> options (the last two for inference only).
 /// What FastRnn cannot compute exactly as ONNX defines it is refused with a
-/// <see cref="FastRnnFormatException"/> naming the node and the attribute or input: direction
-/// <c>reverse</c>, <c>clip</c>, <c>input_forget = 1</c>, activations other than the defaults
+/// <see cref="FastRnnFormatException"/> naming the node and the attribute or input:
+/// activations other than the defaults
 /// (and Relu for RNN), <c>activation_alpha</c>/<c>activation_beta</c>, weights that are not
 /// FLOAT constants stored in the file, and constant non-zero initial states.
 /// </summary>
@@ -116,6 +119,9 @@ public static class OnnxImporter
             Variant = first.Variant,
             NumLayers = chain.Count,
             Bidirectional = first.Directions == 2,
+            Reverse = first.Reverse,
+            Clip = first.Clip,
+            CoupledInputForget = first.CoupledInputForget,
             Bias = first.B is not null,
             BatchFirst = first.BatchFirst,
         };

@@ -93,6 +93,9 @@ internal static class RecurrentChainFinder
         && lower.Kind == upper.Kind
         && lower.Variant == upper.Variant
         && lower.Directions == upper.Directions
+        && lower.Reverse == upper.Reverse
+        && lower.Clip == upper.Clip
+        && lower.CoupledInputForget == upper.CoupledInputForget
         && lower.HiddenSize == upper.HiddenSize
         && lower.BatchFirst == upper.BatchFirst
         && (lower.B is null) == (upper.B is null)

@@ -24,8 +24,17 @@ internal sealed class RecurrentNode
     /// <summary>The FastRnn cell variant (peephole LSTM, reset-before GRU).</summary>
     public required CellVariant Variant { get; init; }
 
-    /// <summary>1 (forward) or 2 (bidirectional).</summary>
+    /// <summary>1 (forward or reverse) or 2 (bidirectional).</summary>
     public required int Directions { get; init; }
+
+    /// <summary>direction = "reverse": the one direction runs backward in time.</summary>
+    public required bool Reverse { get; init; }
+
+    /// <summary>The clip attribute (cell clip of every pre-activation), or null.</summary>
+    public required float? Clip { get; init; }
+
+    /// <summary>LSTM input_forget = 1: f = 1 − i.</summary>
+    public required bool CoupledInputForget { get; init; }
 
     /// <summary>hidden_size (H).</summary>
     public required int HiddenSize { get; init; }

@@ -54,12 +54,13 @@ internal abstract class RecurrentNodeMapper
         {
             "forward" => 1,
             "bidirectional" => 2,
-            "reverse" => throw new FastRnnFormatException($"{where}: direction 'reverse' is not supported: a FastRnn network runs forward or bidirectional, not reverse only."),
+            "reverse" => 1,
             _ => throw new FastRnnFormatException($"{where}: direction '{direction}' is not one of forward, reverse, bidirectional."),
         };
-        if (attributes.Has("clip"))
+        float? clip = attributes.Real("clip");
+        if (clip is float limit && !(limit > 0 && float.IsFinite(limit)))
         {
-            throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: attribute clip = {attributes.Real("clip")} (cell clip) is not supported: FastRnn does not clip pre-activations."));
+            throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: attribute clip = {limit} is not a positive finite threshold."));
         }
 
         foreach (string scale in (string[])["activation_alpha", "activation_beta"])
@@ -110,6 +111,9 @@ internal abstract class RecurrentNodeMapper
             Kind = kind,
             Variant = p is null ? variant : CellVariant.Peephole,
             Directions = directions,
+            Reverse = direction == "reverse",
+            Clip = clip,
+            CoupledInputForget = ReadInputForget(attributes, where),
             HiddenSize = hidden,
             InputSize = checked((int)wTensor.Dims[2]),
             BatchFirst = layout == 1,
@@ -148,6 +152,9 @@ internal abstract class RecurrentNodeMapper
 
     /// <summary>Checks the operator's own attributes and activations; returns the FastRnn cell they describe.</summary>
     protected abstract (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, int directions, string where);
+
+    /// <summary>Whether the node couples its forget gate to its input gate (LSTM <c>input_forget</c>); false for other operators.</summary>
+    protected virtual bool ReadInputForget(NodeAttributes attributes, string where) => false;
 
     /// <summary>The index of input P (LSTM peepholes), or null when the operator has none.</summary>
     protected virtual int? PeepholeInputIndex => null;

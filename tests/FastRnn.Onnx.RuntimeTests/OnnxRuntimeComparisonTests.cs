@@ -52,6 +52,52 @@ public class OnnxRuntimeComparisonTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("LSTM", false, false)]
+    [InlineData("LSTM", true, true)]
+    [InlineData("GRU", false, true)]
+    [InlineData("GRU", true, false)]
+    [InlineData("RNN", false, true)]
+    public void A_reverse_node_matches_onnx_runtime(string op, bool peepholeOrResetBefore, bool lengthsAndInitialStates)
+    {
+        int seed = 700 + (op.Length * 10) + (peepholeOrResetBefore ? 1 : 0) + (lengthsAndInitialStates ? 2 : 0);
+        OnnxNodeSpec spec = OnnxNodeSpec.Random(op, inputSize: 13, hiddenSize: 17, seed, directions: 1, bias: true,
+            peephole: op == "LSTM" && peepholeOrResetBefore, linearBeforeReset: op == "GRU" && peepholeOrResetBefore ? 0 : 1, reverse: true);
+        var options = new OnnxModelOptions { SequenceLens = lengthsAndInitialStates, InitialStates = lengthsAndInitialStates };
+        Compare(new OnnxCase([spec], options, steps: 9, batch: 4, seed));
+    }
+
+    [Theory]
+    [InlineData("LSTM", 1, false)]
+    [InlineData("LSTM", 2, true)]
+    [InlineData("GRU", 1, false)]
+    [InlineData("GRU", 2, true)]
+    [InlineData("RNN", 1, false)]
+    [InlineData("RNN", 2, true)]
+    public void Cell_clip_matches_onnx_runtime(string op, int directions, bool variant)
+    {
+        int seed = 900 + (op.Length * 10) + directions + (variant ? 5 : 0);
+        OnnxNodeSpec spec = OnnxNodeSpec.Random(op, inputSize: 13, hiddenSize: 17, seed, directions, bias: true,
+            peephole: op == "LSTM" && variant, linearBeforeReset: op == "GRU" && variant ? 0 : 1, relu: op == "RNN" && variant, clip: 0.25f);
+        Compare(new OnnxCase([spec], new OnnxModelOptions { SequenceLens = true, InitialStates = true }, steps: 9, batch: 4, seed));
+    }
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 2)]
+    public void Coupled_input_and_forget_gates_match_onnx_runtime(bool peephole, int directions)
+    {
+        OnnxNodeSpec spec = OnnxNodeSpec.Random("LSTM", inputSize: 13, hiddenSize: 17, 950 + directions, directions, bias: true, peephole, inputForget: true);
+        Compare(new OnnxCase([spec], new OnnxModelOptions { SequenceLens = true, InitialStates = true }, steps: 9, batch: 4, seed: 950));
+    }
+
+    [Fact]
+    public void A_stack_of_reverse_nodes_matches_onnx_runtime()
+    {
+        List<OnnxNodeSpec> specs = [OnnxNodeSpec.Random("LSTM", 11, 16, 801, reverse: true), OnnxNodeSpec.Random("LSTM", 16, 16, 802, reverse: true)];
+        Compare(new OnnxCase(specs, new OnnxModelOptions { SequenceLens = true, InitialStates = true }, steps: 8, batch: 3, seed: 801));
+    }
+
+    [Theory]
     [InlineData("LSTM", 2, 2)]
     [InlineData("LSTM", 3, 1)]
     [InlineData("GRU", 3, 2)]

@@ -28,6 +28,8 @@ internal sealed class CellWeights
     {
         Kind = description.Kind;
         Variant = description.Variant;
+        Clip = description.Clip ?? float.PositiveInfinity;
+        CoupledInputForget = description.CoupledInputForget;
         int gates = description.GateCount;
         int h = description.HiddenSize;
         HiddenSize = h;
@@ -85,6 +87,12 @@ internal sealed class CellWeights
     public CellKind Kind { get; }
 
     public CellVariant Variant { get; }
+
+    /// <summary>ONNX cell clip of the pre-activations; +Inf for none.</summary>
+    public float Clip { get; }
+
+    /// <summary>ONNX <c>input_forget</c>: the LSTM forget gate is 1 − i.</summary>
+    public bool CoupledInputForget { get; }
 
     /// <summary>H.</summary>
     public int HiddenSize { get; }

@@ -107,6 +107,9 @@ public static class NetworkFile
             Bidirectional = Boolean(m, "bidirectional", where, false),
             Bias = Boolean(m, "bias", where, true),
             BatchFirst = Boolean(m, "batch_first", where, false),
+            Reverse = Boolean(m, "reverse", where, false),
+            Clip = OptionalReal(m, "clip", where),
+            CoupledInputForget = Boolean(m, "input_forget", where, false),
         };
         try
         {
@@ -178,12 +181,32 @@ public static class NetworkFile
     /// <returns>The network.</returns>
     public static RecurrentNetwork Load(string path, WeightFormat format) => Load(path).WithWeightFormat(format);
 
-    /// <summary>The metadata entries that describe a network.</summary>
+    /// <summary>
+    /// The metadata entries that describe a network: the keys of the conformance case format, and
+    /// FastRnn's own keys for the ONNX options, present only when set: <c>reverse</c> and
+    /// <c>input_forget</c> ("true"), <c>clip</c> (the limit).
+    /// </summary>
     /// <param name="d">The description.</param>
     /// <returns>Key/value pairs.</returns>
     public static IReadOnlyList<(string Key, string Value)> Metadata(NetworkDescription d)
     {
         ArgumentNullException.ThrowIfNull(d);
+        var onnxOptions = new List<(string, string)>();
+        if (d.Reverse)
+        {
+            onnxOptions.Add(("reverse", "true"));
+        }
+
+        if (d.Clip is float clip)
+        {
+            onnxOptions.Add(("clip", clip.ToString("R", CultureInfo.InvariantCulture)));
+        }
+
+        if (d.CoupledInputForget)
+        {
+            onnxOptions.Add(("input_forget", "true"));
+        }
+
         return
         [
             ("format_version", "1"),
@@ -196,6 +219,7 @@ public static class NetworkFile
             ("bidirectional", d.Bidirectional ? "true" : "false"),
             ("bias", d.Bias ? "true" : "false"),
             ("batch_first", d.BatchFirst ? "true" : "false"),
+            .. onnxOptions,
         ];
     }
 
@@ -226,7 +250,7 @@ public static class NetworkFile
                     continue;
                 }
 
-                throw new FastRnnFormatException($"{where}: unexpected tensor '{entry.Name}' for a {description.Kind} network with {description.NumLayers} layer(s){(description.Bidirectional ? ", bidirectional" : string.Empty)}{(description.Bias ? string.Empty : ", no bias")}.");
+                throw new FastRnnFormatException($"{where}: unexpected tensor '{entry.Name}' for a {description.Kind} network with {description.NumLayers} layer(s){(description.Bidirectional ? ", bidirectional" : string.Empty)}{(description.Reverse ? ", reverse" : string.Empty)}{(description.CoupledInputForget ? ", input_forget" : string.Empty)}{(description.Bias ? string.Empty : ", no bias")}.");
             }
 
             bool int8Matrix = stored == WeightFormat.Int8 && IsMatrix(entry.Name);
@@ -322,6 +346,18 @@ public static class NetworkFile
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
             ? value
             : throw new FastRnnFormatException($"{where}: metadata {key} = '{text}' is not a non-negative integer.");
+    }
+
+    private static float? OptionalReal(IReadOnlyDictionary<string, string> m, string key, string where)
+    {
+        if (!m.TryGetValue(key, out string? text))
+        {
+            return null;
+        }
+
+        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value)
+            ? value
+            : throw new FastRnnFormatException($"{where}: metadata {key} = '{text}' is not a number.");
     }
 
     private static bool Boolean(IReadOnlyDictionary<string, string> m, string key, string where, bool fallback)

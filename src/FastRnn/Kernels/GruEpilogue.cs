@@ -21,7 +21,9 @@ internal static class GruEpilogue
     /// <param name="hNew">[batch, Hp] new hidden state (may be the same memory as hPrev).</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
-    public static void Forward(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits)
+    /// <param name="clip">ONNX cell clip: the r, z and n pre-activations bounded to [-clip, clip]; +Inf for none.</param>
+    public static void Forward(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits,
+        float clip = float.PositiveInfinity)
     {
         int hp = paddedUnits;
         if (hp % Isa.FloatsPerVector != 0 || inputGates.Length < batch * 3 * hp || hiddenGates.Length < batch * 3 * hp || hPrev.Length < batch * hp || hNew.Length < batch * hp
@@ -33,25 +35,26 @@ internal static class GruEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp);
+                Run<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
                 break;
             case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp);
+                Run<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
                 break;
             case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp);
+                Run<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
                 break;
             default:
-                Run<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp);
+                Run<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
                 break;
         }
     }
 
-    private static void Run<TOps, TVec>(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp)
+    private static void Run<TOps, TVec>(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         int n = TOps.Count;
+        var limit = new PreActivationClip<TOps, TVec>(clip);
         bool hasBias = !inputBias.IsEmpty;
         ref float biBase = ref MemoryMarshal.GetReference(inputBias);
         ref float bhBase = ref MemoryMarshal.GetReference(hiddenBias);
@@ -76,9 +79,16 @@ internal static class GruEpilogue
                     hn = TOps.Add(hn, TOps.Load(ref Unsafe.Add(ref bhBase, at + (2 * n))));
                 }
 
+                if (limit.Enabled)
+                {
+                    r = limit.Apply(r);
+                    z = limit.Apply(z);
+                }
+
                 r = ActivationMath.Sigmoid<TOps, TVec>(r);
                 z = ActivationMath.Sigmoid<TOps, TVec>(z);
-                TVec cand = ActivationMath.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, hn, xn));
+                TVec pre = TOps.MultiplyAdd(r, hn, xn);
+                TVec cand = ActivationMath.Tanh<TOps, TVec>(limit.Enabled ? limit.Apply(pre) : pre);
                 TVec h = TOps.Load(ref Unsafe.Add(ref hp0, u));
                 TOps.Store(r, ref Unsafe.Add(ref xg, at));
                 TOps.Store(z, ref Unsafe.Add(ref xg, at + n));

@@ -21,7 +21,9 @@ internal static class GruResetBeforeEpilogue
     /// <param name="resetHidden">[batch, Hp] r ⊙ h, the input of the W_hn product.</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
-    public static void Gates(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int paddedUnits)
+    /// <param name="clip">ONNX cell clip: the r and z pre-activations bounded to [-clip, clip]; +Inf for none.</param>
+    public static void Gates(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int paddedUnits,
+        float clip = float.PositiveInfinity)
     {
         int hp = paddedUnits;
         Validate(inputGates.Length, batch, hp, inputBias.Length, hiddenBias.Length);
@@ -33,16 +35,16 @@ internal static class GruResetBeforeEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                GatesRun<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp);
+                GatesRun<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip);
                 break;
             case SimdPath.Vector256:
-                GatesRun<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp);
+                GatesRun<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip);
                 break;
             case SimdPath.Vector128:
-                GatesRun<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp);
+                GatesRun<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip);
                 break;
             default:
-                GatesRun<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp);
+                GatesRun<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip);
                 break;
         }
     }
@@ -57,7 +59,9 @@ internal static class GruResetBeforeEpilogue
     /// <param name="hNew">[batch, Hp] new hidden state (may be the same memory as hPrev).</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
-    public static void State(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits)
+    /// <param name="clip">ONNX cell clip: the n pre-activation bounded to [-clip, clip]; +Inf for none.</param>
+    public static void State(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits,
+        float clip = float.PositiveInfinity)
     {
         int hp = paddedUnits;
         Validate(inputGates.Length, batch, hp, inputBias.Length, hiddenBias.Length);
@@ -69,16 +73,16 @@ internal static class GruResetBeforeEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                StateRun<Vector512Ops, Vector512<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp);
+                StateRun<Vector512Ops, Vector512<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
                 break;
             case SimdPath.Vector256:
-                StateRun<Vector256Ops, Vector256<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp);
+                StateRun<Vector256Ops, Vector256<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
                 break;
             case SimdPath.Vector128:
-                StateRun<Vector128Ops, Vector128<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp);
+                StateRun<Vector128Ops, Vector128<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
                 break;
             default:
-                StateRun<ScalarOps, float>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp);
+                StateRun<ScalarOps, float>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
                 break;
         }
     }
@@ -91,11 +95,12 @@ internal static class GruResetBeforeEpilogue
         }
     }
 
-    private static void GatesRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int hp)
+    private static void GatesRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int hp, float clip)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         int n = TOps.Count;
+        var limit = new PreActivationClip<TOps, TVec>(clip);
         bool hasBias = !inputBias.IsEmpty;
         ref float biBase = ref MemoryMarshal.GetReference(inputBias);
         ref float bhBase = ref MemoryMarshal.GetReference(hiddenBias);
@@ -117,6 +122,12 @@ internal static class GruResetBeforeEpilogue
                     z = TOps.Add(z, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at + n)), TOps.Load(ref Unsafe.Add(ref bhBase, at + n))));
                 }
 
+                if (limit.Enabled)
+                {
+                    r = limit.Apply(r);
+                    z = limit.Apply(z);
+                }
+
                 r = ActivationMath.Sigmoid<TOps, TVec>(r);
                 z = ActivationMath.Sigmoid<TOps, TVec>(z);
                 TOps.Store(r, ref Unsafe.Add(ref xg, at));
@@ -126,11 +137,12 @@ internal static class GruResetBeforeEpilogue
         }
     }
 
-    private static void StateRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp)
+    private static void StateRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         int n = TOps.Count;
+        var limit = new PreActivationClip<TOps, TVec>(clip);
         bool hasBias = !inputBias.IsEmpty;
         ref float biBase = ref MemoryMarshal.GetReference(inputBias);
         ref float bhBase = ref MemoryMarshal.GetReference(hiddenBias);
@@ -149,7 +161,7 @@ internal static class GruResetBeforeEpilogue
                     pre = TOps.Add(pre, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at)), TOps.Load(ref Unsafe.Add(ref bhBase, at))));
                 }
 
-                TVec c = ActivationMath.Tanh<TOps, TVec>(pre);
+                TVec c = ActivationMath.Tanh<TOps, TVec>(limit.Enabled ? limit.Apply(pre) : pre);
                 TVec z = TOps.Load(ref Unsafe.Add(ref xg, at - n));
                 TOps.Store(c, ref Unsafe.Add(ref xg, at));
                 TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(TOps.Load(ref Unsafe.Add(ref h0, u)), c), c), ref Unsafe.Add(ref h1, u));

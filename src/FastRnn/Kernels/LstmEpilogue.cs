@@ -7,7 +7,8 @@ namespace FastRnn.Kernels;
 
 /// <summary>
 /// The LSTM step after the matrix products, in one pass over interleaved gate rows:
-/// bias add, peepholes, i/f/o sigmoid, g tanh, c' = f*c + i*g, h' = o * tanh(c').
+/// bias add, peepholes, i/f/o sigmoid, g tanh, c' = f*c + i*g, h' = o * tanh(c'); and, for ONNX
+/// imports only, the cell clip and coupled input/forget gates.
 /// </summary>
 internal static class LstmEpilogue
 {
@@ -20,7 +21,10 @@ internal static class LstmEpilogue
     /// <param name="hNew">[batch, Hp] o * tanh(c').</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp: hidden units padded to whole vectors of the active path.</param>
-    public static void Forward(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int paddedUnits)
+    /// <param name="clip">ONNX cell clip: every pre-activation (bias and peephole included) bounded to [-clip, clip]; +Inf for none.</param>
+    /// <param name="coupledInputForget">ONNX <c>input_forget</c>: f = 1 − i instead of its own gate.</param>
+    public static void Forward(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int paddedUnits,
+        float clip = float.PositiveInfinity, bool coupledInputForget = false)
     {
         int hp = paddedUnits;
         if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 4 * hp || cPrev.Length < batch * hp || cNew.Length < batch * hp || hNew.Length < batch * hp
@@ -32,25 +36,28 @@ internal static class LstmEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp);
+                Run<Vector512Ops, Vector512<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget);
                 break;
             case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp);
+                Run<Vector256Ops, Vector256<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget);
                 break;
             case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp);
+                Run<Vector128Ops, Vector128<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget);
                 break;
             default:
-                Run<ScalarOps, float>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp);
+                Run<ScalarOps, float>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget);
                 break;
         }
     }
 
-    private static void Run<TOps, TVec>(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int hp)
+    private static void Run<TOps, TVec>(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int hp,
+        float clip, bool coupled)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         int n = TOps.Count;
+        var limit = new PreActivationClip<TOps, TVec>(clip);
+        TVec one = TOps.Broadcast(1f);
         bool hasBias = !bias.IsEmpty;
         bool hasPeephole = !peephole.IsEmpty;
         ref float bBase = ref MemoryMarshal.GetReference(bias);
@@ -83,13 +90,25 @@ internal static class LstmEpilogue
                     f = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref pBase, hp + u)), c, f);
                 }
 
+                if (limit.Enabled)
+                {
+                    i = limit.Apply(i);
+                    f = limit.Apply(f);
+                    z = limit.Apply(z);
+                }
+
                 i = ActivationMath.Sigmoid<TOps, TVec>(i);
-                f = ActivationMath.Sigmoid<TOps, TVec>(f);
+                f = coupled ? TOps.Subtract(one, i) : ActivationMath.Sigmoid<TOps, TVec>(f);
                 z = ActivationMath.Tanh<TOps, TVec>(z);
                 TVec c2 = TOps.MultiplyAdd(f, c, TOps.Multiply(i, z));
                 if (hasPeephole)
                 {
                     o = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref pBase, (2 * hp) + u)), c2, o);
+                }
+
+                if (limit.Enabled)
+                {
+                    o = limit.Apply(o);
                 }
 
                 o = ActivationMath.Sigmoid<TOps, TVec>(o);

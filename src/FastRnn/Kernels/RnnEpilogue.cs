@@ -22,7 +22,8 @@ internal static class RnnEpilogue
     /// <param name="hNew">[batch, stride] the new state (may be the same memory as the pre-activation).</param>
     /// <param name="batch">Rows.</param>
     /// <param name="activation">tanh or relu.</param>
-    public static void Forward(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation)
+    /// <param name="clip">ONNX cell clip: the pre-activation bounded to [-clip, clip]; +Inf for none.</param>
+    public static void Forward(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation, float clip = float.PositiveInfinity)
     {
         if (stride % Isa.FloatsPerVector != 0 || preactivation.Length < batch * stride || hNew.Length < batch * stride || (bias.Length != 0 && bias.Length < stride))
         {
@@ -32,25 +33,26 @@ internal static class RnnEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(preactivation, stride, bias, hNew, batch, activation);
+                Run<Vector512Ops, Vector512<float>>(preactivation, stride, bias, hNew, batch, activation, clip);
                 break;
             case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(preactivation, stride, bias, hNew, batch, activation);
+                Run<Vector256Ops, Vector256<float>>(preactivation, stride, bias, hNew, batch, activation, clip);
                 break;
             case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(preactivation, stride, bias, hNew, batch, activation);
+                Run<Vector128Ops, Vector128<float>>(preactivation, stride, bias, hNew, batch, activation, clip);
                 break;
             default:
-                Run<ScalarOps, float>(preactivation, stride, bias, hNew, batch, activation);
+                Run<ScalarOps, float>(preactivation, stride, bias, hNew, batch, activation, clip);
                 break;
         }
     }
 
-    private static void Run<TOps, TVec>(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation)
+    private static void Run<TOps, TVec>(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation, float clip)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         int n = TOps.Count;
+        var limit = new PreActivationClip<TOps, TVec>(clip);
         bool hasBias = !bias.IsEmpty;
         bool relu = activation == RnnActivation.Relu;
         ref float bBase = ref MemoryMarshal.GetReference(bias);
@@ -64,6 +66,11 @@ internal static class RnnEpilogue
                 if (hasBias)
                 {
                     a = TOps.Add(a, TOps.Load(ref Unsafe.Add(ref bBase, u)));
+                }
+
+                if (limit.Enabled)
+                {
+                    a = limit.Apply(a);
                 }
 
                 a = relu ? ActivationMath.Relu<TOps, TVec>(a) : ActivationMath.Tanh<TOps, TVec>(a);

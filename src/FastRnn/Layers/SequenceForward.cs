@@ -45,7 +45,7 @@ internal static class SequenceForward
                 for (int direction = 0; direction < directions; direction++)
                 {
                     int slot = (layer * directions) + direction;
-                    RunDirection(d, network.Cells[slot], ws, slot, direction == 1, layerInput, layerOutput, steps, batch, initialHidden, initialCell, finalHidden, finalCell);
+                    RunDirection(d, network.Cells[slot], ws, slot, direction, layerInput, layerOutput, steps, batch, initialHidden, initialCell, finalHidden, finalCell);
                 }
             }
 
@@ -62,7 +62,7 @@ internal static class SequenceForward
         CellWeights cell,
         SequenceWorkspace ws,
         int slot,
-        bool reverse,
+        int direction,
         AlignedBuffer layerInput,  // [T, B, In]
         AlignedBuffer layerOutput, // [T, B, D*H_out]
         int steps,
@@ -79,10 +79,10 @@ internal static class SequenceForward
         LoadInitialState(h, stateStride, c, hp, slot, ws.Order, batch, stateSize, hiddenSize, initialHidden, initialCell);
 
         ws.CurrentCell = cell;
-        ws.CurrentReverse = reverse;
+        ws.CurrentReverse = direction == 1 || d.Reverse;
         ws.CurrentInput = layerInput;
         ws.CurrentOutput = layerOutput;
-        ws.CurrentColumn = reverse ? stateSize : 0;
+        ws.CurrentColumn = direction * stateSize;
         ws.CurrentSteps = steps;
         ws.CurrentBatch = batch;
 

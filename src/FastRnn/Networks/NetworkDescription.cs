@@ -42,6 +42,32 @@ public sealed record NetworkDescription
     /// <summary>Whether each layer also runs a reverse direction (outputs concatenated, forward first).</summary>
     public bool Bidirectional { get; init; }
 
+    /// <summary>
+    /// Whether the single direction of every layer runs backward in time (ONNX <c>direction</c>
+    /// "reverse"; PyTorch has no such option): each sequence from its last valid step to its first,
+    /// from its initial state, exactly as the reverse half of a bidirectional layer. Parameters keep
+    /// the forward names (<c>weight_ih_l0</c>); outputs stay in time order. Not with
+    /// <see cref="Bidirectional"/>; whole sequences only (no streaming session, no truncated BPTT).
+    /// </summary>
+    public bool Reverse { get; init; }
+
+    /// <summary>
+    /// ONNX's cell clip (the <c>clip</c> attribute; not in PyTorch): every gate pre-activation, bias
+    /// and peepholes included, is bounded to [-Clip, Clip] before its activation; null for none.
+    /// Inference only: a training session refuses such a network.
+    /// </summary>
+    public float? Clip { get; init; }
+
+    /// <summary>
+    /// ONNX's <c>input_forget</c> (LSTM only; not in PyTorch): the forget gate is 1 − i, and the
+    /// forget rows of the weights (and <c>weight_cf</c>) do not enter the result. Inference only:
+    /// a training session refuses such a network.
+    /// </summary>
+    public bool CoupledInputForget { get; init; }
+
+    /// <summary>Whether the network has an option that only inference supports (<see cref="Clip"/>, <see cref="CoupledInputForget"/>).</summary>
+    public bool InferenceOnly => Clip is not null || CoupledInputForget;
+
     /// <summary>Whether the layers have <c>bias_ih</c> and <c>bias_hh</c>.</summary>
     public bool Bias { get; init; } = true;
 
@@ -150,6 +176,21 @@ public sealed record NetworkDescription
         if (!Enum.IsDefined(Variant))
         {
             throw new ArgumentException($"Unknown cell variant {(int)Variant}.");
+        }
+
+        if (Clip is float clip && !(clip > 0 && float.IsFinite(clip)))
+        {
+            throw new ArgumentException($"clip {clip.ToString(CultureInfo.InvariantCulture)} must be a positive finite number (or absent for no clipping).");
+        }
+
+        if (CoupledInputForget && Kind != CellKind.Lstm)
+        {
+            throw new ArgumentException($"Coupled input and forget gates (input_forget) exist for LSTM only, not {Kind}.");
+        }
+
+        if (Reverse && Bidirectional)
+        {
+            throw new ArgumentException("reverse and bidirectional exclude each other: a bidirectional layer already runs a reverse direction beside the forward one.");
         }
     }
 }

@@ -30,6 +30,11 @@ public sealed class StreamingSession
             throw new NotSupportedException("A bidirectional network needs the whole sequence (its reverse direction starts at the end); use RecurrentNetwork.Forward instead of a streaming session.");
         }
 
+        if (d.Reverse)
+        {
+            throw new NotSupportedException("A reverse network needs the whole sequence (it starts at the end); use RecurrentNetwork.Forward instead of a streaming session.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         this.network = network;
         MaxBatch = maxBatch;

@@ -44,7 +44,7 @@ internal static class SequenceTraining
             for (int direction = 0; direction < d.Directions; direction++)
             {
                 int slot = (layer * d.Directions) + direction;
-                ForwardDirection(d, network.Cells[slot], ws, slot, direction == 1, layerInput, ws.LayerOutputs[layer], steps, batch, initialHidden, initialCell, finalHidden, finalCell);
+                ForwardDirection(d, network.Cells[slot], ws, slot, direction, layerInput, ws.LayerOutputs[layer], steps, batch, initialHidden, initialCell, finalHidden, finalCell);
             }
 
             if (dropout is not null && layer < d.NumLayers - 1)
@@ -122,7 +122,7 @@ internal static class SequenceTraining
         CellWeights cell,
         TrainingWorkspace ws,
         int slot,
-        bool reverse,
+        int direction,
         AlignedBuffer layerInput,   // [T, B, In]
         AlignedBuffer layerOutput,  // [T, B, D*H_out]
         int steps,
@@ -136,7 +136,7 @@ internal static class SequenceTraining
         Span<float> h = ws.Hidden.Span[..(batch * ss)];                 // [B, StateStride]
         Span<float> c = ws.Cell.Span[..(batch * hp)];                   // [B, Hp]
         SequenceForward.LoadInitialState(h, ss, c, hp, slot, ws.Order, batch, d.StateSize, d.HiddenSize, initialHidden, initialCell);
-        ws.Current.Set(d, cell, null, slot, reverse, layerInput, layerOutput, steps, batch);
+        ws.Current.Set(d, cell, null, slot, direction, layerInput, layerOutput, steps, batch);
 
         // The input products by output panels, then the recurrence by rows: bit-identical for any thread count.
         ws.CurrentParts = Math.Min(ws.Parts.Count, cell.Input.Panels);
@@ -172,7 +172,7 @@ internal static class SequenceTraining
         Span<float> gates = ws.Gates[slot].Span;
         Span<float> layerOutput = r.LayerOutput!.Span;
         int hiddenGateStride = cell.Kind != CellKind.Gru ? 0 : cell.Candidate is not null ? 2 * hp : gs;
-        int column = r.Reverse ? stateSize : 0;
+        int column = r.Column;
         for (int k = 0; k < steps; k++)
         {
             int t = r.Reverse ? steps - 1 - k : k;
@@ -265,7 +265,7 @@ internal static class SequenceTraining
         }
 
         TrainingWorkspace.Region region = ws.Current;
-        region.Set(d, cell, bw, slot, direction == 1, layerInput, null, steps, batch);
+        region.Set(d, cell, bw, slot, direction, layerInput, null, steps, batch);
         region.OutputGradient = dOut;
         region.OutputGradientStride = dOutStride;
         region.InputGradient = dIn;
@@ -318,7 +318,7 @@ internal static class SequenceTraining
         Span<float> step = ws.StepGradient[part].Span;
         ReadOnlySpan<float> dOut = r.OutputGradient!.Span;
         int dOutStride = r.OutputGradientStride;
-        int column = r.Reverse ? stateSize : 0;
+        int column = r.Column;
         RnnActivation activation = cell.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh;
         for (int k = 0; k < steps; k++)
         {

@@ -46,6 +46,11 @@ public sealed class TrainingSession
             throw new NotSupportedException($"Training needs float32 weights; this network stores {network.WeightFormat}. Train in float32, then convert with WithWeightFormat.");
         }
 
+        if (network.Description.InferenceOnly)
+        {
+            throw new NotSupportedException("Training does not support the ONNX cell clip or coupled input/forget gates (NetworkDescription.Clip, CoupledInputForget): such a network is for inference only.");
+        }
+
         this.network = network;
         this.dropout = dropout > 0f && network.Description.NumLayers > 1 ? new Dropout(dropout, seed) : null;
         if (dropout < 0f || dropout >= 1f)

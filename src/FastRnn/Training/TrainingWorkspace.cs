@@ -186,7 +186,11 @@ internal sealed class TrainingWorkspace
 
         public int Slot { get; set; }
 
+        /// <summary>Whether this direction runs backward in time (the reverse half, or a reverse-only network).</summary>
         public bool Reverse { get; set; }
+
+        /// <summary>First column of this direction in the layer output [.., D*H_out].</summary>
+        public int Column { get; set; }
 
         public AlignedBuffer LayerInput { get; set; } = null!;
 
@@ -206,13 +210,14 @@ internal sealed class TrainingWorkspace
 
         public GradientBuffer? Gradients { get; set; }
 
-        public void Set(NetworkDescription description, CellWeights cell, BackwardWeights? backward, int slot, bool reverse, AlignedBuffer layerInput, AlignedBuffer? layerOutput, int steps, int batch)
+        public void Set(NetworkDescription description, CellWeights cell, BackwardWeights? backward, int slot, int direction, AlignedBuffer layerInput, AlignedBuffer? layerOutput, int steps, int batch)
         {
             Description = description;
             Cell = cell;
             Backward = backward;
             Slot = slot;
-            Reverse = reverse;
+            Reverse = direction == 1 || description.Reverse;
+            Column = direction * description.StateSize;
             LayerInput = layerInput;
             LayerOutput = layerOutput;
             Steps = steps;

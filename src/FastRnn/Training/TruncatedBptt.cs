@@ -30,6 +30,11 @@ public sealed class TruncatedBptt
             throw new NotSupportedException("Truncated BPTT carries state forward through a stream; a bidirectional network needs the whole sequence.");
         }
 
+        if (d.Reverse)
+        {
+            throw new NotSupportedException("Truncated BPTT carries state forward through a stream; a reverse network runs backward in time and needs the whole sequence.");
+        }
+
         session = new TrainingSession(network, batch, window);
         Batch = batch;
         Window = window;

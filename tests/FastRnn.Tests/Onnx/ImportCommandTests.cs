@@ -91,7 +91,7 @@ public sealed class ImportCommandTests : IDisposable
     public void Refused_models_and_bad_arguments_fail_without_writing()
     {
         var model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("LSTM", 3, 4, 1));
-        model.Graph.Node.Single(n => n.OpType == "LSTM").Attribute.Add(OnnxModelBuilder.Attribute("input_forget", 1L));
+        model.Graph.Node.Single(n => n.OpType == "LSTM").Attribute.Add(OnnxModelBuilder.Attribute("input_forget", 2L));
         string path = Write("refused.onnx", OnnxModelBuilder.Bytes(model));
         string output = Path.Combine(folder, "never.safetensors");
 

@@ -32,6 +32,28 @@ public class OnnxImportChainTests
         OnnxImportForwardTests.AssertMatches(c.RunReference(), c.RunFastRnn(imported.Network));
     }
 
+    [Theory]
+    [InlineData("LSTM", true)]
+    [InlineData("GRU", false)]
+    public void A_stack_of_reverse_nodes_is_one_reverse_network(string op, bool lengthsAndStates)
+    {
+        List<OnnxNodeSpec> specs = [OnnxNodeSpec.Random(op, 6, 5, 21, reverse: true), OnnxNodeSpec.Random(op, 5, 5, 22, reverse: true)];
+        var c = new OnnxCase(specs, new OnnxModelOptions { SequenceLens = lengthsAndStates, InitialStates = lengthsAndStates }, steps: 6, batch: 3, seed: 21);
+
+        ImportedNetwork imported = Assert.Single(c.Import());
+        Assert.Equal(2, imported.Network.Description.NumLayers);
+        Assert.True(imported.Network.Description.Reverse);
+        OnnxImportForwardTests.AssertMatches(c.RunReference(), c.RunFastRnn(imported.Network));
+    }
+
+    [Fact]
+    public void A_reverse_node_above_a_forward_node_is_a_network_of_its_own()
+    {
+        List<OnnxNodeSpec> specs = [OnnxNodeSpec.Random("LSTM", 6, 5, 23), OnnxNodeSpec.Random("LSTM", 5, 5, 24, reverse: true)];
+        var c = new OnnxCase(specs, new OnnxModelOptions(), steps: 5, batch: 2, seed: 23);
+        Assert.Equal(2, c.Import().Count);
+    }
+
     [Fact]
     public void Squeeze_axes_given_as_an_attribute_link_layers_too()
     {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using FastRnn.Onnx;
 using Xunit;
@@ -50,6 +51,101 @@ public class OnnxImportForwardTests
         Assert.Equal(directions == 2, imported.Network.Description.Bidirectional);
         AssertMatches(c.RunReference(), c.RunFastRnn(imported.Network));
     }
+
+    public static TheoryData<string, bool, int, bool, int, bool> ReverseCombinations()
+    {
+        var data = new TheoryData<string, bool, int, bool, int, bool>();
+        foreach (int layout in new[] { 0, 1 })
+        {
+            foreach (bool runtimeInputs in new[] { false, true })
+            {
+                data.Add("LSTM", false, layout, runtimeInputs, 1, false);
+                data.Add("LSTM", true, layout, runtimeInputs, 1, false);
+                data.Add("GRU", false, layout, runtimeInputs, 0, false);
+                data.Add("GRU", false, layout, runtimeInputs, 1, false);
+                data.Add("RNN", false, layout, runtimeInputs, 1, false);
+                data.Add("RNN", false, layout, runtimeInputs, 1, true);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ReverseCombinations))]
+    public void Reverse_node_matches_the_onnx_reference(string op, bool peephole, int layout, bool lengthsAndInitialStates, int linearBeforeReset, bool relu)
+    {
+        int seed = 50_000 + (op.Length * 1000) + (layout * 10) + (peephole ? 2 : 0) + (lengthsAndInitialStates ? 4 : 0) + linearBeforeReset + (relu ? 7 : 0);
+        OnnxNodeSpec spec = OnnxNodeSpec.Random(op, inputSize: 5, hiddenSize: 9, seed, directions: 1, bias: true, peephole, layout, linearBeforeReset, relu, reverse: true);
+        var options = new OnnxModelOptions { SequenceLens = lengthsAndInitialStates, InitialStates = lengthsAndInitialStates };
+        var c = new OnnxCase([spec], options, steps: 7, batch: 3, seed);
+
+        ImportedNetwork imported = Assert.Single(c.Import());
+        Assert.True(imported.Network.Description.Reverse);
+        Assert.False(imported.Network.Description.Bidirectional);
+        AssertMatches(c.RunReference(), c.RunFastRnn(imported.Network));
+    }
+
+    [Theory]
+    [InlineData("LSTM", 1, false, false)]
+    [InlineData("LSTM", 2, true, true)]
+    [InlineData("GRU", 1, false, true)]
+    [InlineData("GRU", 2, true, false)]
+    [InlineData("RNN", 1, false, true)]
+    [InlineData("RNN", 2, true, false)]
+    public void Cell_clip_matches_the_onnx_reference(string op, int directions, bool variant, bool lengthsAndInitialStates)
+    {
+        // Weights and inputs scaled up so that many pre-activations pass the threshold.
+        int seed = 60_000 + (op.Length * 100) + (directions * 10) + (variant ? 1 : 0);
+        OnnxNodeSpec spec = Scaled(OnnxNodeSpec.Random(op, inputSize: 5, hiddenSize: 9, seed, directions, bias: true,
+            peephole: op == "LSTM" && variant, linearBeforeReset: op == "GRU" && variant ? 0 : 1, relu: op == "RNN" && variant, clip: 0.75f), 4f);
+        var options = new OnnxModelOptions { SequenceLens = lengthsAndInitialStates, InitialStates = lengthsAndInitialStates };
+        var c = new OnnxCase([spec], options, steps: 7, batch: 3, seed);
+
+        ImportedNetwork imported = Assert.Single(c.Import());
+        Assert.Equal(0.75f, imported.Network.Description.Clip);
+        OnnxCaseResult expected = c.RunReference();
+        AssertMatches(expected, c.RunFastRnn(imported.Network));
+        // The threshold must matter: without it the same weights give other outputs.
+        OnnxCaseResult unclipped = new OnnxCase([Scaled(spec, 1f, clip: null)], options, steps: 7, batch: 3, seed).RunReference();
+        Assert.True(OnnxLayouts.RelativeError(unclipped.Y, expected.Y) > 1e-2, "the clip threshold changes nothing in this case");
+    }
+
+    [Theory]
+    [InlineData(false, 1, false)]
+    [InlineData(true, 1, true)]
+    [InlineData(false, 2, true)]
+    public void Coupled_input_and_forget_gates_match_the_onnx_reference(bool peephole, int directions, bool clip)
+    {
+        int seed = 70_000 + (peephole ? 1 : 0) + (directions * 10) + (clip ? 100 : 0);
+        OnnxNodeSpec spec = OnnxNodeSpec.Random("LSTM", inputSize: 5, hiddenSize: 9, seed, directions, bias: true, peephole, clip: clip ? 0.5f : null, inputForget: true);
+        var options = new OnnxModelOptions { SequenceLens = true, InitialStates = true };
+        var c = new OnnxCase([spec], options, steps: 7, batch: 3, seed);
+
+        ImportedNetwork imported = Assert.Single(c.Import());
+        Assert.True(imported.Network.Description.CoupledInputForget);
+        AssertMatches(c.RunReference(), c.RunFastRnn(imported.Network));
+    }
+
+    // The node with W, R and B multiplied by `factor` (and its clip replaced when given).
+    private static OnnxNodeSpec Scaled(OnnxNodeSpec s, float factor, float? clip = -1f) => new()
+    {
+        Op = s.Op,
+        InputSize = s.InputSize,
+        HiddenSize = s.HiddenSize,
+        Directions = s.Directions,
+        Reverse = s.Reverse,
+        Clip = clip == -1f ? s.Clip : clip,
+        InputForget = s.InputForget,
+        Layout = s.Layout,
+        LinearBeforeReset = s.LinearBeforeReset,
+        Relu = s.Relu,
+        ExplicitActivations = s.ExplicitActivations,
+        W = Array.ConvertAll(s.W, v => v * factor),
+        R = Array.ConvertAll(s.R, v => v * factor),
+        B = s.B is null ? null : Array.ConvertAll(s.B, v => v * factor),
+        P = s.P,
+    };
 
     [Theory]
     [InlineData("FloatData")]

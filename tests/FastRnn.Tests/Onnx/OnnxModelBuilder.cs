@@ -166,7 +166,7 @@ internal static class OnnxModelBuilder
         }
 
         node.Attribute.Add(Attribute("hidden_size", (long)spec.HiddenSize));
-        node.Attribute.Add(Attribute("direction", d == 2 ? "bidirectional" : "forward"));
+        node.Attribute.Add(Attribute("direction", d == 2 ? "bidirectional" : spec.Reverse ? "reverse" : "forward"));
         if (spec.Layout != 0)
         {
             node.Attribute.Add(Attribute("layout", (long)spec.Layout));
@@ -175,6 +175,16 @@ internal static class OnnxModelBuilder
         if (spec.Op == "GRU")
         {
             node.Attribute.Add(Attribute("linear_before_reset", (long)spec.LinearBeforeReset));
+        }
+
+        if (spec.Clip is float clip)
+        {
+            node.Attribute.Add(Attribute("clip", clip));
+        }
+
+        if (spec.InputForget)
+        {
+            node.Attribute.Add(Attribute("input_forget", 1L));
         }
 
         string[]? activations = spec.Op switch

@@ -13,6 +13,15 @@ internal sealed class OnnxNodeSpec
     public required int InputSize { get; init; }
     public required int HiddenSize { get; init; }
     public int Directions { get; init; } = 1;
+
+    /// <summary>direction = "reverse" (with <see cref="Directions"/> 1).</summary>
+    public bool Reverse { get; init; }
+
+    /// <summary>The clip attribute, or null for none.</summary>
+    public float? Clip { get; init; }
+
+    /// <summary>LSTM only: input_forget = 1.</summary>
+    public bool InputForget { get; init; }
     public int Layout { get; init; }
 
     /// <summary>GRU only: 0 (ONNX default, reset before the recurrent product) or 1 (PyTorch's form).</summary>
@@ -41,7 +50,8 @@ internal sealed class OnnxNodeSpec
 
     /// <summary>Random weights in ±1/√H (PyTorch's initialisation range), reproducible from the seed.</summary>
     public static OnnxNodeSpec Random(string op, int inputSize, int hiddenSize, int seed, int directions = 1, bool bias = true,
-        bool peephole = false, int layout = 0, int linearBeforeReset = 1, bool relu = false, bool explicitActivations = false)
+        bool peephole = false, int layout = 0, int linearBeforeReset = 1, bool relu = false, bool explicitActivations = false, bool reverse = false,
+        float? clip = null, bool inputForget = false)
     {
         var random = new Random(seed);
         float bound = 1f / MathF.Sqrt(hiddenSize);
@@ -63,6 +73,9 @@ internal sealed class OnnxNodeSpec
             InputSize = inputSize,
             HiddenSize = hiddenSize,
             Directions = directions,
+            Reverse = reverse,
+            Clip = clip,
+            InputForget = inputForget,
             Layout = layout,
             LinearBeforeReset = linearBeforeReset,
             Relu = relu,

@@ -24,7 +24,8 @@ internal sealed class OnnxReferenceResult
 /// GRU (blocks z, r, h): z = σ(W_z x + R_z h + Wb_z + Rb_z), r likewise, h = tanh(W_h x + R_h (r ⊙ H) + Rb_h + Wb_h)
 /// when linear_before_reset = 0, h = tanh(W_h x + r ⊙ (R_h H + Rb_h) + Wb_h) when 1, H' = (1 − z) ⊙ h + z ⊙ H.
 /// RNN: H' = f(W x + R H + Wb + Rb), f = tanh or relu.
-/// The reverse direction runs from step len−1 down to 0; Y is zero at steps ≥ len (ONNX Runtime's behaviour).
+/// clip bounds every activation's input to [-clip, clip]; LSTM input_forget = 1 replaces f by 1 − i.
+/// The reverse direction (of a bidirectional node, or direction "reverse") runs from step len−1 down to 0; Y is zero at steps ≥ len (ONNX Runtime's behaviour).
 /// </summary>
 internal static class OnnxReference
 {
@@ -42,6 +43,8 @@ internal static class OnnxReference
         double[] y = new double[steps * dirs * batch * h];
         double[] yh = new double[dirs * batch * h];
         double[]? yc = spec.Op == "LSTM" ? new double[dirs * batch * h] : null;
+        // The clip attribute bounds the input of every activation; absent, nothing is bounded.
+        double Clip(double v) => spec.Clip is float c ? Math.Clamp(v, -c, c) : v;
         int XIndex(int t, int b) => batchMajor ? ((b * steps) + t) * n : ((t * batch) + b) * n;
         int YIndex(int t, int d, int b) => batchMajor ? ((((b * steps) + t) * dirs) + d) * h : ((((t * dirs) + d) * batch) + b) * h;
         int StateIndex(int d, int b) => batchMajor ? ((b * dirs) + d) * h : ((d * batch) + b) * h;
@@ -64,7 +67,7 @@ internal static class OnnxReference
 
                 for (int s = 0; s < length; s++)
                 {
-                    int t = d == 0 ? s : length - 1 - s;
+                    int t = d == 0 && !spec.Reverse ? s : length - 1 - s;
                     double[] xw = Product(spec.W, d * g * h, g * h, n, x, XIndex(t, b));
                     double[] hr = Product(spec.R, d * g * h, g * h, h, hState, 0);
                     double Wb(int row) => spec.B is null ? 0 : spec.B[(d * 2 * g * h) + row];
@@ -79,11 +82,11 @@ internal static class OnnxReference
                             for (int j = 0; j < h; j++)
                             {
                                 int ri = j, ro = h + j, rf = (2 * h) + j, rc = (3 * h) + j;
-                                double i = Sigmoid(xw[ri] + hr[ri] + (P(0, j) * cState[j]) + Wb(ri) + Rb(ri));
-                                double f = Sigmoid(xw[rf] + hr[rf] + (P(2, j) * cState[j]) + Wb(rf) + Rb(rf));
-                                double c = Math.Tanh(xw[rc] + hr[rc] + Wb(rc) + Rb(rc));
+                                double i = Sigmoid(Clip(xw[ri] + hr[ri] + (P(0, j) * cState[j]) + Wb(ri) + Rb(ri)));
+                                double f = spec.InputForget ? 1 - i : Sigmoid(Clip(xw[rf] + hr[rf] + (P(2, j) * cState[j]) + Wb(rf) + Rb(rf)));
+                                double c = Math.Tanh(Clip(xw[rc] + hr[rc] + Wb(rc) + Rb(rc)));
                                 cNext[j] = (f * cState[j]) + (i * c);
-                                double o = Sigmoid(xw[ro] + hr[ro] + (P(1, j) * cNext[j]) + Wb(ro) + Rb(ro));
+                                double o = Sigmoid(Clip(xw[ro] + hr[ro] + (P(1, j) * cNext[j]) + Wb(ro) + Rb(ro)));
                                 next[j] = o * Math.Tanh(cNext[j]);
                             }
 
@@ -96,8 +99,8 @@ internal static class OnnxReference
                             double[] z = new double[h], r = new double[h];
                             for (int j = 0; j < h; j++)
                             {
-                                z[j] = Sigmoid(xw[j] + hr[j] + Wb(j) + Rb(j));
-                                r[j] = Sigmoid(xw[h + j] + hr[h + j] + Wb(h + j) + Rb(h + j));
+                                z[j] = Sigmoid(Clip(xw[j] + hr[j] + Wb(j) + Rb(j)));
+                                r[j] = Sigmoid(Clip(xw[h + j] + hr[h + j] + Wb(h + j) + Rb(h + j)));
                             }
 
                             double[] resetH = new double[h];
@@ -111,8 +114,8 @@ internal static class OnnxReference
                             {
                                 int row = (2 * h) + j;
                                 double candidate = spec.LinearBeforeReset == 0
-                                    ? Math.Tanh(xw[row] + rh[j] + Rb(row) + Wb(row))
-                                    : Math.Tanh(xw[row] + (r[j] * (hr[row] + Rb(row))) + Wb(row));
+                                    ? Math.Tanh(Clip(xw[row] + rh[j] + Rb(row) + Wb(row)))
+                                    : Math.Tanh(Clip(xw[row] + (r[j] * (hr[row] + Rb(row))) + Wb(row)));
                                 next[j] = ((1 - z[j]) * candidate) + (z[j] * hState[j]);
                             }
 
@@ -122,7 +125,7 @@ internal static class OnnxReference
                         default:
                             for (int j = 0; j < h; j++)
                             {
-                                double a = xw[j] + hr[j] + Wb(j) + Rb(j);
+                                double a = Clip(xw[j] + hr[j] + Wb(j) + Rb(j));
                                 next[j] = spec.Relu ? Math.Max(0, a) : Math.Tanh(a);
                             }
 
