@@ -41,9 +41,6 @@ internal sealed class NodeAttributes
         }
     }
 
-    /// <summary>Whether the attribute is present.</summary>
-    public bool Has(string name) => byName.ContainsKey(name);
-
     /// <summary>An INT attribute, or <paramref name="fallback"/> when absent.</summary>
     public long Integer(string name, long fallback) =>
         !byName.TryGetValue(name, out AttributeProto? a) ? fallback

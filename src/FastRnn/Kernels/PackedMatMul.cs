@@ -31,7 +31,7 @@ internal static class PackedMatMul
     /// <param name="y">[batch, yStride] output rows in packed row order; the first w.PaddedRows are updated.</param>
     /// <param name="yStride">Distance between output rows.</param>
     public static void MultiplyAdd(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        Product(w, x, xStride, batch, y, yStride, ProductWrite.Accumulate);
+        Product(w, 0, w.Panels, x, xStride, batch, y, yStride, ProductWrite.Accumulate);
 
     /// <summary>
     /// Writes the product into <paramref name="y"/> (its first w.PaddedRows of every row), which need not
@@ -45,16 +45,32 @@ internal static class PackedMatMul
     /// <param name="y">[batch, yStride] output rows in packed row order; the first w.PaddedRows are written.</param>
     /// <param name="yStride">Distance between output rows.</param>
     public static void Multiply(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        Product(w, x, xStride, batch, y, yStride, ProductWrite.Overwrite);
+        Product(w, 0, w.Panels, x, xStride, batch, y, yStride, ProductWrite.Overwrite);
 
-    private static unsafe void Product(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
+    /// <summary>
+    /// The product restricted to panels [firstPanel, endPanel): disjoint output columns, so parts of
+    /// one product can run on different threads and give exactly the single-threaded result.
+    /// </summary>
+    public static void MultiplyAddPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
+        Product(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Accumulate);
+
+    /// <summary><see cref="Multiply"/> restricted to panels [firstPanel, endPanel) (their output columns are written).</summary>
+    public static void MultiplyPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
+        Product(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Overwrite);
+
+    private static unsafe void Product(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
     {
         if (w.Width != Isa.FloatsPerVector)
         {
             throw new InvalidOperationException($"Matrix packed for width {w.Width}, active path has width {Isa.FloatsPerVector}.");
         }
 
-        if (batch <= 0)
+        if (firstPanel < 0 || endPanel > w.Panels || firstPanel > endPanel)
+        {
+            throw new ArgumentException($"Panels [{firstPanel}, {endPanel}) of a matrix with {w.Panels}.");
+        }
+
+        if (batch <= 0 || firstPanel == endPanel)
         {
             return;
         }
@@ -73,85 +89,26 @@ internal static class PackedMatMul
         {
             // A product too large to stay in cache until it is read streams past it (the pin makes that safe).
             write = Streamable(write, pinned, batch, yStride) ? ProductWrite.Stream : write;
-            Dispatch(w, x, xStride, batch, y, yStride, write);
+            switch (Isa.Active)
+            {
+                case SimdPath.Vector512:
+                    PanelRange<Vector512Ops, Vector512<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
+                    break;
+                case SimdPath.Vector256:
+                    PanelRange<Vector256Ops, Vector256<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
+                    break;
+                case SimdPath.Vector128:
+                    PanelRange<Vector128Ops, Vector128<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
+                    break;
+                default:
+                    PanelRange<ScalarOps, float>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
+                    break;
+            }
         }
 
         if (write == ProductWrite.Stream)
         {
             Thread.MemoryBarrier(); // non-temporal stores are weakly ordered: make them visible before anything reads Y
-        }
-    }
-
-    private static void Dispatch(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
-    {
-        switch (Isa.Active)
-        {
-            case SimdPath.Vector512:
-                ByShape<Vector512Ops, Vector512<float>>(w, x, xStride, batch, y, yStride, write);
-                break;
-            case SimdPath.Vector256:
-                ByShape<Vector256Ops, Vector256<float>>(w, x, xStride, batch, y, yStride, write);
-                break;
-            case SimdPath.Vector128:
-                ByShape<Vector128Ops, Vector128<float>>(w, x, xStride, batch, y, yStride, write);
-                break;
-            default:
-                ByShape<ScalarOps, float>(w, x, xStride, batch, y, yStride, write);
-                break;
-        }
-    }
-
-    /// <summary>
-    /// The product restricted to panels [firstPanel, endPanel): disjoint output columns, so parts of
-    /// one product can run on different threads and give exactly the single-threaded result.
-    /// </summary>
-    public static void MultiplyAddPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        PanelProduct(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Accumulate);
-
-    /// <summary><see cref="Multiply"/> restricted to panels [firstPanel, endPanel) (their output columns are written).</summary>
-    public static void MultiplyPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        PanelProduct(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Overwrite);
-
-    private static unsafe void PanelProduct(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
-    {
-        if (w.Width != Isa.FloatsPerVector || firstPanel < 0 || endPanel > w.Panels || firstPanel > endPanel)
-        {
-            throw new ArgumentException($"Panels [{firstPanel}, {endPanel}) of a matrix with {w.Panels}, packed for width {w.Width} (active {Isa.FloatsPerVector}).");
-        }
-
-        if (batch <= 0 || firstPanel == endPanel)
-        {
-            return;
-        }
-
-        fixed (float* pinned = y)
-        {
-            write = Streamable(write, pinned, batch, yStride) ? ProductWrite.Stream : write;
-            DispatchPanels(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-        }
-
-        if (write == ProductWrite.Stream)
-        {
-            Thread.MemoryBarrier();
-        }
-    }
-
-    private static void DispatchPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
-    {
-        switch (Isa.Active)
-        {
-            case SimdPath.Vector512:
-                PanelRange<Vector512Ops, Vector512<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                break;
-            case SimdPath.Vector256:
-                PanelRange<Vector256Ops, Vector256<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                break;
-            case SimdPath.Vector128:
-                PanelRange<Vector128Ops, Vector128<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                break;
-            default:
-                PanelRange<ScalarOps, float>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                break;
         }
     }
 
@@ -203,18 +160,7 @@ internal static class PackedMatMul
             throw new InvalidOperationException($"Matrix packed for width {w.Width}, path has width {TOps.Count}.");
         }
 
-        if (w.Format == WeightFormat.Int8)
-        {
-            Int8<TOps, TVec>(w, 0, w.Panels, x, xStride, batch, y, yStride, write);
-            return;
-        }
-
-        for (int chunk = 0; chunk < batch; chunk += RowChunk)
-        {
-            int chunkEnd = Math.Min(batch, chunk + RowChunk);
-            Panels<TOps, TVec>(w, w.PanelVectors, 0, w.Panels - 1, x, xStride, chunk, chunkEnd, y, yStride, write);
-            Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write);
-        }
+        PanelRange<TOps, TVec>(w, 0, w.Panels, x, xStride, batch, y, yStride, write);
     }
 
     // The integer kernel of the path TOps stands for; each test is a JIT-time constant, so this is a

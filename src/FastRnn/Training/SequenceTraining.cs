@@ -511,9 +511,12 @@ internal static class SequenceTraining
             }
         }
 
-        TensorPrimitives.Add(gradients.Values(bw.PeepholeNames[0]).AsSpan(0, h), si, gradients.Values(bw.PeepholeNames[0]).AsSpan(0, h));
-        TensorPrimitives.Add(gradients.Values(bw.PeepholeNames[1]).AsSpan(0, h), sf, gradients.Values(bw.PeepholeNames[1]).AsSpan(0, h));
-        TensorPrimitives.Add(gradients.Values(bw.PeepholeNames[2]).AsSpan(0, h), so, gradients.Values(bw.PeepholeNames[2]).AsSpan(0, h));
+        Span<float> ci = gradients.Values(bw.PeepholeNames[0]).AsSpan(0, h);
+        Span<float> cf = gradients.Values(bw.PeepholeNames[1]).AsSpan(0, h);
+        Span<float> co = gradients.Values(bw.PeepholeNames[2]).AsSpan(0, h);
+        TensorPrimitives.Add(ci, si, ci);
+        TensorPrimitives.Add(cf, sf, cf);
+        TensorPrimitives.Add(co, so, co);
     }
 
     // Part `part` of `count` equal contiguous shares of [0, total).
