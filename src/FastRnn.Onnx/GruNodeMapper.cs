@@ -13,8 +13,6 @@ internal sealed class GruNodeMapper : RecurrentNodeMapper
     /// <summary>The one instance.</summary>
     public static readonly GruNodeMapper Instance = new();
 
-    private static readonly string[] Activations = ["Sigmoid", "Tanh"];
-
     private GruNodeMapper()
     {
     }
@@ -32,9 +30,8 @@ internal sealed class GruNodeMapper : RecurrentNodeMapper
     protected override string[] OwnAttributes { get; } = ["linear_before_reset"];
 
     /// <inheritdoc/>
-    protected override (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, int directions, string where)
+    protected override (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, string where)
     {
-        RequireActivations(attributes, directions, Activations, where);
         long linearBeforeReset = attributes.Integer("linear_before_reset", 0);
         return linearBeforeReset switch
         {

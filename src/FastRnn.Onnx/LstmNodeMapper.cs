@@ -15,8 +15,6 @@ internal sealed class LstmNodeMapper : RecurrentNodeMapper
     /// <summary>The one instance.</summary>
     public static readonly LstmNodeMapper Instance = new();
 
-    private static readonly string[] Activations = ["Sigmoid", "Tanh", "Tanh"];
-
     private LstmNodeMapper()
     {
     }
@@ -37,11 +35,7 @@ internal sealed class LstmNodeMapper : RecurrentNodeMapper
     protected override int? PeepholeInputIndex => 7;
 
     /// <inheritdoc/>
-    protected override (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, int directions, string where)
-    {
-        RequireActivations(attributes, directions, Activations, where);
-        return (CellKind.Lstm, CellVariant.Standard);
-    }
+    protected override (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, string where) => (CellKind.Lstm, CellVariant.Standard);
 
     /// <inheritdoc/>
     protected override bool ReadInputForget(NodeAttributes attributes, string where) => attributes.Integer("input_forget", 0) switch

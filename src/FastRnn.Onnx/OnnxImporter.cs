@@ -12,20 +12,25 @@ namespace FastRnn.Onnx;
 /// constant weights) as FastRnn networks with PyTorch <c>state_dict</c> names and gate order.
 /// A chain of nodes of one kind, each fed by the previous one's output through the reshaping
 /// nodes exporters insert, becomes one multi-layer network; every other node a network of its own.
-/// Direction <c>reverse</c>, <c>clip</c> and LSTM <c>input_forget = 1</c> become the
-/// <see cref="NetworkDescription.Reverse"/>, <see cref="NetworkDescription.Clip"/> and
-/// <see cref="NetworkDescription.CoupledInputForget"/> options (the last two for inference only).
-/// What FastRnn cannot compute exactly as ONNX defines it is refused with a
-/// <see cref="FastRnnFormatException"/> naming the node and the attribute or input:
-/// activations other than the defaults
-/// (and Relu for RNN), <c>activation_alpha</c>/<c>activation_beta</c>, weights that are not
-/// FLOAT constants stored in the file, and constant non-zero initial states.
+/// Direction <c>reverse</c>, <c>clip</c>, LSTM <c>input_forget = 1</c> and the activations
+/// (<c>activations</c>, <c>activation_alpha</c>, <c>activation_beta</c>: every function of the
+/// operators) become the <see cref="NetworkDescription.Reverse"/>, <see cref="NetworkDescription.Clip"/>,
+/// <see cref="NetworkDescription.CoupledInputForget"/> and <see cref="NetworkDescription.Activations"/>
+/// options (all but the first for inference only). What FastRnn cannot compute exactly as ONNX
+/// defines it is refused with a <see cref="FastRnnFormatException"/> naming the node and the
+/// attribute or input: weights that are not FLOAT constants stored in the file, constant non-zero
+/// initial states, and activation parameters that the ONNX specification and ONNX Runtime read
+/// differently (see the remarks).
 /// </summary>
 /// <remarks>
 /// The imported network computes ONNX's Y as FastRnn's output [T, B, D*H] (layout 1:
 /// [B, T, D*H], which is Y's memory layout); ONNX's Y for layout 0 is [T, D, B, H].
 /// <c>sequence_lens</c>, <c>initial_h</c> and <c>initial_c</c> are run-time inputs: pass them
 /// to <see cref="RecurrentNetwork.Forward"/> as lengths and initial states ([D, B, H] per layer).
+/// An activation parameter left out is refused where ONNX Runtime's value differs from the
+/// specification's default (Affine's and ThresholdedRelu's α, ScaledTanh's α and β; for RNN nodes
+/// every parameter, which ONNX Runtime reads by direction and defaults to 0), and so is an RNN
+/// activation not spelled exactly as the specification does (ONNX Runtime computes Tanh for it).
 /// </remarks>
 public static class OnnxImporter
 {
@@ -122,6 +127,8 @@ public static class OnnxImporter
             Reverse = first.Reverse,
             Clip = first.Clip,
             CoupledInputForget = first.CoupledInputForget,
+            Activations = first.Activations[0] == CellActivations.DefaultFor(first.Kind) && first.Activations[^1] == first.Activations[0] ? null : first.Activations[0],
+            BackwardActivations = first.Activations.Length == 2 && first.Activations[1] != first.Activations[0] ? first.Activations[1] : null,
             Bias = first.B is not null,
             BatchFirst = first.BatchFirst,
         };

@@ -95,6 +95,7 @@ internal static class RecurrentChainFinder
         && lower.Directions == upper.Directions
         && lower.Reverse == upper.Reverse
         && lower.Clip == upper.Clip
+        && lower.Activations.AsSpan().SequenceEqual(upper.Activations)
         && lower.CoupledInputForget == upper.CoupledInputForget
         && lower.HiddenSize == upper.HiddenSize
         && lower.BatchFirst == upper.BatchFirst

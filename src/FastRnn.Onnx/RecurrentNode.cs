@@ -33,6 +33,9 @@ internal sealed class RecurrentNode
     /// <summary>The clip attribute (cell clip of every pre-activation), or null.</summary>
     public required float? Clip { get; init; }
 
+    /// <summary>Each direction's activation functions (the cell kind's defaults when the node names none).</summary>
+    public required CellActivations[] Activations { get; init; }
+
     /// <summary>LSTM input_forget = 1: f = 1 − i.</summary>
     public required bool CoupledInputForget { get; init; }
 

@@ -63,21 +63,18 @@ internal abstract class RecurrentNodeMapper
             throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: attribute clip = {limit} is not a positive finite threshold."));
         }
 
-        foreach (string scale in (string[])["activation_alpha", "activation_beta"])
-        {
-            if (attributes.Reals(scale) is { Count: > 0 })
-            {
-                throw new FastRnnFormatException($"{where}: attribute {scale} is not supported: it parameterises activations FastRnn does not have (FastRnn's sigmoid, tanh and relu take no parameters).");
-            }
-        }
-
         long layout = attributes.Integer("layout", 0);
         if (layout is not (0 or 1))
         {
             throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: attribute layout = {layout} is not 0 or 1."));
         }
 
-        (CellKind kind, CellVariant variant) = ReadCell(attributes, directions, where);
+        (CellKind kind, CellVariant variant) = ReadCell(attributes, where);
+        CellActivations[] activations = OnnxActivationReader.Read(attributes, kind, directions, where);
+        if (kind == CellKind.RnnTanh && Array.TrueForAll(activations, a => a == CellActivations.DefaultFor(CellKind.RnnRelu)))
+        {
+            kind = CellKind.RnnRelu;
+        }
         if (node.Input.Count < 3 || node.Input[0].Length == 0)
         {
             throw new FastRnnFormatException($"{where}: needs inputs X, W and R; it has [{string.Join(", ", node.Input)}].");
@@ -113,6 +110,7 @@ internal abstract class RecurrentNodeMapper
             Directions = directions,
             Reverse = direction == "reverse",
             Clip = clip,
+            Activations = activations,
             CoupledInputForget = ReadInputForget(attributes, where),
             HiddenSize = hidden,
             InputSize = checked((int)wTensor.Dims[2]),
@@ -150,8 +148,8 @@ internal abstract class RecurrentNodeMapper
         }
     }
 
-    /// <summary>Checks the operator's own attributes and activations; returns the FastRnn cell they describe.</summary>
-    protected abstract (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, int directions, string where);
+    /// <summary>Checks the operator's own attributes; returns the FastRnn cell they describe (RNN_TANH for an RNN: its activations decide).</summary>
+    protected abstract (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, string where);
 
     /// <summary>Whether the node couples its forget gate to its input gate (LSTM <c>input_forget</c>); false for other operators.</summary>
     protected virtual bool ReadInputForget(NodeAttributes attributes, string where) => false;
@@ -162,38 +160,6 @@ internal abstract class RecurrentNodeMapper
     /// <summary>Adds one direction's peephole weights (P's i, o, f blocks); only operators with P override it.</summary>
     protected virtual void AddPeepholes(ReadOnlySpan<float> p, int hidden, int layer, int direction, Dictionary<string, float[]> parameters) =>
         throw new InvalidOperationException($"{OperatorType} has no peephole input.");
-
-    /// <summary>
-    /// Checks the activations attribute, if present, names exactly <paramref name="expected"/> for every
-    /// direction (compared case-insensitively, as ONNX Runtime does).
-    /// </summary>
-    /// <param name="attributes">The node's attributes.</param>
-    /// <param name="directions">1 or 2.</param>
-    /// <param name="expected">The functions of one direction, in ONNX's order.</param>
-    /// <param name="where">The node, for messages.</param>
-    /// <param name="supported">What FastRnn computes, for messages; null to list <paramref name="expected"/>.</param>
-    protected static void RequireActivations(NodeAttributes attributes, int directions, string[] expected, string where, string? supported = null)
-    {
-        ArgumentNullException.ThrowIfNull(attributes);
-        IReadOnlyList<string>? activations = attributes.Texts("activations");
-        if (activations is null)
-        {
-            return;
-        }
-
-        if (activations.Count != expected.Length * directions)
-        {
-            throw new FastRnnFormatException($"{where}: attribute activations [{string.Join(", ", activations)}] has {activations.Count} entries; expected {expected.Length * directions} ({string.Join(", ", expected)} per direction).");
-        }
-
-        for (int i = 0; i < activations.Count; i++)
-        {
-            if (!string.Equals(activations[i], expected[i % expected.Length], StringComparison.OrdinalIgnoreCase))
-            {
-                throw new FastRnnFormatException($"{where}: activation '{activations[i]}' (entry {i} of [{string.Join(", ", activations)}]) is not supported: FastRnn computes {supported ?? string.Join(", ", expected)} per direction.");
-            }
-        }
-    }
 
     private float[] ReorderGates(ReadOnlySpan<float> onnx, int hidden, int columns)
     {

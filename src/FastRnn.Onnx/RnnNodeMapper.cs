@@ -1,17 +1,12 @@
-using System;
-using System.Collections.Generic;
 using FastRnn.Networks;
 
 namespace FastRnn.Onnx;
 
-/// <summary>ONNX <c>RNN</c>: one gate block; activation Tanh (default) or Relu, the same for both directions.</summary>
+/// <summary>ONNX <c>RNN</c>: one gate block; RNN_RELU when every direction computes Relu, otherwise RNN_TANH with the node's functions.</summary>
 internal sealed class RnnNodeMapper : RecurrentNodeMapper
 {
     /// <summary>The one instance.</summary>
     public static readonly RnnNodeMapper Instance = new();
-
-    private static readonly string[] Tanh = ["Tanh"];
-    private static readonly string[] Relu = ["Relu"];
 
     private RnnNodeMapper()
     {
@@ -30,11 +25,5 @@ internal sealed class RnnNodeMapper : RecurrentNodeMapper
     protected override string[] OwnAttributes { get; } = [];
 
     /// <inheritdoc/>
-    protected override (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, int directions, string where)
-    {
-        IReadOnlyList<string>? activations = attributes.Texts("activations");
-        bool relu = activations is { Count: > 0 } && string.Equals(activations[0], "Relu", StringComparison.OrdinalIgnoreCase);
-        RequireActivations(attributes, directions, relu ? Relu : Tanh, where, "Tanh or Relu (the same for both directions)");
-        return (relu ? CellKind.RnnRelu : CellKind.RnnTanh, CellVariant.Standard);
-    }
+    protected override (CellKind Kind, CellVariant Variant) ReadCell(NodeAttributes attributes, string where) => (CellKind.RnnTanh, CellVariant.Standard);
 }

@@ -9,7 +9,8 @@ using Xunit.Abstractions;
 namespace FastRnn.Onnx.RuntimeTests;
 
 /// <summary>
-/// Every supported attribute combination, and PyTorch-style stacks, run by ONNX Runtime (CPU, one
+/// Every supported attribute combination (every activation function in every role included), and
+/// PyTorch-style stacks, run by ONNX Runtime (CPU, one
 /// thread) and by FastRnn after import: max|A − E| / (max|E| + 1e-6) ≤ 1e-5 for Y, Y_h and Y_c.
 /// ONNX Runtime's CPU kernels support layout 0 only; FastRnn's layout 1 (batch_first) import is
 /// checked against the ONNX-semantics reference in FastRnn.Tests.
@@ -90,6 +91,32 @@ public class OnnxRuntimeComparisonTests(ITestOutputHelper output)
         Compare(new OnnxCase([spec], new OnnxModelOptions { SequenceLens = true, InitialStates = true }, steps: 9, batch: 4, seed: 950));
     }
 
+    [Theory]
+    [MemberData(nameof(OnnxActivationCases.EveryFunctionInEveryRole), MemberType = typeof(OnnxActivationCases))]
+    public void Every_activation_function_in_every_role_matches_onnx_runtime(string op, int variant, string function, int role)
+    {
+        int seed = 90_000 + (op.Length * 1000) + (variant * 500) + (role * 50) + function.Length;
+        OnnxNodeSpec spec = OnnxNodeSpec.Random(op, inputSize: 13, hiddenSize: 17, seed,
+            peephole: op == "LSTM" && variant == 1, linearBeforeReset: op == "GRU" && variant == 1 ? 0 : 1).Scaled(OnnxActivationCases.ScaleFor(op, function, role));
+        Compare(new OnnxCase([OnnxActivationCases.WithFunction(spec, function, role)], new OnnxModelOptions { SequenceLens = true, InitialStates = true }, steps: 9, batch: 4, seed));
+    }
+
+    [Theory]
+    [InlineData("LSTM", "HardSigmoid,Elu,Softsign,LeakyRelu,ScaledTanh,Softplus", "0.3,0.7,0.05,1.5", "0.45,0.5", null)]
+    [InlineData("LSTM", "LeakyRelu,Tanh,HardSigmoid,sigmoid,TANH,Softsign", "", "0.25", 2.5f)]
+    [InlineData("GRU", "Softsign,Affine,HardSigmoid,ThresholdedRelu", "0.5,0.25,0.1", "0.2,0.5", null)]
+    [InlineData("GRU", "elu,tanh,Sigmoid,SoftPlus", "", "", 1.5f)]
+    [InlineData("RNN", "LeakyRelu,Elu", "0.1,0.9", "", null)]
+    [InlineData("RNN", "Affine,ScaledTanh", "0.5,1.5", "0.1,0.5", 0.75f)]
+    public void Per_direction_activations_parameters_defaults_and_clip_match_onnx_runtime(string op, string activations, string alpha, string beta, float? clip)
+    {
+        static float[]? Parse(string list) => list.Length == 0 ? null : [.. list.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
+        int seed = 91_000 + op.Length + activations.Length;
+        OnnxNodeSpec spec = OnnxNodeSpec.Random(op, inputSize: 13, hiddenSize: 17, seed, directions: 2, clip: clip).Scaled(op == "RNN" ? 3f : 1f)
+            .WithActivations(activations.Split(','), Parse(alpha), Parse(beta));
+        Compare(new OnnxCase([spec], new OnnxModelOptions { SequenceLens = true, InitialStates = true }, steps: 9, batch: 4, seed));
+    }
+
     [Fact]
     public void A_stack_of_reverse_nodes_matches_onnx_runtime()
     {
@@ -131,6 +158,8 @@ public class OnnxRuntimeComparisonTests(ITestOutputHelper output)
         errors.AddRange((expected.YC ?? []).Select((e, k) => ($"Y_c{k}", OnnxLayouts.RelativeError(actual.YC![k], e))));
         output.WriteLine(string.Join(", ", errors.Select(e => $"{e.Name} {e.Error:E2}")));
         output.WriteLine($"max relative error vs ONNX Runtime: {errors.Max(e => e.Error):E2}");
+        OnnxCaseResult exact = c.RunReference();
+        output.WriteLine($"against the double-precision reference: FastRnn {OnnxLayouts.RelativeError(actual.Y, exact.Y):E2}, ONNX Runtime {OnnxLayouts.RelativeError(expected.Y, exact.Y):E2} (Y)");
         Assert.All(errors, e => Assert.True(e.Error <= Tolerance, $"{e.Name}: relative error {e.Error:E2} > {Tolerance:E0}"));
     }
 }

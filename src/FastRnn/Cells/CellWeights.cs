@@ -30,6 +30,8 @@ internal sealed class CellWeights
         Variant = description.Variant;
         Clip = description.Clip ?? float.PositiveInfinity;
         CoupledInputForget = description.CoupledInputForget;
+        CellActivations functions = description.ActivationsOf(direction);
+        Functions = functions == CellActivations.DefaultFor(description.Kind) ? null : functions;
         int gates = description.GateCount;
         int h = description.HiddenSize;
         HiddenSize = h;
@@ -93,6 +95,9 @@ internal sealed class CellWeights
 
     /// <summary>ONNX <c>input_forget</c>: the LSTM forget gate is 1 − i.</summary>
     public bool CoupledInputForget { get; }
+
+    /// <summary>This direction's ONNX activation functions, or null for the cell kind's own (the epilogues' fast default).</summary>
+    public CellActivations? Functions { get; }
 
     /// <summary>H.</summary>
     public int HiddenSize { get; }

@@ -111,6 +111,12 @@ public static class NetworkFile
             Clip = OptionalReal(m, "clip", where),
             CoupledInputForget = Boolean(m, "input_forget", where, false),
         };
+        if (m.TryGetValue(ActivationMetadata.Key, out string? activations))
+        {
+            (CellActivations forward, CellActivations? backward) = ActivationMetadata.Parse(activations, kind, description.Directions, where);
+            description = description with { Activations = forward, BackwardActivations = backward };
+        }
+
         try
         {
             description.Validate();
@@ -184,7 +190,7 @@ public static class NetworkFile
     /// <summary>
     /// The metadata entries that describe a network: the keys of the conformance case format, and
     /// FastRnn's own keys for the ONNX options, present only when set: <c>reverse</c> and
-    /// <c>input_forget</c> ("true"), <c>clip</c> (the limit).
+    /// <c>input_forget</c> ("true"), <c>clip</c> (the limit), <c>activations</c> (see <see cref="ActivationMetadata"/>).
     /// </summary>
     /// <param name="d">The description.</param>
     /// <returns>Key/value pairs.</returns>
@@ -205,6 +211,11 @@ public static class NetworkFile
         if (d.CoupledInputForget)
         {
             onnxOptions.Add(("input_forget", "true"));
+        }
+
+        if (ActivationMetadata.Format(d) is string activations)
+        {
+            onnxOptions.Add((ActivationMetadata.Key, activations));
         }
 
         return

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
 
@@ -58,6 +59,28 @@ internal static class Activations
         for (; i < source.Length; i++)
         {
             Unsafe.Add(ref dst, i) = One<ScalarOps, float>(kind, Unsafe.Add(ref src, i));
+        }
+    }
+
+    /// <summary>destination[i] = f(source[i]) for an ONNX activation, on an explicit path (the function the epilogues apply for it).</summary>
+    internal static void Run<TOps, TVec>(Activation function, ReadOnlySpan<float> source, Span<float> destination)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        var vector = new VectorActivation<TOps, TVec>(function);
+        var scalar = new VectorActivation<ScalarOps, float>(function);
+        ref float src = ref MemoryMarshal.GetReference(source);
+        ref float dst = ref MemoryMarshal.GetReference(destination);
+        int n = TOps.Count;
+        int i = 0;
+        for (; i + n <= source.Length; i += n)
+        {
+            TOps.Store(vector.Apply(TOps.Load(ref Unsafe.Add(ref src, i))), ref Unsafe.Add(ref dst, i));
+        }
+
+        for (; i < source.Length; i++)
+        {
+            Unsafe.Add(ref dst, i) = scalar.Apply(Unsafe.Add(ref src, i));
         }
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
 
@@ -22,8 +23,9 @@ internal static class GruEpilogue
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
     /// <param name="clip">ONNX cell clip: the r, z and n pre-activations bounded to [-clip, clip]; +Inf for none.</param>
+    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
     public static void Forward(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits,
-        float clip = float.PositiveInfinity)
+        float clip = float.PositiveInfinity, CellActivations? functions = null)
     {
         int hp = paddedUnits;
         if (hp % Isa.FloatsPerVector != 0 || inputGates.Length < batch * 3 * hp || hiddenGates.Length < batch * 3 * hp || hPrev.Length < batch * hp || hNew.Length < batch * hp
@@ -35,23 +37,38 @@ internal static class GruEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
+                Run<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
                 break;
             case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
+                Run<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
                 break;
             case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
+                Run<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
                 break;
             default:
-                Run<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
+                Run<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
                 break;
         }
     }
 
-    private static void Run<TOps, TVec>(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip)
+    private static void Run<TOps, TVec>(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip, CellActivations? functions)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+    {
+        if (functions is null)
+        {
+            Run<TOps, TVec, StandardCellFunctions<TOps, TVec>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, default);
+        }
+        else
+        {
+            Run<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, new ConfiguredCellFunctions<TOps, TVec>(functions));
+        }
+    }
+
+    private static void Run<TOps, TVec, TFun>(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip, TFun fun)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TFun : struct, ICellFunctions<TVec>
     {
         int n = TOps.Count;
         var limit = new PreActivationClip<TOps, TVec>(clip);
@@ -85,10 +102,10 @@ internal static class GruEpilogue
                     z = limit.Apply(z);
                 }
 
-                r = ActivationMath.Sigmoid<TOps, TVec>(r);
-                z = ActivationMath.Sigmoid<TOps, TVec>(z);
+                r = fun.Gate(r);
+                z = fun.Gate(z);
                 TVec pre = TOps.MultiplyAdd(r, hn, xn);
-                TVec cand = ActivationMath.Tanh<TOps, TVec>(limit.Enabled ? limit.Apply(pre) : pre);
+                TVec cand = fun.Candidate(limit.Enabled ? limit.Apply(pre) : pre);
                 TVec h = TOps.Load(ref Unsafe.Add(ref hp0, u));
                 TOps.Store(r, ref Unsafe.Add(ref xg, at));
                 TOps.Store(z, ref Unsafe.Add(ref xg, at + n));

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
 
@@ -22,8 +23,9 @@ internal static class GruResetBeforeEpilogue
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
     /// <param name="clip">ONNX cell clip: the r and z pre-activations bounded to [-clip, clip]; +Inf for none.</param>
+    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
     public static void Gates(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int paddedUnits,
-        float clip = float.PositiveInfinity)
+        float clip = float.PositiveInfinity, CellActivations? functions = null)
     {
         int hp = paddedUnits;
         Validate(inputGates.Length, batch, hp, inputBias.Length, hiddenBias.Length);
@@ -35,16 +37,16 @@ internal static class GruResetBeforeEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                GatesRun<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip);
+                GatesRun<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, functions);
                 break;
             case SimdPath.Vector256:
-                GatesRun<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip);
+                GatesRun<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, functions);
                 break;
             case SimdPath.Vector128:
-                GatesRun<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip);
+                GatesRun<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, functions);
                 break;
             default:
-                GatesRun<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip);
+                GatesRun<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, functions);
                 break;
         }
     }
@@ -60,8 +62,9 @@ internal static class GruResetBeforeEpilogue
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
     /// <param name="clip">ONNX cell clip: the n pre-activation bounded to [-clip, clip]; +Inf for none.</param>
+    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
     public static void State(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits,
-        float clip = float.PositiveInfinity)
+        float clip = float.PositiveInfinity, CellActivations? functions = null)
     {
         int hp = paddedUnits;
         Validate(inputGates.Length, batch, hp, inputBias.Length, hiddenBias.Length);
@@ -73,16 +76,16 @@ internal static class GruResetBeforeEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                StateRun<Vector512Ops, Vector512<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
+                StateRun<Vector512Ops, Vector512<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
                 break;
             case SimdPath.Vector256:
-                StateRun<Vector256Ops, Vector256<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
+                StateRun<Vector256Ops, Vector256<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
                 break;
             case SimdPath.Vector128:
-                StateRun<Vector128Ops, Vector128<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
+                StateRun<Vector128Ops, Vector128<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
                 break;
             default:
-                StateRun<ScalarOps, float>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip);
+                StateRun<ScalarOps, float>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
                 break;
         }
     }
@@ -95,9 +98,24 @@ internal static class GruResetBeforeEpilogue
         }
     }
 
-    private static void GatesRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int hp, float clip)
+    private static void GatesRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int hp, float clip, CellActivations? functions)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+    {
+        if (functions is null)
+        {
+            GatesRun<TOps, TVec, StandardCellFunctions<TOps, TVec>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, default);
+        }
+        else
+        {
+            GatesRun<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, new ConfiguredCellFunctions<TOps, TVec>(functions));
+        }
+    }
+
+    private static void GatesRun<TOps, TVec, TFun>(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int hp, float clip, TFun fun)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TFun : struct, ICellFunctions<TVec>
     {
         int n = TOps.Count;
         var limit = new PreActivationClip<TOps, TVec>(clip);
@@ -128,8 +146,8 @@ internal static class GruResetBeforeEpilogue
                     z = limit.Apply(z);
                 }
 
-                r = ActivationMath.Sigmoid<TOps, TVec>(r);
-                z = ActivationMath.Sigmoid<TOps, TVec>(z);
+                r = fun.Gate(r);
+                z = fun.Gate(z);
                 TOps.Store(r, ref Unsafe.Add(ref xg, at));
                 TOps.Store(z, ref Unsafe.Add(ref xg, at + n));
                 TOps.Store(TOps.Multiply(r, TOps.Load(ref Unsafe.Add(ref h0, u))), ref Unsafe.Add(ref rh, u));
@@ -137,9 +155,24 @@ internal static class GruResetBeforeEpilogue
         }
     }
 
-    private static void StateRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip)
+    private static void StateRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip, CellActivations? functions)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+    {
+        if (functions is null)
+        {
+            StateRun<TOps, TVec, StandardCellFunctions<TOps, TVec>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, default);
+        }
+        else
+        {
+            StateRun<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, new ConfiguredCellFunctions<TOps, TVec>(functions));
+        }
+    }
+
+    private static void StateRun<TOps, TVec, TFun>(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip, TFun fun)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TFun : struct, ICellFunctions<TVec>
     {
         int n = TOps.Count;
         var limit = new PreActivationClip<TOps, TVec>(clip);
@@ -161,7 +194,7 @@ internal static class GruResetBeforeEpilogue
                     pre = TOps.Add(pre, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at)), TOps.Load(ref Unsafe.Add(ref bhBase, at))));
                 }
 
-                TVec c = ActivationMath.Tanh<TOps, TVec>(limit.Enabled ? limit.Apply(pre) : pre);
+                TVec c = fun.Candidate(limit.Enabled ? limit.Apply(pre) : pre);
                 TVec z = TOps.Load(ref Unsafe.Add(ref xg, at - n));
                 TOps.Store(c, ref Unsafe.Add(ref xg, at));
                 TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(TOps.Load(ref Unsafe.Add(ref h0, u)), c), c), ref Unsafe.Add(ref h1, u));

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
 
@@ -23,8 +24,9 @@ internal static class LstmEpilogue
     /// <param name="paddedUnits">Hp: hidden units padded to whole vectors of the active path.</param>
     /// <param name="clip">ONNX cell clip: every pre-activation (bias and peephole included) bounded to [-clip, clip]; +Inf for none.</param>
     /// <param name="coupledInputForget">ONNX <c>input_forget</c>: f = 1 − i instead of its own gate.</param>
+    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
     public static void Forward(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int paddedUnits,
-        float clip = float.PositiveInfinity, bool coupledInputForget = false)
+        float clip = float.PositiveInfinity, bool coupledInputForget = false, CellActivations? functions = null)
     {
         int hp = paddedUnits;
         if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 4 * hp || cPrev.Length < batch * hp || cNew.Length < batch * hp || hNew.Length < batch * hp
@@ -36,24 +38,40 @@ internal static class LstmEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget);
+                Run<Vector512Ops, Vector512<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget, functions);
                 break;
             case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget);
+                Run<Vector256Ops, Vector256<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget, functions);
                 break;
             case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget);
+                Run<Vector128Ops, Vector128<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget, functions);
                 break;
             default:
-                Run<ScalarOps, float>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget);
+                Run<ScalarOps, float>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget, functions);
                 break;
         }
     }
 
     private static void Run<TOps, TVec>(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int hp,
-        float clip, bool coupled)
+        float clip, bool coupled, CellActivations? functions)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+    {
+        if (functions is null)
+        {
+            Run<TOps, TVec, StandardCellFunctions<TOps, TVec>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupled, default);
+        }
+        else
+        {
+            Run<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupled, new ConfiguredCellFunctions<TOps, TVec>(functions));
+        }
+    }
+
+    private static void Run<TOps, TVec, TFun>(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int hp,
+        float clip, bool coupled, TFun fun)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TFun : struct, ICellFunctions<TVec>
     {
         int n = TOps.Count;
         var limit = new PreActivationClip<TOps, TVec>(clip);
@@ -97,9 +115,9 @@ internal static class LstmEpilogue
                     z = limit.Apply(z);
                 }
 
-                i = ActivationMath.Sigmoid<TOps, TVec>(i);
-                f = coupled ? TOps.Subtract(one, i) : ActivationMath.Sigmoid<TOps, TVec>(f);
-                z = ActivationMath.Tanh<TOps, TVec>(z);
+                i = fun.Gate(i);
+                f = coupled ? TOps.Subtract(one, i) : fun.Gate(f);
+                z = fun.Candidate(z);
                 TVec c2 = TOps.MultiplyAdd(f, c, TOps.Multiply(i, z));
                 if (hasPeephole)
                 {
@@ -111,13 +129,13 @@ internal static class LstmEpilogue
                     o = limit.Apply(o);
                 }
 
-                o = ActivationMath.Sigmoid<TOps, TVec>(o);
+                o = fun.Gate(o);
                 TOps.Store(i, ref Unsafe.Add(ref g, at));
                 TOps.Store(f, ref Unsafe.Add(ref g, at + n));
                 TOps.Store(z, ref Unsafe.Add(ref g, at + (2 * n)));
                 TOps.Store(o, ref Unsafe.Add(ref g, at + (3 * n)));
                 TOps.Store(c2, ref Unsafe.Add(ref cn, u));
-                TOps.Store(TOps.Multiply(o, ActivationMath.Tanh<TOps, TVec>(c2)), ref Unsafe.Add(ref hn, u));
+                TOps.Store(TOps.Multiply(o, fun.CellOutput(c2)), ref Unsafe.Add(ref hn, u));
             }
         }
     }

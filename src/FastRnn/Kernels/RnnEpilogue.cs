@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
 
@@ -23,7 +24,8 @@ internal static class RnnEpilogue
     /// <param name="batch">Rows.</param>
     /// <param name="activation">tanh or relu.</param>
     /// <param name="clip">ONNX cell clip: the pre-activation bounded to [-clip, clip]; +Inf for none.</param>
-    public static void Forward(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation, float clip = float.PositiveInfinity)
+    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
+    public static void Forward(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation, float clip = float.PositiveInfinity, CellActivations? functions = null)
     {
         if (stride % Isa.FloatsPerVector != 0 || preactivation.Length < batch * stride || hNew.Length < batch * stride || (bias.Length != 0 && bias.Length < stride))
         {
@@ -33,28 +35,46 @@ internal static class RnnEpilogue
         switch (Isa.Active)
         {
             case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(preactivation, stride, bias, hNew, batch, activation, clip);
+                Run<Vector512Ops, Vector512<float>>(preactivation, stride, bias, hNew, batch, activation, clip, functions);
                 break;
             case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(preactivation, stride, bias, hNew, batch, activation, clip);
+                Run<Vector256Ops, Vector256<float>>(preactivation, stride, bias, hNew, batch, activation, clip, functions);
                 break;
             case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(preactivation, stride, bias, hNew, batch, activation, clip);
+                Run<Vector128Ops, Vector128<float>>(preactivation, stride, bias, hNew, batch, activation, clip, functions);
                 break;
             default:
-                Run<ScalarOps, float>(preactivation, stride, bias, hNew, batch, activation, clip);
+                Run<ScalarOps, float>(preactivation, stride, bias, hNew, batch, activation, clip, functions);
                 break;
         }
     }
 
-    private static void Run<TOps, TVec>(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation, float clip)
+    private static void Run<TOps, TVec>(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation, float clip, CellActivations? functions)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+    {
+        if (functions is not null)
+        {
+            Run<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(preactivation, stride, bias, hNew, batch, clip, new ConfiguredCellFunctions<TOps, TVec>(functions));
+        }
+        else if (activation == RnnActivation.Relu)
+        {
+            Run<TOps, TVec, ReluCandidateFunctions<TOps, TVec>>(preactivation, stride, bias, hNew, batch, clip, default);
+        }
+        else
+        {
+            Run<TOps, TVec, StandardCellFunctions<TOps, TVec>>(preactivation, stride, bias, hNew, batch, clip, default);
+        }
+    }
+
+    private static void Run<TOps, TVec, TFun>(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, float clip, TFun fun)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TFun : struct, ICellFunctions<TVec>
     {
         int n = TOps.Count;
         var limit = new PreActivationClip<TOps, TVec>(clip);
         bool hasBias = !bias.IsEmpty;
-        bool relu = activation == RnnActivation.Relu;
         ref float bBase = ref MemoryMarshal.GetReference(bias);
         for (int b = 0; b < batch; b++)
         {
@@ -73,7 +93,7 @@ internal static class RnnEpilogue
                     a = limit.Apply(a);
                 }
 
-                a = relu ? ActivationMath.Relu<TOps, TVec>(a) : ActivationMath.Tanh<TOps, TVec>(a);
+                a = fun.Candidate(a);
                 TOps.Store(a, ref Unsafe.Add(ref h, u));
             }
         }

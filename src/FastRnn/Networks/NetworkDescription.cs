@@ -65,8 +65,28 @@ public sealed record NetworkDescription
     /// </summary>
     public bool CoupledInputForget { get; init; }
 
-    /// <summary>Whether the network has an option that only inference supports (<see cref="Clip"/>, <see cref="CoupledInputForget"/>).</summary>
-    public bool InferenceOnly => Clip is not null || CoupledInputForget;
+    /// <summary>
+    /// ONNX's activation functions (the <c>activations</c>, <c>activation_alpha</c> and
+    /// <c>activation_beta</c> attributes) of every direction, or of the forward one when
+    /// <see cref="BackwardActivations"/> is set; null for the cell kind's own functions
+    /// (<see cref="CellActivations.DefaultFor"/>). Functions other than those are for inference only:
+    /// a training session refuses such a network.
+    /// </summary>
+    public CellActivations? Activations { get; init; }
+
+    /// <summary>The reverse direction's functions when they differ from <see cref="Activations"/> (bidirectional only); null for the same.</summary>
+    public CellActivations? BackwardActivations { get; init; }
+
+    /// <summary>Whether every direction computes the cell kind's own functions (PyTorch's).</summary>
+    public bool HasDefaultActivations => ActivationsOf(0) == CellActivations.DefaultFor(Kind) && ActivationsOf(Directions - 1) == CellActivations.DefaultFor(Kind);
+
+    /// <summary>Whether the network has an option that only inference supports (<see cref="Clip"/>, <see cref="CoupledInputForget"/>, non-default <see cref="Activations"/>).</summary>
+    public bool InferenceOnly => Clip is not null || CoupledInputForget || !HasDefaultActivations;
+
+    /// <summary>The functions direction <paramref name="direction"/> computes.</summary>
+    /// <param name="direction">0 forward (or the one direction), 1 reverse of a bidirectional layer.</param>
+    public CellActivations ActivationsOf(int direction) =>
+        (direction == 1 ? BackwardActivations ?? Activations : Activations) ?? CellActivations.DefaultFor(Kind);
 
     /// <summary>Whether the layers have <c>bias_ih</c> and <c>bias_hh</c>.</summary>
     public bool Bias { get; init; } = true;
@@ -187,6 +207,14 @@ public sealed record NetworkDescription
         {
             throw new ArgumentException($"Coupled input and forget gates (input_forget) exist for LSTM only, not {Kind}.");
         }
+
+        if (BackwardActivations is not null && !Bidirectional)
+        {
+            throw new ArgumentException("BackwardActivations belong to the reverse direction of a bidirectional network; this one is not bidirectional.");
+        }
+
+        Activations?.Validate(Kind);
+        BackwardActivations?.Validate(Kind);
 
         if (Reverse && Bidirectional)
         {

@@ -48,7 +48,7 @@ public sealed class TrainingSession
 
         if (network.Description.InferenceOnly)
         {
-            throw new NotSupportedException("Training does not support the ONNX cell clip or coupled input/forget gates (NetworkDescription.Clip, CoupledInputForget): such a network is for inference only.");
+            throw new NotSupportedException("Training does not support the ONNX cell clip, coupled input/forget gates or activation functions other than the cell's own (NetworkDescription.Clip, CoupledInputForget, Activations): such a network is for inference only.");
         }
 
         this.network = network;

@@ -97,8 +97,8 @@ public class OnnxImportForwardTests
     {
         // Weights and inputs scaled up so that many pre-activations pass the threshold.
         int seed = 60_000 + (op.Length * 100) + (directions * 10) + (variant ? 1 : 0);
-        OnnxNodeSpec spec = Scaled(OnnxNodeSpec.Random(op, inputSize: 5, hiddenSize: 9, seed, directions, bias: true,
-            peephole: op == "LSTM" && variant, linearBeforeReset: op == "GRU" && variant ? 0 : 1, relu: op == "RNN" && variant, clip: 0.75f), 4f);
+        OnnxNodeSpec spec = OnnxNodeSpec.Random(op, inputSize: 5, hiddenSize: 9, seed, directions, bias: true,
+            peephole: op == "LSTM" && variant, linearBeforeReset: op == "GRU" && variant ? 0 : 1, relu: op == "RNN" && variant, clip: 0.75f).Scaled(4f);
         var options = new OnnxModelOptions { SequenceLens = lengthsAndInitialStates, InitialStates = lengthsAndInitialStates };
         var c = new OnnxCase([spec], options, steps: 7, batch: 3, seed);
 
@@ -107,7 +107,7 @@ public class OnnxImportForwardTests
         OnnxCaseResult expected = c.RunReference();
         AssertMatches(expected, c.RunFastRnn(imported.Network));
         // The threshold must matter: without it the same weights give other outputs.
-        OnnxCaseResult unclipped = new OnnxCase([Scaled(spec, 1f, clip: null)], options, steps: 7, batch: 3, seed).RunReference();
+        OnnxCaseResult unclipped = new OnnxCase([spec with { Clip = null }], options, steps: 7, batch: 3, seed).RunReference();
         Assert.True(OnnxLayouts.RelativeError(unclipped.Y, expected.Y) > 1e-2, "the clip threshold changes nothing in this case");
     }
 
@@ -126,26 +126,6 @@ public class OnnxImportForwardTests
         Assert.True(imported.Network.Description.CoupledInputForget);
         AssertMatches(c.RunReference(), c.RunFastRnn(imported.Network));
     }
-
-    // The node with W, R and B multiplied by `factor` (and its clip replaced when given).
-    private static OnnxNodeSpec Scaled(OnnxNodeSpec s, float factor, float? clip = -1f) => new()
-    {
-        Op = s.Op,
-        InputSize = s.InputSize,
-        HiddenSize = s.HiddenSize,
-        Directions = s.Directions,
-        Reverse = s.Reverse,
-        Clip = clip == -1f ? s.Clip : clip,
-        InputForget = s.InputForget,
-        Layout = s.Layout,
-        LinearBeforeReset = s.LinearBeforeReset,
-        Relu = s.Relu,
-        ExplicitActivations = s.ExplicitActivations,
-        W = Array.ConvertAll(s.W, v => v * factor),
-        R = Array.ConvertAll(s.R, v => v * factor),
-        B = s.B is null ? null : Array.ConvertAll(s.B, v => v * factor),
-        P = s.P,
-    };
 
     [Theory]
     [InlineData("FloatData")]

@@ -36,27 +36,58 @@ public class OnnxImportRefusalTests
     }
 
     [Theory]
-    [InlineData("LSTM", "Sigmoid,Tanh,Relu", "Relu")]
-    [InlineData("LSTM", "HardSigmoid,Tanh,Tanh", "HardSigmoid")]
+    [InlineData("LSTM", "Sigmoid,Tanh,Swish", "'Swish'")]
     [InlineData("LSTM", "Sigmoid,Tanh", "2 entries")]
-    [InlineData("GRU", "Sigmoid,Softsign", "Softsign")]
-    [InlineData("RNN", "Sigmoid", "Sigmoid")]
-    [InlineData("RNN", "LeakyRelu", "LeakyRelu")]
-    public void Activations_other_than_the_defaults_are_refused(string op, string activations, string named) =>
+    [InlineData("GRU", "Sigmoid,Tanh,Tanh", "3 entries")]
+    [InlineData("GRU", "Sigmoid,Gelu", "'Gelu'")]
+    [InlineData("RNN", "Mish", "'Mish'")]
+    [InlineData("RNN", "relu", "not spelled 'Relu'")]
+    [InlineData("RNN", "Tanh,Relu", "ONNX Runtime uses the first")]
+    public void Unknown_activations_wrong_counts_and_ambiguous_spellings_are_refused(string op, string activations, string named) =>
         AssertRefused(op, OnnxModelBuilder.Attribute("activations", activations.Split(',')), named);
 
-    [Fact]
-    public void A_bidirectional_rnn_with_a_different_activation_per_direction_is_refused()
+    [Theory]
+    [InlineData("GRU", "Affine,Tanh", "", "", "alpha ambiguously: the ONNX specification gives it 1, ONNX Runtime 0")]
+    [InlineData("LSTM", "ThresholdedRelu,Tanh,Tanh", "", "", "the ONNX specification gives it 1, ONNX Runtime 0")]
+    [InlineData("LSTM", "Sigmoid,ScaledTanh,Tanh", "2", "", "the ONNX specification gives it no value, ONNX Runtime 0")]
+    [InlineData("RNN", "LeakyRelu", "", "", "the ONNX specification gives it 0.01, ONNX Runtime 0")]
+    [InlineData("RNN", "HardSigmoid", "0.3", "", "beta ambiguously")]
+    public void Activation_parameters_the_specification_and_onnx_runtime_read_differently_are_refused(string op, string activations, string alpha, string beta, string named)
     {
-        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("RNN", 3, 4, 1, directions: 2),
-            new OnnxModelOptions { ExtraAttributes = [OnnxModelBuilder.Attribute("activations", "Tanh", "Relu")] });
-        Assert.Contains("'Relu'", Refusal(model));
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random(op, 3, 4, 1));
+        NodeProto node = model.Graph.Node.Single(n => n.OpType == op);
+        node.Attribute.Add(OnnxModelBuilder.Attribute("activations", activations.Split(',')));
+        if (alpha.Length > 0)
+        {
+            node.Attribute.Add(OnnxModelBuilder.Attribute("activation_alpha", [.. alpha.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))]));
+        }
+
+        if (beta.Length > 0)
+        {
+            node.Attribute.Add(OnnxModelBuilder.Attribute("activation_beta", [.. beta.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))]));
+        }
+
+        string message = Refusal(model);
+        Assert.Contains(named, message);
+        Assert.Contains($"node 'rnn0' ({op})", message);
     }
 
-    [Theory]
-    [InlineData("activation_alpha")]
-    [InlineData("activation_beta")]
-    public void Activation_parameters_are_refused(string name) => AssertRefused("GRU", OnnxModelBuilder.Attribute(name, 0.5f, 0.5f), name);
+    [Fact]
+    public void A_bidirectional_rnn_whose_second_function_would_read_another_directions_alpha_is_refused()
+    {
+        // The specification gives LeakyRelu the first alpha (0.5); ONNX Runtime's RNN the alpha at index 1, which is absent.
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("RNN", 3, 4, 1, directions: 2),
+            new OnnxModelOptions { ExtraAttributes = [OnnxModelBuilder.Attribute("activations", "Tanh", "LeakyRelu"), OnnxModelBuilder.Attribute("activation_alpha", new[] { 0.5f })] });
+        Assert.Contains("ONNX Runtime no value", Refusal(model));
+    }
+
+    [Fact]
+    public void Activation_parameters_no_function_takes_are_ignored_as_onnx_runtime_does()
+    {
+        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("GRU", 3, 4, 1),
+            new OnnxModelOptions { ExtraAttributes = [OnnxModelBuilder.Attribute("activation_alpha", 0.5f, 0.5f), OnnxModelBuilder.Attribute("activation_beta", new[] { 0.5f })] });
+        Assert.True(Assert.Single(OnnxImportChainTests.Import(model)).Network.Description.HasDefaultActivations);
+    }
 
     [Fact]
     public void Unknown_attributes_are_refused() => AssertRefused("LSTM", OnnxModelBuilder.Attribute("linear_before_reset", 1L), "unknown attribute 'linear_before_reset'");
@@ -160,8 +191,8 @@ public class OnnxImportRefusalTests
     public void A_refused_node_does_not_stop_importing_another_node_by_name()
     {
         ModelProto model = OnnxModelBuilder.Build([OnnxNodeSpec.Random("LSTM", 3, 4, 1), OnnxNodeSpec.Random("GRU", 4, 4, 2)]);
-        model.Graph.Node.Single(n => n.Name == "rnn0").Attribute.Add(OnnxModelBuilder.Attribute("activation_alpha", 0.5f, 0.5f, 0.5f));
-        Assert.Contains("activation_alpha", Refusal(model));
+        model.Graph.Node.Single(n => n.Name == "rnn0").Attribute.Add(OnnxModelBuilder.Attribute("activations", "Sigmoid", "Tanh", "Swish"));
+        Assert.Contains("'Swish'", Refusal(model));
         Assert.Equal("rnn1", Assert.Single(OnnxImportChainTests.Import(model, "rnn1")).Name);
         Assert.Throws<FastRnnFormatException>(() => OnnxImportChainTests.Import(model, "rnn0"));
     }

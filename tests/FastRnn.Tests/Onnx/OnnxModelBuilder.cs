@@ -195,9 +195,23 @@ internal static class OnnxModelBuilder
             "LSTM" when spec.ExplicitActivations => ["Sigmoid", "Tanh", "Tanh"],
             _ => null,
         };
-        if (activations is not null)
+        if (spec.Activations is not null)
+        {
+            node.Attribute.Add(Attribute("activations", spec.Activations));
+        }
+        else if (activations is not null)
         {
             node.Attribute.Add(Attribute("activations", [.. Enumerable.Repeat(activations, d).SelectMany(a => a)]));
+        }
+
+        if (spec.ActivationAlpha is not null)
+        {
+            node.Attribute.Add(Attribute("activation_alpha", spec.ActivationAlpha));
+        }
+
+        if (spec.ActivationBeta is not null)
+        {
+            node.Attribute.Add(Attribute("activation_beta", spec.ActivationBeta));
         }
 
         node.Attribute.Add(options.ExtraAttributes);

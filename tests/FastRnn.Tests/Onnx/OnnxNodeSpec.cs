@@ -7,7 +7,7 @@ namespace FastRnn.Tests.Onnx;
 /// (W [D, G*H, I], R [D, G*H, H], B [D, 2*G*H] = Wb then Rb, P [D, 3*H] = i, o, f).
 /// LSTM gates i, o, f, c; GRU z, r, h; RNN one block.
 /// </summary>
-internal sealed class OnnxNodeSpec
+internal sealed record OnnxNodeSpec
 {
     public required string Op { get; init; }
     public required int InputSize { get; init; }
@@ -33,12 +33,33 @@ internal sealed class OnnxNodeSpec
     /// <summary>Write the activations attribute explicitly (with the default functions).</summary>
     public bool ExplicitActivations { get; init; }
 
+    /// <summary>The activations attribute verbatim (every direction), overriding <see cref="Relu"/> and <see cref="ExplicitActivations"/>; null for neither.</summary>
+    public string[]? Activations { get; init; }
+
+    /// <summary>The activation_alpha attribute, or null for none.</summary>
+    public float[]? ActivationAlpha { get; init; }
+
+    /// <summary>The activation_beta attribute, or null for none.</summary>
+    public float[]? ActivationBeta { get; init; }
+
     public required float[] W { get; init; }
     public required float[] R { get; init; }
     public float[]? B { get; init; }
     public float[]? P { get; init; }
 
     public int Gates => GatesOf(Op);
+
+    /// <summary>The same node with the activation attributes given (ONNX order, every direction).</summary>
+    public OnnxNodeSpec WithActivations(string[] activations, float[]? alpha = null, float[]? beta = null) =>
+        this with { Activations = activations, ActivationAlpha = alpha, ActivationBeta = beta };
+
+    /// <summary>The same node with W, R and B multiplied by <paramref name="factor"/>.</summary>
+    public OnnxNodeSpec Scaled(float factor) => this with
+    {
+        W = Array.ConvertAll(W, v => v * factor),
+        R = Array.ConvertAll(R, v => v * factor),
+        B = B is null ? null : Array.ConvertAll(B, v => v * factor),
+    };
 
     public static int GatesOf(string op) => op switch
     {

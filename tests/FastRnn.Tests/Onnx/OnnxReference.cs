@@ -23,7 +23,8 @@ internal sealed class OnnxReferenceResult
 /// c = tanh(W_c x + R_c h + Wb_c + Rb_c), C' = f ⊙ C + i ⊙ c, o = σ(… + P_o ⊙ C' …), H' = o ⊙ tanh(C').
 /// GRU (blocks z, r, h): z = σ(W_z x + R_z h + Wb_z + Rb_z), r likewise, h = tanh(W_h x + R_h (r ⊙ H) + Rb_h + Wb_h)
 /// when linear_before_reset = 0, h = tanh(W_h x + r ⊙ (R_h H + Rb_h) + Wb_h) when 1, H' = (1 − z) ⊙ h + z ⊙ H.
-/// RNN: H' = f(W x + R H + Wb + Rb), f = tanh or relu.
+/// RNN: H' = f(W x + R H + Wb + Rb), f = tanh by default. The functions f, g, h and their α, β are
+/// the node's activations attribute as the specification reads it (<see cref="OnnxReferenceActivations"/>).
 /// clip bounds every activation's input to [-clip, clip]; LSTM input_forget = 1 replaces f by 1 − i.
 /// The reverse direction (of a bidirectional node, or direction "reverse") runs from step len−1 down to 0; Y is zero at steps ≥ len (ONNX Runtime's behaviour).
 /// </summary>
@@ -48,6 +49,7 @@ internal static class OnnxReference
         int XIndex(int t, int b) => batchMajor ? ((b * steps) + t) * n : ((t * batch) + b) * n;
         int YIndex(int t, int d, int b) => batchMajor ? ((((b * steps) + t) * dirs) + d) * h : ((((t * dirs) + d) * batch) + b) * h;
         int StateIndex(int d, int b) => batchMajor ? ((b * dirs) + d) * h : ((d * batch) + b) * h;
+        Func<double, double>[][] functions = OnnxReferenceActivations.Of(spec);
 
         for (int d = 0; d < dirs; d++)
         {
@@ -73,6 +75,9 @@ internal static class OnnxReference
                     double Wb(int row) => spec.B is null ? 0 : spec.B[(d * 2 * g * h) + row];
                     double Rb(int row) => spec.B is null ? 0 : spec.B[(d * 2 * g * h) + (g * h) + row];
                     double[] next = new double[h];
+                    Func<double, double> f = functions[d][0];
+                    Func<double, double> gFunction = functions[d].Length > 1 ? functions[d][1] : f;
+                    Func<double, double> hFunction = functions[d].Length > 2 ? functions[d][2] : f;
                     switch (spec.Op)
                     {
                         case "LSTM":
@@ -82,12 +87,12 @@ internal static class OnnxReference
                             for (int j = 0; j < h; j++)
                             {
                                 int ri = j, ro = h + j, rf = (2 * h) + j, rc = (3 * h) + j;
-                                double i = Sigmoid(Clip(xw[ri] + hr[ri] + (P(0, j) * cState[j]) + Wb(ri) + Rb(ri)));
-                                double f = spec.InputForget ? 1 - i : Sigmoid(Clip(xw[rf] + hr[rf] + (P(2, j) * cState[j]) + Wb(rf) + Rb(rf)));
-                                double c = Math.Tanh(Clip(xw[rc] + hr[rc] + Wb(rc) + Rb(rc)));
-                                cNext[j] = (f * cState[j]) + (i * c);
-                                double o = Sigmoid(Clip(xw[ro] + hr[ro] + (P(1, j) * cNext[j]) + Wb(ro) + Rb(ro)));
-                                next[j] = o * Math.Tanh(cNext[j]);
+                                double i = f(Clip(xw[ri] + hr[ri] + (P(0, j) * cState[j]) + Wb(ri) + Rb(ri)));
+                                double forget = spec.InputForget ? 1 - i : f(Clip(xw[rf] + hr[rf] + (P(2, j) * cState[j]) + Wb(rf) + Rb(rf)));
+                                double c = gFunction(Clip(xw[rc] + hr[rc] + Wb(rc) + Rb(rc)));
+                                cNext[j] = (forget * cState[j]) + (i * c);
+                                double o = f(Clip(xw[ro] + hr[ro] + (P(1, j) * cNext[j]) + Wb(ro) + Rb(ro)));
+                                next[j] = o * hFunction(cNext[j]);
                             }
 
                             cState = cNext;
@@ -99,8 +104,8 @@ internal static class OnnxReference
                             double[] z = new double[h], r = new double[h];
                             for (int j = 0; j < h; j++)
                             {
-                                z[j] = Sigmoid(Clip(xw[j] + hr[j] + Wb(j) + Rb(j)));
-                                r[j] = Sigmoid(Clip(xw[h + j] + hr[h + j] + Wb(h + j) + Rb(h + j)));
+                                z[j] = f(Clip(xw[j] + hr[j] + Wb(j) + Rb(j)));
+                                r[j] = f(Clip(xw[h + j] + hr[h + j] + Wb(h + j) + Rb(h + j)));
                             }
 
                             double[] resetH = new double[h];
@@ -114,8 +119,8 @@ internal static class OnnxReference
                             {
                                 int row = (2 * h) + j;
                                 double candidate = spec.LinearBeforeReset == 0
-                                    ? Math.Tanh(Clip(xw[row] + rh[j] + Rb(row) + Wb(row)))
-                                    : Math.Tanh(Clip(xw[row] + (r[j] * (hr[row] + Rb(row))) + Wb(row)));
+                                    ? gFunction(Clip(xw[row] + rh[j] + Rb(row) + Wb(row)))
+                                    : gFunction(Clip(xw[row] + (r[j] * (hr[row] + Rb(row))) + Wb(row)));
                                 next[j] = ((1 - z[j]) * candidate) + (z[j] * hState[j]);
                             }
 
@@ -126,7 +131,7 @@ internal static class OnnxReference
                             for (int j = 0; j < h; j++)
                             {
                                 double a = Clip(xw[j] + hr[j] + Wb(j) + Rb(j));
-                                next[j] = spec.Relu ? Math.Max(0, a) : Math.Tanh(a);
+                                next[j] = f(a);
                             }
 
                             break;
@@ -164,6 +169,4 @@ internal static class OnnxReference
 
         return result;
     }
-
-    private static double Sigmoid(double a) => 1 / (1 + Math.Exp(-a));
 }
