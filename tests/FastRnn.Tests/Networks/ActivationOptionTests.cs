@@ -95,7 +95,7 @@ public class ActivationOptionTests
     public void Activations_survive_a_save_and_load(CellKind kind, bool bidirectional, string activations)
     {
         NetworkDescription d = WithActivations(new NetworkDescription(kind, 3, 5) { NumLayers = 2, Bidirectional = bidirectional }, activations);
-        RecurrentNetwork loaded = SavedNetwork.RoundTrip(RecurrentNetwork.CreateRandom(d, 2));
+        RecurrentNetwork loaded = NetworkChecks.RoundTrip(RecurrentNetwork.CreateRandom(d, 2));
         Assert.Contains(NetworkFile.Metadata(loaded.Description), e => e.Key == "activations" && e.Value == activations);
     }
 
@@ -144,18 +144,7 @@ public class ActivationOptionTests
     {
         const int steps = 5, batch = 2, input = 4, hidden = 6;
         NetworkDescription d = WithActivations(new NetworkDescription(kind, input, hidden) { Variant = variant }, activations);
-        RecurrentNetwork network = RecurrentNetwork.CreateRandom(d, 4);
-        float[] x = OnnxNodeSpec.RandomValues(steps * batch * input, 5);
-        float[] sequence = new float[steps * batch * hidden];
-        network.Forward(network.CreateWorkspace(batch, steps), x, steps, batch, sequence);
-
-        var session = network.CreateSession(batch);
-        float[] step = new float[batch * hidden];
-        for (int t = 0; t < steps; t++)
-        {
-            session.Step(x.AsSpan(t * batch * input, batch * input), batch, step);
-            Assert.Equal(sequence.AsSpan(t * batch * hidden, batch * hidden).ToArray(), step);
-        }
+        NetworkChecks.AssertStreamsAsSequence(RecurrentNetwork.CreateRandom(d, 4), OnnxNodeSpec.RandomValues(steps * batch * input, 5), steps, batch);
     }
 
     private static NetworkDescription WithActivations(NetworkDescription d, string text)

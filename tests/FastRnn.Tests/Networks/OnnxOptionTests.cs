@@ -51,7 +51,7 @@ public class OnnxOptionTests
     public void The_options_survive_a_save_and_load(CellKind kind, bool reverse, float? clip, bool coupled)
     {
         var d = new NetworkDescription(kind, 3, 5) { NumLayers = 2, Reverse = reverse, Clip = clip, CoupledInputForget = coupled };
-        SavedNetwork.RoundTrip(RecurrentNetwork.CreateRandom(d, 2));
+        NetworkChecks.RoundTrip(RecurrentNetwork.CreateRandom(d, 2));
     }
 
     [Theory]
@@ -64,18 +64,7 @@ public class OnnxOptionTests
     {
         const int steps = 5, batch = 2, input = 4, hidden = 6;
         var d = new NetworkDescription(kind, input, hidden) { Variant = variant, Clip = 0.2f, CoupledInputForget = coupled };
-        RecurrentNetwork network = RecurrentNetwork.CreateRandom(d, 4);
-        float[] x = Values(steps * batch * input, 5);
-        float[] sequence = new float[steps * batch * hidden];
-        network.Forward(network.CreateWorkspace(batch, steps), x, steps, batch, sequence);
-
-        var session = network.CreateSession(batch);
-        float[] step = new float[batch * hidden];
-        for (int t = 0; t < steps; t++)
-        {
-            session.Step(x.AsSpan(t * batch * input, batch * input), batch, step);
-            Assert.Equal(sequence.AsSpan(t * batch * hidden, batch * hidden).ToArray(), step);
-        }
+        float[] sequence = NetworkChecks.AssertStreamsAsSequence(RecurrentNetwork.CreateRandom(d, 4), Values(steps * batch * input, 5), steps, batch);
 
         // Every |pre-activation| ≤ 0.2 here bounds a tanh RNN's or ReLU's output by 0.2.
         if (kind == CellKind.RnnRelu)

@@ -7,8 +7,8 @@ using Xunit;
 
 namespace FastRnn.Tests.Networks;
 
-/// <summary>A network saved to a temporary file and loaded back, for the option round-trip tests.</summary>
-internal static class SavedNetwork
+/// <summary>Checks the option tests share: a save-and-load round trip, and streaming against a whole sequence.</summary>
+internal static class NetworkChecks
 {
     /// <summary>Saves, loads and deletes the file; asserts the description and the outputs survive.</summary>
     public static RecurrentNetwork RoundTrip(RecurrentNetwork network)
@@ -31,5 +31,23 @@ internal static class SavedNetwork
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>Runs <paramref name="x"/> ([steps, batch, I]) as one sequence and step by step in a session; asserts every step is bit-identical. Returns the sequence's output.</summary>
+    public static float[] AssertStreamsAsSequence(RecurrentNetwork network, float[] x, int steps, int batch)
+    {
+        NetworkDescription d = network.Description;
+        int input = d.InputSize, output = d.OutputSize;
+        float[] sequence = new float[steps * batch * output];
+        network.Forward(network.CreateWorkspace(batch, steps), x, steps, batch, sequence);
+        var session = network.CreateSession(batch);
+        float[] step = new float[batch * output];
+        for (int t = 0; t < steps; t++)
+        {
+            session.Step(x.AsSpan(t * batch * input, batch * input), batch, step);
+            Assert.Equal(sequence.AsSpan(t * batch * output, batch * output).ToArray(), step);
+        }
+
+        return sequence;
     }
 }
