@@ -66,7 +66,7 @@ internal static class ActivationCheck
 
     // A dense sweep, then magnitudes spread over the whole float range; the length is odd so the
     // scalar tail of the vector loop runs too.
-    private static float[] Inputs()
+    internal static float[] Inputs()
     {
         var values = new List<float>();
         for (int i = 0; i <= 200_000; i++)

@@ -8,6 +8,7 @@ internal static class SelfTestSuite
     {
         var report = new SelfTestReport();
         ActivationCheck.Run(report);
+        OnnxActivationCheck.Run(report);
         MatMulCheck.Run(report);
         Int8MatMulCheck.Run(report);
         TransposedProductCheck.Run(report);

@@ -62,6 +62,31 @@ internal static class Activations
         }
     }
 
+    /// <summary>destination[i] = f(source[i]) for an ONNX activation on the active path; the spans may be the same memory.</summary>
+    public static void Apply(Activation function, ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (destination.Length < source.Length)
+        {
+            throw new ArgumentException($"Destination holds {destination.Length} floats, source {source.Length}.", nameof(destination));
+        }
+
+        switch (Isa.Active)
+        {
+            case SimdPath.Vector512:
+                Run<Vector512Ops, Vector512<float>>(function, source, destination);
+                break;
+            case SimdPath.Vector256:
+                Run<Vector256Ops, Vector256<float>>(function, source, destination);
+                break;
+            case SimdPath.Vector128:
+                Run<Vector128Ops, Vector128<float>>(function, source, destination);
+                break;
+            default:
+                Run<ScalarOps, float>(function, source, destination);
+                break;
+        }
+    }
+
     /// <summary>destination[i] = f(source[i]) for an ONNX activation, on an explicit path (the function the epilogues apply for it).</summary>
     internal static void Run<TOps, TVec>(Activation function, ReadOnlySpan<float> source, Span<float> destination)
         where TOps : struct, ISimdOps<TVec>

@@ -70,9 +70,17 @@ public sealed class ZeroAllocationTests
     [InlineData(CellKind.Gru, CellVariant.ResetBefore, 0)]
     [InlineData(CellKind.RnnTanh, CellVariant.Standard, 0)]
     [InlineData(CellKind.RnnRelu, CellVariant.Standard, 0)]
-    public void SequenceForwardAndSessionStepsAllocateNothing(CellKind kind, CellVariant variant, int projection)
+    [InlineData(CellKind.Lstm, CellVariant.Peephole, 0, "HardSigmoid(0.2,0.5);Elu(1);Softplus")]
+    [InlineData(CellKind.Gru, CellVariant.ResetBefore, 0, "Softsign;ScaledTanh(1.5,0.5)")]
+    [InlineData(CellKind.RnnTanh, CellVariant.Standard, 0, "LeakyRelu(0.1)")]
+    public void SequenceForwardAndSessionStepsAllocateNothing(CellKind kind, CellVariant variant, int projection, string? onnxActivations = null)
     {
         var description = new NetworkDescription(kind, 10, 21) { Variant = variant, ProjectionSize = projection, NumLayers = 2 };
+        if (onnxActivations is not null)
+        {
+            description = description with { Activations = CellActivations.FromOnnxOrder(kind, Array.ConvertAll(onnxActivations.Split(';'), Activation.Parse)) };
+        }
+
         RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 5);
         RecurrentNetwork bidirectional = RecurrentNetwork.CreateRandom(description with { Bidirectional = true, BatchFirst = true }, 6);
         const int steps = 9, batch = 3;
