@@ -27,39 +27,46 @@ namespace FastRnn.Onnx;
 /// [B, T, D*H], which is Y's memory layout); ONNX's Y for layout 0 is [T, D, B, H].
 /// <c>sequence_lens</c>, <c>initial_h</c> and <c>initial_c</c> are run-time inputs: pass them
 /// to <see cref="RecurrentNetwork.Forward"/> as lengths and initial states ([D, B, H] per layer).
-/// An activation parameter left out is refused where ONNX Runtime's value differs from the
-/// specification's default (Affine's and ThresholdedRelu's α, ScaledTanh's α and β; for RNN nodes
-/// every parameter, which ONNX Runtime reads by direction and defaults to 0), and so is an RNN
-/// activation not spelled exactly as the specification does (ONNX Runtime computes Tanh for it).
+/// By default an activation parameter left out is refused where ONNX Runtime's value differs from
+/// the specification's default (Affine's and ThresholdedRelu's α, ScaledTanh's α and β), and so is
+/// an RNN activation not spelled exactly as the specification does (ONNX Runtime refuses it);
+/// <see cref="AmbiguousActivations"/> chooses either reading instead.
 /// </remarks>
 public static class OnnxImporter
 {
     /// <summary>Imports the networks of an .onnx file.</summary>
     /// <param name="path">The model file.</param>
     /// <param name="nodeName">Only the network that contains this node (as named in the model; unnamed nodes are <c>OpType#index</c>), or null for all.</param>
+    /// <param name="ambiguous">What to do with activations the ONNX specification and ONNX Runtime read differently.</param>
     /// <returns>The networks, in graph order of their first node.</returns>
     /// <exception cref="FastRnnFormatException">The file is not a valid model, has no (such) recurrent node, or a node cannot be imported exactly.</exception>
-    public static IReadOnlyList<ImportedNetwork> Import(string path, string? nodeName = null)
+    public static IReadOnlyList<ImportedNetwork> Import(string path, string? nodeName = null, AmbiguousActivations ambiguous = AmbiguousActivations.Refuse)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Import(OnnxModelReader.Read(path), path, nodeName);
+        return Import(OnnxModelReader.Read(path), path, nodeName, ambiguous);
     }
 
     /// <summary>Imports the networks of a serialized ONNX model.</summary>
     /// <param name="model">The model's bytes (a protobuf <c>ModelProto</c>).</param>
     /// <param name="nodeName">Only the network that contains this node, or null for all.</param>
     /// <param name="sourceName">Name of the model for messages, or null.</param>
+    /// <param name="ambiguous">What to do with activations the ONNX specification and ONNX Runtime read differently.</param>
     /// <returns>The networks, in graph order of their first node.</returns>
     /// <exception cref="FastRnnFormatException">The bytes are not a valid model, it has no (such) recurrent node, or a node cannot be imported exactly.</exception>
-    public static IReadOnlyList<ImportedNetwork> Import(Stream model, string? nodeName = null, string? sourceName = null)
+    public static IReadOnlyList<ImportedNetwork> Import(Stream model, string? nodeName = null, string? sourceName = null, AmbiguousActivations ambiguous = AmbiguousActivations.Refuse)
     {
         ArgumentNullException.ThrowIfNull(model);
         string where = sourceName ?? "the ONNX model";
-        return Import(OnnxModelReader.Parse(model, where), where, nodeName);
+        return Import(OnnxModelReader.Parse(model, where), where, nodeName, ambiguous);
     }
 
-    private static List<ImportedNetwork> Import(ModelProto model, string where, string? nodeName)
+    private static List<ImportedNetwork> Import(ModelProto model, string where, string? nodeName, AmbiguousActivations ambiguous)
     {
+        if (!Enum.IsDefined(ambiguous))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ambiguous), ambiguous, "Not an AmbiguousActivations value.");
+        }
+
         var graph = new OnnxGraph(model.Graph, where);
         var read = new List<RecurrentNode>();
         var failures = new Dictionary<string, FastRnnFormatException>(StringComparer.Ordinal);
@@ -74,7 +81,7 @@ public static class OnnxImporter
             names.Add(graph.NameOf(node));
             try
             {
-                read.Add(mapper.Read(node, graph));
+                read.Add(mapper.Read(node, graph, ambiguous));
             }
             catch (FastRnnFormatException e)
             {

@@ -40,9 +40,10 @@ internal abstract class RecurrentNodeMapper
     /// <summary>Validates the node and reads its constant inputs.</summary>
     /// <param name="node">The node; its op_type is <see cref="OperatorType"/>.</param>
     /// <param name="graph">The graph holding it.</param>
+    /// <param name="ambiguous">What to do with activations the specification and ONNX Runtime read differently.</param>
     /// <returns>The node, ready to map.</returns>
     /// <exception cref="FastRnnFormatException">An attribute or input FastRnn cannot compute identically, or malformed data; the message names it.</exception>
-    public RecurrentNode Read(NodeProto node, OnnxGraph graph)
+    public RecurrentNode Read(NodeProto node, OnnxGraph graph, AmbiguousActivations ambiguous)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(graph);
@@ -70,7 +71,7 @@ internal abstract class RecurrentNodeMapper
         }
 
         (CellKind kind, CellVariant variant) = ReadCell(attributes, where);
-        CellActivations[] activations = OnnxActivationReader.Read(attributes, kind, directions, where);
+        CellActivations[] activations = OnnxActivationReader.Read(attributes, kind, directions, ambiguous, where);
         if (kind == CellKind.RnnTanh && Array.TrueForAll(activations, a => a == CellActivations.DefaultFor(CellKind.RnnRelu)))
         {
             kind = CellKind.RnnRelu;

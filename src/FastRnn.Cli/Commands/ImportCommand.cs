@@ -30,21 +30,34 @@ internal static class ImportCommand
             Required = true,
         };
         var node = new Option<string>("--node") { HelpName = "NAME", Description = "Convert only the network of this node." };
+        var ambiguous = new Option<string>("--ambiguous-activations")
+        {
+            HelpName = "refuse|onnxruntime|specification",
+            Description = "Activations the ONNX specification and ONNX Runtime read differently (a parameter left out, an RNN name's spelling): refuse the node (default), or compute what ONNX Runtime or the specification does.",
+            DefaultValueFactory = _ => "refuse",
+        };
+        ambiguous.AcceptOnlyFromAmong("refuse", "onnxruntime", "specification");
         var command = new CliCommand("import", "Convert an ONNX model's LSTM/GRU/RNN nodes to network files.", UsageErrorExitCode)
         {
             model,
             output,
             node,
+            ambiguous,
         };
-        command.SetAction(result => Run(result.GetRequiredValue(model), result.GetRequiredValue(output), result.GetValue(node)));
+        command.SetAction(result => Run(result.GetRequiredValue(model), result.GetRequiredValue(output), result.GetValue(node), result.GetRequiredValue(ambiguous) switch
+        {
+            "onnxruntime" => AmbiguousActivations.AsOnnxRuntime,
+            "specification" => AmbiguousActivations.AsSpecification,
+            _ => AmbiguousActivations.Refuse,
+        }));
         return command;
     }
 
-    private static int Run(string modelPath, string outPath, string? node)
+    private static int Run(string modelPath, string outPath, string? node, AmbiguousActivations ambiguous)
     {
         try
         {
-            IReadOnlyList<ImportedNetwork> networks = OnnxImporter.Import(modelPath, node);
+            IReadOnlyList<ImportedNetwork> networks = OnnxImporter.Import(modelPath, node, ambiguous);
             if (networks.Count > 1)
             {
                 Console.WriteLine($"{networks.Count} recurrent networks in the model: writing one file each (pick one with --node NAME)");

@@ -102,6 +102,23 @@ public sealed class ImportCommandTests : IDisposable
         Assert.False(File.Exists(output));
     }
 
+    [Fact]
+    public void Ambiguous_activations_are_refused_unless_a_reading_is_chosen()
+    {
+        var model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("GRU", 3, 4, 1).WithActivations(["Affine", "Tanh"]));
+        string path = Write("affine.onnx", OnnxModelBuilder.Bytes(model));
+        string output = Path.Combine(folder, "affine.safetensors");
+
+        Assert.Equal(1, FastRnnCommandLine.Run(["import", path, "--out", output]));
+        Assert.False(File.Exists(output));
+        Assert.Equal(1, FastRnnCommandLine.Run(["import", path, "--out", output, "--ambiguous-activations", "guess"]));
+
+        Assert.Equal(0, FastRnnCommandLine.Run(["import", path, "--out", output, "--ambiguous-activations", "onnxruntime"]));
+        Assert.Equal("Affine(0,0);Tanh", SafeTensorsFile.Read(output).Metadata["activations"]);
+        Assert.Equal(0, FastRnnCommandLine.Run(["import", path, "--out", output, "--ambiguous-activations", "specification"]));
+        Assert.Equal("Affine(1,0);Tanh", SafeTensorsFile.Read(output).Metadata["activations"]);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private string Write(string name, byte[] bytes)

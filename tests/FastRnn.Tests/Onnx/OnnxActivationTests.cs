@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using FastRnn.Networks;
 using FastRnn.Onnx;
@@ -90,5 +91,39 @@ public class OnnxActivationTests
     {
         OnnxNodeSpec lower = OnnxNodeSpec.Random("GRU", 4, 6, 1), upper = OnnxActivationCases.WithFunction(OnnxNodeSpec.Random("GRU", 6, 6, 2), "Softsign", 1);
         Assert.Equal(2, new OnnxCase([lower, upper], new OnnxModelOptions(), steps: 3, batch: 2, seed: 1).Import().Count);
+    }
+
+    [Theory]
+    [InlineData("GRU", 1, "Affine,Tanh", "", "", "Affine(1,0)")]
+    [InlineData("LSTM", 1, "ThresholdedRelu,Tanh,Tanh", "", "", "ThresholdedRelu(1)")]
+    [InlineData("RNN", 1, "ThresholdedRelu", "", "", "ThresholdedRelu(1)")]
+    [InlineData("RNN", 1, "Affine", "", "0.5", "Affine(1,0.5)")]
+    [InlineData("RNN", 1, "relu", "", "", "Relu")]
+    [InlineData("RNN", 1, "Softsign,Tanh", "", "", "Softsign")]
+    [InlineData("RNN", 2, "Tanh,affine", "2", "", "Affine(2,0)")]
+    public void Ambiguous_activations_read_as_the_specification_match_the_onnx_reference(string op, int directions, string activations, string alpha, string beta, string expected)
+    {
+        static float[]? Parse(string list) => list.Length == 0 ? null : [.. list.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
+        OnnxNodeSpec spec = OnnxNodeSpec.Random(op, 4, 6, seed: 84_000 + activations.Length, directions).Scaled(op == "RNN" ? 3f : 1f).WithActivations(activations.Split(','), Parse(alpha), Parse(beta));
+        var c = new OnnxCase([spec], new OnnxModelOptions { SequenceLens = true }, steps: 5, batch: 2, seed: 84_000);
+        Assert.Throws<FastRnnFormatException>(() => c.Import());
+
+        NetworkDescription d = Assert.Single(c.Import(ambiguous: AmbiguousActivations.AsSpecification)).Network.Description;
+        Assert.Equal(expected, d.ActivationsOf(directions - 1).OnnxOrder(d.Kind)[0].ToString());
+        OnnxImportForwardTests.AssertMatches(c.RunReference(), c.RunFastRnn(Assert.Single(c.Import(ambiguous: AmbiguousActivations.AsSpecification)).Network));
+    }
+
+    [Fact]
+    public void A_reading_without_a_value_is_refused_even_when_chosen()
+    {
+        // ScaledTanh has no default β in the specification; ONNX Runtime refuses RNN names not spelled exactly.
+        OnnxNodeSpec scaled = OnnxNodeSpec.Random("LSTM", 4, 6, 1).WithActivations(["Sigmoid", "ScaledTanh", "Tanh"], [2f]);
+        var c = new OnnxCase([scaled], new OnnxModelOptions(), steps: 3, batch: 2, seed: 1);
+        Assert.Contains("the reading chosen (AsSpecification) has no value", Assert.Throws<FastRnnFormatException>(() => c.Import(ambiguous: AmbiguousActivations.AsSpecification)).Message, StringComparison.Ordinal);
+        Assert.Equal("ScaledTanh(2,0)", Assert.Single(c.Import(ambiguous: AmbiguousActivations.AsOnnxRuntime)).Network.Description.ActivationsOf(0).Candidate.ToString());
+
+        var r = new OnnxCase([OnnxNodeSpec.Random("RNN", 4, 6, 1).WithActivations(["relu"])], new OnnxModelOptions(), steps: 3, batch: 2, seed: 1);
+        Assert.Contains("the reading chosen (AsOnnxRuntime) has no value", Assert.Throws<FastRnnFormatException>(() => r.Import(ambiguous: AmbiguousActivations.AsOnnxRuntime)).Message, StringComparison.Ordinal);
+        Assert.Equal(CellKind.RnnRelu, Assert.Single(r.Import(ambiguous: AmbiguousActivations.AsSpecification)).Network.Description.Kind);
     }
 }

@@ -47,10 +47,10 @@ internal sealed class OnnxCase
     public float[][]? InitialC { get; }
     public byte[] ModelBytes { get; }
 
-    public IReadOnlyList<ImportedNetwork> Import(string? nodeName = null)
+    public IReadOnlyList<ImportedNetwork> Import(string? nodeName = null, AmbiguousActivations ambiguous = AmbiguousActivations.Refuse)
     {
         using var stream = new MemoryStream(ModelBytes);
-        return OnnxImporter.Import(stream, nodeName, "test.onnx");
+        return OnnxImporter.Import(stream, nodeName, "test.onnx", ambiguous);
     }
 
     /// <summary>Runs an imported network of all <see cref="Layers"/> on this case's inputs.</summary>

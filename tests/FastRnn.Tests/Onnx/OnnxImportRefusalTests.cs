@@ -41,17 +41,17 @@ public class OnnxImportRefusalTests
     [InlineData("GRU", "Sigmoid,Tanh,Tanh", "3 entries")]
     [InlineData("GRU", "Sigmoid,Gelu", "'Gelu'")]
     [InlineData("RNN", "Mish", "'Mish'")]
-    [InlineData("RNN", "relu", "not spelled 'Relu'")]
+    [InlineData("RNN", "relu", "reads it as Relu, ONNX Runtime as nothing it can compute")]
     [InlineData("RNN", "Tanh,Relu", "ONNX Runtime uses the first")]
     public void Unknown_activations_wrong_counts_and_ambiguous_spellings_are_refused(string op, string activations, string named) =>
         AssertRefused(op, OnnxModelBuilder.Attribute("activations", activations.Split(',')), named);
 
     [Theory]
-    [InlineData("GRU", "Affine,Tanh", "", "", "alpha ambiguously: the ONNX specification gives it 1, ONNX Runtime 0")]
-    [InlineData("LSTM", "ThresholdedRelu,Tanh,Tanh", "", "", "the ONNX specification gives it 1, ONNX Runtime 0")]
-    [InlineData("LSTM", "Sigmoid,ScaledTanh,Tanh", "2", "", "the ONNX specification gives it no value, ONNX Runtime 0")]
-    [InlineData("RNN", "LeakyRelu", "", "", "the ONNX specification gives it 0.01, ONNX Runtime 0")]
-    [InlineData("RNN", "HardSigmoid", "0.3", "", "beta ambiguously")]
+    [InlineData("GRU", "Affine,Tanh", "", "", "the ONNX specification reads it as Affine(1,0), ONNX Runtime as Affine(0,0)")]
+    [InlineData("LSTM", "ThresholdedRelu,Tanh,Tanh", "", "", "reads it as ThresholdedRelu(1), ONNX Runtime as ThresholdedRelu(0)")]
+    [InlineData("LSTM", "Sigmoid,ScaledTanh,Tanh", "2", "", "reads it as nothing it can compute, ONNX Runtime as ScaledTanh(2,0)")]
+    [InlineData("RNN", "ThresholdedRelu", "", "", "reads it as ThresholdedRelu(1), ONNX Runtime as ThresholdedRelu(0)")]
+    [InlineData("RNN", "Affine", "", "0.5", "reads it as Affine(1,0.5), ONNX Runtime as Affine(0,0.5)")]
     public void Activation_parameters_the_specification_and_onnx_runtime_read_differently_are_refused(string op, string activations, string alpha, string beta, string named)
     {
         ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random(op, 3, 4, 1));
@@ -72,13 +72,17 @@ public class OnnxImportRefusalTests
         Assert.Contains($"node 'rnn0' ({op})", message);
     }
 
-    [Fact]
-    public void A_bidirectional_rnn_whose_second_function_would_read_another_directions_alpha_is_refused()
+    [Theory]
+    [InlineData("LSTM", "LeakyRelu,Tanh,HardSigmoid", "", "", "LeakyRelu(0.01);Tanh;HardSigmoid(0.2,0.5)")]
+    [InlineData("RNN", "Tanh,LeakyRelu", "0.5", "", "Tanh;LeakyRelu(0.5)")]
+    [InlineData("RNN", "HardSigmoid,Elu", "0.3", "", "HardSigmoid(0.3,0.5);Elu(1)")]
+    public void Parameters_both_readings_agree_on_are_imported(string op, string activations, string alpha, string beta, string imported)
     {
-        // The specification gives LeakyRelu the first alpha (0.5); ONNX Runtime's RNN the alpha at index 1, which is absent.
-        ModelProto model = OnnxModelBuilder.Build(OnnxNodeSpec.Random("RNN", 3, 4, 1, directions: 2),
-            new OnnxModelOptions { ExtraAttributes = [OnnxModelBuilder.Attribute("activations", "Tanh", "LeakyRelu"), OnnxModelBuilder.Attribute("activation_alpha", new[] { 0.5f })] });
-        Assert.Contains("ONNX Runtime no value", Refusal(model));
+        OnnxNodeSpec spec = OnnxNodeSpec.Random(op, 3, 4, 1, directions: op == "RNN" ? 2 : 1).WithActivations(activations.Split(','),
+            alpha.Length == 0 ? null : [.. alpha.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))],
+            beta.Length == 0 ? null : [.. beta.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))]);
+        FastRnn.Networks.NetworkDescription d = Assert.Single(OnnxImportChainTests.Import(OnnxModelBuilder.Build(spec))).Network.Description;
+        Assert.Equal(imported, string.Join(';', Enumerable.Range(0, d.Directions).SelectMany(k => d.ActivationsOf(k).OnnxOrder(d.Kind))));
     }
 
     [Fact]
