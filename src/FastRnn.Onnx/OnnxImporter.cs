@@ -134,11 +134,9 @@ public static class OnnxImporter
             Reverse = first.Reverse,
             Clip = first.Clip,
             CoupledInputForget = first.CoupledInputForget,
-            Activations = first.Activations[0] == CellActivations.DefaultFor(first.Kind) && first.Activations[^1] == first.Activations[0] ? null : first.Activations[0],
-            BackwardActivations = first.Activations.Length == 2 && first.Activations[1] != first.Activations[0] ? first.Activations[1] : null,
             Bias = first.B is not null,
             BatchFirst = first.BatchFirst,
-        };
+        }.WithActivations(first.Activations[0], first.Activations.Length == 2 ? first.Activations[1] : null);
         var parameters = new Dictionary<string, float[]>(StringComparer.Ordinal);
         for (int layer = 0; layer < chain.Count; layer++)
         {

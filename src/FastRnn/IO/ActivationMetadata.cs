@@ -33,7 +33,7 @@ internal static class ActivationMetadata
         return string.Join(';', directions);
     }
 
-    /// <summary>Reads the value: the forward (or only) direction's functions, and the reverse direction's when they differ.</summary>
+    /// <summary>Reads the value: the forward (or only) direction's functions, and the reverse direction's (null for one direction).</summary>
     /// <param name="text">The metadata value.</param>
     /// <param name="kind">The cell.</param>
     /// <param name="directions">1 or 2.</param>
@@ -63,7 +63,7 @@ internal static class ActivationMetadata
 
         CellActivations forward = CellActivations.FromOnnxOrder(kind, functions.AsSpan(0, roles));
         CellActivations? backward = directions == 2 ? CellActivations.FromOnnxOrder(kind, functions.AsSpan(roles, roles)) : null;
-        return (forward, backward == forward ? null : backward);
+        return (forward, backward);
     }
 
     private static string Shorten(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");

@@ -114,7 +114,7 @@ public static class NetworkFile
         if (m.TryGetValue(ActivationMetadata.Key, out string? activations))
         {
             (CellActivations forward, CellActivations? backward) = ActivationMetadata.Parse(activations, kind, description.Directions, where);
-            description = description with { Activations = forward, BackwardActivations = backward };
+            description = description.WithActivations(forward, backward);
         }
 
         try

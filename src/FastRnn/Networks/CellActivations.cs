@@ -81,9 +81,12 @@ public sealed record CellActivations(Activation Gate, Activation Candidate, Acti
         Gate.Validate();
         Candidate.Validate();
         CellOutput.Validate();
-        if ((kind is CellKind.RnnTanh or CellKind.RnnRelu && Gate != Activation.Sigmoid) || (kind != CellKind.Lstm && CellOutput != Activation.Tanh))
+        string? stray = kind is CellKind.RnnTanh or CellKind.RnnRelu && Gate != Activation.Sigmoid ? "gate"
+            : kind != CellKind.Lstm && CellOutput != Activation.Tanh ? "cell output"
+            : null;
+        if (stray is not null)
         {
-            throw new ArgumentException($"A {kind} cell has no {(kind is CellKind.RnnTanh or CellKind.RnnRelu && Gate != Activation.Sigmoid ? "gate" : "cell output")} activation; leave it at its default (build the set with CellActivations.{(kind == CellKind.Gru ? "Gru" : "Rnn")}).");
+            throw new ArgumentException($"A {kind} cell has no {stray} activation; leave it at its default (build the set with CellActivations.{(kind == CellKind.Gru ? "Gru" : "Rnn")}).");
         }
     }
 

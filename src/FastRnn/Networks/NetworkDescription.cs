@@ -83,6 +83,21 @@ public sealed record NetworkDescription
     /// <summary>Whether the network has an option that only inference supports (<see cref="Clip"/>, <see cref="CoupledInputForget"/>, non-default <see cref="Activations"/>).</summary>
     public bool InferenceOnly => Clip is not null || CoupledInputForget || !HasDefaultActivations;
 
+    /// <summary>
+    /// The same network computing <paramref name="forward"/> (and <paramref name="backward"/> in the
+    /// reverse direction), stored in one form: null where a direction computes the cell kind's own
+    /// functions or the same as the forward one, so equal networks have equal descriptions.
+    /// </summary>
+    /// <param name="forward">The functions of the forward (or only) direction.</param>
+    /// <param name="backward">The reverse direction's, or null for the same as <paramref name="forward"/>.</param>
+    public NetworkDescription WithActivations(CellActivations forward, CellActivations? backward = null)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        CellActivations reverse = backward ?? forward;
+        bool standard = forward == CellActivations.DefaultFor(Kind) && reverse == forward;
+        return this with { Activations = standard ? null : forward, BackwardActivations = reverse == forward ? null : reverse };
+    }
+
     /// <summary>The functions direction <paramref name="direction"/> computes.</summary>
     /// <param name="direction">0 forward (or the one direction), 1 reverse of a bidirectional layer.</param>
     public CellActivations ActivationsOf(int direction) =>

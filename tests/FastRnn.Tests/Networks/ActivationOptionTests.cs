@@ -66,6 +66,18 @@ public class ActivationOptionTests
     }
 
     [Fact]
+    public void Equal_networks_have_equal_descriptions_however_their_functions_are_given()
+    {
+        var d = new NetworkDescription(CellKind.Gru, 3, 4) { Bidirectional = true };
+        CellActivations softsign = CellActivations.Gru(Activation.Of(ActivationFunction.Softsign), Activation.Tanh);
+        Assert.Equal(d, d.WithActivations(CellActivations.Standard, CellActivations.Standard));
+        Assert.Equal(d.WithActivations(softsign), d.WithActivations(softsign, softsign));
+        Assert.Null(d.WithActivations(softsign, softsign).BackwardActivations);
+        Assert.Equal(CellActivations.Standard, d.WithActivations(CellActivations.Standard, softsign).Activations);
+        Assert.Equal(softsign, d.WithActivations(CellActivations.Standard, softsign).ActivationsOf(1));
+    }
+
+    [Fact]
     public void The_default_functions_written_out_are_the_defaults()
     {
         var d = new NetworkDescription(CellKind.RnnRelu, 3, 4) { Activations = CellActivations.Rnn(Activation.Relu) };
@@ -158,6 +170,6 @@ public class ActivationOptionTests
         int roles = CellActivations.RolesOf(d.Kind);
         CellActivations forward = CellActivations.FromOnnxOrder(d.Kind, list.ToArray().AsSpan(0, roles));
         CellActivations? backward = list.Count > roles ? CellActivations.FromOnnxOrder(d.Kind, list.ToArray().AsSpan(roles, roles)) : null;
-        return d with { Activations = forward, BackwardActivations = backward == forward ? null : backward };
+        return d.WithActivations(forward, backward);
     }
 }
