@@ -102,11 +102,12 @@ internal static class ImportCommand
         return path;
     }
 
-    private static string Describe(ImportedNetwork imported)
+    /// <summary>The line <c>fastrnn import</c> prints for a network it wrote.</summary>
+    internal static string Describe(ImportedNetwork imported)
     {
         NetworkDescription d = imported.Network.Description;
         return $"{d.Kind}{(d.Variant == CellVariant.Standard ? string.Empty : $" ({d.Variant})")}, input_size {d.InputSize}, hidden_size {d.HiddenSize}, "
-            + $"{d.NumLayers} layer(s){(d.Bidirectional ? ", bidirectional" : string.Empty)}{(d.Reverse ? ", reverse" : string.Empty)}{(d.Clip is float clip ? ", clip " + clip.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty)}{(d.CoupledInputForget ? ", input_forget" : string.Empty)}{(d.Bias ? string.Empty : ", no bias")}{(d.BatchFirst ? ", batch_first" : string.Empty)} "
+            + $"{d.NumLayers} layer(s){(d.Bidirectional ? ", bidirectional" : string.Empty)}{d.OnnxOptionsText}{(d.Bias ? string.Empty : ", no bias")}{(d.BatchFirst ? ", batch_first" : string.Empty)} "
             + $"from node(s) {string.Join(", ", imported.NodeNames)}";
     }
 

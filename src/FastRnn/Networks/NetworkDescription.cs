@@ -84,6 +84,13 @@ public sealed record NetworkDescription
     public bool InferenceOnly => Clip is not null || CoupledInputForget || !HasDefaultActivations;
 
     /// <summary>
+    /// The ONNX options that are set, for summaries and messages: ", reverse", ", clip 1.5",
+    /// ", input_forget", ", activations …" (the metadata form) in that order; empty for none.
+    /// </summary>
+    internal string OnnxOptionsText =>
+        $"{(Reverse ? ", reverse" : string.Empty)}{(Clip is float clip ? ", clip " + clip.ToString(CultureInfo.InvariantCulture) : string.Empty)}{(CoupledInputForget ? ", input_forget" : string.Empty)}{(HasDefaultActivations ? string.Empty : ", activations " + IO.ActivationMetadata.Format(this))}";
+
+    /// <summary>
     /// The same network computing <paramref name="forward"/> (and <paramref name="backward"/> in the
     /// reverse direction), stored in one form: null where a direction computes the cell kind's own
     /// functions or the same as the forward one, so equal networks have equal descriptions.

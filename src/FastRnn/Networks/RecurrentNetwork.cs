@@ -268,5 +268,5 @@ public sealed class RecurrentNetwork
     }
 
     private static string Describe(NetworkDescription d) =>
-        $"{d.Kind} ({d.Variant}) network with input_size {d.InputSize}, hidden_size {d.HiddenSize}, proj_size {d.ProjectionSize}, num_layers {d.NumLayers}, bidirectional {d.Bidirectional}, bias {d.Bias}{(d.Reverse ? ", reverse" : string.Empty)}{(d.Clip is float clip ? ", clip " + clip.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty)}{(d.CoupledInputForget ? ", input_forget" : string.Empty)}{(d.HasDefaultActivations ? string.Empty : ", activations " + IO.ActivationMetadata.Format(d))}";
+        $"{d.Kind} ({d.Variant}) network with input_size {d.InputSize}, hidden_size {d.HiddenSize}, proj_size {d.ProjectionSize}, num_layers {d.NumLayers}, bidirectional {d.Bidirectional}, bias {d.Bias}{d.OnnxOptionsText}";
 }

@@ -119,6 +119,18 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Equal("Affine(1,0);Tanh", SafeTensorsFile.Read(output).Metadata["activations"]);
     }
 
+    [Fact]
+    public void The_import_summary_names_every_onnx_option()
+    {
+        OnnxNodeSpec spec = OnnxActivationCases.WithFunction(OnnxNodeSpec.Random("LSTM", 3, 4, 1, reverse: true, clip: 1.5f, inputForget: true), "HardSigmoid", 0);
+        var c = new OnnxCase([spec], new OnnxModelOptions(), steps: 3, batch: 2, seed: 1);
+
+        string line = ImportCommand.Describe(Assert.Single(c.Import()));
+
+        Assert.Contains("1 layer(s), reverse, clip 1.5, input_forget, activations HardSigmoid(", line, StringComparison.Ordinal);
+        Assert.EndsWith("from node(s) rnn0", line, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private string Write(string name, byte[] bytes)
