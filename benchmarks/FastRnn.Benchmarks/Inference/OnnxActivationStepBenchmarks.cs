@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using FastRnn.Networks;
-using FastRnn.Sessions;
 
 namespace FastRnn.Benchmarks.Inference;
 
@@ -10,12 +9,8 @@ namespace FastRnn.Benchmarks.Inference;
 /// common non-default case in exported models) and Softplus in every role (the most expensive function).
 /// </summary>
 [MemoryDiagnoser]
-public class OnnxActivationStepBenchmarks
+public class OnnxActivationStepBenchmarks : BatchOneStepBenchmark
 {
-    private StreamingSession session = null!;
-    private float[] input = null!;
-    private float[] output = null!;
-
     /// <summary>The functions of the network.</summary>
     public enum Functions
     {
@@ -45,15 +40,6 @@ public class OnnxActivationStepBenchmarks
             _ => null,
         };
         RecurrentNetwork network = RecurrentNetwork.CreateRandom(new NetworkDescription(Cell, Hidden, Hidden) { Activations = functions }, 1);
-        session = network.CreateSession();
-        input = new float[Hidden];
-        output = new float[Hidden];
-        for (int i = 0; i < Hidden; i++)
-        {
-            input[i] = (i % 7) * 0.1f;
-        }
+        Open(network);
     }
-
-    [Benchmark]
-    public void Step() => session.Step(input, 1, output);
 }

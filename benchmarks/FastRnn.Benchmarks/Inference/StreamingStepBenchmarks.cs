@@ -1,17 +1,12 @@
 using BenchmarkDotNet.Attributes;
 using FastRnn.Networks;
-using FastRnn.Sessions;
 
 namespace FastRnn.Benchmarks.Inference;
 
 /// <summary>One streaming step at batch 1 (I = H): the latency a service sees per input frame.</summary>
 [MemoryDiagnoser]
-public class StreamingStepBenchmarks
+public class StreamingStepBenchmarks : BatchOneStepBenchmark
 {
-    private StreamingSession session = null!;
-    private float[] input = null!;
-    private float[] output = null!;
-
     [Params(CellKind.Lstm, CellKind.Gru, CellKind.RnnTanh)]
     public CellKind Cell { get; set; }
 
@@ -27,17 +22,8 @@ public class StreamingStepBenchmarks
     public void Setup()
     {
         RecurrentNetwork network = RecurrentNetwork.CreateRandom(new NetworkDescription(Cell, Hidden, Hidden), 1);
-        session = network.CreateSession();
-        input = new float[Hidden];
-        output = new float[Hidden];
-        for (int i = 0; i < Hidden; i++)
-        {
-            input[i] = (i % 7) * 0.1f;
-        }
+        Open(network);
     }
-
-    [Benchmark]
-    public void Step() => session.Step(input, 1, output);
 
     private static int Gates(CellKind cell) => cell switch
     {

@@ -1,18 +1,13 @@
 using BenchmarkDotNet.Attributes;
 using FastRnn.Kernels;
 using FastRnn.Networks;
-using FastRnn.Sessions;
 
 namespace FastRnn.Benchmarks.Inference;
 
 /// <summary>A batch-1 streaming step (I = H) with float32, bfloat16 and int8 weights: the time to stream the weights, halved and quartered.</summary>
 [MemoryDiagnoser]
-public class WeightFormatStepBenchmarks
+public class WeightFormatStepBenchmarks : BatchOneStepBenchmark
 {
-    private StreamingSession session = null!;
-    private float[] input = null!;
-    private float[] output = null!;
-
     [Params(CellKind.Lstm, CellKind.Gru)]
     public CellKind Cell { get; set; }
 
@@ -26,15 +21,6 @@ public class WeightFormatStepBenchmarks
     public void Setup()
     {
         RecurrentNetwork network = RecurrentNetwork.CreateRandom(new NetworkDescription(Cell, Hidden, Hidden), 1).WithWeightFormat(Weights);
-        session = network.CreateSession();
-        input = new float[Hidden];
-        output = new float[Hidden];
-        for (int i = 0; i < Hidden; i++)
-        {
-            input[i] = (i % 7) * 0.1f;
-        }
+        Open(network);
     }
-
-    [Benchmark]
-    public void Step() => session.Step(input, 1, output);
 }
