@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using FastRnn.Kernels;
 using FsCheck.Xunit;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace FastRnn.Tests.Kernels;
 

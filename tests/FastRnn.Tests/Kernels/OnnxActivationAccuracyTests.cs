@@ -4,7 +4,6 @@ using System.Runtime.Intrinsics;
 using FastRnn.Kernels;
 using FastRnn.Networks;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace FastRnn.Tests.Kernels;
 

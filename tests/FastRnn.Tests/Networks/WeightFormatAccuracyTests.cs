@@ -7,7 +7,6 @@ using FastRnn.Kernels;
 using FastRnn.Networks;
 using FastRnn.Tests.Reference;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace FastRnn.Tests.Networks;
 

@@ -76,7 +76,7 @@ public sealed class ConcurrencyTests
         {
             foreach (Action call in new Action[] { () => session.Step(x, 1, h), () => session.Reset(), () => session.SetState(h, c, 1), () => session.GetState(h, c, 1) })
             {
-                InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => Task.Run(call).GetAwaiter().GetResult());
+                InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => Task.Run(call, TestContext.Current.CancellationToken).GetAwaiter().GetResult());
                 Assert.Contains("already in use", e.Message, StringComparison.Ordinal);
             }
         }
@@ -99,8 +99,8 @@ public sealed class ConcurrencyTests
         training.Enter();
         try
         {
-            Assert.Contains("already in use", Assert.Throws<InvalidOperationException>(() => Task.Run(() => network.Forward(workspace, x, 2, 1, y)).GetAwaiter().GetResult()).Message, StringComparison.Ordinal);
-            Assert.Contains("already in use", Assert.Throws<InvalidOperationException>(() => Task.Run(() => training.Forward(x, 2, 1, y)).GetAwaiter().GetResult()).Message, StringComparison.Ordinal);
+            Assert.Contains("already in use", Assert.Throws<InvalidOperationException>(() => Task.Run(() => network.Forward(workspace, x, 2, 1, y), TestContext.Current.CancellationToken).GetAwaiter().GetResult()).Message, StringComparison.Ordinal);
+            Assert.Contains("already in use", Assert.Throws<InvalidOperationException>(() => Task.Run(() => training.Forward(x, 2, 1, y), TestContext.Current.CancellationToken).GetAwaiter().GetResult()).Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using FastRnn.Networks;
 using FastRnn.Tests.Reliability.Fuzzing;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace FastRnn.Tests.Reliability;
 
@@ -36,11 +35,11 @@ public sealed class FileFuzzTests
     public static TheoryData<string, int> SelfDelimitingTargets()
     {
         var data = new TheoryData<string, int>();
-        foreach (object[] row in Targets())
+        foreach (TheoryDataRow<string, int> row in Targets())
         {
-            if ((string)row[0] != "onnx")
+            if (row.Data.Item1 != "onnx")
             {
-                data.Add((string)row[0], (int)row[1]);
+                data.Add(row.Data.Item1, row.Data.Item2);
             }
         }
 
