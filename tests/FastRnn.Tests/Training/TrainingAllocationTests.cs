@@ -177,6 +177,15 @@ public sealed class TrainingAllocationTests
         });
     }
 
+    [Fact]
+    public void Seq2SeqGreedyDecodingAllocatesNothing()
+    {
+        // Fails today: Decode creates a StreamingSession on every call (about 2.4 KB here).
+        (Seq2SeqModel model, int[] source, int[] target) = Seq2Seq();
+        int[] decoded = new int[target.Length];
+        AllocationAssert.AllocatesNothing(() => model.Decode(source, Seq2SeqSourceSteps, Seq2SeqBatch, Seq2SeqTargetSteps, decoded));
+    }
+
     private const int Seq2SeqSourceSteps = 7, Seq2SeqTargetSteps = 8, Seq2SeqBatch = 3;
 
     private static (Seq2SeqModel Model, int[] Source, int[] Target) Seq2Seq()
