@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
 using Xunit;
 
 namespace FastRnn.Tests.Networks;
@@ -48,15 +49,26 @@ internal static class AllocationAssert
         }
 
         long[] allocated = new long[MeasuredRuns];
+        int remeasured = 0;
         for (int i = 0; i < allocated.Length; i++)
         {
+            int threads = ThreadPool.ThreadCount;
             long before = GC.GetTotalAllocatedBytes(precise: true);
             run();
             allocated[i] = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+            // The thread pool adding or retiring a worker allocates (its Thread object) on its own
+            // schedule; such a call is measured again, a few times at most. The call's own
+            // allocations come back on the repeat, so they are not excused.
+            if (allocated[i] != 0 && ThreadPool.ThreadCount != threads && remeasured < MeasuredRuns)
+            {
+                remeasured++;
+                i--;
+            }
         }
 
         Assert.True(
             Array.TrueForAll(allocated, bytes => bytes == 0),
-            $"bytes allocated on {MeasuredRuns} measured calls after {calls} warm-up calls ({clock.ElapsedMilliseconds} ms, last {quiet} quiet): {string.Join(", ", allocated)}");
+            $"bytes allocated on {MeasuredRuns} measured calls after {calls} warm-up calls ({clock.ElapsedMilliseconds} ms, last {quiet} quiet, {remeasured} measured again): {string.Join(", ", allocated)}");
     }
 }
