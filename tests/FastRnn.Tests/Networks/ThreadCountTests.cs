@@ -10,12 +10,11 @@ namespace FastRnn.Tests.Networks;
 /// <summary>A workspace with several threads gives bit-identical results to one thread (allocation: <see cref="ZeroAllocationTests"/>).</summary>
 public sealed class ThreadCountTests
 {
-    [Property(MaxTest = 60)]
-    public bool ResultsDoNotDependOnTheThreadCount(int seed, bool quantized)
+    [Property(MaxTest = 60, Arbitrary = [typeof(NetworkArbitraries)])]
+    public bool ResultsDoNotDependOnTheThreadCount(RandomProblem p, bool quantized)
     {
-        RandomProblem p = RandomProblem.From(seed);
         ReferenceConfig c = p.Config;
-        var random = new Random(seed);
+        var random = new Random(p.Seed);
         RecurrentNetwork network = WithFormat(NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6)), quantized);
         NetworkDescription d = network.Description;
         float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5))!;
@@ -47,12 +46,11 @@ public sealed class ThreadCountTests
         return true;
     }
 
-    [Property(MaxTest = 40)]
-    public bool GradientsDoNotDependOnTheThreadCount(int seed)
+    [Property(MaxTest = 40, Arbitrary = [typeof(NetworkArbitraries)])]
+    public bool GradientsDoNotDependOnTheThreadCount(RandomProblem p)
     {
-        RandomProblem p = RandomProblem.From(seed);
         ReferenceConfig c = p.Config;
-        var random = new Random(seed);
+        var random = new Random(p.Seed);
         RecurrentNetwork network = NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6));
         NetworkDescription d = network.Description;
         float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5))!;
