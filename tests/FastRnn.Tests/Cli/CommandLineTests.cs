@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.IO;
+using System.Linq;
 using FastRnn.Cli.Commands;
 using FastRnn.Cli.Plotting;
 using Xunit;
@@ -87,7 +88,10 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, FastRnnCommandLine.Run(["train", "pattern", "--quick", "--epochs", "2", "--seed", "3", "--plot", plot, "--save", model]));
         AssertPng(File.ReadAllBytes(plot));
         Assert.True(new FileInfo(model).Length > 0);
-        Assert.Empty(Directory.GetFiles(folder, "*.tmp-*"));
+        // AtomicFile writes to ".<name>.<guid>.tmp" beside the target and renames it over the target;
+        // a save that left its temporary file behind shows up here, and so would any other stray file.
+        Assert.Empty(Directory.GetFiles(folder, ".model.safetensors.*.tmp"));
+        Assert.Equal(["loss.png", "model.safetensors"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -116,14 +116,14 @@ internal static class NetworkFactory
     }
 
     /// <summary>Runs the production forward pass and returns output, h_n, c_n (null unless LSTM).</summary>
-    public static (float[] Output, float[] HN, float[]? CN) Forward(RecurrentNetwork network, float[] input, int steps, int batch, float[]? h0, float[]? c0, int[]? lengths)
+    public static (float[] Output, float[] HN, float[]? CN) Forward(RecurrentNetwork network, float[] input, int steps, int batch, float[]? h0, float[]? c0, int[]? lengths, int threads = 1)
     {
         NetworkDescription d = network.Description;
         int slots = d.NumLayers * d.Directions;
         float[] output = new float[steps * batch * d.OutputSize];
         float[] hn = new float[slots * batch * d.StateSize];
         float[]? cn = d.HasCellState ? new float[slots * batch * d.HiddenSize] : null;
-        var workspace = network.CreateWorkspace(batch, steps);
+        var workspace = network.CreateWorkspace(batch, steps, threads);
         network.Forward(workspace, input, steps, batch, output, hn, cn, h0, c0, lengths);
         return (output, hn, cn);
     }

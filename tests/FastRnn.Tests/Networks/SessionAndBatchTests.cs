@@ -16,12 +16,11 @@ namespace FastRnn.Tests.Networks;
 /// </summary>
 public sealed class SessionAndBatchTests
 {
-    [Property(MaxTest = 60)]
-    public bool SequenceEqualsSessionSteps(int seed, bool quantized)
+    [Property(MaxTest = 60, Arbitrary = [typeof(UnidirectionalNetworkArbitraries)])]
+    public bool SequenceEqualsSessionSteps(RandomProblem p, bool quantized)
     {
-        RandomProblem p = RandomProblem.From(seed, allowBidirectional: false);
         ReferenceConfig c = p.Config with { BatchFirst = false };
-        var random = new Random(seed);
+        var random = new Random(p.Seed);
         RecurrentNetwork network = WithFormat(NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6)), quantized);
         NetworkDescription d = network.Description;
         float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5))!;
@@ -53,12 +52,11 @@ public sealed class SessionAndBatchTests
         return sessionH.AsSpan().SequenceEqual(hn) && (cn is null || sessionC.AsSpan().SequenceEqual(cn));
     }
 
-    [Property(MaxTest = 60)]
-    public bool BatchEqualsRowsOneByOne(int seed, bool quantized)
+    [Property(MaxTest = 60, Arbitrary = [typeof(NetworkArbitraries)])]
+    public bool BatchEqualsRowsOneByOne(RandomProblem p, bool quantized)
     {
-        RandomProblem p = RandomProblem.From(seed);
         ReferenceConfig c = p.Config with { BatchFirst = true };
-        var random = new Random(seed);
+        var random = new Random(p.Seed);
         RecurrentNetwork network = WithFormat(NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6)), quantized);
         NetworkDescription d = network.Description;
         int rowIn = p.Steps * c.InputSize, rowOut = p.Steps * d.OutputSize;

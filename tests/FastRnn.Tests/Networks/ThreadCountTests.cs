@@ -7,15 +7,14 @@ using Xunit;
 
 namespace FastRnn.Tests.Networks;
 
-/// <summary>A workspace with several threads gives bit-identical results to one thread, and allocates nothing.</summary>
+/// <summary>A workspace with several threads gives bit-identical results to one thread (allocation: <see cref="ZeroAllocationTests"/>).</summary>
 public sealed class ThreadCountTests
 {
-    [Property(MaxTest = 60)]
-    public bool ResultsDoNotDependOnTheThreadCount(int seed, bool quantized)
+    [Property(MaxTest = 60, Arbitrary = [typeof(NetworkArbitraries)])]
+    public bool ResultsDoNotDependOnTheThreadCount(RandomProblem p, bool quantized)
     {
-        RandomProblem p = RandomProblem.From(seed);
         ReferenceConfig c = p.Config;
-        var random = new Random(seed);
+        var random = new Random(p.Seed);
         RecurrentNetwork network = WithFormat(NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6)), quantized);
         NetworkDescription d = network.Description;
         float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5))!;
@@ -47,12 +46,11 @@ public sealed class ThreadCountTests
         return true;
     }
 
-    [Property(MaxTest = 40)]
-    public bool GradientsDoNotDependOnTheThreadCount(int seed)
+    [Property(MaxTest = 40, Arbitrary = [typeof(NetworkArbitraries)])]
+    public bool GradientsDoNotDependOnTheThreadCount(RandomProblem p)
     {
-        RandomProblem p = RandomProblem.From(seed);
         ReferenceConfig c = p.Config;
-        var random = new Random(seed);
+        var random = new Random(p.Seed);
         RecurrentNetwork network = NetworkFactory.Build(c, NetworkFactory.RandomWeights(c, random, 0.6));
         NetworkDescription d = network.Description;
         float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5))!;
@@ -89,39 +87,6 @@ public sealed class ThreadCountTests
         }
 
         return true;
-    }
-
-    [Fact]
-    public void AThreadedTrainingStepAllocatesNothing()
-    {
-        var description = new NetworkDescription(CellKind.Lstm, 10, 24) { NumLayers = 2, Variant = CellVariant.Peephole };
-        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 4);
-        const int steps = 9, batch = 6;
-        var session = new FastRnn.Training.TrainingSession(network, batch, steps, threads: 2);
-        var gradients = new FastRnn.Training.GradientBuffer(network);
-        float[] input = new float[steps * batch * 10];
-        float[] output = new float[steps * batch * 24];
-        float[] gradOutput = new float[output.Length];
-        Array.Fill(gradOutput, 0.01f);
-        ZeroAllocationTests.AssertNoAllocation(() =>
-        {
-            session.Forward(input, steps, batch, output);
-            session.Backward(gradOutput, gradients);
-        });
-    }
-
-    [Fact]
-    public void AThreadedForwardAllocatesNothing()
-    {
-        var description = new NetworkDescription(CellKind.Lstm, 24, 40) { NumLayers = 2, Bidirectional = true };
-        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 2);
-        const int steps = 12, batch = 8;
-        SequenceWorkspace ws = network.CreateWorkspace(batch, steps, threads: 2);
-        float[] input = new float[steps * batch * 24];
-        float[] output = new float[steps * batch * 80];
-        ZeroAllocationTests.AssertNoAllocation(() => network.Forward(ws, input, steps, batch, output));
-        Assert.Equal(2, ws.Threads);
-        Assert.Throws<ArgumentOutOfRangeException>(() => network.CreateWorkspace(1, 1, threads: 0));
     }
 
     // int8 networks run the integer kernel, whose row results are bit-identical by construction too.

@@ -7,7 +7,11 @@ using Xunit;
 
 namespace FastRnn.Tests.Networks;
 
-/// <summary>Warmed-up kernels, sequence forward passes and session steps allocate nothing.</summary>
+/// <summary>
+/// Warmed-up kernels, sequence forward passes and session steps allocate nothing, on any thread.
+/// Training paths are in <see cref="FastRnn.Tests.Training.TrainingAllocationTests"/>.
+/// </summary>
+[Collection(AllocationMeasurements.Name)]
 public sealed class ZeroAllocationTests
 {
     [Fact]
@@ -59,7 +63,7 @@ public sealed class ZeroAllocationTests
             RnnEpilogue.Forward(h, hp, default, h, batch, RnnActivation.Tanh);
         }
 
-        AssertNoAllocation(Run);
+        AllocationAssert.AllocatesNothing(Run);
     }
 
     [Theory]
@@ -103,7 +107,7 @@ public sealed class ZeroAllocationTests
             session.Reset();
         }
 
-        AssertNoAllocation(Run);
+        AllocationAssert.AllocatesNothing(Run);
     }
 
     [Theory]
@@ -134,27 +138,115 @@ public sealed class ZeroAllocationTests
             session.Step(input.AsSpan(0, 10), 1, step.AsSpan(0, description.StateSize));
         }
 
-        AssertNoAllocation(Run);
+        AllocationAssert.AllocatesNothing(Run);
     }
 
-    // A call that allocates does so every time, so the fewest bytes over several warmed-up calls
-    // must be 0. Taking the minimum ignores the runtime's own one-off allocations on the calling
-    // thread (tiered compilation starting its background worker after the call-count threshold).
-    internal static void AssertNoAllocation(Action run)
+    [Theory]
+    [InlineData(CellKind.Lstm, CellVariant.Standard, 0)]
+    [InlineData(CellKind.Lstm, CellVariant.Peephole, 5)]
+    [InlineData(CellKind.Gru, CellVariant.Standard, 0)]
+    [InlineData(CellKind.Gru, CellVariant.ResetBefore, 0)]
+    [InlineData(CellKind.RnnTanh, CellVariant.Standard, 0)]
+    [InlineData(CellKind.RnnRelu, CellVariant.Standard, 0)]
+    public void Float32SessionStepAtBatchOneAllocatesNothing(CellKind kind, CellVariant variant, int projection)
     {
-        for (int i = 0; i < 40; i++)
+        // The README's headline: one stream, one step at a time, float32 weights.
+        var description = new NetworkDescription(kind, 33, 65) { Variant = variant, ProjectionSize = projection, NumLayers = 2 };
+        StreamingSession session = RecurrentNetwork.CreateRandom(description, 7).CreateSession();
+        float[] input = Ramp(33), output = new float[description.StateSize];
+        AllocationAssert.AllocatesNothing(() => session.Step(input, 1, output));
+    }
+
+    [Fact]
+    public void SessionStateTransfersAndResetAllocateNothing()
+    {
+        var description = new NetworkDescription(CellKind.Lstm, 9, 17) { NumLayers = 2, ProjectionSize = 6 };
+        StreamingSession session = RecurrentNetwork.CreateRandom(description, 3).CreateSession(maxBatch: 4);
+        const int batch = 3;
+        float[] hidden = Ramp(2 * batch * 6), cell = Ramp(2 * batch * 17), input = Ramp(batch * 9), output = new float[batch * 6];
+        AllocationAssert.AllocatesNothing(() =>
         {
-            run();
+            session.SetState(hidden, cell, batch);
+            session.Step(input, batch, output);
+            session.GetState(hidden, cell, batch);
+            session.SetState(hidden, default, batch); // empty cell state: zeros
+            session.Reset();
+        });
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, false)]
+    [InlineData(CellKind.Lstm, true)]
+    [InlineData(CellKind.Gru, true)]
+    [InlineData(CellKind.RnnTanh, false)]
+    public void AForwardFromInitialStatesWithFinalStatesAllocatesNothing(CellKind kind, bool bidirectional)
+    {
+        var description = new NetworkDescription(kind, 11, 19) { NumLayers = 2, Bidirectional = bidirectional, BatchFirst = bidirectional };
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 12);
+        const int steps = 7, batch = 4;
+        int slots = 2 * description.Directions;
+        SequenceWorkspace workspace = network.CreateWorkspace(batch, steps);
+        float[] input = Ramp(steps * batch * 11), output = new float[steps * batch * description.OutputSize];
+        float[] h0 = Ramp(slots * batch * 19), hn = new float[h0.Length];
+        float[] c0 = description.HasCellState ? Ramp(slots * batch * 19) : [], cn = new float[c0.Length];
+        int[] lengths = [7, 1, 4, 6];
+        AllocationAssert.AllocatesNothing(() => network.Forward(workspace, input, steps, batch, output, hn, cn, h0, c0, lengths));
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, true, null, false)]
+    [InlineData(CellKind.Gru, true, null, false)]
+    [InlineData(CellKind.Lstm, false, 0.75f, false)]
+    [InlineData(CellKind.Gru, false, 0.5f, false)]
+    [InlineData(CellKind.Lstm, false, null, true)]
+    [InlineData(CellKind.Lstm, true, 2f, true)]
+    public void OnnxOptionNetworksAllocateNothing(CellKind kind, bool reverse, float? clip, bool coupled)
+    {
+        var description = new NetworkDescription(kind, 10, 21) { NumLayers = 2, Reverse = reverse, Clip = clip, CoupledInputForget = coupled, Variant = coupled ? CellVariant.Peephole : CellVariant.Standard };
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 8);
+        const int steps = 6, batch = 3;
+        SequenceWorkspace workspace = network.CreateWorkspace(batch, steps);
+        SequenceWorkspace threaded = network.CreateWorkspace(batch, steps, threads: 2);
+        float[] input = Ramp(steps * batch * 10), output = new float[steps * batch * 21], hn = new float[2 * batch * 21];
+        int[] lengths = [6, 2, 5];
+        StreamingSession? session = reverse ? null : network.CreateSession(); // a reverse network cannot stream
+        float[] step = new float[21];
+        AllocationAssert.AllocatesNothing(() =>
+        {
+            network.Forward(workspace, input, steps, batch, output, hn, lengths: lengths);
+            network.Forward(threaded, input, steps, batch, output, hn, lengths: lengths);
+            session?.Step(input.AsSpan(0, 10), 1, step);
+        });
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, false, WeightFormat.Float32)]
+    [InlineData(CellKind.Lstm, true, WeightFormat.Float32)]
+    [InlineData(CellKind.Gru, true, WeightFormat.Float32)]
+    [InlineData(CellKind.RnnRelu, false, WeightFormat.Float32)]
+    [InlineData(CellKind.Gru, true, WeightFormat.Int8)]
+    [InlineData(CellKind.Lstm, false, WeightFormat.BFloat16)]
+    public void AThreadedForwardAllocatesNothingOnAnyThread(CellKind kind, bool bidirectional, WeightFormat format)
+    {
+        // Work large enough to be split, so the second thread really runs and its allocations count.
+        var description = new NetworkDescription(kind, 24, 40) { NumLayers = 2, Bidirectional = bidirectional };
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 2).WithWeightFormat(format);
+        const int steps = 12, batch = 8;
+        SequenceWorkspace workspace = network.CreateWorkspace(batch, steps, threads: 2);
+        Assert.Equal(2, workspace.Threads);
+        float[] input = Ramp(steps * batch * 24), output = new float[steps * batch * description.OutputSize];
+        int[] lengths = [12, 3, 9, 12, 1, 7, 12, 5];
+        AllocationAssert.AllocatesNothing(() => network.Forward(workspace, input, steps, batch, output, lengths: lengths));
+    }
+
+    private static float[] Ramp(int length)
+    {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = MathF.Sin(0.37f * i);
         }
 
-        long fewest = long.MaxValue;
-        for (int attempt = 0; attempt < 5; attempt++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            run();
-            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.Equal(0, fewest);
+        return values;
     }
 }

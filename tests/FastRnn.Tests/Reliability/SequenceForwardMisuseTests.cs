@@ -15,8 +15,11 @@ public sealed class SequenceForwardMisuseTests
     private readonly RecurrentNetwork network = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, Input, Hidden) { NumLayers = Layers }, 1);
     private readonly RecurrentNetwork gru = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Input, Hidden), 2);
     private readonly float[] input = new float[Steps * Batch * Input];
-    private readonly float[] output = new float[Steps * Batch * Hidden];
-    private readonly float[] states = new float[Layers * Batch * Hidden];
+
+    // Outputs start as sentinels: every refused call below must leave them as they were.
+    private readonly float[] output = Misuse.Sentinels(Steps * Batch * Hidden);
+    private readonly float[] states = Misuse.Sentinels(Layers * Batch * Hidden);
+    private readonly float[] cells = Misuse.Sentinels(Layers * Batch * Hidden);
 
     private SequenceWorkspace Workspace => network.CreateWorkspace(Batch, Steps);
 
@@ -24,70 +27,83 @@ public sealed class SequenceForwardMisuseTests
     public void StepsOutsideOneToTheWorkspaceMaximumAreRefused()
     {
         SequenceWorkspace ws = Workspace;
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, 0, Batch, output), "1..4", "Actual value was 0");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[5 * Batch * Input], 5, Batch, new float[5 * Batch * Hidden]), "1..4", "Actual value was 5");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, -1, Batch, output), "Actual value was -1");
+        float[] longOutput = Misuse.Sentinels(5 * Batch * Hidden);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, 0, Batch, output, states, cells), "1..4", "Actual value was 0");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[5 * Batch * Input], 5, Batch, longOutput, states, cells), "1..4", "Actual value was 5");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, -1, Batch, output, states, cells), "Actual value was -1");
+        Misuse.Untouched(output, states, cells, longOutput);
     }
 
     [Fact]
     public void BatchesBeyondTheWorkspaceAreRefused()
     {
         SequenceWorkspace ws = Workspace;
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[Steps * 4 * Input], Steps, 4, new float[Steps * 4 * Hidden]), "1..3", "Actual value was 4");
+        float[] wideOutput = Misuse.Sentinels(Steps * 4 * Hidden);
+        float[] wideStates = Misuse.Sentinels(Layers * 4 * Hidden);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[Steps * 4 * Input], Steps, 4, wideOutput, wideStates), "1..3", "Actual value was 4");
         Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, 0, output), "Actual value was 0");
+        Misuse.Untouched(output, wideOutput, wideStates);
     }
 
     [Fact]
     public void WrongLengthsOfEveryTensorAreRefused()
     {
         SequenceWorkspace ws = Workspace;
-        Misuse.Refused(() => network.Forward(ws, new float[input.Length - 1], Steps, Batch, output), "input [4, 3, 5] = 60 floats, got 59");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, new float[output.Length + 1]), "output [4, 3, 6] = 72 floats, got 73");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: new float[5]), "final hidden state [2, 3, 6] = 36 floats, got 5");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalCell: new float[5]), "final cell state [2, 3, 6] = 36 floats, got 5");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, initialHidden: new float[37]), "initial hidden state [2, 3, 6] = 36 floats, got 37");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, initialCell: new float[1]), "initial cell state [2, 3, 6] = 36 floats, got 1");
+        float[] longOutput = Misuse.Sentinels(output.Length + 1);
+        float[] shortStates = Misuse.Sentinels(5);
+        Misuse.Refused(() => network.Forward(ws, new float[input.Length - 1], Steps, Batch, output, states, cells), "input [4, 3, 5] = 60 floats, got 59");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, longOutput, states, cells), "output [4, 3, 6] = 72 floats, got 73");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: shortStates, finalCell: cells), "final hidden state [2, 3, 6] = 36 floats, got 5");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: states, finalCell: shortStates), "final cell state [2, 3, 6] = 36 floats, got 5");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, states, cells, initialHidden: new float[37]), "initial hidden state [2, 3, 6] = 36 floats, got 37");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, states, cells, initialCell: new float[1]), "initial cell state [2, 3, 6] = 36 floats, got 1");
+        Misuse.Untouched(output, states, cells, longOutput, shortStates);
     }
 
     [Fact]
     public void LengthsMustBeOnePerSequenceAndWithinOneToT()
     {
         SequenceWorkspace ws = Workspace;
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, lengths: new[] { 4, 4 }), "lengths [3], got 2");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, lengths: new[] { 4, 0, 2 }), "lengths[1] = 0", "1..4");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, lengths: new[] { 4, 5, 2 }), "lengths[1] = 5", "1..4");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, lengths: new[] { int.MinValue, 1, 1 }), "lengths[0] = -2147483648");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, states, cells, lengths: new[] { 4, 4 }), "lengths [3], got 2");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, states, cells, lengths: new[] { 4, 0, 2 }), "lengths[1] = 0", "1..4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, states, cells, lengths: new[] { 4, 5, 2 }), "lengths[1] = 5", "1..4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, states, cells, lengths: new[] { int.MinValue, 1, 1 }), "lengths[0] = -2147483648");
+        Misuse.Untouched(output, states, cells);
     }
 
     [Fact]
     public void CellStatesForANetworkWithoutThemAreRefused()
     {
         SequenceWorkspace ws = gru.CreateWorkspace(Batch, Steps);
-        Misuse.Refused(() => gru.Forward(ws, input, Steps, Batch, output, finalCell: new float[Batch * Hidden]), "Gru network has no cell state");
+        float[] hidden = Misuse.Sentinels(Batch * Hidden), cell = Misuse.Sentinels(Batch * Hidden);
+        Misuse.Refused(() => gru.Forward(ws, input, Steps, Batch, output, hidden, cell), "Gru network has no cell state");
+        Misuse.Untouched(output, hidden, cell);
     }
 
     [Fact]
     public void AWorkspaceOfAnotherNetworkOrNoneIsRefused()
     {
-        Misuse.Refused(() => network.Forward(gru.CreateWorkspace(Batch, Steps), input, Steps, Batch, output), "another network");
-        Misuse.Refused<ArgumentNullException>(() => network.Forward(null!, input, Steps, Batch, output), "workspace");
+        Misuse.Refused(() => network.Forward(gru.CreateWorkspace(Batch, Steps), input, Steps, Batch, output, states, cells), "another network");
+        Misuse.Refused<ArgumentNullException>(() => network.Forward(null!, input, Steps, Batch, output, states, cells), "workspace");
         Misuse.Refused<ArgumentOutOfRangeException>(() => network.CreateWorkspace(0, Steps), "maxBatch", "0");
         Misuse.Refused<ArgumentOutOfRangeException>(() => network.CreateWorkspace(Batch, 0), "maxSteps", "0");
         Misuse.Refused(() => network.CreateWorkspace(1 << 16, 1 << 16), "more than 2147483647 floats");
+        Misuse.Untouched(output, states, cells);
     }
 
     [Fact]
     public void OutputsThatShareMemoryAreRefusedAndNamed()
     {
         SequenceWorkspace ws = Workspace;
-        float[] shared = new float[output.Length + states.Length];
+        float[] shared = Misuse.Sentinels(output.Length + states.Length);
         Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, shared.AsSpan(0, output.Length), shared.AsSpan(output.Length - 1, states.Length)), "output (72 floats) and finalHidden (36 floats) overlap");
         Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, states, states), "finalHidden", "finalCell", "overlap");
         Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalCell: output.AsSpan(0, states.Length)), "output", "finalCell", "overlap");
         Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, initialHidden: output.AsSpan(1, states.Length)), "initialHidden", "output", "overlap");
         Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: states, initialCell: states), "initialCell", "finalHidden", "overlap");
-        float[] twice = new float[states.Length + 1];
+        float[] twice = Misuse.Sentinels(states.Length + 1);
         Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: twice.AsSpan(1), initialHidden: twice.AsSpan(0, states.Length)), "initialHidden", "finalHidden", "overlap");
+        Misuse.Untouched(output, states, shared, twice);
     }
 
     [Fact]

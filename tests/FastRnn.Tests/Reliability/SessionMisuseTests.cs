@@ -13,25 +13,34 @@ public sealed class SessionMisuseTests
     private readonly RecurrentNetwork gru = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Input, Hidden), 2);
 
     [Fact]
-    public void StepRefusesBatchesBeyondTheSessionAndWrongLengths()
+    public void StepRefusesBatchesBeyondTheSessionAndWrongLengthsWithoutWritingOrSteppingAnything()
     {
         StreamingSession session = lstm.CreateSession(MaxBatch);
-        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Step(new float[3 * Input], 3, new float[3 * Hidden]), "1..2", "Actual value was 3");
+        (float[] h, float[] c) = StartFromAKnownState(session);
+        float[] wide = Misuse.Sentinels(3 * Hidden), output = Misuse.Sentinels(2 * Hidden), shortOutput = Misuse.Sentinels(7);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Step(new float[3 * Input], 3, wide), "1..2", "Actual value was 3");
         Misuse.Refused<ArgumentOutOfRangeException>(() => session.Step(ReadOnlySpan<float>.Empty, 0, Span<float>.Empty), "Actual value was 0");
-        Misuse.Refused(() => session.Step(new float[5], 2, new float[2 * Hidden]), "input [2, 3] = 6 floats, got 5");
-        Misuse.Refused(() => session.Step(new float[2 * Input], 2, new float[7]), "output [2, 4] = 8 floats, got 7");
+        Misuse.Refused(() => session.Step(new float[5], 2, output), "input [2, 3] = 6 floats, got 5");
+        Misuse.Refused(() => session.Step(new float[2 * Input], 2, shortOutput), "output [2, 4] = 8 floats, got 7");
+        Misuse.Untouched(wide, output, shortOutput);
+        AssertState(session, h, c);
     }
 
     [Fact]
-    public void StatesOfTheWrongShapeAreRefused()
+    public void StatesOfTheWrongShapeAreRefusedWithoutChangingTheSessionOrTheOutputs()
     {
         StreamingSession session = lstm.CreateSession(MaxBatch);
+        (float[] knownH, float[] knownC) = StartFromAKnownState(session);
         float[] h = new float[Layers * MaxBatch * Hidden], c = new float[Layers * MaxBatch * Hidden];
         Misuse.Refused(() => session.SetState(new float[3], c, MaxBatch), "hidden state [2, 2, 4] = 16 floats, got 3");
         Misuse.Refused(() => session.SetState(h, new float[3], MaxBatch), "cell state [2, 2, 4] = 16 floats, got 3");
         Misuse.Refused<ArgumentOutOfRangeException>(() => session.SetState(h, c, 3), "1..2", "Actual value was 3");
-        Misuse.Refused(() => session.GetState(h, Span<float>.Empty, MaxBatch), "cell state [2, 2, 4]");
-        Misuse.Refused(() => session.GetState(new float[15], c, MaxBatch), "16 floats, got 15");
+        AssertState(session, knownH, knownC);
+
+        float[] outH = Misuse.Sentinels(h.Length), outC = Misuse.Sentinels(c.Length), shortH = Misuse.Sentinels(15);
+        Misuse.Refused(() => session.GetState(outH, Span<float>.Empty, MaxBatch), "cell state [2, 2, 4]");
+        Misuse.Refused(() => session.GetState(shortH, outC, MaxBatch), "16 floats, got 15");
+        Misuse.Untouched(outH, outC, shortH);
         StreamingSession gruSession = gru.CreateSession(1);
         Misuse.Refused(() => gruSession.SetState(new float[Hidden], new float[Hidden], 1), "Gru network has no cell state");
     }
@@ -40,8 +49,31 @@ public sealed class SessionMisuseTests
     public void GetStateRefusesAHiddenAndCellOutputSharingMemory()
     {
         StreamingSession session = lstm.CreateSession(MaxBatch);
-        float[] both = new float[(2 * Layers * MaxBatch * Hidden) - 1];
+        float[] both = Misuse.Sentinels((2 * Layers * MaxBatch * Hidden) - 1);
         Misuse.Refused(() => session.GetState(both.AsSpan(0, 16), both.AsSpan(15, 16), MaxBatch), "hiddenState (16 floats) and cellState (16 floats) overlap");
+        Misuse.Untouched(both);
+    }
+
+    // A non-zero state, so a refused call that reset or stepped the session would show.
+    private static (float[] H, float[] C) StartFromAKnownState(StreamingSession session)
+    {
+        float[] h = new float[Layers * MaxBatch * Hidden], c = new float[h.Length];
+        for (int i = 0; i < h.Length; i++)
+        {
+            h[i] = 0.01f * (i + 1);
+            c[i] = -0.02f * (i + 1);
+        }
+
+        session.SetState(h, c, MaxBatch);
+        return (h, c);
+    }
+
+    private static void AssertState(StreamingSession session, float[] h, float[] c)
+    {
+        float[] actualH = new float[h.Length], actualC = new float[c.Length];
+        session.GetState(actualH, actualC, MaxBatch);
+        Assert.Equal(h, actualH);
+        Assert.Equal(c, actualC);
     }
 
     [Fact]

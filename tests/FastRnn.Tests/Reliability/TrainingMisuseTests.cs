@@ -17,25 +17,35 @@ public sealed class TrainingMisuseTests
     public void BackwardBeforeForwardAndForeignGradientsAreRefused()
     {
         var session = new TrainingSession(network, Batch, Steps);
-        var gradients = new GradientBuffer(network);
-        Misuse.Refused<InvalidOperationException>(() => session.Backward(new float[Steps * Batch * Hidden], gradients), "needs a completed Forward");
+        GradientBuffer gradients = SentinelGradients(network);
+        float[] gradInput = Misuse.Sentinels(Steps * Batch * Input);
+        Misuse.Refused<InvalidOperationException>(() => session.Backward(new float[Steps * Batch * Hidden], gradients, gradInput: gradInput), "needs a completed Forward");
         session.Forward(new float[Steps * Batch * Input], Steps, Batch, new float[Steps * Batch * Hidden]);
         RecurrentNetwork other = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Input, Hidden), 2);
-        Misuse.Refused(() => session.Backward(new float[Steps * Batch * Hidden], new GradientBuffer(other)), "another description");
+        GradientBuffer foreign = SentinelGradients(other);
+        Misuse.Refused(() => session.Backward(new float[Steps * Batch * Hidden], foreign, gradInput: gradInput), "another description");
+        AssertUntouched(gradients);
+        AssertUntouched(foreign);
+        Misuse.Untouched(gradInput);
     }
 
     [Fact]
     public void ForwardAndBackwardRefuseWrongShapesAndSizes()
     {
         var session = new TrainingSession(network, Batch, Steps);
-        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Forward(new float[4 * Batch * Input], 4, Batch, new float[4 * Batch * Hidden]), "1..3", "Actual value was 4");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Forward(new float[Steps * 3 * Input], Steps, 3, new float[Steps * 3 * Hidden]), "1..2", "Actual value was 3");
+        float[] longOutput = Misuse.Sentinels(4 * Batch * Hidden), wideOutput = Misuse.Sentinels(Steps * 3 * Hidden);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Forward(new float[4 * Batch * Input], 4, Batch, longOutput), "1..3", "Actual value was 4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => session.Forward(new float[Steps * 3 * Input], Steps, 3, wideOutput), "1..2", "Actual value was 3");
+        Misuse.Untouched(longOutput, wideOutput);
         session.Forward(new float[Steps * Batch * Input], Steps, Batch, new float[Steps * Batch * Hidden]);
-        var gradients = new GradientBuffer(network);
-        Misuse.Refused(() => session.Backward(new float[5], gradients), "output gradient [3, 2, 3] = 18 floats, got 5");
-        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInput: new float[5]), "input gradient [3, 2, 2] = 12 floats, got 5");
-        Misuse.Refused(() => session.Backward(new float[18], gradients, gradFinalHidden: new float[5]), "gradient of h_n [1, 2, 3] = 6 floats, got 5");
-        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInitialCell: new float[5]), "gradient of c_0 [1, 2, 3] = 6 floats, got 5");
+        GradientBuffer gradients = SentinelGradients(network);
+        float[] gradInput = Misuse.Sentinels(12), gradH0 = Misuse.Sentinels(6), gradC0 = Misuse.Sentinels(6);
+        Misuse.Refused(() => session.Backward(new float[5], gradients, gradInput: gradInput, gradInitialHidden: gradH0, gradInitialCell: gradC0), "output gradient [3, 2, 3] = 18 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInput: new float[5], gradInitialHidden: gradH0, gradInitialCell: gradC0), "input gradient [3, 2, 2] = 12 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[18], gradients, gradFinalHidden: new float[5], gradInput: gradInput, gradInitialHidden: gradH0, gradInitialCell: gradC0), "gradient of h_n [1, 2, 3] = 6 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInput: gradInput, gradInitialHidden: gradH0, gradInitialCell: new float[5]), "gradient of c_0 [1, 2, 3] = 6 floats, got 5");
+        AssertUntouched(gradients);
+        Misuse.Untouched(gradInput, gradH0, gradC0);
         Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, 0, Steps), "maxBatch");
         Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, Batch, Steps, dropout: 1f), "[0, 1)");
         Misuse.Refused(() => _ = new TrainingSession(network, 1 << 16, 1 << 16), "batch 65536 x 65536 steps", "more than 2147483647 floats");
@@ -46,13 +56,35 @@ public sealed class TrainingMisuseTests
     {
         var session = new TrainingSession(network, Batch, Steps);
         session.Forward(new float[Steps * Batch * Input], Steps, Batch, new float[Steps * Batch * Hidden]);
-        var gradients = new GradientBuffer(network);
+        GradientBuffer gradients = SentinelGradients(network);
         float[] gradOutput = new float[Steps * Batch * Hidden];
-        float[] shared = new float[12];
+        float[] shared = Misuse.Sentinels(12);
         Misuse.Refused(() => session.Backward(gradOutput, gradients, gradInput: shared, gradInitialHidden: shared.AsSpan(6, 6)), "gradInput (12 floats) and gradInitialHidden (6 floats) overlap");
         Misuse.Refused(() => session.Backward(gradOutput, gradients, gradInitialHidden: shared.AsSpan(0, 6), gradInitialCell: shared.AsSpan(3, 6)), "gradInitialHidden", "gradInitialCell", "overlap");
         Misuse.Refused(() => session.Backward(gradOutput, gradients, gradFinalCell: shared.AsSpan(0, 6), gradInitialHidden: shared.AsSpan(0, 6)), "gradFinalCell", "gradInitialHidden", "overlap");
         Misuse.Refused(() => session.Backward(gradOutput, gradients, gradFinalHidden: shared.AsSpan(0, 6), gradInput: shared), "gradFinalHidden", "gradInput", "overlap");
+        AssertUntouched(gradients);
+        Misuse.Untouched(shared);
+    }
+
+    // Backward accumulates into the buffer, so sentinels there show whether a refused call added anything.
+    private static GradientBuffer SentinelGradients(RecurrentNetwork network)
+    {
+        var gradients = new GradientBuffer(network);
+        foreach (string name in gradients.Names)
+        {
+            gradients.Get(name).Fill(Misuse.Sentinel);
+        }
+
+        return gradients;
+    }
+
+    private static void AssertUntouched(GradientBuffer gradients)
+    {
+        foreach (string name in gradients.Names)
+        {
+            Misuse.Untouched(gradients.Get(name).ToArray());
+        }
     }
 
     [Fact]

@@ -9,40 +9,9 @@ using Xunit;
 
 namespace FastRnn.Tests.Training;
 
-/// <summary>Allocation, determinism across threads, clipping and truncated BPTT.</summary>
+/// <summary>Determinism across threads, clipping and truncated BPTT (allocation: <see cref="TrainingAllocationTests"/>).</summary>
 public sealed class TrainingBehaviourTests
 {
-    [Theory]
-    [InlineData(CellKind.Lstm, CellVariant.Standard, 0)]
-    [InlineData(CellKind.Lstm, CellVariant.Peephole, 4)]
-    [InlineData(CellKind.Gru, CellVariant.Standard, 0)]
-    [InlineData(CellKind.Gru, CellVariant.ResetBefore, 0)]
-    [InlineData(CellKind.RnnTanh, CellVariant.Standard, 0)]
-    public void ATrainingStepAllocatesNothing(CellKind kind, CellVariant variant, int projection)
-    {
-        var description = new NetworkDescription(kind, 6, 13) { Variant = variant, ProjectionSize = projection, NumLayers = 2, Bidirectional = true };
-        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 2);
-        const int steps = 5, batch = 3;
-        var session = new TrainingSession(network, batch, steps);
-        var gradients = new GradientBuffer(network);
-        float[] input = new float[steps * batch * 6];
-        float[] output = new float[steps * batch * description.OutputSize];
-        float[] gradOutput = new float[output.Length];
-        Array.Fill(gradOutput, 0.1f);
-        float[] gradInput = new float[input.Length];
-        int[] lengths = [5, 3, 1];
-
-        void Step()
-        {
-            gradients.Zero();
-            session.Forward(input, steps, batch, output, lengths: lengths);
-            session.Backward(gradOutput, gradients, gradInput: gradInput);
-            GradientClipping.ClipByGlobalNorm(gradients, 1.0);
-        }
-
-        ZeroAllocationTests.AssertNoAllocation(Step);
-    }
-
     [Fact]
     public void GradientsAreBitIdenticalWhateverTheThreadCount()
     {

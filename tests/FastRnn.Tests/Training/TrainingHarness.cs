@@ -8,11 +8,11 @@ namespace FastRnn.Tests.Training;
 /// <summary>Runs the production forward and backward and returns every gradient by its case name.</summary>
 internal static class TrainingHarness
 {
-    public static Dictionary<string, float[]> Gradients(RecurrentNetwork network, float[] input, int steps, int batch, float[]? h0, float[]? c0, int[]? lengths, float[] gradOutput, float[]? gradHn, float[]? gradCn)
+    public static Dictionary<string, float[]> Gradients(RecurrentNetwork network, float[] input, int steps, int batch, float[]? h0, float[]? c0, int[]? lengths, float[] gradOutput, float[]? gradHn, float[]? gradCn, int threads = 1)
     {
         NetworkDescription d = network.Description;
         int slots = d.NumLayers * d.Directions;
-        var session = new TrainingSession(network, batch, steps);
+        var session = new TrainingSession(network, batch, steps, threads: threads);
         float[] output = new float[steps * batch * d.OutputSize];
         session.Forward(input, steps, batch, output, default, default, h0, c0, lengths);
         var gradients = new GradientBuffer(network);
