@@ -21,6 +21,7 @@ public sealed class Seq2SeqModel
     private readonly GradientBuffer decoderGradients;
     private RecurrentNetwork inferenceEncoder;  // Encoder, or a copy in another weight format
     private RecurrentNetwork inferenceDecoder;
+    private StreamingSession decoderStream;     // of inferenceDecoder, MaxBatch rows: Decode allocates nothing
     private SequenceWorkspace encoderWorkspace;
     private readonly List<Parameter> parameters = [];
     private readonly float[] sourceInputs;   // [S, B, E]
@@ -76,6 +77,7 @@ public sealed class Seq2SeqModel
         decoderGradients = new GradientBuffer(Decoder);
         inferenceEncoder = Encoder;
         inferenceDecoder = Decoder;
+        decoderStream = inferenceDecoder.CreateSession(maxBatch);
         encoderWorkspace = Encoder.CreateWorkspace(maxBatch, maxSourceSteps);
         parameters.Add(SourceEmbedding.Weight);
         parameters.Add(TargetEmbedding.Weight);
@@ -202,7 +204,7 @@ public sealed class Seq2SeqModel
         SourceEmbedding.Forward(source, src);
         inferenceEncoder.Forward(encoderWorkspace, src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), state, cellState);
 
-        StreamingSession stream = inferenceDecoder.CreateSession(batch);
+        StreamingSession stream = decoderStream;
         stream.SetState(state, cellState, batch);
         Span<int> tokens = decoderTokens.AsSpan(0, batch);
         tokens.Fill(BeginToken);
@@ -250,6 +252,7 @@ public sealed class Seq2SeqModel
         bool fp32 = format == Kernels.WeightFormat.Float32;
         inferenceEncoder = fp32 ? Encoder : Encoder.WithWeightFormat(format);
         inferenceDecoder = fp32 ? Decoder : Decoder.WithWeightFormat(format);
+        decoderStream = inferenceDecoder.CreateSession(MaxBatch);
         encoderWorkspace = inferenceEncoder.CreateWorkspace(MaxBatch, MaxSourceSteps);
     }
 
