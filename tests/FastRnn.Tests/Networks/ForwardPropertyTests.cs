@@ -16,7 +16,7 @@ public sealed class ForwardPropertyTests
     {
         ReferenceConfig c = p.Config;
         var random = new Random(p.Seed);
-        Dictionary<string, double[]> weights = NetworkFactory.RandomWeights(c, random, 0.6);
+        Dictionary<string, double[]> weights = NetworkFactory.RandomWeights(c, random, p.WeightScale);
         double[] input = NetworkFactory.RandomFloats(random, p.Steps * p.Batch * c.InputSize, 1.5);
         int slots = c.NumLayers * c.Directions;
         double[]? h0 = p.WithInitialState ? NetworkFactory.RandomFloats(random, slots * p.Batch * c.OutputHidden, 1.0) : null;
