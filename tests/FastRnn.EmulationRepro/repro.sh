@@ -14,8 +14,10 @@ here=tests/FastRnn.EmulationRepro
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-if ! dpkg-query -W -f='${Status}' libc6-arm64-cross 2>/dev/null | grep -q 'install ok installed'; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross > /dev/null
+# Debian's arm64 runtime libraries (multiarch), as .ci/run installs them.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then dpkg --add-architecture arm64; fi
+if ! dpkg-query -W -f='${Status}' libstdc++6:arm64 2>/dev/null | grep -q 'install ok installed'; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 > /dev/null
 fi
 old=$("$here/qemu.sh" bookworm)
 new=$("$here/qemu.sh" bookworm-backports)
@@ -44,7 +46,7 @@ echo "$("$old/qemu-aarch64" --version | head -1)  vs  $("$new/qemu-aarch64" --ve
 for q in "$old" "$new"; do
   v=$("$q/qemu-aarch64" --version | head -1 | grep -Eo 'version [0-9.]+')
   tally "arm64 CLI selftest, scalar, default tiering, qemu $v" \
-    env DOTNET_EnableHWIntrinsic=0 "$q/qemu-aarch64" -L /usr/aarch64-linux-gnu "$out/cli/FastRnn.Cli" selftest --expect-path Scalar
+    env DOTNET_EnableHWIntrinsic=0 "$q/qemu-aarch64" "$out/cli/FastRnn.Cli" selftest --expect-path Scalar
   tally "x64 FastRnn-free program, qemu $v" "$q/qemu-x86_64" "$out/plain/FastRnn.EmulationRepro" 10
 done
 tally "x64 FastRnn-free program, native" "$out/plain/FastRnn.EmulationRepro" 10
