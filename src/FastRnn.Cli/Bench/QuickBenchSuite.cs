@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using FastRnn.Diagnostics;
 using FastRnn.Kernels;
 using FastRnn.Networks;
 using FastRnn.Sessions;
@@ -63,10 +64,9 @@ internal static class QuickBenchSuite
 
     private static QuickBenchRow Gemv(int gates, int units, int columns)
     {
-        PackedMatrix w = PackedMatrix.Pack(Inputs(gates * units * columns), gates, units, columns);
+        var w = new PackedGemvProbe(Inputs(gates * units * columns), gates, units, columns);
         float[] x = Inputs(columns);
-        float[] y = new float[w.PaddedRows];
-        double seconds = QuickTimer.SecondsPerCall(() => PackedMatMul.MultiplyAdd(w, x, columns, 1, y, w.PaddedRows));
+        double seconds = QuickTimer.SecondsPerCall(() => w.MultiplyAdd(x));
         double megabytes = 4.0 * gates * units * columns / (1 << 20);
         return new QuickBenchRow("GEMV (packed)", $"{gates * units} x {columns} ({megabytes:F0} MiB of weights)", Isa.Active.ToString(), seconds * 1e6, 2.0 * gates * units * columns);
     }

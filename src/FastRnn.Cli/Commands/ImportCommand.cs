@@ -107,7 +107,7 @@ internal static class ImportCommand
     {
         NetworkDescription d = imported.Network.Description;
         return $"{d.Kind}{(d.Variant == CellVariant.Standard ? string.Empty : $" ({d.Variant})")}, input_size {d.InputSize}, hidden_size {d.HiddenSize}, "
-            + $"{d.NumLayers} layer(s){(d.Bidirectional ? ", bidirectional" : string.Empty)}{d.OnnxOptionsText}{(d.Bias ? string.Empty : ", no bias")}{(d.BatchFirst ? ", batch_first" : string.Empty)} "
+            + $"{d.NumLayers} layer(s){(d.Bidirectional ? ", bidirectional" : string.Empty)}{d.FormatOnnxOptions()}{(d.Bias ? string.Empty : ", no bias")}{(d.BatchFirst ? ", batch_first" : string.Empty)} "
             + $"from node(s) {string.Join(", ", imported.NodeNames)}";
     }
 

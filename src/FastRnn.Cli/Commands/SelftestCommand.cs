@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using FastRnn.Cli.SelfTest;
+using FastRnn.Diagnostics;
 using FastRnn.Kernels;
 
 namespace FastRnn.Cli.Commands;
@@ -60,17 +61,18 @@ internal static class SelftestCommand
         output.WriteLine("fastrnn selftest: every kernel and cell on this CPU's active path vs a double-precision reference");
         output.WriteLine(CpuDescription.Summary());
         output.WriteLine();
-        SelfTestReport report = SelfTestSuite.Run();
+        SelfCheckReport report = SelfCheck.Run();
         if (expectedPath is SimdPath path)
         {
-            report.Add(new SelfTestRow($"active ISA path is {path}", Isa.Active.ToString(), $"{ExpectedPathVariable} / --expect-path", Isa.Active == path ? 0 : 1, 0));
+            var expected = new SelfCheckRow($"active ISA path is {path}", report.ActivePath, $"{ExpectedPathVariable} / --expect-path", report.ActivePath == path ? 0 : 1, 0);
+            report = new SelfCheckReport(report.ActivePath, [.. report.Rows, expected]);
         }
 
-        report.WriteTable(output);
+        SelfTestReport.WriteTable(report, output);
         output.WriteLine();
-        output.WriteLine(report.Verdict());
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ISA path {Isa.Active}, {clock.Elapsed.TotalSeconds:F1} s"));
-        return report.ExitCode;
+        output.WriteLine(SelfTestReport.Verdict(report));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ISA path {report.ActivePath}, {clock.Elapsed.TotalSeconds:F1} s"));
+        return SelfTestReport.ExitCode(report);
     }
 
     /// <summary>A path by its exact name; numbers and other names are not paths.</summary>

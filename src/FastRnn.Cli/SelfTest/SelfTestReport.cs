@@ -3,32 +3,25 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using FastRnn.Cli.Output;
+using FastRnn.Diagnostics;
 using Spectre.Console;
 
 namespace FastRnn.Cli.SelfTest;
 
-/// <summary>The rows of a self-test run, their verdict and the table that shows them.</summary>
-internal sealed class SelfTestReport
+/// <summary>
+/// How <c>fastrnn selftest</c> shows a <see cref="SelfCheckReport"/>: the table, the verdict line
+/// and the exit code (the checks themselves live in the library, so a service can run them too).
+/// </summary>
+internal static class SelfTestReport
 {
-    private readonly List<SelfTestRow> rows = [];
-
-    /// <summary>The rows in the order they were added.</summary>
-    public IReadOnlyList<SelfTestRow> Rows => rows;
-
-    /// <summary>Whether there is at least one row and every row passed.</summary>
-    public bool AllPassed => rows.Count > 0 && rows.TrueForAll(r => r.Passed);
-
-    /// <summary>The process exit code for this report: 0 when everything passed, else 1.</summary>
-    public int ExitCode => AllPassed ? 0 : 1;
-
-    /// <summary>Adds a row.</summary>
-    public void Add(SelfTestRow row) => rows.Add(row);
+    /// <summary>The process exit code for a report: 0 when everything passed, else 1.</summary>
+    public static int ExitCode(SelfCheckReport report) => report.AllPassed ? 0 : 1;
 
     /// <summary>
     /// Writes the table: operation, path, sizes, max error, allowed error, PASS/FAIL (a bordered,
     /// coloured table on a terminal; a plain Markdown table elsewhere, see <see cref="ResultTable"/>).
     /// </summary>
-    public void WriteTable(TextWriter output)
+    public static void WriteTable(SelfCheckReport report, TextWriter output)
     {
         var table = new Table()
             .AddColumn("operation")
@@ -37,11 +30,11 @@ internal sealed class SelfTestReport
             .AddColumn(new TableColumn("max error").RightAligned())
             .AddColumn(new TableColumn("allowed").RightAligned())
             .AddColumn("result");
-        foreach (SelfTestRow row in rows)
+        foreach (SelfCheckRow row in report.Rows)
         {
             table.AddRow(
                 new Text(row.Operation),
-                new Text(row.Path),
+                new Text(row.Path.ToString()),
                 new Text(row.Sizes),
                 new Text(Format(row.MaxError)),
                 new Text(Format(row.Allowed)),
@@ -52,8 +45,9 @@ internal sealed class SelfTestReport
     }
 
     /// <summary>The one-line verdict: how many rows passed, and which failed.</summary>
-    public string Verdict()
+    public static string Verdict(SelfCheckReport report)
     {
+        var rows = new List<SelfCheckRow>(report.Rows);
         int failed = rows.FindAll(r => !r.Passed).Count;
         if (rows.Count == 0)
         {

@@ -261,7 +261,7 @@ public static class NetworkFile
                     continue;
                 }
 
-                throw new FastRnnFormatException($"{where}: unexpected tensor '{entry.Name}' for a {description.Kind} network with {description.NumLayers} layer(s){(description.Bidirectional ? ", bidirectional" : string.Empty)}{description.OnnxOptionsText}{(description.Bias ? string.Empty : ", no bias")}.");
+                throw new FastRnnFormatException($"{where}: unexpected tensor '{entry.Name}' for a {description.Kind} network with {description.NumLayers} layer(s){(description.Bidirectional ? ", bidirectional" : string.Empty)}{description.FormatOnnxOptions()}{(description.Bias ? string.Empty : ", no bias")}.");
             }
 
             bool int8Matrix = stored == WeightFormat.Int8 && IsMatrix(entry.Name);

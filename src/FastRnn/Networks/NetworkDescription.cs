@@ -87,7 +87,9 @@ public sealed record NetworkDescription
     /// The ONNX options that are set, for summaries and messages: ", reverse", ", clip 1.5",
     /// ", input_forget", ", activations …" (the metadata form) in that order; empty for none.
     /// </summary>
-    internal string OnnxOptionsText =>
+    /// <returns>The options, each with a leading ", ", or an empty string.</returns>
+    /// <remarks>A method, not a property, so the record's generated <c>ToString</c> stays as it is.</remarks>
+    public string FormatOnnxOptions() =>
         $"{(Reverse ? ", reverse" : string.Empty)}{(Clip is float clip ? ", clip " + clip.ToString(CultureInfo.InvariantCulture) : string.Empty)}{(CoupledInputForget ? ", input_forget" : string.Empty)}{(HasDefaultActivations ? string.Empty : ", activations " + IO.ActivationMetadata.Format(this))}";
 
     /// <summary>

@@ -268,5 +268,5 @@ public sealed class RecurrentNetwork
     }
 
     private static string Describe(NetworkDescription d) =>
-        $"{d.Kind} ({d.Variant}) network with input_size {d.InputSize}, hidden_size {d.HiddenSize}, proj_size {d.ProjectionSize}, num_layers {d.NumLayers}, bidirectional {d.Bidirectional}, bias {d.Bias}{d.OnnxOptionsText}";
+        $"{d.Kind} ({d.Variant}) network with input_size {d.InputSize}, hidden_size {d.HiddenSize}, proj_size {d.ProjectionSize}, num_layers {d.NumLayers}, bidirectional {d.Bidirectional}, bias {d.Bias}{d.FormatOnnxOptions()}";
 }

@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using FastRnn.Cli.SelfTest;
+using FastRnn.Diagnostics;
+using FastRnn.Kernels;
 using Xunit;
 
 namespace FastRnn.Tests.Cli;
@@ -11,12 +13,12 @@ public sealed class SelfTestReportTests
     [Fact]
     public void AllRowsWithinTheirAllowancePass()
     {
-        var report = new SelfTestReport();
-        report.Add(new SelfTestRow("tanh", "Vector128", "n 7", 1e-8, 1e-7));
-        report.Add(new SelfTestRow("relu (exact)", "Vector128", "n 7", 0, 0));
+        var report = new SelfCheckReport(SimdPath.Vector128, [
+            new SelfCheckRow("tanh", SimdPath.Vector128, "n 7", 1e-8, 1e-7),
+            new SelfCheckRow("relu (exact)", SimdPath.Vector128, "n 7", 0, 0)]);
         Assert.True(report.AllPassed);
-        Assert.Equal(0, report.ExitCode);
-        Assert.Equal("selftest: PASS (2 checks)", report.Verdict());
+        Assert.Equal(0, SelfTestReport.ExitCode(report));
+        Assert.Equal("selftest: PASS (2 checks)", SelfTestReport.Verdict(report));
     }
 
     [Theory]
@@ -26,15 +28,15 @@ public sealed class SelfTestReportTests
     [InlineData(1e-30, 0)]
     public void ARowOverItsAllowanceOrUnmeasurableFailsTheRun(double error, double allowed)
     {
-        var report = new SelfTestReport();
-        report.Add(new SelfTestRow("sigmoid", "Scalar", "n 3", 0, 1e-7));
-        report.Add(new SelfTestRow("LSTM backward", "Scalar", "I3 H5", error, allowed));
+        var report = new SelfCheckReport(SimdPath.Scalar, [
+            new SelfCheckRow("sigmoid", SimdPath.Scalar, "n 3", 0, 1e-7),
+            new SelfCheckRow("LSTM backward", SimdPath.Scalar, "I3 H5", error, allowed)]);
         Assert.False(report.AllPassed);
-        Assert.Equal(1, report.ExitCode);
-        Assert.StartsWith("selftest: FAIL (1 of 2 checks failed: LSTM backward I3 H5)", report.Verdict(), StringComparison.Ordinal);
+        Assert.Equal(1, SelfTestReport.ExitCode(report));
+        Assert.StartsWith("selftest: FAIL (1 of 2 checks failed: LSTM backward I3 H5)", SelfTestReport.Verdict(report), StringComparison.Ordinal);
 
         var table = new StringWriter();
-        report.WriteTable(table);
+        SelfTestReport.WriteTable(report, table);
         string[] lines = table.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length); // header, rule, two rows
         Assert.StartsWith("operation", lines[0], StringComparison.Ordinal);
@@ -45,10 +47,10 @@ public sealed class SelfTestReportTests
     [Fact]
     public void AnEmptyReportIsNotAPass()
     {
-        var report = new SelfTestReport();
+        var report = new SelfCheckReport(SimdPath.Scalar, []);
         Assert.False(report.AllPassed);
-        Assert.Equal(1, report.ExitCode);
-        Assert.Contains("FAIL", report.Verdict(), StringComparison.Ordinal);
+        Assert.Equal(1, SelfTestReport.ExitCode(report));
+        Assert.Contains("FAIL", SelfTestReport.Verdict(report), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using System;
+using System.Collections.Generic;
 using FastRnn.Kernels;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// TransposedProduct (C[m, :] += Σ_k A[k, columns[m]] · B[k, :], the weight-gradient product) for
@@ -15,7 +16,7 @@ internal static class TransposedProductCheck
     private static readonly int[] OutputRows = [1, 3, 4, 5, 9];
     private static readonly int[] Depths = [1, 7, 300];
 
-    public static void Run(SelfTestReport report)
+    public static void Run(List<SelfCheckRow> rows)
     {
         var random = new SeededValues(23);
         double worst = 0;
@@ -30,7 +31,7 @@ internal static class TransposedProductCheck
             }
         }
 
-        report.Add(new SelfTestRow("TransposedProduct", Isa.Active.ToString(), "n 1..65, m 1..9, k 1..300", worst, Allowed));
+        rows.Add(new SelfCheckRow("TransposedProduct", Isa.Active, "n 1..65, m 1..9, k 1..300", worst, Allowed));
     }
 
     private static double Error(SeededValues random, int m, int n, int k)

@@ -4,7 +4,7 @@ using FastRnn.Kernels;
 using FastRnn.Networks;
 using FastRnn.Training;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// Whole networks through the public API: the forward pass (outputs and final states) and the
@@ -18,13 +18,13 @@ internal static class NetworkCheck
     private const double GradientAllowed = 1e-4;
     private const double Step = 1e-6;
 
-    public static void Run(SelfTestReport report)
+    public static void Run(List<SelfCheckRow> rows)
     {
         foreach (NetworkCase c in NetworkCase.All)
         {
             (double forward, double backward) = Errors(c, seed: 101);
-            report.Add(new SelfTestRow(c.Name + " forward", Isa.Active.ToString(), c.SizesText, forward, ForwardAllowed));
-            report.Add(new SelfTestRow(c.Name + " backward", Isa.Active.ToString(), c.SizesText, backward, GradientAllowed));
+            rows.Add(new SelfCheckRow(c.Name + " forward", Isa.Active, c.SizesText, forward, ForwardAllowed));
+            rows.Add(new SelfCheckRow(c.Name + " backward", Isa.Active, c.SizesText, backward, GradientAllowed));
         }
     }
 

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using FastRnn.Networks;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// A whole network (layers, directions, lengths, batch_first) in double precision, written straight

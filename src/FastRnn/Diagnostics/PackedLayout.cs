@@ -1,4 +1,4 @@
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// Where the kernels keep gate g of unit u in a packed row, as documented on PackedMatrix: for one

@@ -1,6 +1,6 @@
 using FastRnn.Networks;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>One network the self-test runs forward and backward: a name for the table, the description, T, B and optional lengths.</summary>
 internal sealed record NetworkCase(string Name, NetworkDescription Description, int Steps, int Batch, int[]? Lengths = null)

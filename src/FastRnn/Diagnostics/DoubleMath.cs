@@ -1,6 +1,6 @@
 using System;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>The activation functions in double precision, straight from their definitions.</summary>
 internal static class DoubleMath

@@ -1,8 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using FastRnn.Kernels;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// PackedMatMul (Y += W·X on packed weights) for 1 to 4 gates, every batch size 1..5 and unit and
@@ -16,9 +17,9 @@ internal static class MatMulCheck
     private const double Allowed = 1e-5;
     private static readonly int[] Sizes = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33];
 
-    public static void Run(SelfTestReport report)
+    public static void Run(List<SelfCheckRow> rows)
     {
-        string path = Isa.Active.ToString();
+        SimdPath path = Isa.Active;
         var random = new SeededValues(9);
         for (int gates = 1; gates <= 4; gates++)
         {
@@ -34,10 +35,10 @@ internal static class MatMulCheck
                 }
             }
 
-            report.Add(new SelfTestRow(string.Create(CultureInfo.InvariantCulture, $"PackedMatMul gates={gates}"), path, "units, columns 1..33; batch 1..5", worst, Allowed));
+            rows.Add(new SelfCheckRow(string.Create(CultureInfo.InvariantCulture, $"PackedMatMul gates={gates}"), path, "units, columns 1..33; batch 1..5", worst, Allowed));
         }
 
-        report.Add(new SelfTestRow("PackedMatMul input projection", path, "gates 4, units 17, columns 33, rows 130", Error(random, 4, 17, 33, 130), Allowed));
+        rows.Add(new SelfCheckRow("PackedMatMul input projection", path, "gates 4, units 17, columns 33, rows 130", Error(random, 4, 17, 33, 130), Allowed));
     }
 
     private static double Error(SeededValues random, int gates, int units, int columns, int batch)

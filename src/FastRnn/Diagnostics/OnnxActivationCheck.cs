@@ -1,8 +1,9 @@
 using System;
+using System.Collections.Generic;
 using FastRnn.Kernels;
 using FastRnn.Networks;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// The activation functions ONNX imports add (Affine, LeakyRelu, ThresholdedRelu, ScaledTanh,
@@ -13,9 +14,9 @@ internal static class OnnxActivationCheck
 {
     private const double SmallestNormal = 1.17549435e-38;
 
-    public static void Run(SelfTestReport report)
+    public static void Run(List<SelfCheckRow> rows)
     {
-        string path = Isa.Active.ToString();
+        SimdPath path = Isa.Active;
         float[] x = ActivationCheck.Inputs();
         string sizes = $"{x.Length} points, |x| 1e-38..max";
         float[] y = new float[x.Length];
@@ -54,7 +55,7 @@ internal static class OnnxActivationCheck
                 worst = ErrorMeasure.Worst(worst, error / scale);
             }
 
-            report.Add(new SelfTestRow($"{f} (relative)", path, sizes, worst, bound));
+            rows.Add(new SelfCheckRow($"{f} (relative)", path, sizes, worst, bound));
         }
     }
 

@@ -1,7 +1,8 @@
 using System;
+using System.Collections.Generic;
 using FastRnn.Kernels;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// The backward epilogues of every cell kind (gate pre-activation gradients from saved
@@ -11,17 +12,17 @@ internal static class BackwardEpilogueCheck
 {
     private const double Allowed = 1e-5;
 
-    public static void Run(SelfTestReport report)
+    public static void Run(List<SelfCheckRow> rows)
     {
         var random = new SeededValues(47);
-        string path = Isa.Active.ToString();
+        SimdPath path = Isa.Active;
         string sizes = EpilogueBuffers.SizesText;
-        report.Add(new SelfTestRow("RnnBackwardEpilogue tanh", path, sizes, ForwardEpilogueCheck.Sweep(s => Rnn(random, s, RnnActivation.Tanh)), Allowed));
-        report.Add(new SelfTestRow("RnnBackwardEpilogue relu", path, sizes, ForwardEpilogueCheck.Sweep(s => Rnn(random, s, RnnActivation.Relu)), Allowed));
-        report.Add(new SelfTestRow("LstmBackwardEpilogue", path, sizes, ForwardEpilogueCheck.Sweep(s => Lstm(random, s, peephole: false)), Allowed));
-        report.Add(new SelfTestRow("LstmBackwardEpilogue peephole", path, sizes, ForwardEpilogueCheck.Sweep(s => Lstm(random, s, peephole: true)), Allowed));
-        report.Add(new SelfTestRow("GruBackwardEpilogue", path, sizes, ForwardEpilogueCheck.Sweep(s => Gru(random, s)), Allowed));
-        report.Add(new SelfTestRow("GruBackwardEpilogue reset-before", path, sizes, ForwardEpilogueCheck.Sweep(s => GruResetBefore(random, s)), Allowed));
+        rows.Add(new SelfCheckRow("RnnBackwardEpilogue tanh", path, sizes, ForwardEpilogueCheck.Sweep(s => Rnn(random, s, RnnActivation.Tanh)), Allowed));
+        rows.Add(new SelfCheckRow("RnnBackwardEpilogue relu", path, sizes, ForwardEpilogueCheck.Sweep(s => Rnn(random, s, RnnActivation.Relu)), Allowed));
+        rows.Add(new SelfCheckRow("LstmBackwardEpilogue", path, sizes, ForwardEpilogueCheck.Sweep(s => Lstm(random, s, peephole: false)), Allowed));
+        rows.Add(new SelfCheckRow("LstmBackwardEpilogue peephole", path, sizes, ForwardEpilogueCheck.Sweep(s => Lstm(random, s, peephole: true)), Allowed));
+        rows.Add(new SelfCheckRow("GruBackwardEpilogue", path, sizes, ForwardEpilogueCheck.Sweep(s => Gru(random, s)), Allowed));
+        rows.Add(new SelfCheckRow("GruBackwardEpilogue reset-before", path, sizes, ForwardEpilogueCheck.Sweep(s => GruResetBefore(random, s)), Allowed));
     }
 
     private static double Rnn(SeededValues random, EpilogueBuffers s, RnnActivation activation)

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using FastRnn.Kernels;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// Sigmoid, tanh and ReLU on the active path over a dense sweep of [-20, 20], magnitudes from
@@ -16,9 +16,9 @@ internal static class ActivationCheck
     private const double TanhRelative = 2e-7;
     private const double TanhAbsolute = 1e-7;
 
-    public static void Run(SelfTestReport report)
+    public static void Run(List<SelfCheckRow> rows)
     {
-        string path = Isa.Active.ToString();
+        SimdPath path = Isa.Active;
         float[] x = Inputs();
         string sizes = $"{x.Length} points, |x| 1e-38..max";
         float[] sigmoid = Apply(Activations.Kind.Sigmoid, x);
@@ -49,12 +49,12 @@ internal static class ActivationCheck
             reluErr = ErrorMeasure.Worst(reluErr, Math.Abs(relu[i] - DoubleMath.Relu(x[i])));
         }
 
-        report.Add(new SelfTestRow("sigmoid (absolute)", path, sizes, sigmoidAbs, SigmoidAbsolute));
-        report.Add(new SelfTestRow("sigmoid (relative, x > -86)", path, sizes, sigmoidRel, SigmoidRelative));
-        report.Add(new SelfTestRow("tanh (relative, |x| < 0.625)", path, sizes, tanhRel, TanhRelative));
-        report.Add(new SelfTestRow("tanh (absolute, |x| >= 0.625)", path, sizes, tanhAbs, TanhAbsolute));
-        report.Add(new SelfTestRow("relu (exact)", path, sizes, reluErr, 0));
-        report.Add(new SelfTestRow("NaN in -> NaN out, exact saturation", path, "NaN, |x| 1e10..max (count wrong)", SpecialValueMismatches(), 0));
+        rows.Add(new SelfCheckRow("sigmoid (absolute)", path, sizes, sigmoidAbs, SigmoidAbsolute));
+        rows.Add(new SelfCheckRow("sigmoid (relative, x > -86)", path, sizes, sigmoidRel, SigmoidRelative));
+        rows.Add(new SelfCheckRow("tanh (relative, |x| < 0.625)", path, sizes, tanhRel, TanhRelative));
+        rows.Add(new SelfCheckRow("tanh (absolute, |x| >= 0.625)", path, sizes, tanhAbs, TanhAbsolute));
+        rows.Add(new SelfCheckRow("relu (exact)", path, sizes, reluErr, 0));
+        rows.Add(new SelfCheckRow("NaN in -> NaN out, exact saturation", path, "NaN, |x| 1e10..max (count wrong)", SpecialValueMismatches(), 0));
     }
 
     private static float[] Apply(Activations.Kind kind, float[] x)

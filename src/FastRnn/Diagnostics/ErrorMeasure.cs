@@ -1,6 +1,6 @@
 using System;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>The error measures of the self-test, the same as the conformance tests use.</summary>
 internal static class ErrorMeasure

@@ -1,8 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using FastRnn.Kernels;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// PackedMatMul on int8 weights (the integer kernel) on the active path, against the quantized math
@@ -23,9 +24,9 @@ internal static class Int8MatMulCheck
     private static readonly int[] Sizes = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33];
     private static readonly int[] LongColumns = [255, 256, 257, 513];
 
-    public static void Run(SelfTestReport report)
+    public static void Run(List<SelfCheckRow> rows)
     {
-        string path = Isa.Active.ToString();
+        SimdPath path = Isa.Active;
         var random = new SeededValues(13);
         for (int gates = 1; gates <= 4; gates++)
         {
@@ -42,7 +43,7 @@ internal static class Int8MatMulCheck
                 }
             }
 
-            report.Add(new SelfTestRow(string.Create(CultureInfo.InvariantCulture, $"PackedMatMul int8 gates={gates}"), path, "units, columns 1..33; batch 1..5", worst, Allowed));
+            rows.Add(new SelfCheckRow(string.Create(CultureInfo.InvariantCulture, $"PackedMatMul int8 gates={gates}"), path, "units, columns 1..33; batch 1..5", worst, Allowed));
         }
 
         double longest = 0;
@@ -55,9 +56,9 @@ internal static class Int8MatMulCheck
             }
         }
 
-        report.Add(new SelfTestRow("PackedMatMul int8 past one chunk", path, "gates 4, units 17, columns 255..513; batch 1..3", longest, Allowed));
-        report.Add(new SelfTestRow("PackedMatMul int8 row alone = in batch", path, "gates 4, units 17, columns 257, batch 5 (bits)", AloneEqualsBatch(random) ? 0 : double.PositiveInfinity, 0));
-        report.Add(new SelfTestRow("PackedMatMul int8 NaN/±Inf rows", path, "gates 3, units 9, columns 20, batch 4", NonFiniteRows(random), Allowed));
+        rows.Add(new SelfCheckRow("PackedMatMul int8 past one chunk", path, "gates 4, units 17, columns 255..513; batch 1..3", longest, Allowed));
+        rows.Add(new SelfCheckRow("PackedMatMul int8 row alone = in batch", path, "gates 4, units 17, columns 257, batch 5 (bits)", AloneEqualsBatch(random) ? 0 : double.PositiveInfinity, 0));
+        rows.Add(new SelfCheckRow("PackedMatMul int8 NaN/±Inf rows", path, "gates 3, units 9, columns 20, batch 4", NonFiniteRows(random), Allowed));
     }
 
     private static bool AloneEqualsBatch(SeededValues random)

@@ -1,4 +1,4 @@
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// Sizes of one epilogue check (units, batch, the active vector width and the padded row length)

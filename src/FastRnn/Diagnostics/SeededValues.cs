@@ -1,6 +1,6 @@
 using System;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>Reproducible pseudo-random test data (the same on every machine for a given seed).</summary>
 internal sealed class SeededValues(int seed)

@@ -1,7 +1,8 @@
 using System;
+using System.Collections.Generic;
 using FastRnn.Kernels;
 
-namespace FastRnn.Cli.SelfTest;
+namespace FastRnn.Diagnostics;
 
 /// <summary>
 /// The fused forward epilogues (bias, gate activations, cell update) of every cell kind, on
@@ -11,17 +12,17 @@ internal static class ForwardEpilogueCheck
 {
     private const double Allowed = 1e-5;
 
-    public static void Run(SelfTestReport report)
+    public static void Run(List<SelfCheckRow> rows)
     {
         var random = new SeededValues(31);
-        string path = Isa.Active.ToString();
+        SimdPath path = Isa.Active;
         string sizes = EpilogueBuffers.SizesText + ", bias or none";
-        report.Add(new SelfTestRow("RnnEpilogue tanh", path, sizes, Sweep(s => Rnn(random, s, RnnActivation.Tanh)), Allowed));
-        report.Add(new SelfTestRow("RnnEpilogue relu", path, sizes, Sweep(s => Rnn(random, s, RnnActivation.Relu)), Allowed));
-        report.Add(new SelfTestRow("LstmEpilogue", path, sizes, Sweep(s => Lstm(random, s, peephole: false)), Allowed));
-        report.Add(new SelfTestRow("LstmEpilogue peephole", path, sizes, Sweep(s => Lstm(random, s, peephole: true)), Allowed));
-        report.Add(new SelfTestRow("GruEpilogue", path, sizes, Sweep(s => Gru(random, s)), Allowed));
-        report.Add(new SelfTestRow("GruResetBeforeEpilogue", path, sizes, Sweep(s => GruResetBefore(random, s)), Allowed));
+        rows.Add(new SelfCheckRow("RnnEpilogue tanh", path, sizes, Sweep(s => Rnn(random, s, RnnActivation.Tanh)), Allowed));
+        rows.Add(new SelfCheckRow("RnnEpilogue relu", path, sizes, Sweep(s => Rnn(random, s, RnnActivation.Relu)), Allowed));
+        rows.Add(new SelfCheckRow("LstmEpilogue", path, sizes, Sweep(s => Lstm(random, s, peephole: false)), Allowed));
+        rows.Add(new SelfCheckRow("LstmEpilogue peephole", path, sizes, Sweep(s => Lstm(random, s, peephole: true)), Allowed));
+        rows.Add(new SelfCheckRow("GruEpilogue", path, sizes, Sweep(s => Gru(random, s)), Allowed));
+        rows.Add(new SelfCheckRow("GruResetBeforeEpilogue", path, sizes, Sweep(s => GruResetBefore(random, s)), Allowed));
     }
 
     /// <summary>The worst error of a check over every unit count and batch 1..3.</summary>
