@@ -72,7 +72,11 @@ internal static class RandomProblems
         1, 3, 5, 7, 9, 16, 17, 31, 32, 33, 37, 63, 64, 65, 127, 128, 129,
     ];
 
-    private static readonly int[] HiddenSizes = Sizes;
+    // Hidden sizes stop at 65 (127..129 are covered as inputs): the more units and steps, the more
+    // often a ReLU or clip pre-activation lands within float32 rounding of its kink, where float and
+    // double take different branches and a whole gradient term differs (seen at hidden 128, RNN relu,
+    // scalar path: 5e-2 on the input gradient), which no tolerance covers.
+    private static readonly int[] HiddenSizes = [.. Sizes.Where(s => s <= 65)];
 
     private static readonly int[] SmallSizes = [.. Sizes.Distinct().Order()];
 
