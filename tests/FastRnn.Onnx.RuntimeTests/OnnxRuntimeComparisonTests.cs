@@ -153,7 +153,7 @@ public class OnnxRuntimeComparisonTests(ITestOutputHelper output)
         var c = new OnnxCase([OnnxNodeSpec.Random("RNN", 3, 4, 1).WithActivations(["relu"])], new OnnxModelOptions(), steps: 3, batch: 2, seed: 1);
         Assert.Contains("Invalid activation attribute - relu", Assert.Throws<OnnxRuntimeException>(() => OnnxRuntimeRunner.Run(c)).Message, StringComparison.Ordinal);
         Assert.Throws<FastRnnFormatException>(() => c.Import(ambiguous: AmbiguousActivations.AsOnnxRuntime));
-        Assert.Equal(FastRnn.Networks.CellKind.RnnRelu, Assert.Single(c.Import(ambiguous: AmbiguousActivations.AsSpecification)).Network.Description.Kind);
+        Assert.Equal(CellKind.RnnRelu, Assert.Single(c.Import(ambiguous: AmbiguousActivations.AsSpecification)).Network.Description.Kind);
     }
 
     [Fact]

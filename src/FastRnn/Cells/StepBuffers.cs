@@ -27,15 +27,15 @@ internal ref struct StepBuffers
         int hp = w.PaddedUnits;
         switch (w.Kind)
         {
-            case Networks.CellKind.Lstm when w.Projection is not null:
+            case CellKind.Lstm when w.Projection is not null:
                 buffers.Unprojected = scratch[..(batch * hp)];
                 break;
-            case Networks.CellKind.Gru when w.Candidate is not null:
+            case CellKind.Gru when w.Candidate is not null:
                 buffers.HiddenGates = scratch[..(batch * 2 * hp)];
                 buffers.ResetHidden = scratch.Slice(batch * 2 * hp, batch * hp);
                 buffers.Candidate = scratch.Slice(batch * 3 * hp, batch * w.Candidate.PaddedRows);
                 break;
-            case Networks.CellKind.Gru:
+            case CellKind.Gru:
                 buffers.HiddenGates = scratch[..(batch * w.GateStride)];
                 break;
         }

@@ -27,14 +27,16 @@ public sealed class RecurrentNetwork
         this.parameters = parameters;
         parameterNames = names;
         lookup = name => parameters[name];
-        Cells = new CellWeights[description.NumLayers * description.Directions];
+        var cells = new CellWeights[description.NumLayers * description.Directions];
         for (int layer = 0; layer < description.NumLayers; layer++)
         {
             for (int direction = 0; direction < description.Directions; direction++)
             {
-                Cells[(layer * description.Directions) + direction] = new CellWeights(description, layer, direction, lookup, format);
+                cells[(layer * description.Directions) + direction] = new CellWeights(description, layer, direction, lookup, format);
             }
         }
+
+        Stack = new CellStack(description, cells);
     }
 
     /// <summary>What this network is.</summary>
@@ -61,8 +63,11 @@ public sealed class RecurrentNetwork
     /// <summary>Parameter names in PyTorch <c>state_dict</c> order.</summary>
     public IReadOnlyList<string> ParameterNames => parameterNames;
 
+    /// <summary>The packed cells with the description: what sessions and the sequence runner work on.</summary>
+    internal CellStack Stack { get; }
+
     /// <summary>Packed weights per layer and direction: index layer * Directions + direction.</summary>
-    internal CellWeights[] Cells { get; }
+    internal CellWeights[] Cells => Stack.Cells;
 
     /// <summary>Counts <see cref="Repack"/> calls, so training sessions know when their transposes are stale.</summary>
     internal int Version { get; private set; }
@@ -220,7 +225,7 @@ public sealed class RecurrentNetwork
     /// <summary>Creates a streaming session (unidirectional networks) for up to <paramref name="maxBatch"/> streams.</summary>
     /// <param name="maxBatch">Rows per step the session accepts.</param>
     /// <returns>The session, with zero state.</returns>
-    public StreamingSession CreateSession(int maxBatch = 1) => new(this, maxBatch);
+    public StreamingSession CreateSession(int maxBatch = 1) => new(Stack, maxBatch);
 
     /// <summary>
     /// Runs the whole network over a batch of sequences, with PyTorch semantics. Allocates nothing.

@@ -3,7 +3,6 @@ using System.Threading;
 using FastRnn.Cells;
 using FastRnn.Kernels;
 using FastRnn.Memory;
-using FastRnn.Networks;
 
 namespace FastRnn.Sessions;
 
@@ -15,16 +14,16 @@ namespace FastRnn.Sessions;
 /// </summary>
 public sealed class StreamingSession
 {
-    private readonly RecurrentNetwork network;
+    private readonly CellStack stack;         // the network's description and packed cells
     private readonly AlignedBuffer[] hidden;  // per layer [B, StateStride]
     private readonly AlignedBuffer[] cell;    // per layer [B, Hp] (LSTM)
     private readonly AlignedBuffer gates;     // [B, G*Hp]
     private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
     private int busy;
 
-    internal StreamingSession(RecurrentNetwork network, int maxBatch)
+    internal StreamingSession(CellStack stack, int maxBatch)
     {
-        NetworkDescription d = network.Description;
+        NetworkDescription d = stack.Description;
         if (d.Bidirectional)
         {
             throw new NotSupportedException("A bidirectional network needs the whole sequence (its reverse direction starts at the end); use RecurrentNetwork.Forward instead of a streaming session.");
@@ -36,14 +35,14 @@ public sealed class StreamingSession
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
-        this.network = network;
+        this.stack = stack;
         MaxBatch = maxBatch;
         hidden = new AlignedBuffer[d.NumLayers];
         cell = new AlignedBuffer[d.NumLayers];
         int gateStride = 0, scratchPerRow = 0;
         for (int layer = 0; layer < d.NumLayers; layer++)
         {
-            CellWeights w = network.Cells[layer];
+            CellWeights w = stack.Cells[layer];
             hidden[layer] = new AlignedBuffer(maxBatch * w.StateStride);
             cell[layer] = new AlignedBuffer(d.HasCellState ? maxBatch * w.PaddedUnits : 0);
             gateStride = Math.Max(gateStride, w.GateStride);
@@ -57,8 +56,8 @@ public sealed class StreamingSession
     /// <summary>Largest batch per step.</summary>
     public int MaxBatch { get; }
 
-    /// <summary>The network this session runs.</summary>
-    public RecurrentNetwork Network => network;
+    /// <summary>What the network this session runs is.</summary>
+    public NetworkDescription Description => stack.Description;
 
     /// <summary>
     /// Consumes one time step for <paramref name="batch"/> streams (rows 0..batch-1 of the
@@ -69,7 +68,7 @@ public sealed class StreamingSession
     /// <param name="output">[batch, H_out] the top layer's hidden state after the step.</param>
     public void Step(ReadOnlySpan<float> input, int batch, Span<float> output)
     {
-        NetworkDescription d = network.Description;
+        NetworkDescription d = stack.Description;
         if (batch < 1 || batch > MaxBatch)
         {
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in 1..{MaxBatch} (the session's maximum).");
@@ -92,7 +91,7 @@ public sealed class StreamingSession
             int xStride = d.InputSize;
             for (int layer = 0; layer < d.NumLayers; layer++)
             {
-                CellWeights w = network.Cells[layer];
+                CellWeights w = stack.Cells[layer];
                 Span<float> g = gates.Span[..(batch * w.GateStride)];
                 PackedMatMul.Multiply(w.Input, x, xStride, batch, g, w.GateStride);
                 Span<float> h = hidden[layer].Span;
@@ -144,10 +143,10 @@ public sealed class StreamingSession
         Enter();
         try
         {
-            NetworkDescription d = network.Description;
+            NetworkDescription d = stack.Description;
             for (int layer = 0; layer < d.NumLayers; layer++)
             {
-                CellWeights w = network.Cells[layer];
+                CellWeights w = stack.Cells[layer];
                 for (int b = 0; b < batch; b++)
                 {
                     Span<float> h = hidden[layer].Span.Slice(b * w.StateStride, w.StateStride);
@@ -178,7 +177,7 @@ public sealed class StreamingSession
     public void GetState(Span<float> hiddenState, Span<float> cellState, int batch)
     {
         CheckState(hiddenState.Length, cellState.Length, batch);
-        NetworkDescription d = network.Description;
+        NetworkDescription d = stack.Description;
         if (d.HasCellState && cellState.IsEmpty)
         {
             throw new ArgumentException($"Expected cell state [{d.NumLayers}, {batch}, {d.HiddenSize}] for an LSTM.", nameof(cellState));
@@ -190,7 +189,7 @@ public sealed class StreamingSession
         {
             for (int layer = 0; layer < d.NumLayers; layer++)
             {
-                CellWeights w = network.Cells[layer];
+                CellWeights w = stack.Cells[layer];
                 for (int b = 0; b < batch; b++)
                 {
                     hidden[layer].Span.Slice(b * w.StateStride, d.StateSize).CopyTo(hiddenState.Slice(((layer * batch) + b) * d.StateSize));
@@ -209,7 +208,7 @@ public sealed class StreamingSession
 
     private void CheckState(int hiddenLength, int cellLength, int batch)
     {
-        NetworkDescription d = network.Description;
+        NetworkDescription d = stack.Description;
         if (batch < 1 || batch > MaxBatch)
         {
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in 1..{MaxBatch} (the session's maximum).");

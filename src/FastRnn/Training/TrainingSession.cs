@@ -41,7 +41,7 @@ public sealed class TrainingSession
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
-        if (network.WeightFormat != Kernels.WeightFormat.Float32)
+        if (network.WeightFormat != WeightFormat.Float32)
         {
             throw new NotSupportedException($"Training needs float32 weights; this network stores {network.WeightFormat}. Train in float32, then convert with WithWeightFormat.");
         }

@@ -140,5 +140,5 @@ public sealed class SessionAndBatchTests
 
     // int8 networks run the integer kernel, whose row results are bit-identical by construction too.
     private static RecurrentNetwork WithFormat(RecurrentNetwork network, bool quantized) =>
-        quantized ? network.WithWeightFormat(FastRnn.Kernels.WeightFormat.Int8) : network;
+        quantized ? network.WithWeightFormat(WeightFormat.Int8) : network;
 }

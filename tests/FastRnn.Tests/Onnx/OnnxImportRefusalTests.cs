@@ -81,7 +81,7 @@ public class OnnxImportRefusalTests
         OnnxNodeSpec spec = OnnxNodeSpec.Random(op, 3, 4, 1, directions: op == "RNN" ? 2 : 1).WithActivations(activations.Split(','),
             alpha.Length == 0 ? null : [.. alpha.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))],
             beta.Length == 0 ? null : [.. beta.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))]);
-        FastRnn.Networks.NetworkDescription d = Assert.Single(OnnxImportChainTests.Import(OnnxModelBuilder.Build(spec))).Network.Description;
+        NetworkDescription d = Assert.Single(OnnxImportChainTests.Import(OnnxModelBuilder.Build(spec))).Network.Description;
         Assert.Equal(imported, string.Join(';', Enumerable.Range(0, d.Directions).SelectMany(k => d.ActivationsOf(k).OnnxOrder(d.Kind))));
     }
 

@@ -247,9 +247,9 @@ public sealed class Seq2SeqModel
 
     /// <summary>Decodes with both networks' weights stored in <paramref name="format"/> (training stays float32).</summary>
     /// <param name="format">The format to infer with.</param>
-    public void UseWeightFormat(Kernels.WeightFormat format)
+    public void UseWeightFormat(WeightFormat format)
     {
-        bool fp32 = format == Kernels.WeightFormat.Float32;
+        bool fp32 = format == WeightFormat.Float32;
         inferenceEncoder = fp32 ? Encoder : Encoder.WithWeightFormat(format);
         inferenceDecoder = fp32 ? Decoder : Decoder.WithWeightFormat(format);
         decoderStream = inferenceDecoder.CreateSession(MaxBatch);

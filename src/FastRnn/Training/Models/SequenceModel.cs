@@ -228,9 +228,9 @@ public sealed class SequenceModel
     /// <paramref name="format"/> (training always uses float32). Allocates a converted copy.
     /// </summary>
     /// <param name="format">The format to infer with.</param>
-    public void UseWeightFormat(Kernels.WeightFormat format)
+    public void UseWeightFormat(WeightFormat format)
     {
-        inference = format == Kernels.WeightFormat.Float32 ? Network : Network.WithWeightFormat(format);
+        inference = format == WeightFormat.Float32 ? Network : Network.WithWeightFormat(format);
         workspace = inference.CreateWorkspace(MaxBatch, MaxSteps);
     }
 

@@ -1,4 +1,4 @@
-namespace FastRnn.Networks;
+namespace FastRnn;
 
 /// <summary>
 /// The activation functions of ONNX's recurrent operators (LSTM, GRU, RNN). PyTorch uses only

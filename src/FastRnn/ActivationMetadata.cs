@@ -1,8 +1,7 @@
 using System;
 using System.Collections.Generic;
-using FastRnn.Networks;
 
-namespace FastRnn.IO;
+namespace FastRnn;
 
 /// <summary>
 /// The <c>activations</c> metadata key of a network file: every direction's functions in ONNX's

@@ -1,4 +1,4 @@
-namespace FastRnn.Networks;
+namespace FastRnn;
 
 /// <summary>Variants of a cell beyond PyTorch's standard form.</summary>
 public enum CellVariant

@@ -1,4 +1,4 @@
-namespace FastRnn.Networks;
+namespace FastRnn;
 
 /// <summary>The recurrent cell, named as PyTorch's <c>mode</c>.</summary>
 public enum CellKind

@@ -1,4 +1,4 @@
-namespace FastRnn.Kernels;
+namespace FastRnn;
 
 #pragma warning disable CA1720 // Formats are named after their element types, as dtypes are in PyTorch and safetensors.
 /// <summary>How a network stores the weight matrices its kernels stream (activations, states and accumulation stay float32).</summary>

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace FastRnn.Networks;
+namespace FastRnn;
 
 /// <summary>
 /// One activation function with its parameters, e.g. <c>LeakyRelu(0.1)</c>. Parameters a function

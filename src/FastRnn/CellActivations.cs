@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace FastRnn.Networks;
+namespace FastRnn;
 
 /// <summary>
 /// The activation functions of one direction of a cell, in ONNX's roles: <see cref="Gate"/> (ONNX f),

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace FastRnn.Networks;
+namespace FastRnn;
 
 /// <summary>
 /// What a recurrent network is: cell, variant, sizes and PyTorch's layer options
@@ -90,7 +90,7 @@ public sealed record NetworkDescription
     /// <returns>The options, each with a leading ", ", or an empty string.</returns>
     /// <remarks>A method, not a property, so the record's generated <c>ToString</c> stays as it is.</remarks>
     public string FormatOnnxOptions() =>
-        $"{(Reverse ? ", reverse" : string.Empty)}{(Clip is float clip ? ", clip " + clip.ToString(CultureInfo.InvariantCulture) : string.Empty)}{(CoupledInputForget ? ", input_forget" : string.Empty)}{(HasDefaultActivations ? string.Empty : ", activations " + IO.ActivationMetadata.Format(this))}";
+        $"{(Reverse ? ", reverse" : string.Empty)}{(Clip is float clip ? ", clip " + clip.ToString(CultureInfo.InvariantCulture) : string.Empty)}{(CoupledInputForget ? ", input_forget" : string.Empty)}{(HasDefaultActivations ? string.Empty : ", activations " + ActivationMetadata.Format(this))}";
 
     /// <summary>
     /// The same network computing <paramref name="forward"/> (and <paramref name="backward"/> in the
