@@ -85,7 +85,7 @@ internal static class CharLmTask
                 return loss;
             },
             Validate,
-            progress);
+            ImmediateProgress.Of(progress));
 
         float validationLoss = summary.ValidationLoss[^1];
         string sample = Generate(model, "The miller ", 160, 0.6f, options.Seed);

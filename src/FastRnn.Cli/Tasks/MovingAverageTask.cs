@@ -146,7 +146,7 @@ internal static class MovingAverageTask
                 return Windowed(indices[0], true, null);
             },
             _ => Validate(null),
-            progress);
+            ImmediateProgress.Of(progress));
 
         double[] trivialSums = new double[2];
         float mse = Validate(trivialSums);

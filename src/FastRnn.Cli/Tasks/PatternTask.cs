@@ -112,7 +112,7 @@ internal static class PatternTask
                 return loss;
             },
             Validate,
-            progress);
+            ImmediateProgress.Of(progress));
 
         return new TaskResult
         {

@@ -98,7 +98,7 @@ internal static class ReverseTask
                 return loss;
             },
             Validate,
-            progress);
+            ImmediateProgress.Of(progress));
 
         return new TaskResult
         {

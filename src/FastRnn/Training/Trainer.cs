@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Threading;
 
 namespace FastRnn.Training;
 
@@ -59,9 +60,22 @@ public static class Trainer
     /// Called after every epoch with the held-out examples (empty when the fraction is 0, for
     /// tasks that validate on data of their own); returns the validation loss. Null for none.
     /// </param>
-    /// <param name="progress">Called after every batch, or null.</param>
+    /// <param name="progress">
+    /// Told after every batch, or null. Reported on the training thread through
+    /// <see cref="IProgress{T}.Report"/>; a <see cref="Progress{T}"/> posts each report to the
+    /// synchronization context it was made on (the thread pool when there is none, so reports may
+    /// arrive after this method returns).
+    /// </param>
+    /// <param name="cancellationToken">Checked before every batch: the batch in progress finishes, then the run throws.</param>
     /// <returns>The per-epoch losses and how the run ended.</returns>
-    public static TrainingSummary Run(int examples, TrainerOptions options, Func<int[], int, float> trainBatch, Func<int[], float>? evaluate, Action<TrainingProgress>? progress)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the network keeps the weights of the last finished batch.</exception>
+    public static TrainingSummary Run(
+        int examples,
+        TrainerOptions options,
+        Func<int[], int, float> trainBatch,
+        Func<int[], float>? evaluate = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(trainBatch);
@@ -107,6 +121,7 @@ public static class Trainer
             int seen = 0;
             for (int b = 0; b < batches; b++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 int count = Math.Min(options.BatchSize, trainCount - (b * options.BatchSize));
                 Array.Copy(train, b * options.BatchSize, batch, 0, count);
                 float loss = trainBatch(batch, count);
@@ -123,7 +138,7 @@ public static class Trainer
                     }
                 }
 
-                progress?.Invoke(new TrainingProgress(epoch, options.Epochs, b + 1, batches, loss, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), validationLoss));
+                progress?.Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches, loss, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), validationLoss));
             }
 
             float current = evaluate is not null ? validationLosses[^1] : trainLosses[^1];
