@@ -35,7 +35,19 @@ internal static class ReverseTask
             strings[i] = random.Next(Digits);
         }
 
-        var model = new Seq2SeqModel(cell, Digits, Digits + 1, 16, hidden, 1, Begin, BatchSize, length, length, options.Seed);
+        var model = new Seq2SeqModel(new Seq2SeqModelOptions
+        {
+            Cell = cell,
+            SourceVocabulary = Digits,
+            TargetVocabulary = Digits + 1,
+            Embedding = 16,
+            Hidden = hidden,
+            BeginToken = Begin,
+            MaxBatch = BatchSize,
+            MaxSourceSteps = length,
+            MaxTargetSteps = length,
+            Seed = options.Seed,
+        });
         var optimizer = new Adam(model.Parameters, learningRate: 0.005f);
         int[] source = new int[length * BatchSize];
         int[] target = new int[length * BatchSize];

@@ -190,7 +190,11 @@ public sealed class TrainingAllocationTests
 
     private static (Seq2SeqModel Model, int[] Source, int[] Target) Seq2Seq()
     {
-        var model = new Seq2SeqModel(CellKind.Gru, sourceVocabulary: 9, targetVocabulary: 10, embedding: 6, hidden: 15, layers: 2, beginToken: 0, maxBatch: 3, maxSourceSteps: 7, maxTargetSteps: 8, seed: 1);
+        var model = new Seq2SeqModel(new Seq2SeqModelOptions
+        {
+            Cell = CellKind.Gru, SourceVocabulary = 9, TargetVocabulary = 10, Embedding = 6, Hidden = 15, Layers = 2,
+            BeginToken = 0, MaxBatch = 3, MaxSourceSteps = 7, MaxTargetSteps = 8, Seed = 1,
+        });
         int[] source = new int[Seq2SeqSourceSteps * Seq2SeqBatch], target = new int[Seq2SeqTargetSteps * Seq2SeqBatch];
         for (int i = 0; i < source.Length; i++)
         {

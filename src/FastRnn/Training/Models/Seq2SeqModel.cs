@@ -41,30 +41,24 @@ public sealed class Seq2SeqModel
     private readonly int[] decoderTokens;    // [T, B] BOS, then the target shifted right
 
     /// <summary>Builds the model with seeded initialisation.</summary>
-    /// <param name="cell">LSTM, GRU or RNN.</param>
-    /// <param name="sourceVocabulary">Source token ids 0..V_s-1.</param>
-    /// <param name="targetVocabulary">Target token ids 0..V_t-1, including <paramref name="beginToken"/>.</param>
-    /// <param name="embedding">Embedding dimension of both sides.</param>
-    /// <param name="hidden">Hidden units of both networks.</param>
-    /// <param name="layers">Layers of both networks.</param>
-    /// <param name="beginToken">The target id the decoder reads first.</param>
-    /// <param name="maxBatch">Largest batch.</param>
-    /// <param name="maxSourceSteps">Longest source.</param>
-    /// <param name="maxTargetSteps">Longest target.</param>
-    /// <param name="seed">Initialisation seed.</param>
-    public Seq2SeqModel(CellKind cell, int sourceVocabulary, int targetVocabulary, int embedding, int hidden, int layers, int beginToken, int maxBatch, int maxSourceSteps, int maxTargetSteps, int seed)
+    /// <param name="options">Cell, vocabularies, sizes, limits and seed.</param>
+    public Seq2SeqModel(Seq2SeqModelOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        int targetVocabulary = options.TargetVocabulary, embedding = options.Embedding, hidden = options.Hidden;
+        int beginToken = options.BeginToken, maxBatch = options.MaxBatch, seed = options.Seed;
+        int maxSourceSteps = options.MaxSourceSteps, maxTargetSteps = options.MaxTargetSteps;
         if ((uint)beginToken >= (uint)targetVocabulary)
         {
-            throw new ArgumentOutOfRangeException(nameof(beginToken), beginToken, $"The begin token must be a target id in 0..{targetVocabulary - 1}.");
+            throw new ArgumentOutOfRangeException(nameof(options), beginToken, $"BeginToken must be a target id in 0..{targetVocabulary - 1}.");
         }
 
         BeginToken = beginToken;
         MaxBatch = maxBatch;
         MaxSourceSteps = maxSourceSteps;
         MaxTargetSteps = maxTargetSteps;
-        var description = new NetworkDescription(cell, embedding, hidden) { NumLayers = layers };
-        SourceEmbedding = new Embedding("encoder_embedding", sourceVocabulary, embedding, seed + 1);
+        var description = new NetworkDescription(options.Cell, embedding, hidden) { NumLayers = options.Layers };
+        SourceEmbedding = new Embedding("encoder_embedding", options.SourceVocabulary, embedding, seed + 1);
         TargetEmbedding = new Embedding("decoder_embedding", targetVocabulary, embedding, seed + 2);
         Encoder = RecurrentNetwork.CreateRandom(description, seed + 3);
         Decoder = RecurrentNetwork.CreateRandom(description, seed + 4);
@@ -103,7 +97,7 @@ public sealed class Seq2SeqModel
         dSourceInputs = new float[sourceInputs.Length];
         dTargetInputs = new float[targetInputs.Length];
         zeros = new float[encoderOutputs.Length];
-        this.hidden = new float[layers * maxBatch * hidden];
+        this.hidden = new float[options.Layers * maxBatch * hidden];
         this.cell = new float[description.HasCellState ? this.hidden.Length : 0];
         dHidden = new float[this.hidden.Length];
         dCell = new float[this.cell.Length];
