@@ -14,16 +14,8 @@ public sealed class ModuleEvalCommandTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("fastrnn-module-eval-").FullName;
 
-    public static IEnumerable<object[]> Cases()
-    {
-        foreach (string name in ModuleCaseData.Names())
-        {
-            yield return [name];
-        }
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ModuleCaseData.Cases), MemberType = typeof(ModuleCaseData))]
     public void EvalWritesAndChecksEveryTensorOfEveryModuleCase(string name)
     {
         ModuleCaseData c = ModuleCaseData.Load(name);

@@ -1,4 +1,5 @@
 using FastRnn.Heads;
+using FastRnn.Tests.Onnx;
 using FastRnn.Tests.Networks;
 using Xunit;
 
@@ -15,8 +16,8 @@ public sealed class DenseHeadAllocationTests
     public void ApplyAllocatesNothing(HeadActivation activation)
     {
         const int inputs = 48, classes = 1030, batch = 4; // two blocks of output rows
-        DenseHead head = DenseHead.Create(ModuleBytes.Values(classes * inputs, 1), ModuleBytes.Values(classes, 2), inputs, classes, activation);
-        float[] x = ModuleBytes.Values(batch * inputs, 3); // [B, In]
+        DenseHead head = DenseHead.Create(OnnxNodeSpec.RandomValues(classes * inputs, 1), OnnxNodeSpec.RandomValues(classes, 2), inputs, classes, activation);
+        float[] x = OnnxNodeSpec.RandomValues(batch * inputs, 3); // [B, In]
         float[] y = new float[batch * classes];            // [B, C]
         AllocationAssert.AllocatesNothing(() => head.Apply(x, batch, y));
     }

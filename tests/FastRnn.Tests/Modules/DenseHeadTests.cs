@@ -1,5 +1,6 @@
 using System;
 using FastRnn.Heads;
+using FastRnn.Tests.Onnx;
 using FsCheck.Xunit;
 using Xunit;
 
@@ -17,9 +18,9 @@ public sealed class DenseHeadTests
     public void MatchesDoublePrecision(HeadActivation activation, int inputs, int classes)
     {
         const int batch = 3;
-        float[] w = ModuleBytes.Values(classes * inputs, 1);
-        float[] b = ModuleBytes.Values(classes, 2);
-        float[] x = ModuleBytes.Values(batch * inputs, 3);
+        float[] w = OnnxNodeSpec.RandomValues(classes * inputs, 1);
+        float[] b = OnnxNodeSpec.RandomValues(classes, 2);
+        float[] x = OnnxNodeSpec.RandomValues(batch * inputs, 3);
         DenseHead head = DenseHead.Create(w, b, inputs, classes, activation);
         float[] y = new float[batch * classes]; // [B, C]
         head.Apply(x, batch, y);
@@ -64,8 +65,8 @@ public sealed class DenseHeadTests
     {
         int inputs = 1 + (inputChoice % 70), classes = 1 + (classChoice % 70), batch = 1 + (batchChoice % 9);
         var activation = (HeadActivation)(activationChoice % 3);
-        DenseHead head = DenseHead.Create(ModuleBytes.Values(classes * inputs, inputs), ModuleBytes.Values(classes, classes), inputs, classes, activation);
-        float[] x = ModuleBytes.Values(batch * inputs, batch); // [B, In]
+        DenseHead head = DenseHead.Create(OnnxNodeSpec.RandomValues(classes * inputs, inputs), OnnxNodeSpec.RandomValues(classes, classes), inputs, classes, activation);
+        float[] x = OnnxNodeSpec.RandomValues(batch * inputs, batch); // [B, In]
         float[] y = new float[batch * classes];                // [B, C]
         head.Apply(x, batch, y);
         float[] alone = new float[classes];

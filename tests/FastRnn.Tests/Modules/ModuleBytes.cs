@@ -1,6 +1,7 @@
 using System;
 using FastRnn.IO;
 using FastRnn.Networks;
+using FastRnn.Tests.Onnx;
 
 namespace FastRnn.Tests.Modules;
 
@@ -29,23 +30,11 @@ internal static class ModuleBytes
     /// <summary>Adds an nn.Linear [classes, inputs] under <paramref name="prefix"/> with values from <paramref name="seed"/>.</summary>
     public static void AddHead(SafeTensorsWriter writer, string prefix, int classes, int inputs, bool bias = true, int seed = 5)
     {
-        writer.Add(prefix + "weight", Values(classes * inputs, seed), [classes, inputs]);
+        writer.Add(prefix + "weight", OnnxNodeSpec.RandomValues(classes * inputs, seed), [classes, inputs]);
         if (bias)
         {
-            writer.Add(prefix + "bias", Values(classes, seed + 1), [classes]);
+            writer.Add(prefix + "bias", OnnxNodeSpec.RandomValues(classes, seed + 1), [classes]);
         }
-    }
-
-    public static float[] Values(int count, int seed)
-    {
-        var random = new Random(seed);
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = (float)((random.NextDouble() * 2) - 1);
-        }
-
-        return values;
     }
 
     /// <summary>A two-layer LSTM (input 3, hidden 8) under <c>rnn.</c> and a 5-class head under <c>head.</c>.</summary>

@@ -64,6 +64,15 @@ public sealed class ModuleCaseData
             .Order(StringComparer.Ordinal)
             .ToArray();
 
+    /// <summary>The case names as theory data.</summary>
+    public static IEnumerable<object[]> Cases()
+    {
+        foreach (string name in Names())
+        {
+            yield return [name];
+        }
+    }
+
     public string Name { get; }
 
     public string Mode { get; }

@@ -18,19 +18,11 @@ public sealed class ModuleConformanceTests
 {
     private const double Tolerance = 1e-5;
 
-    public static IEnumerable<object[]> Cases()
-    {
-        foreach (string name in ModuleCaseData.Names())
-        {
-            yield return [name];
-        }
-    }
-
     [Fact]
     public void EveryCaseIsFound() => Assert.Equal(5, ModuleCaseData.Names().Count);
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ModuleCaseData.Cases), MemberType = typeof(ModuleCaseData))]
     public void WholeSequenceAndStreamingMatchTheCase(string name)
     {
         ModuleCaseData c = ModuleCaseData.Load(name);
