@@ -24,7 +24,7 @@ internal static class HeadPrefixReader
 
         if (weight.Shape.Count != 2 || weight.Shape[0] < 1 || weight.Shape[1] < 1)
         {
-            throw new FastRnnFormatException($"{where}: head weight {weight} should be a matrix [C, {network.OutputSize}] with C at least 1.");
+            throw new FastRnnFormatException($"{where}: head weight {NameList.Describe(weight)} should be a matrix [C, {network.OutputSize}] with C at least 1.");
         }
 
         int classes = weight.Shape[0];
@@ -38,7 +38,7 @@ internal static class HeadPrefixReader
         {
             if (!WeightTensors.SameShape(biasEntry.Shape, [classes]))
             {
-                throw new FastRnnFormatException($"{where}: head bias {biasEntry} should have shape [{classes}], one value per row of '{weight.Name}'.");
+                throw new FastRnnFormatException($"{where}: head bias {NameList.Describe(biasEntry)} should have shape [{classes}], one value per row of '{weight.Name}'.");
             }
 
             bias = WeightTensors.ReadFloat(file, biasEntry, where);
@@ -48,7 +48,7 @@ internal static class HeadPrefixReader
         {
             if (name is not (WeightName or BiasName))
             {
-                throw new FastRnnFormatException($"{where}: unexpected tensor {entry} under head prefix '{prefix}': a dense head has only '{WeightName}' and '{BiasName}'.");
+                throw new FastRnnFormatException($"{where}: unexpected tensor {NameList.Describe(entry)} under head prefix '{prefix}': a dense head has only '{WeightName}' and '{BiasName}'.");
             }
         }
 

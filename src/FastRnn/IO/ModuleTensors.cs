@@ -76,7 +76,7 @@ internal sealed class ModuleTensors
         var names = new List<string>(part.Count);
         foreach (SafeTensorsEntry entry in part.Values)
         {
-            names.Add(entry.ToString());
+            names.Add(NameList.Describe(entry));
         }
 
         return NameList.Format(names);

@@ -83,7 +83,7 @@ internal static class RecurrentPrefixReader
 
             if (!WeightTensors.SameShape(entry.Shape, shape))
             {
-                throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has shape {SafeTensorsErrors.FormatShape(entry.Shape)}; {summary} needs [{string.Join(", ", shape)}].");
+                throw new FastRnnFormatException($"{where}: tensor {NameList.Describe(entry)} has the wrong shape; {summary} needs [{string.Join(", ", shape)}].");
             }
 
             values[name] = WeightTensors.ReadFloat(file, entry, where);
@@ -93,7 +93,7 @@ internal static class RecurrentPrefixReader
         {
             if (!values.ContainsKey(name))
             {
-                throw new FastRnnFormatException($"{where}: unexpected tensor {entry} under prefix '{prefix}': {summary} has no parameter '{name}'.");
+                throw new FastRnnFormatException($"{where}: unexpected tensor {NameList.Describe(entry)} under prefix '{prefix}': {summary} has no parameter '{NameList.Shorten(name)}'.");
             }
         }
 
@@ -116,7 +116,7 @@ internal static class RecurrentPrefixReader
 
         if (entry.Shape.Count != 2 || entry.Shape[0] < 1 || entry.Shape[1] < 1)
         {
-            throw new FastRnnFormatException($"{where}: tensor {entry} should be a matrix [rows, columns] with both at least 1.");
+            throw new FastRnnFormatException($"{where}: tensor {NameList.Describe(entry)} should be a matrix [rows, columns] with both at least 1.");
         }
 
         return entry;

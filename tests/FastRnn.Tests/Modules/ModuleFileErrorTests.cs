@@ -89,7 +89,7 @@ public sealed class ModuleFileErrorTests
         SafeTensorsWriter writer = ModuleBytes.Recurrent(LstmNetwork(), "rnn.", name => name == "weight_ih_l1");
         writer.Add("rnn.weight_ih_l1", new float[32 * 7], [32, 7]);
         string message = Refused(writer, Options with { HeadPrefix = null });
-        Assert.Contains("tensor 'rnn.weight_ih_l1' has shape [32, 7]; a 2-layer Lstm with input size 3, hidden size 8 (inferred from rnn.weight_ih_l0 F32 [32, 3], rnn.weight_hh_l0 F32 [32, 8] and the layer names) needs [32, 8]", message, StringComparison.Ordinal);
+        Assert.Contains("tensor rnn.weight_ih_l1 F32 [32, 7] has the wrong shape; a 2-layer Lstm with input size 3, hidden size 8 (inferred from rnn.weight_ih_l0 F32 [32, 3], rnn.weight_hh_l0 F32 [32, 8] and the layer names) needs [32, 8]", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -146,6 +146,13 @@ public sealed class ModuleFileErrorTests
         Assert.Contains("12 tensors are under neither prefix 'rnn.' nor 'head.': 'norm0.weight', 'norm1.weight',", message, StringComparison.Ordinal);
         Assert.Contains("'norm9.weight' and 2 more. Set ModuleLoadOptions.IgnoreOtherTensors to skip them.", message, StringComparison.Ordinal);
         Assert.DoesNotContain("norm10", message, StringComparison.Ordinal);
+
+        // A hostile name is quoted in part, so a message stays small whatever the file holds.
+        writer = ModuleBytes.LstmWithHead(out _);
+        writer.Add(new string('x', 100_000), new float[1], [1]);
+        message = Refused(writer, Options);
+        Assert.Contains($"'{new string('x', 120)}…'", message, StringComparison.Ordinal);
+        Assert.True(message.Length < 1000, $"{message.Length} characters");
     }
 
     [Fact]
