@@ -56,7 +56,9 @@ public sealed class DenseHeadTests
             }
 
             double error = Reference.ReferenceTolerance.RelativeError(Array.ConvertAll(y[(n * classes)..((n + 1) * classes)], v => (double)v), expected);
-            Assert.True(error <= 1e-6, $"row {n}: relative error {error:E3}");
+            // The forward tolerance of the conformance cases: a logit's float32 rounding (with or without
+            // FMA) moves its exponential by that times the logit, up to a few 1e-6 on the scalar path.
+            Assert.True(error <= 1e-5, $"row {n}: relative error {error:E3}");
         }
     }
 
