@@ -11,11 +11,11 @@ using FastRnn.Training;
 namespace FastRnn.Cli.Commands;
 
 /// <summary>
-/// <c>fastrnn eval CASE.safetensors --out RESULT.safetensors [--check] [--weights fp32|bf16|int8]</c>: runs a case in the
-/// conformance format and writes <c>output</c>, <c>h_n</c> (and <c>c_n</c>) as F32, and, when the
+/// <c>fastrnn eval CASE.safetensors [--model MODEL.safetensors] --out RESULT.safetensors [--check] [--weights fp32|bf16|int8]</c>:
+/// runs a case in the conformance format and writes <c>output</c>, <c>h_n</c> (and <c>c_n</c>) as F32, and, when the
 /// case holds cotangents (<c>grad_output</c>, ...), every gradient (<c>grad.input</c>,
-/// <c>grad.h0</c>, <c>grad.c0</c>, <c>grad.&lt;weight&gt;</c>); with <c>--check</c>, also compares
-/// them with the case's expected tensors.
+/// <c>grad.h0</c>, <c>grad.c0</c>, <c>grad.&lt;weight&gt;</c>); for a module case (with <c>--model</c>),
+/// also <c>head_output</c>; with <c>--check</c>, also compares them with the case's expected tensors.
 /// </summary>
 internal static class EvalCommand
 {
@@ -32,6 +32,11 @@ internal static class EvalCommand
             HelpName = "RESULT.safetensors",
             Description = "Write output, h_n, c_n and every gradient the case has cotangents for, as F32.",
         };
+        var model = new Option<string>("--model")
+        {
+            HelpName = "MODEL.safetensors",
+            Description = "For a module case (metadata kind = module): the module's state_dict, read by the case's rnn_prefix and head_prefix.",
+        };
         var check = new Option<bool>("--check") { Description = "Compare the results with the case's expected tensors; exit 1 when one is off." };
         Option<WeightFormat?> weights = CliOptions.Parsed<WeightFormat>(
             "--weights",
@@ -42,6 +47,7 @@ internal static class EvalCommand
         var command = new CliCommand("eval", "Run a conformance-format case: outputs, states and gradients.", UsageErrorExitCode)
         {
             casePath,
+            model,
             output,
             check,
             weights,
@@ -55,56 +61,35 @@ internal static class EvalCommand
         });
         command.SetAction(result => Run(
             result.GetRequiredValue(casePath),
+            result.GetValue(model),
             result.GetValue(output),
             result.GetValue(check),
             result.GetValue(weights) ?? WeightFormat.Float32));
         return command;
     }
 
-    private static int Run(string casePath, string? outPath, bool check, WeightFormat format)
+    private static int Run(string casePath, string? modelPath, string? outPath, bool check, WeightFormat format)
     {
         try
         {
             SafeTensorsFile file = SafeTensorsFile.Read(casePath);
-            RecurrentNetwork network = NetworkFile.FromSafeTensors(file, CaseTensors.IsCaseTensor);
-            if (format != network.WeightFormat)
+            List<(string Name, float[] Data, int[] Shape)> results;
+            if (ModuleCase.IsModuleCase(file))
             {
-                network = network.WithWeightFormat(format);
-            }
+                if (modelPath is null)
+                {
+                    return Fail($"{casePath} is a module case (metadata kind = module): give its weights with --model MODEL.safetensors");
+                }
 
-            NetworkDescription d = network.Description;
-            CaseTensors c = CaseTensors.Read(file, d);
-            int slots = d.NumLayers * d.Directions;
-            float[] output = new float[c.Steps * c.Batch * d.OutputSize];
-            float[] hn = new float[slots * c.Batch * d.StateSize];
-            float[]? cn = d.HasCellState ? new float[slots * c.Batch * d.HiddenSize] : null;
-            // Gradients are a float32 affair: reduced-precision weights are for inference.
-            bool withGradients = file.Contains("grad_output") && format == WeightFormat.Float32;
-            TrainingSession? training = null;
-            if (withGradients)
+                results = ModuleCase.Run(file, modelPath, format);
+            }
+            else if (modelPath is not null)
             {
-                training = new TrainingSession(network, c.Batch, c.Steps);
-                training.Forward(c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0, c.Lengths);
+                return Fail($"--model is for module cases (metadata kind = module); {casePath} holds its own network");
             }
             else
             {
-                network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0, c.Lengths);
-            }
-
-            int[] outputShape = d.BatchFirst ? [c.Batch, c.Steps, d.OutputSize] : [c.Steps, c.Batch, d.OutputSize];
-            var results = new List<(string Name, float[] Data, int[] Shape)>
-            {
-                ("output", output, outputShape),
-                ("h_n", hn, [slots, c.Batch, d.StateSize]),
-            };
-            if (cn is not null)
-            {
-                results.Add(("c_n", cn, [slots, c.Batch, d.HiddenSize]));
-            }
-
-            if (training is not null)
-            {
-                AddGradients(file, network, training, c, outputShape, results);
+                results = RunNetworkCase(file, format);
             }
 
             if (outPath is not null)
@@ -126,6 +111,58 @@ internal static class EvalCommand
         {
             return Fail(e.Message);
         }
+    }
+
+    private static List<(string Name, float[] Data, int[] Shape)> RunNetworkCase(SafeTensorsFile file, WeightFormat format)
+    {
+        RecurrentNetwork network = NetworkFile.FromSafeTensors(file, CaseTensors.IsCaseTensor);
+        if (format != network.WeightFormat)
+        {
+            network = network.WithWeightFormat(format);
+        }
+
+        CaseTensors c = CaseTensors.Read(file, network.Description);
+        // Gradients are a float32 affair: reduced-precision weights are for inference.
+        TrainingSession? training = file.Contains("grad_output") && format == WeightFormat.Float32
+            ? new TrainingSession(network, c.Batch, c.Steps)
+            : null;
+        List<(string Name, float[] Data, int[] Shape)> results = Forward(network, c, training);
+        if (training is not null)
+        {
+            AddGradients(file, network, training, c, results[0].Shape, results);
+        }
+
+        return results;
+    }
+
+    /// <summary>Runs a case's whole sequence: <c>output</c> (first), <c>h_n</c> and, for an LSTM, <c>c_n</c>, in the case's layout.</summary>
+    internal static List<(string Name, float[] Data, int[] Shape)> Forward(RecurrentNetwork network, CaseTensors c, TrainingSession? training = null)
+    {
+        NetworkDescription d = network.Description;
+        int slots = d.NumLayers * d.Directions;
+        float[] output = new float[c.Steps * c.Batch * d.OutputSize];
+        float[] hn = new float[slots * c.Batch * d.StateSize];
+        float[]? cn = d.HasCellState ? new float[slots * c.Batch * d.HiddenSize] : null;
+        if (training is not null)
+        {
+            training.Forward(c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0, c.Lengths);
+        }
+        else
+        {
+            network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0, c.Lengths);
+        }
+
+        var results = new List<(string Name, float[] Data, int[] Shape)>
+        {
+            ("output", output, d.BatchFirst ? [c.Batch, c.Steps, d.OutputSize] : [c.Steps, c.Batch, d.OutputSize]),
+            ("h_n", hn, [slots, c.Batch, d.StateSize]),
+        };
+        if (cn is not null)
+        {
+            results.Add(("c_n", cn, [slots, c.Batch, d.HiddenSize]));
+        }
+
+        return results;
     }
 
     private static int Check(SafeTensorsFile file, List<(string Name, float[] Data, int[] Shape)> results, WeightFormat format)

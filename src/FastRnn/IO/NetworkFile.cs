@@ -270,20 +270,13 @@ public static class NetworkFile
                 throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has dtype {entry.DType.ToHeaderName()}; {(int8Matrix ? "an int8 file stores its matrices as I8" : "weights must be F32, F16 or BF16")}.");
             }
 
-            if (!SameShape(entry.Shape, shape))
+            if (!WeightTensors.SameShape(entry.Shape, shape))
             {
                 throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}]; the metadata/description implies [{string.Join(", ", shape)}].");
             }
 
             float[] data = int8Matrix ? ReadInt8(file, entry, shape, where) : file.ReadFloat32(entry.Name);
-            for (int i = 0; i < data.Length; i++)
-            {
-                if (!float.IsFinite(data[i]))
-                {
-                    throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' holds {data[i].ToString(CultureInfo.InvariantCulture)} at index {i}; weights must be finite.");
-                }
-            }
-
+            WeightTensors.RequireFinite(data, entry.Name, where);
             values[entry.Name] = data;
         }
 
@@ -302,7 +295,7 @@ public static class NetworkFile
     private static float[] ReadInt8(SafeTensorsFile file, SafeTensorsEntry entry, int[] shape, string where)
     {
         string scaleName = entry.Name + ScaleSuffix;
-        if (!file.TryGet(scaleName, out SafeTensorsEntry? scaleEntry) || scaleEntry.DType != SafeTensorsDType.F32 || !SameShape(scaleEntry.Shape, [shape[0]]))
+        if (!file.TryGet(scaleName, out SafeTensorsEntry? scaleEntry) || scaleEntry.DType != SafeTensorsDType.F32 || !WeightTensors.SameShape(scaleEntry.Shape, [shape[0]]))
         {
             throw new FastRnnFormatException($"{where}: int8 tensor '{entry.Name}' needs an F32 '{scaleName}' of shape [{shape[0]}].");
         }
@@ -324,24 +317,6 @@ public static class NetworkFile
         }
 
         return data;
-    }
-
-    private static bool SameShape(IReadOnlyList<int> actual, int[] expected)
-    {
-        if (actual.Count != expected.Length)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (actual[i] != expected[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static string Required(IReadOnlyDictionary<string, string> m, string key, string where) =>

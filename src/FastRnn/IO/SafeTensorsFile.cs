@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 using System.IO;
-using System.Text;
 
 namespace FastRnn.IO;
 
@@ -59,26 +58,77 @@ public sealed class SafeTensorsFile
         byte[] bytes;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan))
         {
-            long length = stream.Length;
-            if (length > SafeTensorsLimits.MaxFileBytes)
-            {
-                throw SafeTensorsErrors.Create(
-                    path,
-                    $"the file is {length} bytes long; files larger than {SafeTensorsLimits.MaxFileBytes} bytes are not supported");
-            }
-
-            bytes = new byte[length];
-            try
-            {
-                stream.ReadExactly(bytes);
-            }
-            catch (EndOfStreamException e)
-            {
-                throw SafeTensorsErrors.Create(path, $"the file shrank below {length} bytes while being read", e);
-            }
+            bytes = ReadKnownLength(stream, path);
         }
 
         return Load(bytes, path, copy: false);
+    }
+
+    /// <summary>
+    /// Reads and validates a safetensors file from <paramref name="stream"/>, from its current
+    /// position to its end. The stream is not closed.
+    /// </summary>
+    /// <param name="stream">A readable stream; a seekable one is read into one buffer of exactly its remaining length.</param>
+    /// <param name="sourceName">A name for the data used in error messages, or null.</param>
+    /// <returns>The loaded file.</returns>
+    /// <exception cref="FastRnnFormatException">The data is not a valid safetensors file, or is too large to load.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static SafeTensorsFile Read(Stream stream, string? sourceName = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanRead)
+        {
+            throw new ArgumentException("The stream cannot be read.", nameof(stream));
+        }
+
+        return stream.CanSeek
+            ? Load(ReadKnownLength(stream, sourceName), sourceName, copy: false)
+            : Load(ReadToEnd(stream, sourceName), sourceName, copy: false);
+    }
+
+    // The declared length is checked before the buffer is allocated from it.
+    private static byte[] ReadKnownLength(Stream stream, string? sourceName)
+    {
+        long length = stream.Length - stream.Position;
+        if (length > SafeTensorsLimits.MaxFileBytes)
+        {
+            throw SafeTensorsErrors.Create(
+                sourceName,
+                $"the file is {length} bytes long; files larger than {SafeTensorsLimits.MaxFileBytes} bytes are not supported");
+        }
+
+        byte[] bytes = new byte[Math.Max(length, 0)];
+        try
+        {
+            stream.ReadExactly(bytes);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw SafeTensorsErrors.Create(sourceName, $"the file shrank below {length} bytes while being read", e);
+        }
+
+        return bytes;
+    }
+
+    // A stream of unknown length grows a buffer as it arrives, and stops at the largest file an array can hold.
+    private static ReadOnlyMemory<byte> ReadToEnd(Stream stream, string? sourceName)
+    {
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[1 << 16];
+        int read;
+        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + read > SafeTensorsLimits.MaxFileBytes)
+            {
+                throw SafeTensorsErrors.Create(
+                    sourceName,
+                    $"the stream holds more than {SafeTensorsLimits.MaxFileBytes} bytes; files larger than that are not supported");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>Validates <paramref name="bytes"/> as a safetensors file and returns a copy of it that cannot change.</summary>
@@ -264,19 +314,12 @@ public sealed class SafeTensorsFile
             return "the file holds no tensors";
         }
 
-        var builder = new StringBuilder();
-        builder.Append("the file holds ").Append(Tensors.Count).Append(Tensors.Count == 1 ? " tensor: " : " tensors: ");
-        int shown = Math.Min(Tensors.Count, SafeTensorsLimits.MaxNamesInMessage);
-        for (int i = 0; i < shown; i++)
+        var names = new string[Tensors.Count];
+        for (int i = 0; i < names.Length; i++)
         {
-            builder.Append(i == 0 ? "'" : ", '").Append(Tensors[i].Name).Append('\'');
+            names[i] = Tensors[i].Name;
         }
 
-        if (shown < Tensors.Count)
-        {
-            builder.Append(" and ").Append(Tensors.Count - shown).Append(" more");
-        }
-
-        return builder.ToString();
+        return $"the file holds {Tensors.Count} {(Tensors.Count == 1 ? "tensor" : "tensors")}: {NameList.Format(names)}";
     }
 }

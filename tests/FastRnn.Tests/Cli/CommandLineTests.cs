@@ -21,7 +21,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("demo", "")]
     [InlineData("info", "")]
     [InlineData("bench", "--out")]
-    [InlineData("eval", "CASE.safetensors --out --check --weights fp32|bf16|int8")]
+    [InlineData("eval", "CASE.safetensors --model MODEL.safetensors --out --check --weights fp32|bf16|int8")]
     [InlineData("train", "TASK --cell lstm|gru|rnn|rnn-relu --epochs --hidden --steps --seed --quick --plot --save")]
     [InlineData("generate", "MODEL.safetensors --prime --count --temperature --seed")]
     [InlineData("import", "MODEL.onnx --out --node")]

@@ -27,6 +27,7 @@ public sealed class FileFuzzTests
         { "case", 30_000 },
         { "checkpoint", 3_000 }, // a file write per mutant
         { "onnx", 20_000 },
+        { "module", 20_000 },
     };
 
     // Protobuf has no end marker: a model cut at a field boundary is a valid, smaller model, which
@@ -125,8 +126,9 @@ public sealed class FileFuzzTests
         "case" => new CaseFileTarget(),
         "checkpoint" => new CheckpointTarget(),
         "onnx" => new OnnxModelTarget(),
+        "module" => new ModuleFileTarget(),
         _ => throw new ArgumentException($"No reader target '{name}'.", nameof(name)),
     };
 
-    internal static IEnumerable<string> TargetNames() => ["safetensors", "network", "case", "checkpoint", "onnx"];
+    internal static IEnumerable<string> TargetNames() => ["safetensors", "network", "case", "checkpoint", "onnx", "module"];
 }

@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using FastRnn.Networks;
+
+namespace FastRnn.IO;
+
+/// <summary>
+/// Infers a recurrent layer's description from its <c>state_dict</c> tensors (gate rows give the
+/// cell, <c>weight_hr_l0</c> the projection, the <c>_l{k}</c> and <c>_reverse</c> names the layers
+/// and directions, <c>bias_ih_l0</c> the bias), checks every tensor against it, and reads them.
+/// </summary>
+internal static class RecurrentPrefixReader
+{
+    public static RecurrentNetwork Read(SafeTensorsFile file, ModuleTensors parts, string prefix, ModuleLoadOptions options, string where)
+    {
+        Dictionary<string, SafeTensorsEntry> tensors = parts.Recurrent;
+        if (!tensors.TryGetValue(ModuleTensors.RecurrentMarker, out SafeTensorsEntry? ih))
+        {
+            string found = tensors.Count == 0
+                ? $"no tensor name starts with '{prefix}'"
+                : $"'{prefix}{ModuleTensors.RecurrentMarker}' is missing (under that prefix: {ModuleTensors.DescribeNames(tensors)})";
+            throw new FastRnnFormatException(
+                $"{where}: no recurrent layer at prefix '{prefix}': {found}. Recurrent layers in the file (names cut at '{ModuleTensors.RecurrentMarker}'): {ModuleTensors.DescribePrefixes(file, ModuleTensors.RecurrentMarker, static _ => true)}.");
+        }
+
+        SafeTensorsEntry hh = Matrix(tensors, prefix, "weight_hh_l0", where);
+        Matrix(tensors, prefix, ModuleTensors.RecurrentMarker, where);
+        tensors.TryGetValue("weight_hr_l0", out SafeTensorsEntry? hr);
+        if (hr is not null)
+        {
+            Matrix(tensors, prefix, "weight_hr_l0", where);
+        }
+
+        // With a projection h is P wide and weight_hr_l0 [P, H] carries H; without, weight_hh_l0 is [G*H, H].
+        int hidden = hr is null ? hh.Shape[1] : hr.Shape[1];
+        int rows = hh.Shape[0];
+        int gates = hidden > 0 && rows % hidden == 0 ? rows / hidden : 0;
+        string evidence = $"{hh}{(hr is null ? string.Empty : $" and {hr}")}";
+        CellKind kind = gates switch
+        {
+            4 => CellKind.Lstm,
+            3 => CellKind.Gru,
+            1 => RnnKind(options.Nonlinearity, prefix, evidence, where),
+            _ => throw new FastRnnFormatException($"{where}: {evidence}: {rows} gate rows for hidden size {hidden} is not 4H (LSTM), 3H (GRU) or H (RNN)."),
+        };
+        if (kind is CellKind.Lstm or CellKind.Gru && options.Nonlinearity is RnnNonlinearity given)
+        {
+            throw new FastRnnFormatException($"{where}: Nonlinearity {given} was given, but the {gates}H gate rows of {evidence} make the layer at prefix '{prefix}' {(kind == CellKind.Lstm ? "an LSTM" : "a GRU")}, which has no such option; leave it null.");
+        }
+
+        int layers = 1;
+        while (tensors.ContainsKey(NetworkDescription.ParameterName("weight_ih", layers, 0)))
+        {
+            layers++;
+        }
+
+        var description = new NetworkDescription(kind, ih.Shape[1], hidden)
+        {
+            ProjectionSize = hr is null ? 0 : hr.Shape[0],
+            NumLayers = layers,
+            Bidirectional = tensors.ContainsKey(NetworkDescription.ParameterName("weight_ih", 0, 1)),
+            Bias = tensors.ContainsKey(NetworkDescription.ParameterName("bias_ih", 0, 0)),
+            BatchFirst = options.BatchFirst,
+        };
+        string summary = Summary(description, evidence, ih);
+        try
+        {
+            description.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new FastRnnFormatException($"{where}: prefix '{prefix}' describes no valid network ({summary}): {e.Message}", e);
+        }
+
+        var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach ((string name, int[] shape) in description.ParameterShapes())
+        {
+            if (!tensors.TryGetValue(name, out SafeTensorsEntry? entry))
+            {
+                throw new FastRnnFormatException($"{where}: missing tensor '{prefix}{name}' of shape [{string.Join(", ", shape)}] for {summary}.");
+            }
+
+            if (!WeightTensors.SameShape(entry.Shape, shape))
+            {
+                throw new FastRnnFormatException($"{where}: tensor {NameList.Describe(entry)} has the wrong shape; {summary} needs [{string.Join(", ", shape)}].");
+            }
+
+            values[name] = WeightTensors.ReadFloat(file, entry, where);
+        }
+
+        foreach ((string name, SafeTensorsEntry entry) in tensors)
+        {
+            if (!values.ContainsKey(name))
+            {
+                throw new FastRnnFormatException($"{where}: unexpected tensor {NameList.Describe(entry)} under prefix '{prefix}': {summary} has no parameter '{NameList.Shorten(name)}'.");
+            }
+        }
+
+        return RecurrentNetwork.Create(description, values, options.WeightFormat);
+    }
+
+    private static CellKind RnnKind(RnnNonlinearity? nonlinearity, string prefix, string evidence, string where) => nonlinearity switch
+    {
+        RnnNonlinearity.Tanh => CellKind.RnnTanh,
+        RnnNonlinearity.Relu => CellKind.RnnRelu,
+        _ => throw new FastRnnFormatException($"{where}: {evidence} describe a vanilla RNN at prefix '{prefix}' (H gate rows), whose weights do not say tanh or relu; set ModuleLoadOptions.Nonlinearity."),
+    };
+
+    private static SafeTensorsEntry Matrix(Dictionary<string, SafeTensorsEntry> tensors, string prefix, string name, string where)
+    {
+        if (!tensors.TryGetValue(name, out SafeTensorsEntry? entry))
+        {
+            throw new FastRnnFormatException($"{where}: missing tensor '{prefix}{name}' (a matrix); under prefix '{prefix}' the file holds {ModuleTensors.DescribeNames(tensors)}.");
+        }
+
+        if (entry.Shape.Count != 2 || entry.Shape[0] < 1 || entry.Shape[1] < 1)
+        {
+            throw new FastRnnFormatException($"{where}: tensor {NameList.Describe(entry)} should be a matrix [rows, columns] with both at least 1.");
+        }
+
+        return entry;
+    }
+
+    private static string Summary(NetworkDescription d, string evidence, SafeTensorsEntry ih) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"a {d.NumLayers}-layer{(d.Bidirectional ? " bidirectional" : string.Empty)} {d.Kind} with input size {d.InputSize}, hidden size {d.HiddenSize}{(d.ProjectionSize > 0 ? $", proj_size {d.ProjectionSize}" : string.Empty)}{(d.Bias ? string.Empty : ", no bias")} (inferred from {ih}, {evidence} and the layer names)");
+}
