@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using FastRnn.Cells;
 using FastRnn.Kernels;
 using FastRnn.Layers;
-using FastRnn.Memory;
 using FastRnn.Sessions;
 
 namespace FastRnn.Networks;

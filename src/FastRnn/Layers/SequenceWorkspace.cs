@@ -1,9 +1,10 @@
 using System;
 using System.Threading;
 using FastRnn.Cells;
+using FastRnn.Memory;
 using FastRnn.Networks;
 
-namespace FastRnn.Memory;
+namespace FastRnn.Layers;
 
 /// <summary>
 /// Every buffer a whole-sequence call needs, sized once from (network, max batch, max steps) and
@@ -57,8 +58,8 @@ public sealed class SequenceWorkspace
         }
 
         Parts = new ParallelParts(threads);
-        ProjectionPart = part => Layers.SequenceForward.ProjectionPart(this, part);
-        RecurrencePart = part => Layers.SequenceForward.RecurrencePart(this, part);
+        ProjectionPart = part => SequenceForward.ProjectionPart(this, part);
+        RecurrencePart = part => SequenceForward.RecurrencePart(this, part);
     }
 
     /// <summary>The network this workspace was sized for.</summary>
