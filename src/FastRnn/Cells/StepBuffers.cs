@@ -30,7 +30,7 @@ internal ref struct StepBuffers
             case Networks.CellKind.Lstm when w.Projection is not null:
                 buffers.Unprojected = scratch[..(batch * hp)];
                 break;
-            case Networks.CellKind.Gru when w.Candidate is not null:
+            case Networks.CellKind.Gru when w.ResetBefore:
                 buffers.HiddenGates = scratch[..(batch * 2 * hp)];
                 buffers.ResetHidden = scratch.Slice(batch * 2 * hp, batch * hp);
                 buffers.Candidate = scratch.Slice(batch * 3 * hp, batch * w.Candidate.PaddedRows);

@@ -171,7 +171,7 @@ internal static class SequenceTraining
         Span<float> c = ws.Cell.Span[(r0 * hp)..(r1 * hp)];
         Span<float> gates = ws.Gates[slot].Span;
         Span<float> layerOutput = r.LayerOutput!.Span;
-        int hiddenGateStride = cell.Kind != CellKind.Gru ? 0 : cell.Candidate is not null ? 2 * hp : gs;
+        int hiddenGateStride = cell.HiddenGateStride;
         int column = r.Column;
         for (int k = 0; k < steps; k++)
         {
@@ -190,8 +190,8 @@ internal static class SequenceTraining
                 {
                     Unprojected = cell.Projection is null ? default : ws.Unprojected[slot].Span.Slice(at * hp, active * hp),
                     HiddenGates = hiddenGateStride == 0 ? default : ws.HiddenGates[slot].Span.Slice(at * hiddenGateStride, active * hiddenGateStride),
-                    ResetHidden = cell.Candidate is null ? default : ws.ResetHidden[slot].Span.Slice(at * hp, active * hp),
-                    Candidate = cell.Candidate is null ? default : ws.Candidate[part].Span[..(active * cell.Candidate.PaddedRows)],
+                    ResetHidden = !cell.ResetBefore ? default : ws.ResetHidden[slot].Span.Slice(at * hp, active * hp),
+                    Candidate = !cell.ResetBefore ? default : ws.Candidate[part].Span[..(active * cell.Candidate.PaddedRows)],
                 };
                 CellStep.Forward(cell, gates.Slice(at * gs, active * gs), h, c, buffers, active);
             }
@@ -227,19 +227,11 @@ internal static class SequenceTraining
         int stateSize = d.StateSize, hiddenSize = d.HiddenSize;
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
         int[] order = ws.Order;
-        bool resetBefore = cell.Candidate is not null;
-        bool standardGru = cell.Kind == CellKind.Gru && !resetBefore;
-        int hiddenGateStride = resetBefore ? 2 * hp : gs;
-
         Span<float> dh = ws.HiddenCarry.Span[..(batch * ss)];            // [B, StateStride]
         Span<float> dc = ws.CellCarry.Span[..(batch * hp)];              // [B, Hp]
         ws.GateGradients.Span[..(rows * gs)].Clear();
-        if (standardGru || resetBefore)
-        {
-            ws.HiddenGateGradients.Span[..(rows * hiddenGateStride)].Clear();
-        }
-
-        if (resetBefore)
+        ws.HiddenGateGradients.Span[..(rows * cell.HiddenGateStride)].Clear();
+        if (cell.ResetBefore)
         {
             ws.CandidateGradients.Span[..(rows * hp)].Clear();
         }
@@ -300,26 +292,20 @@ internal static class SequenceTraining
         TrainingWorkspace.Region r = ws.Current;
         CellWeights cell = r.Cell;
         BackwardWeights bw = r.Backward!;
-        int steps = r.Steps, batch = r.Batch, rows = steps * batch, slot = r.Slot;
+        int steps = r.Steps, batch = r.Batch, slot = r.Slot;
         (int r0, int r1) = Range(batch, ws.CurrentParts, part);
         int n = r1 - r0;
         int stateSize = r.Description.StateSize;
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
-        bool resetBefore = cell.Candidate is not null;
-        bool standardGru = cell.Kind == CellKind.Gru && !resetBefore;
-        int hiddenGateStride = resetBefore ? 2 * hp : gs;
+        int hgs = cell.HiddenGateStride;
+        bool lstm = cell.Kind == CellKind.Lstm;
         Span<float> gates = ws.Gates[slot].Span;
-        Span<float> dGates = ws.GateGradients.Span[..(rows * gs)];
-        Span<float> dHidden = standardGru || resetBefore ? ws.HiddenGateGradients.Span[..(rows * hiddenGateStride)] : dGates;
-        Span<float> dCandidate = resetBefore ? ws.CandidateGradients.Span[..(rows * hp)] : default;
-        Span<float> dState = cell.Projection is not null ? ws.StateGradients.Span[..(rows * ss)] : default;
         Span<float> dh = ws.HiddenCarry.Span[(r0 * ss)..(r1 * ss)];
         Span<float> dc = ws.CellCarry.Span[(r0 * hp)..(r1 * hp)];
         Span<float> step = ws.StepGradient[part].Span;
         ReadOnlySpan<float> dOut = r.OutputGradient!.Span;
         int dOutStride = r.OutputGradientStride;
         int column = r.Column;
-        RnnActivation activation = cell.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh;
         for (int k = 0; k < steps; k++)
         {
             // Back in time relative to this direction's forward order.
@@ -337,53 +323,21 @@ internal static class SequenceTraining
                 TensorPrimitives.Add(carry, dOut.Slice(((at + s) * dOutStride) + column, stateSize), carry);
             }
 
-            Span<float> stepGates = gates.Slice(at * gs, active * gs);
-            Span<float> stepDGates = dGates.Slice(at * gs, active * gs);
-            ReadOnlySpan<float> hBefore = ws.HiddenBefore[slot].Span.Slice(at * ss, active * ss);
-            Span<float> dhActive = dh[..(active * ss)];
-            switch (cell.Kind)
+            var saved = new StepHistory
             {
-                case CellKind.Lstm:
-                {
-                    Span<float> dm = dhActive;
-                    if (bw.ProjectionT is not null)
-                    {
-                        dhActive.CopyTo(dState.Slice(at * ss));
-                        dm = step[..(active * hp)];
-                        PackedMatMul.Multiply(bw.ProjectionT, dhActive, ss, active, dm, hp);
-                    }
-
-                    // Peephole gradients are summed afterwards in one fixed order (AccumulatePeepholes).
-                    LstmBackwardEpilogue.Backward(stepGates, dm, ws.CellBefore[slot].Span.Slice(at * hp, active * hp), ws.CellAfter[slot].Span.Slice(at * hp, active * hp), cell.Peephole, dc, stepDGates, default, active, hp);
-                    PackedMatMul.Multiply(bw.RecurrentT, stepDGates, gs, active, dhActive, ss);
-                    break;
-                }
-
-                case CellKind.Gru when resetBefore:
-                {
-                    Span<float> stepDCandidate = dCandidate.Slice(at * hp, active * hp);
-                    Span<float> stepDHidden = dHidden.Slice(at * hiddenGateStride, active * hiddenGateStride);
-                    GruBackwardEpilogue.CandidateBackward(stepGates, hBefore, dhActive, stepDGates, stepDCandidate, hp, active, hp);
-                    Span<float> dResetHidden = step[..(active * hp)];
-                    PackedMatMul.Multiply(bw.CandidateT!, stepDCandidate, hp, active, dResetHidden, hp);
-                    GruBackwardEpilogue.ResetBackward(stepGates, hBefore, dResetHidden, hp, dhActive, stepDGates, stepDHidden, active, hp);
-                    PackedMatMul.MultiplyAdd(bw.RecurrentT, stepDHidden, hiddenGateStride, active, dhActive, ss);
-                    break;
-                }
-
-                case CellKind.Gru:
-                {
-                    Span<float> stepDHidden = dHidden.Slice(at * gs, active * gs);
-                    GruBackwardEpilogue.Backward(stepGates, ws.HiddenGates[slot].Span.Slice(at * gs, active * gs), hBefore, dhActive, stepDGates, stepDHidden, active, hp);
-                    PackedMatMul.MultiplyAdd(bw.RecurrentT, stepDHidden, gs, active, dhActive, ss);
-                    break;
-                }
-
-                default:
-                    RnnBackwardEpilogue.Backward(stepGates, dhActive, stepDGates, gs, active, activation);
-                    PackedMatMul.Multiply(bw.RecurrentT, stepDGates, gs, active, dhActive, ss);
-                    break;
-            }
+                HiddenBefore = ws.HiddenBefore[slot].Span.Slice(at * ss, active * ss),
+                CellBefore = lstm ? ws.CellBefore[slot].Span.Slice(at * hp, active * hp) : default,
+                CellAfter = lstm ? ws.CellAfter[slot].Span.Slice(at * hp, active * hp) : default,
+                HiddenGates = cell.StandardGru ? ws.HiddenGates[slot].Span.Slice(at * hgs, active * hgs) : default,
+            };
+            var stepGradients = new StepGradients
+            {
+                Gates = ws.GateGradients.Span.Slice(at * gs, active * gs),
+                HiddenGates = hgs == 0 ? default : ws.HiddenGateGradients.Span.Slice(at * hgs, active * hgs),
+                Candidate = cell.ResetBefore ? ws.CandidateGradients.Span.Slice(at * hp, active * hp) : default,
+                State = cell.Projection is not null ? ws.StateGradients.Span.Slice(at * ss, active * ss) : default,
+            };
+            CellStep.Backward(cell, bw, gates.Slice(at * gs, active * gs), saved, stepGradients, dh[..(active * ss)], dc, step, active);
         }
     }
 
@@ -403,11 +357,9 @@ internal static class SequenceTraining
         int stateSize = r.Description.StateSize, hiddenSize = r.Description.HiddenSize;
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
         int inputSize = cell.InputSize;
-        bool resetBefore = cell.Candidate is not null;
-        bool standardGru = cell.Kind == CellKind.Gru && !resetBefore;
-        int hiddenGateStride = resetBefore ? 2 * hp : gs;
+        int hiddenGateStride = cell.HiddenGateStride;
         ReadOnlySpan<float> dGates = ws.GateGradients.Span[..(rows * gs)];
-        ReadOnlySpan<float> dHidden = standardGru || resetBefore ? ws.HiddenGateGradients.Span[..(rows * hiddenGateStride)] : dGates;
+        ReadOnlySpan<float> dHidden = hiddenGateStride > 0 ? ws.HiddenGateGradients.Span[..(rows * hiddenGateStride)] : dGates; // GRU: recurrent side apart
 
         (int p0, int p1) = Range(bw.InputT.Panels, parts, part);
         PackedMatMul.MultiplyAddPanels(bw.InputT, p0, p1, dGates, gs, rows, r.InputGradient!.Span[..(rows * r.InputGradientStride)], r.InputGradientStride);
@@ -415,7 +367,7 @@ internal static class SequenceTraining
         Rows(dGates, gs, bw.InputColumns, r.LayerInput.Span, inputSize, inputSize, rows, gradients.Values(bw.InputWeightName), parts, part);
         float[] whh = gradients.Values(bw.RecurrentWeightName);
         ReadOnlySpan<float> hHistory = ws.HiddenBefore[slot].Span[..(rows * ss)];
-        if (resetBefore)
+        if (cell.ResetBefore)
         {
             Rows(dHidden, hiddenGateStride, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh.AsSpan(0, 2 * hiddenSize * stateSize), parts, part);
             Rows(ws.CandidateGradients.Span[..(rows * hp)], hp, bw.HiddenIdentity, ws.ResetHidden[slot].Span[..(rows * hp)], hp, hiddenSize, rows, whh.AsSpan(2 * hiddenSize * stateSize), parts, part);
@@ -439,7 +391,7 @@ internal static class SequenceTraining
             AddBias(sums, c0, c1, bw.InputColumns, gradients.Values(bw.InputBiasName));
 
             // LSTM, RNN and reset-before GRU add b_hh where b_ih goes: the same gradient.
-            if (standardGru)
+            if (cell.StandardGru)
             {
                 ColumnSums(dHidden, gs, rows, c0, c1, sums);
             }

@@ -46,15 +46,13 @@ internal sealed class TrainingWorkspace
         {
             CellWeights w = network.Cells[slot];
             bool lstm = w.Kind == CellKind.Lstm;
-            bool resetBefore = w.Candidate is not null;
             Gates[slot] = new AlignedBuffer(checked(rows * w.GateStride));
             HiddenBefore[slot] = new AlignedBuffer(checked(rows * w.StateStride));
             CellBefore[slot] = new AlignedBuffer(lstm ? checked(rows * w.PaddedUnits) : 0);
             CellAfter[slot] = new AlignedBuffer(lstm ? checked(rows * w.PaddedUnits) : 0);
             Unprojected[slot] = new AlignedBuffer(w.Projection is not null ? checked(rows * w.PaddedUnits) : 0);
-            int hiddenGates = w.Kind != CellKind.Gru ? 0 : resetBefore ? 2 * w.PaddedUnits : w.GateStride;
-            HiddenGates[slot] = new AlignedBuffer(checked(rows * hiddenGates));
-            ResetHidden[slot] = new AlignedBuffer(resetBefore ? checked(rows * w.PaddedUnits) : 0);
+            HiddenGates[slot] = new AlignedBuffer(checked(rows * w.HiddenGateStride));
+            ResetHidden[slot] = new AlignedBuffer(w.ResetBefore ? checked(rows * w.PaddedUnits) : 0);
             gateStride = Math.Max(gateStride, w.GateStride);
             stateStride = Math.Max(stateStride, w.StateStride);
             hp = Math.Max(hp, w.PaddedUnits);
@@ -127,7 +125,7 @@ internal sealed class TrainingWorkspace
 
     public AlignedBuffer[] Unprojected { get; }      // per slot [T, B, Hp] o ⊙ tanh(c') (projection)
 
-    public AlignedBuffer[] HiddenGates { get; }      // per slot [T, B, 3Hp] (GRU) or [T, B, 2Hp] (reset-before)
+    public AlignedBuffer[] HiddenGates { get; }      // per slot [T, B, HiddenGateStride] (GRU)
 
     public AlignedBuffer[] ResetHidden { get; }      // per slot [T, B, Hp] r ⊙ h (reset-before)
 
