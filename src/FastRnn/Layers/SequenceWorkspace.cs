@@ -25,15 +25,11 @@ public sealed class SequenceWorkspace
         }
 
         Network = network;
-        MaxBatch = maxBatch;
-        MaxSteps = maxSteps;
         NetworkDescription d = network.Description;
-        int gateStride = 0, stateStride = 0, paddedUnits = 0, scratchPerRow = 0;
+        int gateStride = 0, scratchPerRow = 0;
         foreach (CellWeights cell in network.Cells)
         {
             gateStride = Math.Max(gateStride, cell.GateStride);
-            stateStride = Math.Max(stateStride, cell.StateStride);
-            paddedUnits = Math.Max(paddedUnits, cell.PaddedUnits);
             scratchPerRow = Math.Max(scratchPerRow, cell.ScratchPerRow);
         }
 
@@ -43,81 +39,36 @@ public sealed class SequenceWorkspace
             throw new ArgumentException($"A workspace for batch {maxBatch} x {maxSteps} steps needs more than {int.MaxValue} floats in one buffer; use shorter sequences or smaller batches.");
         }
 
-        Order = new int[maxBatch];
-        SortedLengths = new int[maxBatch];
-        ActiveRows = new int[maxSteps];
-        Input = new AlignedBuffer((int)rows * d.InputSize);
-        LayerOutputs = [new AlignedBuffer((int)rows * d.OutputSize), new AlignedBuffer(d.NumLayers > 1 ? (int)rows * d.OutputSize : 0)];
-        Gates = new AlignedBuffer((int)rows * gateStride);
-        Hidden = new AlignedBuffer(maxBatch * stateStride);
-        Cell = new AlignedBuffer(maxBatch * paddedUnits);
-        Scratch = new AlignedBuffer[threads];
+        var gates = new AlignedBuffer((int)rows * gateStride); // [T, B, G*Hp] input projections, then activations
+        AlignedBuffer[] layerOutputs = [new AlignedBuffer((int)rows * d.OutputSize), new AlignedBuffer(d.NumLayers > 1 ? (int)rows * d.OutputSize : 0)];
+        var scratch = new AlignedBuffer[threads]; // per thread [B, ScratchPerRow]
         for (int i = 0; i < threads; i++)
         {
-            Scratch[i] = new AlignedBuffer(maxBatch * scratchPerRow);
+            scratch[i] = new AlignedBuffer(maxBatch * scratchPerRow);
         }
 
-        Parts = new ParallelParts(threads);
-        ProjectionPart = part => SequenceForward.ProjectionPart(this, part);
-        RecurrencePart = part => SequenceForward.RecurrencePart(this, part);
+        Runner = new SequenceRunner<NoHistory>(network, maxBatch, maxSteps, threads, new NoHistory(gates, layerOutputs, scratch));
     }
 
     /// <summary>The network this workspace was sized for.</summary>
     public RecurrentNetwork Network { get; }
 
     /// <summary>Largest batch accepted.</summary>
-    public int MaxBatch { get; }
+    public int MaxBatch => Runner.MaxBatch;
 
     /// <summary>Longest sequence accepted.</summary>
-    public int MaxSteps { get; }
+    public int MaxSteps => Runner.MaxSteps;
 
     /// <summary>
     /// Threads one call uses: the input products are split by output panels and the recurrence by
     /// sequences, so results are bit-identical to one thread.
     /// </summary>
-    public int Threads => Parts.Count;
+    public int Threads => Runner.Region.Threads;
 
-    internal int[] Order { get; }               // [B] sorted position -> caller's row
+    /// <summary>Runs the network over this workspace's buffers, between <see cref="Enter"/> and <see cref="Exit"/>.</summary>
+    internal SequenceRunner<NoHistory> Runner { get; }
 
-    internal int[] SortedLengths { get; }       // [B] lengths in decreasing order
-
-    internal int[] ActiveRows { get; }          // [T] rows still running at step t
-
-    internal AlignedBuffer Input { get; }       // [T, B, I] time-major, rows in sorted order
-
-    internal AlignedBuffer[] LayerOutputs { get; } // 2 x [T, B, D*H_out], alternating between layers
-
-    internal AlignedBuffer Gates { get; }       // [T, B, G*Hp] input projections, then activations
-
-    internal AlignedBuffer Hidden { get; }      // [B, StateStride]
-
-    internal AlignedBuffer Cell { get; }        // [B, Hp]
-
-    internal AlignedBuffer[] Scratch { get; }   // per thread [B, ScratchPerRow]
-
-    internal ParallelParts Parts { get; }
-
-    internal Action<int> ProjectionPart { get; }
-
-    internal Action<int> RecurrencePart { get; }
-
-    // The layer-direction being run, read by the parallel parts.
-    internal CellWeights? CurrentCell { get; set; }
-
-    internal bool CurrentReverse { get; set; }
-
-    internal AlignedBuffer? CurrentInput { get; set; }
-
-    internal AlignedBuffer? CurrentOutput { get; set; }
-
-    internal int CurrentColumn { get; set; }
-
-    internal int CurrentSteps { get; set; }
-
-    internal int CurrentBatch { get; set; }
-
-    internal int CurrentParts { get; set; }
-
+    /// <summary>Marks the workspace busy; a second caller is refused until <see cref="Exit"/> (internal so tests can hold it busy).</summary>
     internal void Enter()
     {
         if (Interlocked.Exchange(ref busy, 1) != 0)
@@ -126,5 +77,6 @@ public sealed class SequenceWorkspace
         }
     }
 
+    /// <summary>Marks the workspace free again.</summary>
     internal void Exit() => Volatile.Write(ref busy, 0);
 }

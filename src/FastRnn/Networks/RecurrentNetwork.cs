@@ -252,7 +252,15 @@ public sealed class RecurrentNetwork
             throw new ArgumentException("The workspace was created by another network.", nameof(workspace));
         }
 
-        SequenceForward.Run(this, workspace, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+        workspace.Enter();
+        try
+        {
+            workspace.Runner.Forward(input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+        }
+        finally
+        {
+            workspace.Exit();
+        }
     }
 
     internal static int ElementCount(int[] shape)
