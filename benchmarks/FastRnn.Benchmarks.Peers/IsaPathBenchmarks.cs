@@ -1,6 +1,6 @@
 using System.Linq;
 using BenchmarkDotNet.Attributes;
-using FastRnn.Memory;
+using FastRnn.Layers;
 using FastRnn.Networks;
 using FastRnn.Sessions;
 using FastRnn.Training;

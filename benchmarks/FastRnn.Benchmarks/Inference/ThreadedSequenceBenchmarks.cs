@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using FastRnn.Memory;
+using FastRnn.Layers;
 using FastRnn.Networks;
 
 namespace FastRnn.Benchmarks.Inference;

@@ -5,8 +5,9 @@ using FastRnn.Networks;
 namespace FastRnn.Cells;
 
 /// <summary>
-/// One time step of one cell for a block of batch rows, after the input projection:
-/// the recurrent product(s) and the fused epilogue, updating h (and c) in place.
+/// One time step of one cell for a block of batch rows, after the input projection: forward, the
+/// recurrent product(s) and the fused epilogue, updating h (and c) in place; backward, the same
+/// step in reverse, from the gradient of the new h (and c) to that of the old.
 /// </summary>
 internal static class CellStep
 {
@@ -24,7 +25,7 @@ internal static class CellStep
             case CellKind.Lstm:
                 Lstm(w, gates, h, c, buffers.Unprojected, batch);
                 break;
-            case CellKind.Gru when w.Variant == CellVariant.ResetBefore:
+            case CellKind.Gru when w.ResetBefore:
                 GruResetBefore(w, gates, h, buffers, batch);
                 break;
             case CellKind.Gru:
@@ -36,6 +37,43 @@ internal static class CellStep
                 RnnEpilogue.Forward(gates, w.GateStride, w.Bias, gates, batch, w.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh, w.Clip, w.Functions);
                 gates[..(batch * w.GateStride)].CopyTo(h);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="batch"/> rows back through one step: from the gradient of the h (and c)
+    /// the step produced to the gate pre-activation gradients and the gradient of the h (and c) it read.
+    /// </summary>
+    /// <param name="w">The layer-direction weights.</param>
+    /// <param name="bw">Their transposes.</param>
+    /// <param name="gates">[batch, GateStride] the activated gates the forward step left (packed order).</param>
+    /// <param name="saved">What the forward step kept (see <see cref="StepHistory"/>).</param>
+    /// <param name="gradients">Where the step's pre-activation gradients go (see <see cref="StepGradients"/>).</param>
+    /// <param name="dh">[batch, StateStride] in: gradient of h after the step; out: of h before it.</param>
+    /// <param name="dc">[batch, Hp] LSTM: in gradient of c after the step, out of c before it; unused otherwise.</param>
+    /// <param name="scratch">[batch, max(Hp, Hn)] room for the gradient of o ⊙ tanh(c') (projection) or of r ⊙ h (reset-before).</param>
+    /// <param name="batch">Rows.</param>
+    public static void Backward(CellWeights w, BackwardWeights bw, ReadOnlySpan<float> gates, StepHistory saved, StepGradients gradients, Span<float> dh, Span<float> dc, Span<float> scratch, int batch)
+    {
+        switch (w.Kind)
+        {
+            case CellKind.Lstm:
+                LstmBackward(w, bw, gates, saved, gradients, dh, dc, scratch, batch);
+                break;
+            case CellKind.Gru when w.ResetBefore:
+                GruResetBeforeBackward(w, bw, gates, saved, gradients, dh, scratch, batch);
+                break;
+            case CellKind.Gru:
+                GruBackward(w, bw, gates, saved, gradients, dh, batch);
+                break;
+            default:
+            {
+                int gs = w.GateStride;
+                RnnActivation activation = w.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh;
+                RnnBackwardEpilogue.Backward(gates, dh, gradients.Gates, gs, batch, activation);
+                PackedMatMul.Multiply(bw.RecurrentT, gradients.Gates, gs, batch, dh, w.StateStride);
+                break;
+            }
         }
     }
 
@@ -72,5 +110,37 @@ internal static class CellStep
         GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Clip, w.Functions);
         PackedMatMul.Multiply(w.Candidate, resetHidden, hp, batch, candidate, candidateStride);
         GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Clip, w.Functions);
+    }
+
+    private static void LstmBackward(CellWeights w, BackwardWeights bw, ReadOnlySpan<float> gates, StepHistory saved, StepGradients gradients, Span<float> dh, Span<float> dc, Span<float> scratch, int batch)
+    {
+        int hp = w.PaddedUnits, ss = w.StateStride;
+        Span<float> dm = dh; // [batch, Hp] gradient of o ⊙ tanh(c'): dh itself without projection
+        if (bw.ProjectionT is not null)
+        {
+            dh.CopyTo(gradients.State);
+            dm = scratch[..(batch * hp)];
+            PackedMatMul.Multiply(bw.ProjectionT, dh, ss, batch, dm, hp);
+        }
+
+        // Peephole gradients are summed over all steps afterwards, in one fixed order.
+        LstmBackwardEpilogue.Backward(gates, dm, saved.CellBefore, saved.CellAfter, w.Peephole, dc, gradients.Gates, default, batch, hp);
+        PackedMatMul.Multiply(bw.RecurrentT, gradients.Gates, w.GateStride, batch, dh, ss);
+    }
+
+    private static void GruBackward(CellWeights w, BackwardWeights bw, ReadOnlySpan<float> gates, StepHistory saved, StepGradients gradients, Span<float> dh, int batch)
+    {
+        GruBackwardEpilogue.Backward(gates, saved.HiddenGates, saved.HiddenBefore, dh, gradients.Gates, gradients.HiddenGates, batch, w.PaddedUnits);
+        PackedMatMul.MultiplyAdd(bw.RecurrentT, gradients.HiddenGates, w.GateStride, batch, dh, w.StateStride);
+    }
+
+    private static void GruResetBeforeBackward(CellWeights w, BackwardWeights bw, ReadOnlySpan<float> gates, StepHistory saved, StepGradients gradients, Span<float> dh, Span<float> scratch, int batch)
+    {
+        int hp = w.PaddedUnits;
+        Span<float> dResetHidden = scratch[..(batch * hp)]; // [batch, Hp] gradient of r ⊙ h
+        GruBackwardEpilogue.CandidateBackward(gates, saved.HiddenBefore, dh, gradients.Gates, gradients.Candidate, hp, batch, hp);
+        PackedMatMul.Multiply(bw.CandidateT!, gradients.Candidate, hp, batch, dResetHidden, hp);
+        GruBackwardEpilogue.ResetBackward(gates, saved.HiddenBefore, dResetHidden, hp, dh, gradients.Gates, gradients.HiddenGates, batch, hp);
+        PackedMatMul.MultiplyAdd(bw.RecurrentT, gradients.HiddenGates, w.HiddenGateStride, batch, dh, w.StateStride);
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using FastRnn.Kernels;
 using FastRnn.Memory;
 using FastRnn.Networks;
@@ -137,6 +138,25 @@ internal sealed class CellWeights
 
     public ReadOnlySpan<float> Peephole => peephole is null ? default : peephole.Span;
 
+    /// <summary>
+    /// Reset-before GRU: r multiplies h before its own matrix W_hn (<see cref="Candidate"/>), so
+    /// the step has two recurrent products and keeps r ⊙ h.
+    /// </summary>
+    [MemberNotNullWhen(true, nameof(Candidate))]
+    public bool ResetBefore => Candidate is not null;
+
+    /// <summary>
+    /// PyTorch's GRU (reset after): W_hh h + b_hh is kept apart from W_ih x + b_ih, so b_hh has a
+    /// gradient of its own (every other cell adds b_hh where b_ih goes).
+    /// </summary>
+    public bool StandardGru => Kind == CellKind.Gru && !ResetBefore;
+
+    /// <summary>
+    /// GRU: floats per row of the recurrent products kept apart from the gates, W_hh h ([3*Hp]) or,
+    /// reset-before, W_h{r,z} h ([2*Hp]); 0 for the cells that add W_hh h into the gate buffer.
+    /// </summary>
+    public int HiddenGateStride => StandardGru ? GateStride : ResetBefore ? 2 * PaddedUnits : 0;
+
     /// <summary>Bytes of the stored weight matrices: what a step streams.</summary>
     public long WeightBytes => Input.WeightBytes + Recurrent.WeightBytes + (Candidate?.WeightBytes ?? 0) + (Projection?.WeightBytes ?? 0);
 
@@ -144,8 +164,8 @@ internal sealed class CellWeights
     public int ScratchPerRow => Kind switch
     {
         CellKind.Lstm => Projection is null ? 0 : PaddedUnits,
-        CellKind.Gru when Variant == CellVariant.ResetBefore => (2 * PaddedUnits) + PaddedUnits + Candidate!.PaddedRows,
-        CellKind.Gru => GateStride,
+        CellKind.Gru when ResetBefore => HiddenGateStride + PaddedUnits + Candidate!.PaddedRows,
+        CellKind.Gru => HiddenGateStride,
         _ => 0,
     };
 

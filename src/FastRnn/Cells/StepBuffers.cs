@@ -30,7 +30,7 @@ internal ref struct StepBuffers
             case CellKind.Lstm when w.Projection is not null:
                 buffers.Unprojected = scratch[..(batch * hp)];
                 break;
-            case CellKind.Gru when w.Candidate is not null:
+            case CellKind.Gru when w.ResetBefore:
                 buffers.HiddenGates = scratch[..(batch * 2 * hp)];
                 buffers.ResetHidden = scratch.Slice(batch * 2 * hp, batch * hp);
                 buffers.Candidate = scratch.Slice(batch * 3 * hp, batch * w.Candidate.PaddedRows);

@@ -73,6 +73,14 @@ internal sealed class ParallelParts
         }
     }
 
+    /// <summary>Part <paramref name="part"/> of <paramref name="count"/> equal contiguous shares of [0, <paramref name="total"/>).</summary>
+    /// <param name="total">Items to share.</param>
+    /// <param name="count">Shares.</param>
+    /// <param name="part">Which share, 0..count - 1.</param>
+    /// <returns>The share's first item and the end of its range.</returns>
+    public static (int First, int End) Share(int total, int count, int part) =>
+        ((int)((long)total * part / count), (int)((long)total * (part + 1) / count));
+
     private sealed class Part(ParallelParts owner, int index) : IThreadPoolWorkItem
     {
         public void Execute()

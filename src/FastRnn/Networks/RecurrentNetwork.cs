@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using FastRnn.Cells;
 using FastRnn.Kernels;
 using FastRnn.Layers;
-using FastRnn.Memory;
 using FastRnn.Sessions;
 
 namespace FastRnn.Networks;
@@ -258,7 +257,15 @@ public sealed class RecurrentNetwork
             throw new ArgumentException("The workspace was created by another network.", nameof(workspace));
         }
 
-        SequenceForward.Run(this, workspace, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+        workspace.Enter();
+        try
+        {
+            workspace.Runner.Forward(input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+        }
+        finally
+        {
+            workspace.Exit();
+        }
     }
 
     internal static int ElementCount(int[] shape)

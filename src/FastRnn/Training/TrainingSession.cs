@@ -65,7 +65,7 @@ public sealed class TrainingSession
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must be in 1..64.");
         }
 
-        workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout is not null, threads);
+        workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout, threads);
         }
         catch (OverflowException e)
         {
@@ -134,7 +134,9 @@ public sealed class TrainingSession
                 packedVersion = network.Version;
             }
 
-            SequenceTraining.Forward(network, workspace, dropout, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+            workspace.Runner.Forward(input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+            workspace.Steps = steps;
+            workspace.Batch = batch;
         }
         finally
         {
@@ -178,12 +180,12 @@ public sealed class TrainingSession
         int slots = d.NumLayers * d.Directions;
         if (gradOutput.Length != steps * batch * d.OutputSize)
         {
-            SequenceForward.ThrowShape(d, "output gradient", d.OutputSize, steps, batch, gradOutput.Length, nameof(gradOutput));
+            SequenceArguments.ThrowShape(d, "output gradient", d.OutputSize, steps, batch, gradOutput.Length, nameof(gradOutput));
         }
 
         if (!gradInput.IsEmpty && gradInput.Length != steps * batch * d.InputSize)
         {
-            SequenceForward.ThrowShape(d, "input gradient", d.InputSize, steps, batch, gradInput.Length, nameof(gradInput));
+            SequenceArguments.ThrowShape(d, "input gradient", d.InputSize, steps, batch, gradInput.Length, nameof(gradInput));
         }
 
         CheckState(gradFinalHidden.Length, slots, batch, d.StateSize, "gradient of h_n", nameof(gradFinalHidden));
@@ -223,7 +225,7 @@ public sealed class TrainingSession
     {
         if (length != 0 && length != slots * batch * size)
         {
-            SequenceForward.ThrowState(what, slots, batch, size, length, parameter);
+            SequenceArguments.ThrowState(what, slots, batch, size, length, parameter);
         }
     }
 

@@ -1,5 +1,6 @@
 using System;
 using FastRnn.Cells;
+using FastRnn.Layers;
 using FastRnn.Memory;
 using FastRnn.Networks;
 
@@ -11,24 +12,19 @@ namespace FastRnn.Training;
 /// </summary>
 internal sealed class TrainingWorkspace
 {
-    public TrainingWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps, bool dropout, int threads)
+    public TrainingWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps, Dropout? dropout, int threads)
     {
         NetworkDescription d = network.Description;
-        MaxBatch = maxBatch;
-        MaxSteps = maxSteps;
         int rows = checked(maxBatch * maxSteps);
         int slots = network.Cells.Length;
-        Order = new int[maxBatch];
-        SortedLengths = new int[maxBatch];
-        ActiveRows = new int[maxSteps];
-        Input = new AlignedBuffer(checked(rows * d.InputSize));
+        Dropout = dropout;
         LayerOutputs = new AlignedBuffer[d.NumLayers];
         for (int layer = 0; layer < d.NumLayers; layer++)
         {
             LayerOutputs[layer] = new AlignedBuffer(checked(rows * d.OutputSize));
         }
 
-        DropoutMasks = new AlignedBuffer[dropout ? d.NumLayers - 1 : 0];
+        DropoutMasks = new AlignedBuffer[dropout is not null ? d.NumLayers - 1 : 0];
         for (int layer = 0; layer < DropoutMasks.Length; layer++)
         {
             DropoutMasks[layer] = new AlignedBuffer(checked(rows * d.OutputSize));
@@ -46,15 +42,13 @@ internal sealed class TrainingWorkspace
         {
             CellWeights w = network.Cells[slot];
             bool lstm = w.Kind == CellKind.Lstm;
-            bool resetBefore = w.Candidate is not null;
             Gates[slot] = new AlignedBuffer(checked(rows * w.GateStride));
             HiddenBefore[slot] = new AlignedBuffer(checked(rows * w.StateStride));
             CellBefore[slot] = new AlignedBuffer(lstm ? checked(rows * w.PaddedUnits) : 0);
             CellAfter[slot] = new AlignedBuffer(lstm ? checked(rows * w.PaddedUnits) : 0);
             Unprojected[slot] = new AlignedBuffer(w.Projection is not null ? checked(rows * w.PaddedUnits) : 0);
-            int hiddenGates = w.Kind != CellKind.Gru ? 0 : resetBefore ? 2 * w.PaddedUnits : w.GateStride;
-            HiddenGates[slot] = new AlignedBuffer(checked(rows * hiddenGates));
-            ResetHidden[slot] = new AlignedBuffer(resetBefore ? checked(rows * w.PaddedUnits) : 0);
+            HiddenGates[slot] = new AlignedBuffer(checked(rows * w.HiddenGateStride));
+            ResetHidden[slot] = new AlignedBuffer(w.ResetBefore ? checked(rows * w.PaddedUnits) : 0);
             gateStride = Math.Max(gateStride, w.GateStride);
             stateStride = Math.Max(stateStride, w.StateStride);
             hp = Math.Max(hp, w.PaddedUnits);
@@ -62,10 +56,6 @@ internal sealed class TrainingWorkspace
             inputStride = Math.Max(inputStride, PaddedInput(w));
         }
 
-        GateStride = gateStride;
-        Hidden = new AlignedBuffer(maxBatch * stateStride);
-        Cell = new AlignedBuffer(maxBatch * hp);
-        Parts = new ParallelParts(threads);
         Candidate = new AlignedBuffer[threads];
         StepGradient = new AlignedBuffer[threads];
         for (int i = 0; i < threads; i++)
@@ -73,12 +63,6 @@ internal sealed class TrainingWorkspace
             Candidate[i] = new AlignedBuffer(maxBatch * candidate);
             StepGradient[i] = new AlignedBuffer(maxBatch * Math.Max(hp, candidate));
         }
-
-        ProjectionPart = part => SequenceTraining.ProjectionPart(this, part);
-        ForwardRowsPart = part => SequenceTraining.ForwardRowsPart(this, part);
-        BackwardRowsPart = part => SequenceTraining.BackwardRowsPart(this, part);
-        BackwardProductsPart = part => SequenceTraining.BackwardProductsPart(this, part);
-        InputGradientStride = inputStride;
 
         GateGradients = new AlignedBuffer(checked(rows * gateStride));
         HiddenGateGradients = new AlignedBuffer(checked(rows * gateStride));
@@ -88,31 +72,30 @@ internal sealed class TrainingWorkspace
         CellCarry = new AlignedBuffer(maxBatch * hp);
         ColumnSums = new AlignedBuffer(Math.Max(gateStride, 3 * hp));
         OutputGradients = [new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize))), new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize)))];
+        Runner = new SequenceRunner<TrainingHistory>(network, maxBatch, maxSteps, threads, new TrainingHistory(this));
+        BackwardRowsPart = part => SequenceTraining.BackwardRowsPart(this, part);
+        BackwardProductsPart = part => WeightGradients.Part(this, part);
     }
 
-    public int MaxBatch { get; }
+    /// <summary>
+    /// The forward run (row order, the layer input, step state, the parallel region), whose history
+    /// is this workspace; backward reuses its row order and region.
+    /// </summary>
+    public SequenceRunner<TrainingHistory> Runner { get; }
 
-    public int MaxSteps { get; }
+    public int MaxBatch => Runner.MaxBatch;
+
+    public int MaxSteps => Runner.MaxSteps;
 
     /// <summary>Steps and batch of the last training forward pass (0 before any).</summary>
     public int Steps { get; set; }
 
     public int Batch { get; set; }
 
-    public int GateStride { get; }
+    /// <summary>Draws the masks between layers; null without dropout.</summary>
+    public Dropout? Dropout { get; }
 
-    /// <summary>Row stride of the input-gradient buffers: the widest W_ihᵀ output.</summary>
-    public int InputGradientStride { get; }
-
-    // Saved by the forward pass.
-    public int[] Order { get; }                      // [B] sorted position -> caller's row
-
-    public int[] SortedLengths { get; }              // [B]
-
-    public int[] ActiveRows { get; }                 // [T]
-
-    public AlignedBuffer Input { get; }              // [T, B, I] sorted, padded positions zero
-
+    // Saved by the forward pass (the layer input is Runner.Input).
     public AlignedBuffer[] LayerOutputs { get; }     // per layer [T, B, D*H_out]
 
     public AlignedBuffer[] DropoutMasks { get; }     // per layer but the last [T, B, D*H_out]: 0 or 1/(1-p)
@@ -127,21 +110,16 @@ internal sealed class TrainingWorkspace
 
     public AlignedBuffer[] Unprojected { get; }      // per slot [T, B, Hp] o ⊙ tanh(c') (projection)
 
-    public AlignedBuffer[] HiddenGates { get; }      // per slot [T, B, 3Hp] (GRU) or [T, B, 2Hp] (reset-before)
+    public AlignedBuffer[] HiddenGates { get; }      // per slot [T, B, HiddenGateStride] (GRU)
 
     public AlignedBuffer[] ResetHidden { get; }      // per slot [T, B, Hp] r ⊙ h (reset-before)
 
-    // Forward step state.
-    public AlignedBuffer Hidden { get; }             // [B, StateStride]
-
-    public AlignedBuffer Cell { get; }               // [B, Hp]
-
-    public AlignedBuffer[] Candidate { get; }        // per thread [B, Hn]
+    public AlignedBuffer[] Candidate { get; }        // per thread [B, Hn] forward step scratch (reset-before)
 
     // Backward.
     public AlignedBuffer GateGradients { get; }      // [T, B, G*Hp] pre-activation gradients (input side)
 
-    public AlignedBuffer HiddenGateGradients { get; } // [T, B, G*Hp] recurrent side where it differs (GRU)
+    public AlignedBuffer HiddenGateGradients { get; } // [T, B, HiddenGateStride] recurrent side where it differs (GRU)
 
     public AlignedBuffer CandidateGradients { get; } // [T, B, Hn] reset-before n pre-activation gradients
 
@@ -157,73 +135,13 @@ internal sealed class TrainingWorkspace
 
     public AlignedBuffer[] OutputGradients { get; }  // 2 x [T, B, max(In stride, D*H_out)]: gradient of a layer's output, then of its input
 
-    // Threads and the layer-direction the parallel parts work on.
-    public ParallelParts Parts { get; }
+    /// <summary>Where the running backward pass accumulates weight gradients (set for the call, read by its parts).</summary>
+    public GradientBuffer? Gradients { get; set; }
 
-    public Action<int> ProjectionPart { get; }
-
-    public Action<int> ForwardRowsPart { get; }
-
+    // The backward parts; the forward's are the runner's.
     public Action<int> BackwardRowsPart { get; }
 
     public Action<int> BackwardProductsPart { get; }
-
-    public Region Current { get; } = new();
-
-    public int CurrentParts { get; set; }
-
-    /// <summary>
-    /// What a parallel region works on, set by the calling thread before the parts start (one
-    /// instance, reused: setting it allocates nothing).
-    /// </summary>
-    public sealed class Region
-    {
-        public NetworkDescription Description { get; set; } = null!;
-
-        public CellWeights Cell { get; set; } = null!;
-
-        public BackwardWeights? Backward { get; set; }
-
-        public int Slot { get; set; }
-
-        /// <summary>Whether this direction runs backward in time (the reverse half, or a reverse-only network).</summary>
-        public bool Reverse { get; set; }
-
-        /// <summary>First column of this direction in the layer output [.., D*H_out].</summary>
-        public int Column { get; set; }
-
-        public AlignedBuffer LayerInput { get; set; } = null!;
-
-        public AlignedBuffer? LayerOutput { get; set; }
-
-        public int Steps { get; set; }
-
-        public int Batch { get; set; }
-
-        public AlignedBuffer? OutputGradient { get; set; }
-
-        public int OutputGradientStride { get; set; }
-
-        public AlignedBuffer? InputGradient { get; set; }
-
-        public int InputGradientStride { get; set; }
-
-        public GradientBuffer? Gradients { get; set; }
-
-        public void Set(NetworkDescription description, CellWeights cell, BackwardWeights? backward, int slot, int direction, AlignedBuffer layerInput, AlignedBuffer? layerOutput, int steps, int batch)
-        {
-            Description = description;
-            Cell = cell;
-            Backward = backward;
-            Slot = slot;
-            Reverse = direction == 1 || description.Reverse;
-            Column = direction * description.StateSize;
-            LayerInput = layerInput;
-            LayerOutput = layerOutput;
-            Steps = steps;
-            Batch = batch;
-        }
-    }
 
     /// <summary>Row stride of W_ihᵀ products: the layer's input size rounded up to whole vectors.</summary>
     public static int PaddedInput(CellWeights w) => (w.InputSize + w.Input.Width - 1) / w.Input.Width * w.Input.Width;

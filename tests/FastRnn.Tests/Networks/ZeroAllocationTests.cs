@@ -1,6 +1,6 @@
 using System;
 using FastRnn.Kernels;
-using FastRnn.Memory;
+using FastRnn.Layers;
 using FastRnn.Networks;
 using FastRnn.Sessions;
 using Xunit;

@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using FastRnn.Memory;
+using FastRnn.Layers;
 using FastRnn.Networks;
 using FastRnn.Sessions;
 using FastRnn.Training;

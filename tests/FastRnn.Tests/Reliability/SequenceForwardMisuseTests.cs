@@ -1,5 +1,5 @@
 using System;
-using FastRnn.Memory;
+using FastRnn.Layers;
 using FastRnn.Networks;
 using Xunit;
 

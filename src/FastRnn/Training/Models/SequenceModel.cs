@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using FastRnn.Memory;
+using FastRnn.Layers;
 using FastRnn.Networks;
 using FastRnn.Sessions;
 using FastRnn.Training.Heads;

@@ -1,9 +1,8 @@
 using System;
-using FastRnn.Cells;
 using FastRnn.Kernels;
 using FastRnn.Networks;
 
-namespace FastRnn.Training;
+namespace FastRnn.Cells;
 
 /// <summary>
 /// What backward needs beyond the forward packing of one layer and direction: the transposed

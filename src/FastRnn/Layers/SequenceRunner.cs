@@ -1,0 +1,180 @@
+using System;
+using FastRnn.Cells;
+using FastRnn.Kernels;
+using FastRnn.Memory;
+using FastRnn.Networks;
+
+namespace FastRnn.Layers;
+
+/// <summary>
+/// The whole-sequence forward pass with PyTorch semantics, every layer and direction over a batch,
+/// for inference and training alike: <typeparamref name="THistory"/> says where a step's buffers
+/// live and what is kept for backward.
+/// </summary>
+/// <remarks>
+/// Per layer-direction: all input products of the sequence in one product, split among the threads
+/// by output panels; then the recurrence, split by (length-sorted, see <see cref="RowOrder"/>) rows,
+/// each part running its rows through every step. Rows are independent and every sum keeps its
+/// order, so a row's result depends neither on the rest of the batch nor on the thread count.
+/// </remarks>
+/// <typeparam name="THistory">What the run keeps besides its output (a struct: one compiled runner per kind).</typeparam>
+internal sealed class SequenceRunner<THistory>
+    where THistory : struct, IForwardHistory
+{
+    private readonly RecurrentNetwork network;
+    private readonly THistory history;
+    private readonly Action<int> projectionPart;
+    private readonly Action<int> recurrencePart;
+
+    /// <summary>Sizes the runner's own buffers; the caller has checked that they fit in an int.</summary>
+    public SequenceRunner(RecurrentNetwork network, int maxBatch, int maxSteps, int threads, THistory history)
+    {
+        this.network = network;
+        this.history = history;
+        MaxBatch = maxBatch;
+        MaxSteps = maxSteps;
+        int stateStride = 0, paddedUnits = 0;
+        foreach (CellWeights cell in network.Cells)
+        {
+            stateStride = Math.Max(stateStride, cell.StateStride);
+            paddedUnits = Math.Max(paddedUnits, cell.PaddedUnits);
+        }
+
+        Rows = new RowOrder(maxBatch, maxSteps);
+        Input = new AlignedBuffer(checked(maxBatch * maxSteps * network.Description.InputSize));
+        Hidden = new AlignedBuffer(maxBatch * stateStride);
+        Cell = new AlignedBuffer(maxBatch * paddedUnits);
+        Region = new SequenceRegion(threads);
+        projectionPart = ProjectionPart;
+        recurrencePart = RecurrencePart;
+    }
+
+    public int MaxBatch { get; }
+
+    public int MaxSteps { get; }
+
+    public RowOrder Rows { get; }
+
+    public AlignedBuffer Input { get; }     // [T, B, I] time-major, rows in sorted order, padded positions zero
+
+    public AlignedBuffer Hidden { get; }    // [B, StateStride] h of the layer-direction running
+
+    public AlignedBuffer Cell { get; }      // [B, Hp] c of the layer-direction running (LSTM)
+
+    public SequenceRegion Region { get; }
+
+    /// <summary>Runs the network over the batch; arguments and shapes as <see cref="RecurrentNetwork.Forward"/>.</summary>
+    public void Forward(
+        ReadOnlySpan<float> input,
+        int steps,
+        int batch,
+        Span<float> output,
+        Span<float> finalHidden,
+        Span<float> finalCell,
+        ReadOnlySpan<float> initialHidden,
+        ReadOnlySpan<float> initialCell,
+        ReadOnlySpan<int> lengths)
+    {
+        NetworkDescription d = network.Description;
+        SequenceArguments.Validate(d, MaxSteps, MaxBatch, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+        Rows.Sort(lengths, steps, batch);
+        Rows.Gather(d.BatchFirst, input, d.InputSize, Input.Span, d.InputSize, steps, batch);
+        for (int layer = 0; layer < d.NumLayers; layer++)
+        {
+            AlignedBuffer layerInput = layer == 0 ? Input : history.LayerOutput(layer - 1);
+            AlignedBuffer layerOutput = history.LayerOutput(layer);
+            for (int direction = 0; direction < d.Directions; direction++)
+            {
+                int slot = (layer * d.Directions) + direction;
+                RunDirection(d, slot, direction, layerInput, layerOutput, steps, batch, initialHidden, initialCell, finalHidden, finalCell);
+            }
+
+            history.AfterLayer(layer, layerOutput.Span[..(steps * batch * d.OutputSize)]);
+        }
+
+        Rows.Scatter(d.BatchFirst, history.LayerOutput(d.NumLayers - 1).Span, d.OutputSize, output, d.OutputSize, steps, batch);
+    }
+
+    private void RunDirection(
+        NetworkDescription d,
+        int slot,
+        int direction,
+        AlignedBuffer layerInput,  // [T, B, In]
+        AlignedBuffer layerOutput, // [T, B, D*H_out]
+        int steps,
+        int batch,
+        ReadOnlySpan<float> initialHidden,
+        ReadOnlySpan<float> initialCell,
+        Span<float> finalHidden,
+        Span<float> finalCell)
+    {
+        CellWeights cell = network.Cells[slot];
+        Span<float> h = Hidden.Span[..(batch * cell.StateStride)]; // [B, StateStride]
+        Span<float> c = Cell.Span[..(batch * cell.PaddedUnits)];    // [B, Hp]
+        Rows.LoadState(cell, slot, batch, initialHidden, initialCell, h, c);
+        Region.Set(d, cell, slot, direction, layerInput, history.Gates(slot), layerOutput, steps, batch);
+
+        // All input projections of the sequence in one product (written, not added: no pass to clear
+        // [T, B, G*Hp] first), its panels shared among the threads.
+        Region.Run(projectionPart, cell.Input.Panels);
+
+        // Sequences are independent: each part runs its range of (length-sorted) rows through every step.
+        Region.Run(recurrencePart, batch);
+
+        Rows.StoreState(cell, slot, batch, h, c, finalHidden, finalCell);
+    }
+
+    // A part of the input product: a range of output panels for every row.
+    private void ProjectionPart(int part)
+    {
+        SequenceRegion r = Region;
+        CellWeights cell = r.Cell;
+        (int first, int end) = r.Share(cell.Input.Panels, part);
+        int rows = r.Steps * r.Batch;
+        PackedMatMul.MultiplyPanels(cell.Input, first, end, r.Input.Span, cell.InputSize, rows, r.Gates.Span[..(rows * cell.GateStride)], cell.GateStride);
+    }
+
+    // A part of the recurrence: a range of sorted rows through every step.
+    private void RecurrencePart(int part)
+    {
+        SequenceRegion r = Region;
+        CellWeights cell = r.Cell;
+        int steps = r.Steps, batch = r.Batch, slot = r.Slot, column = r.Column;
+        (int r0, int r1) = r.Share(batch, part);
+        int n = r1 - r0;
+        int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
+        int outputSize = r.Description.OutputSize;
+        Span<float> h = Hidden.Span[(r0 * ss)..(r1 * ss)]; // [n, StateStride] this part's rows
+        Span<float> c = Cell.Span[(r0 * hp)..(r1 * hp)];   // [n, Hp]
+        Span<float> gates = r.Gates.Span;                  // [T, B, G*Hp]
+        Span<float> layerOutput = r.Output!.Span;          // [T, B, D*H_out]
+        for (int k = 0; k < steps; k++)
+        {
+            int t = r.Reverse ? steps - 1 - k : k;
+            int active = Rows.ActiveIn(t, r0, n);
+            int at = (t * batch) + r0; // this part's first row at step t
+            history.BeforeStep(cell, slot, at, h, c);
+            if (active > 0)
+            {
+                CellStep.Forward(cell, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, part, at, active), active);
+            }
+
+            history.AfterStep(cell, slot, at, c);
+            WriteStepOutput(h, ss, layerOutput.Slice(at * outputSize, n * outputSize), outputSize, column, cell.StateSize, active, n);
+        }
+    }
+
+    // One step's h of the running rows into this direction's columns of the layer output; rows that ended get zeros.
+    private static void WriteStepOutput(ReadOnlySpan<float> h, int stateStride, Span<float> outStep, int outputSize, int column, int stateSize, int active, int rows)
+    {
+        for (int s = 0; s < active; s++)
+        {
+            h.Slice(s * stateStride, stateSize).CopyTo(outStep.Slice((s * outputSize) + column));
+        }
+
+        for (int s = active; s < rows; s++)
+        {
+            outStep.Slice((s * outputSize) + column, stateSize).Clear();
+        }
+    }
+}

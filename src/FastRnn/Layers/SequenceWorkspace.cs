@@ -1,0 +1,82 @@
+using System;
+using System.Threading;
+using FastRnn.Cells;
+using FastRnn.Memory;
+using FastRnn.Networks;
+
+namespace FastRnn.Layers;
+
+/// <summary>
+/// Every buffer a whole-sequence call needs, sized once from (network, max batch, max steps) and
+/// reused, so calls allocate nothing. Not thread-safe: one caller at a time (a second concurrent
+/// call is detected and refused).
+/// </summary>
+public sealed class SequenceWorkspace
+{
+    private int busy;
+
+    internal SequenceWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
+        if (threads < 1 || threads > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must be in 1..64.");
+        }
+
+        Network = network;
+        NetworkDescription d = network.Description;
+        int gateStride = 0, scratchPerRow = 0;
+        foreach (CellWeights cell in network.Cells)
+        {
+            gateStride = Math.Max(gateStride, cell.GateStride);
+            scratchPerRow = Math.Max(scratchPerRow, cell.ScratchPerRow);
+        }
+
+        long rows = (long)maxBatch * maxSteps;
+        if (rows * Math.Max(gateStride, Math.Max(d.InputSize, d.OutputSize)) > int.MaxValue)
+        {
+            throw new ArgumentException($"A workspace for batch {maxBatch} x {maxSteps} steps needs more than {int.MaxValue} floats in one buffer; use shorter sequences or smaller batches.");
+        }
+
+        var gates = new AlignedBuffer((int)rows * gateStride); // [T, B, G*Hp] input projections, then activations
+        AlignedBuffer[] layerOutputs = [new AlignedBuffer((int)rows * d.OutputSize), new AlignedBuffer(d.NumLayers > 1 ? (int)rows * d.OutputSize : 0)];
+        var scratch = new AlignedBuffer[threads]; // per thread [B, ScratchPerRow]
+        for (int i = 0; i < threads; i++)
+        {
+            scratch[i] = new AlignedBuffer(maxBatch * scratchPerRow);
+        }
+
+        Runner = new SequenceRunner<NoHistory>(network, maxBatch, maxSteps, threads, new NoHistory(gates, layerOutputs, scratch));
+    }
+
+    /// <summary>The network this workspace was sized for.</summary>
+    public RecurrentNetwork Network { get; }
+
+    /// <summary>Largest batch accepted.</summary>
+    public int MaxBatch => Runner.MaxBatch;
+
+    /// <summary>Longest sequence accepted.</summary>
+    public int MaxSteps => Runner.MaxSteps;
+
+    /// <summary>
+    /// Threads one call uses: the input products are split by output panels and the recurrence by
+    /// sequences, so results are bit-identical to one thread.
+    /// </summary>
+    public int Threads => Runner.Region.Threads;
+
+    /// <summary>Runs the network over this workspace's buffers, between <see cref="Enter"/> and <see cref="Exit"/>.</summary>
+    internal SequenceRunner<NoHistory> Runner { get; }
+
+    /// <summary>Marks the workspace busy; a second caller is refused until <see cref="Exit"/> (internal so tests can hold it busy).</summary>
+    internal void Enter()
+    {
+        if (Interlocked.Exchange(ref busy, 1) != 0)
+        {
+            throw new InvalidOperationException("This workspace is already in use by another call; give each thread its own workspace.");
+        }
+    }
+
+    /// <summary>Marks the workspace free again.</summary>
+    internal void Exit() => Volatile.Write(ref busy, 0);
+}
