@@ -1,6 +1,5 @@
 using System;
 using FastRnn.Kernels;
-using FastRnn.Networks;
 
 namespace FastRnn.Cells;
 
@@ -13,7 +12,7 @@ internal sealed class BackwardWeights
 {
     private readonly float[] staging; // room for the largest transpose, so repacking allocates nothing
 
-    public BackwardWeights(CellWeights w, RecurrentNetwork network, int layer, int direction)
+    public BackwardWeights(CellWeights w, Func<string, float[]> weights, int layer, int direction)
     {
         string Name(string kind) => NetworkDescription.ParameterName(kind, layer, direction);
         InputWeightName = Name("weight_ih");
@@ -22,8 +21,8 @@ internal sealed class BackwardWeights
         RecurrentBiasName = Name("bias_hh");
         ProjectionName = Name("weight_hr");
         PeepholeNames = [Name("weight_ci"), Name("weight_cf"), Name("weight_co")];
-        InputT = PackedMatrix.PackTransposed(w.Input, network.GetParameter(Name("weight_ih")));
-        ReadOnlySpan<float> whh = network.GetParameter(Name("weight_hh"));
+        InputT = PackedMatrix.PackTransposed(w.Input, weights(Name("weight_ih")));
+        ReadOnlySpan<float> whh = weights(Name("weight_hh"));
         int stateSize = w.StateSize;
         if (w.Candidate is not null)
         {
@@ -37,7 +36,7 @@ internal sealed class BackwardWeights
 
         if (w.Projection is not null)
         {
-            ProjectionT = PackedMatrix.PackTransposed(w.Projection, network.GetParameter(Name("weight_hr")));
+            ProjectionT = PackedMatrix.PackTransposed(w.Projection, weights(Name("weight_hr")));
         }
 
         staging = new float[Math.Max(InputT.Data.Length, Math.Max(RecurrentT.Data.Length, Math.Max(CandidateT?.Data.Length ?? 0, ProjectionT?.Data.Length ?? 0)))];
@@ -61,10 +60,10 @@ internal sealed class BackwardWeights
     public string[] PeepholeNames { get; }
 
     /// <summary>Refreshes the transposes from the network's current canonical weights, allocating nothing.</summary>
-    public void Repack(CellWeights w, RecurrentNetwork network)
+    public void Repack(CellWeights w, Func<string, float[]> weights)
     {
-        InputT.RepackTransposed(w.Input, network.MutableParameter(InputWeightName), staging);
-        ReadOnlySpan<float> whh = network.MutableParameter(RecurrentWeightName);
+        InputT.RepackTransposed(w.Input, weights(InputWeightName), staging);
+        ReadOnlySpan<float> whh = weights(RecurrentWeightName);
         if (CandidateT is not null)
         {
             int split = 2 * w.HiddenSize * w.StateSize;
@@ -76,7 +75,7 @@ internal sealed class BackwardWeights
             RecurrentT.RepackTransposed(w.Recurrent, whh, staging);
         }
 
-        ProjectionT?.RepackTransposed(w.Projection!, network.MutableParameter(ProjectionName), staging);
+        ProjectionT?.RepackTransposed(w.Projection!, weights(ProjectionName), staging);
     }
 
     /// <summary>W_ihᵀ: [In, G*Hp].</summary>

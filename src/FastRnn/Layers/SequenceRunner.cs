@@ -2,7 +2,6 @@ using System;
 using FastRnn.Cells;
 using FastRnn.Kernels;
 using FastRnn.Memory;
-using FastRnn.Networks;
 
 namespace FastRnn.Layers;
 
@@ -21,13 +20,13 @@ namespace FastRnn.Layers;
 internal sealed class SequenceRunner<THistory>
     where THistory : struct, IForwardHistory
 {
-    private readonly RecurrentNetwork network;
+    private readonly CellStack network;
     private readonly THistory history;
     private readonly Action<int> projectionPart;
     private readonly Action<int> recurrencePart;
 
     /// <summary>Sizes the runner's own buffers; the caller has checked that they fit in an int.</summary>
-    public SequenceRunner(RecurrentNetwork network, int maxBatch, int maxSteps, int threads, THistory history)
+    public SequenceRunner(CellStack network, int maxBatch, int maxSteps, int threads, THistory history)
     {
         this.network = network;
         this.history = history;
@@ -63,7 +62,7 @@ internal sealed class SequenceRunner<THistory>
 
     public SequenceRegion Region { get; }
 
-    /// <summary>Runs the network over the batch; arguments and shapes as <see cref="RecurrentNetwork.Forward"/>.</summary>
+    /// <summary>Runs the network over the batch; arguments and shapes as <c>RecurrentNetwork.Forward</c>.</summary>
     public void Forward(
         ReadOnlySpan<float> input,
         int steps,

@@ -2,7 +2,6 @@ using System;
 using System.Threading;
 using FastRnn.Cells;
 using FastRnn.Memory;
-using FastRnn.Networks;
 
 namespace FastRnn.Layers;
 
@@ -15,7 +14,7 @@ public sealed class SequenceWorkspace
 {
     private int busy;
 
-    internal SequenceWorkspace(RecurrentNetwork network, int maxBatch, int maxSteps, int threads)
+    internal SequenceWorkspace(CellStack network, int maxBatch, int maxSteps, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
@@ -24,7 +23,7 @@ public sealed class SequenceWorkspace
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must be in 1..64.");
         }
 
-        Network = network;
+        Stack = network;
         NetworkDescription d = network.Description;
         int gateStride = 0, scratchPerRow = 0;
         foreach (CellWeights cell in network.Cells)
@@ -50,8 +49,11 @@ public sealed class SequenceWorkspace
         Runner = new SequenceRunner<NoHistory>(network, maxBatch, maxSteps, threads, new NoHistory(gates, layerOutputs, scratch));
     }
 
-    /// <summary>The network this workspace was sized for.</summary>
-    public RecurrentNetwork Network { get; }
+    /// <summary>What the network this workspace was sized for is.</summary>
+    public NetworkDescription Description => Stack.Description;
+
+    /// <summary>The cells of the network this workspace was sized for (a workspace serves that network only).</summary>
+    internal CellStack Stack { get; }
 
     /// <summary>Largest batch accepted.</summary>
     public int MaxBatch => Runner.MaxBatch;

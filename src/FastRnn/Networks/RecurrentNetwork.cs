@@ -219,7 +219,7 @@ public sealed class RecurrentNetwork
     /// by sequences, so results are bit-identical for any thread count; worth it for larger batches.
     /// </param>
     /// <returns>The workspace.</returns>
-    public SequenceWorkspace CreateWorkspace(int maxBatch, int maxSteps, int threads = 1) => new(this, maxBatch, maxSteps, threads);
+    public SequenceWorkspace CreateWorkspace(int maxBatch, int maxSteps, int threads = 1) => new(Stack, maxBatch, maxSteps, threads);
 
     /// <summary>Creates a streaming session (unidirectional networks) for up to <paramref name="maxBatch"/> streams.</summary>
     /// <param name="maxBatch">Rows per step the session accepts.</param>
@@ -252,7 +252,7 @@ public sealed class RecurrentNetwork
         ReadOnlySpan<int> lengths = default)
     {
         ArgumentNullException.ThrowIfNull(workspace);
-        if (!ReferenceEquals(workspace.Network, this))
+        if (!ReferenceEquals(workspace.Stack, Stack))
         {
             throw new ArgumentException("The workspace was created by another network.", nameof(workspace));
         }

@@ -19,6 +19,7 @@ public sealed class TrainingSession
     private readonly RecurrentNetwork network;
     private readonly TrainingWorkspace workspace;
     private readonly BackwardWeights[] backward;
+    private readonly Func<string, float[]> weights; // the network's canonical tensors, made once so repacking allocates nothing
     private readonly Dropout? dropout;
     private int packedVersion;
     private int busy;
@@ -73,13 +74,14 @@ public sealed class TrainingSession
         }
 
         NetworkDescription d = network.Description;
+        weights = network.MutableParameter;
         backward = new BackwardWeights[network.Cells.Length];
         for (int layer = 0; layer < d.NumLayers; layer++)
         {
             for (int direction = 0; direction < d.Directions; direction++)
             {
                 int slot = (layer * d.Directions) + direction;
-                backward[slot] = new BackwardWeights(network.Cells[slot], network, layer, direction);
+                backward[slot] = new BackwardWeights(network.Cells[slot], weights, layer, direction);
             }
         }
 
@@ -128,7 +130,7 @@ public sealed class TrainingSession
                 // An optimizer changed the weights since the transposes were made.
                 for (int slot = 0; slot < backward.Length; slot++)
                 {
-                    backward[slot].Repack(network.Cells[slot], network);
+                    backward[slot].Repack(network.Cells[slot], weights);
                 }
 
                 packedVersion = network.Version;

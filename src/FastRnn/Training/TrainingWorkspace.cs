@@ -72,7 +72,7 @@ internal sealed class TrainingWorkspace
         CellCarry = new AlignedBuffer(maxBatch * hp);
         ColumnSums = new AlignedBuffer(Math.Max(gateStride, 3 * hp));
         OutputGradients = [new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize))), new AlignedBuffer(checked(rows * Math.Max(inputStride, d.OutputSize)))];
-        Runner = new SequenceRunner<TrainingHistory>(network, maxBatch, maxSteps, threads, new TrainingHistory(this));
+        Runner = new SequenceRunner<TrainingHistory>(network.Stack, maxBatch, maxSteps, threads, new TrainingHistory(this));
         BackwardRowsPart = part => SequenceTraining.BackwardRowsPart(this, part);
         BackwardProductsPart = part => WeightGradients.Part(this, part);
     }
