@@ -12,6 +12,13 @@ namespace FastRnn.Serving;
 /// into parts, one session per part; rows are independent in every kernel, so a row's result is
 /// the same in any part, batch or position. Guarded by the batcher's lock: one run at a time.
 /// </summary>
+/// <remarks>
+/// A run on one part leaves its streams' states in the session (resident) instead of scattering
+/// them: when the next run steps the same slots in the same rows (a lone stream, or a caller that
+/// steps the same streams each tick), it skips both copies and costs what the session's own step
+/// costs. Resident states are the authoritative ones: <see cref="FlushAll"/> writes them back
+/// before anyone else reads or replaces a slot's state.
+/// </remarks>
 internal sealed class BatchEngine
 {
     private readonly SlotTable slots;
@@ -21,6 +28,8 @@ internal sealed class BatchEngine
     private readonly float[] input;               // [MaxBatch, I] staged rows of a step
     private readonly float[] output;              // [MaxBatch, H_out] staged results of a step
     private readonly int[] rowSlots;              // [MaxBatch] the slot of each row
+    private readonly int[] resident;              // [partRows] slots whose states live in part 0's session rows
+    private int residentCount;                    // rows of part 0's session holding resident states
     private readonly PartRunner runner;
     private readonly int layers, inputSize, stateSize, hiddenSize;
     private readonly bool hasCell;
@@ -49,6 +58,7 @@ internal sealed class BatchEngine
         input = new float[maxBatch * inputSize];
         output = new float[maxBatch * stateSize];
         rowSlots = new int[maxBatch];
+        resident = new int[partRows];
         runner = new PartRunner(threads, RunPart);
     }
 
@@ -66,7 +76,7 @@ internal sealed class BatchEngine
     {
         if (runner.Count == 1 || batch == 1)
         {
-            StepRows(0, 0, batch, x, y);
+            StepResident(x, y, batch);
             return;
         }
 
@@ -79,26 +89,76 @@ internal sealed class BatchEngine
     /// <summary>Steps rows 0..batch-1 from the staged inputs into the staged outputs.</summary>
     public void RunStaged(int batch)
     {
+        if (runner.Count == 1 || batch == 1)
+        {
+            StepResident(input.AsSpan(0, batch * inputSize), output.AsSpan(0, batch * stateSize), batch);
+            return;
+        }
+
+        // Parts scatter their states when done, so none may be left resident elsewhere.
+        FlushAll();
         int parts = Math.Min(runner.Count, batch);
         this.batch = batch;
         rowsPerPart = (batch + parts - 1) / parts;
         runner.Run((batch + rowsPerPart - 1) / rowsPerPart);
     }
 
+    /// <summary>Writes the resident states back to their slots; called before a slot's state is read or replaced outside a step.</summary>
+    public void FlushAll()
+    {
+        if (residentCount == 0)
+        {
+            return;
+        }
+
+        int count = residentCount;
+        residentCount = 0;
+        Span<float> h = hidden[0].AsSpan(0, layers * count * stateSize);     // [L, count, H_out]
+        Span<float> c = cell[0].AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
+        sessions[0].GetState(h, c, count);
+        Scatter(resident.AsSpan(0, count), h, c);
+    }
+
     private void RunPart(int part)
     {
         int start = part * rowsPerPart, count = Math.Min(rowsPerPart, batch - start);
-        StepRows(part, start, count, input.AsSpan(start * inputSize, count * inputSize), output.AsSpan(start * stateSize, count * stateSize));
-    }
-
-    private void StepRows(int part, int start, int count, ReadOnlySpan<float> x, Span<float> y)
-    {
+        ReadOnlySpan<int> rows = rowSlots.AsSpan(start, count);
         Span<float> h = hidden[part].AsSpan(0, layers * count * stateSize);     // [L, count, H_out]
         Span<float> c = cell[part].AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
+        StreamingSession session = sessions[part];
+        Gather(rows, h, c);
+        session.SetState(h, c, count);
+        session.Step(input.AsSpan(start * inputSize, count * inputSize), count, output.AsSpan(start * stateSize, count * stateSize));
+        session.GetState(h, c, count);
+        Scatter(rows, h, c);
+    }
+
+    /// <summary>One part on the calling thread: the states stay in part 0's session for the next run.</summary>
+    private void StepResident(ReadOnlySpan<float> x, Span<float> y, int count)
+    {
+        ReadOnlySpan<int> rows = rowSlots.AsSpan(0, count);
+        StreamingSession session = sessions[0];
+        if (!(residentCount == count && rows.SequenceEqual(resident.AsSpan(0, count))))
+        {
+            FlushAll();
+            Span<float> h = hidden[0].AsSpan(0, layers * count * stateSize);     // [L, count, H_out]
+            Span<float> c = cell[0].AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
+            Gather(rows, h, c);
+            session.SetState(h, c, count);
+            rows.CopyTo(resident);
+            residentCount = count;
+        }
+
+        session.Step(x, count, y);
+    }
+
+    /// <summary>Copies the slots' states into session layout: h [L, n, H_out], c [L, n, H] (LSTM).</summary>
+    private void Gather(ReadOnlySpan<int> rows, Span<float> h, Span<float> c)
+    {
+        int count = rows.Length;
         for (int r = 0; r < count; r++)
         {
-            int slot = rowSlots[start + r];
-            Span<float> slotHidden = slots.HiddenOf(slot), slotCell = slots.CellOf(slot); // [L, H_out], [L, H]
+            Span<float> slotHidden = slots.HiddenOf(rows[r]), slotCell = slots.CellOf(rows[r]); // [L, H_out], [L, H]
             for (int layer = 0; layer < layers; layer++)
             {
                 slotHidden.Slice(layer * stateSize, stateSize).CopyTo(h.Slice(((layer * count) + r) * stateSize));
@@ -108,15 +168,15 @@ internal sealed class BatchEngine
                 }
             }
         }
+    }
 
-        StreamingSession session = sessions[part];
-        session.SetState(h, c, count);
-        session.Step(x, count, y);
-        session.GetState(h, c, count);
+    /// <summary>Copies states in session layout back to their slots.</summary>
+    private void Scatter(ReadOnlySpan<int> rows, ReadOnlySpan<float> h, ReadOnlySpan<float> c)
+    {
+        int count = rows.Length;
         for (int r = 0; r < count; r++)
         {
-            int slot = rowSlots[start + r];
-            Span<float> slotHidden = slots.HiddenOf(slot), slotCell = slots.CellOf(slot);
+            Span<float> slotHidden = slots.HiddenOf(rows[r]), slotCell = slots.CellOf(rows[r]);
             for (int layer = 0; layer < layers; layer++)
             {
                 h.Slice(((layer * count) + r) * stateSize, stateSize).CopyTo(slotHidden.Slice(layer * stateSize));

@@ -273,6 +273,7 @@ public sealed partial class StreamBatcher : IDisposable
 
     private void FreeSlot(int slot, bool expired)
     {
+        engine.FlushAll(); // a freed slot must not stay resident: it would be stepped with stale state when reopened
         slots.Free(slot, expired);
         ServingMetrics.OpenStreams.Add(-1);
     }
@@ -325,6 +326,7 @@ public sealed partial class StreamBatcher : IDisposable
         int slot = Find(handle, now);
         ThrowIfWaiting(handle, slot, call);
         slots.LastUsed[slot] = now;
+        engine.FlushAll(); // the caller reads or replaces the slot's state
         return slot;
     }
 

@@ -139,6 +139,77 @@ public sealed class BatcherIdentityTests
         AssertStates(batcher, handles, references, name);
     }
 
+    [Theory]
+    [InlineData("lstm-projection-2-layers", 1)]
+    [InlineData("gru-int8", 2)]
+    [InlineData("rnn-relu-2-layers", 1)]
+    public void RepeatedCompositionsWithStateCallsBetweenThemEqualOneSessionPerStream(string name, int threads)
+    {
+        // A run on one part keeps its states in the session while the same streams come back in
+        // the same rows; every call that reads or replaces a state in between must see them.
+        RecurrentNetwork network = ServingFixtures.Network(name);
+        NetworkDescription d = network.Description;
+        var random = new Random(threads);
+        using var batcher = new StreamBatcher(network, new StreamBatcherOptions { MaxStreams = 4, MaxBatch = 4, Threads = threads });
+        var streams = new List<(StreamHandle Handle, StreamingSession Reference)> { (batcher.Open(), network.CreateSession()), (batcher.Open(), network.CreateSession()), (batcher.Open(), network.CreateSession()) };
+        float[] hidden = new float[d.NumLayers * d.StateSize], cell = new float[ServingFixtures.CellFloats(d)];
+        float[] expectedHidden = new float[hidden.Length], expectedCell = new float[cell.Length];
+
+        void StepAndCheck(params int[] which)
+        {
+            var handles = new StreamHandle[which.Length];
+            float[] frames = ServingFixtures.RandomFloats(random, which.Length * d.InputSize), outputs = new float[which.Length * d.StateSize], expected = new float[d.StateSize];
+            for (int i = 0; i < which.Length; i++)
+            {
+                handles[i] = streams[which[i]].Handle;
+            }
+
+            batcher.Step(handles, frames, outputs);
+            for (int i = 0; i < which.Length; i++)
+            {
+                streams[which[i]].Reference.Step(frames.AsSpan(i * d.InputSize, d.InputSize), 1, expected);
+                ServingFixtures.AssertBitIdentical(expected, outputs.AsSpan(i * d.StateSize, d.StateSize), $"{name}, stream {which[i]}");
+            }
+        }
+
+        void CheckState(int which)
+        {
+            batcher.GetState(streams[which].Handle, hidden, cell);
+            streams[which].Reference.GetState(expectedHidden, expectedCell, 1);
+            ServingFixtures.AssertBitIdentical(expectedHidden, hidden, $"{name}, hidden state of stream {which}");
+            ServingFixtures.AssertBitIdentical(expectedCell, cell, $"{name}, cell state of stream {which}");
+        }
+
+        StepAndCheck(0, 1);
+        StepAndCheck(0, 1);
+        StepAndCheck(0);
+        StepAndCheck(0);
+        CheckState(0);
+        StepAndCheck(0);
+        StepAndCheck(1, 0);
+        batcher.Reset(streams[1].Handle);
+        streams[1].Reference.Reset();
+        StepAndCheck(1, 0);
+        StepAndCheck(1, 0);
+        byte[] exported = batcher.ExportState(streams[1].Handle);
+        StepAndCheck(1, 0);
+        Assert.True(batcher.Close(streams[0].Handle));
+        StreamingSession moved = network.CreateSession();
+        streams[1].Reference.GetState(expectedHidden, expectedCell, 1);
+        streams[0] = (batcher.ImportState(exported), moved);
+        StepAndCheck(2);
+        StepAndCheck(2);
+        batcher.GetState(streams[0].Handle, hidden, cell); // the import holds stream 1's state before its last step
+        moved.SetState(hidden, cell, 1);
+        StepAndCheck(0, 1, 2);
+        StepAndCheck(0, 1, 2);
+        StepAndCheck(2);
+        for (int s = 0; s < 3; s++)
+        {
+            CheckState(s);
+        }
+    }
+
     /// <summary>One stream's caller: awaits each step, or queues two before awaiting either, with random pauses.</summary>
     private static async Task Caller(StreamBatcher batcher, StreamHandle handle, float[] frames, float[] outputs, NetworkDescription d, Random random)
     {
