@@ -1,0 +1,190 @@
+using System;
+using FastRnn.Networks;
+using FastRnn.Sessions;
+
+namespace FastRnn.Serving;
+
+/// <summary>
+/// Steps the states of chosen slots as one batch: gathers them into a streaming session's rows
+/// (<see cref="StreamingSession.SetState"/>), runs one <see cref="StreamingSession.Step"/> and
+/// scatters the new states back. The copies are O(B·L·H), small beside the step's O(B·L·H·G·H)
+/// products, and keep the engine on the core's public API. With several threads the rows are split
+/// into parts, one session per part; rows are independent in every kernel, so a row's result is
+/// the same in any part, batch or position. Guarded by the batcher's lock: one run at a time.
+/// </summary>
+/// <remarks>
+/// A run on one part leaves its streams' states in the session (resident) instead of scattering
+/// them: when the next run steps the same slots in the same rows (a lone stream, or a caller that
+/// steps the same streams each tick), it skips both copies and costs what the session's own step
+/// costs. Resident states are the authoritative ones: <see cref="FlushAll"/> writes them back
+/// before anyone else reads or replaces a slot's state.
+/// </remarks>
+internal sealed class BatchEngine
+{
+    private readonly SlotTable slots;
+    private readonly StreamingSession[] sessions; // [parts] each for up to partRows rows
+    private readonly float[][] hidden;            // [parts][L, Bp, H_out] gathered states of a part's rows
+    private readonly float[][] cell;              // [parts][L, Bp, H] (LSTM), else empty
+    private readonly float[] input;               // [MaxBatch, I] staged rows of a step
+    private readonly float[] output;              // [MaxBatch, H_out] staged results of a step
+    private readonly int[] rowSlots;              // [MaxBatch] the slot of each row
+    private readonly int[] resident;              // [partRows] slots whose states live in part 0's session rows
+    private int residentCount;                    // rows of part 0's session holding resident states
+    private readonly PartRunner runner;
+    private readonly int layers, inputSize, stateSize, hiddenSize;
+    private readonly bool hasCell;
+    private int batch, rowsPerPart;
+
+    public BatchEngine(RecurrentNetwork network, SlotTable slots, int maxBatch, int threads)
+    {
+        NetworkDescription d = network.Description;
+        this.slots = slots;
+        layers = d.NumLayers;
+        inputSize = d.InputSize;
+        stateSize = d.StateSize;
+        hiddenSize = d.HiddenSize;
+        hasCell = d.HasCellState;
+        int partRows = (maxBatch + threads - 1) / threads;
+        sessions = new StreamingSession[threads];
+        hidden = new float[threads][];
+        cell = new float[threads][];
+        for (int p = 0; p < threads; p++)
+        {
+            sessions[p] = network.CreateSession(partRows);
+            hidden[p] = new float[layers * partRows * stateSize];
+            cell[p] = new float[hasCell ? layers * partRows * hiddenSize : 0];
+        }
+
+        input = new float[maxBatch * inputSize];
+        output = new float[maxBatch * stateSize];
+        rowSlots = new int[maxBatch];
+        resident = new int[partRows];
+        runner = new PartRunner(threads, RunPart);
+    }
+
+    /// <summary>[MaxBatch] the slot each row of the next run steps; filled by the caller.</summary>
+    public int[] RowSlots => rowSlots;
+
+    /// <summary>[I] the staged input of a row, for <see cref="RunStaged"/>.</summary>
+    public Span<float> InputRow(int row) => input.AsSpan(row * inputSize, inputSize);
+
+    /// <summary>[H_out] the staged result of a row after <see cref="RunStaged"/>.</summary>
+    public ReadOnlySpan<float> OutputRow(int row) => output.AsSpan(row * stateSize, stateSize);
+
+    /// <summary>Steps rows 0..batch-1 from the caller's inputs [batch, I] into its outputs [batch, H_out].</summary>
+    public void Run(ReadOnlySpan<float> x, Span<float> y, int batch)
+    {
+        if (runner.Count == 1 || batch == 1)
+        {
+            StepResident(x, y, batch);
+            return;
+        }
+
+        // Worker threads cannot take the caller's spans: stage them.
+        x.CopyTo(input);
+        RunStaged(batch);
+        output.AsSpan(0, batch * stateSize).CopyTo(y);
+    }
+
+    /// <summary>Steps rows 0..batch-1 from the staged inputs into the staged outputs.</summary>
+    public void RunStaged(int batch)
+    {
+        if (runner.Count == 1 || batch == 1)
+        {
+            StepResident(input.AsSpan(0, batch * inputSize), output.AsSpan(0, batch * stateSize), batch);
+            return;
+        }
+
+        // Parts scatter their states when done, so none may be left resident elsewhere.
+        FlushAll();
+        int parts = Math.Min(runner.Count, batch);
+        this.batch = batch;
+        rowsPerPart = (batch + parts - 1) / parts;
+        runner.Run((batch + rowsPerPart - 1) / rowsPerPart);
+    }
+
+    /// <summary>Writes the resident states back to their slots; called before a slot's state is read or replaced outside a step.</summary>
+    public void FlushAll()
+    {
+        if (residentCount == 0)
+        {
+            return;
+        }
+
+        int count = residentCount;
+        residentCount = 0;
+        Span<float> h = hidden[0].AsSpan(0, layers * count * stateSize);     // [L, count, H_out]
+        Span<float> c = cell[0].AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
+        sessions[0].GetState(h, c, count);
+        Scatter(resident.AsSpan(0, count), h, c);
+    }
+
+    private void RunPart(int part)
+    {
+        int start = part * rowsPerPart, count = Math.Min(rowsPerPart, batch - start);
+        ReadOnlySpan<int> rows = rowSlots.AsSpan(start, count);
+        Span<float> h = hidden[part].AsSpan(0, layers * count * stateSize);     // [L, count, H_out]
+        Span<float> c = cell[part].AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
+        StreamingSession session = sessions[part];
+        Gather(rows, h, c);
+        session.SetState(h, c, count);
+        session.Step(input.AsSpan(start * inputSize, count * inputSize), count, output.AsSpan(start * stateSize, count * stateSize));
+        session.GetState(h, c, count);
+        Scatter(rows, h, c);
+    }
+
+    /// <summary>One part on the calling thread: the states stay in part 0's session for the next run.</summary>
+    private void StepResident(ReadOnlySpan<float> x, Span<float> y, int count)
+    {
+        ReadOnlySpan<int> rows = rowSlots.AsSpan(0, count);
+        StreamingSession session = sessions[0];
+        if (!(residentCount == count && rows.SequenceEqual(resident.AsSpan(0, count))))
+        {
+            FlushAll();
+            Span<float> h = hidden[0].AsSpan(0, layers * count * stateSize);     // [L, count, H_out]
+            Span<float> c = cell[0].AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
+            Gather(rows, h, c);
+            session.SetState(h, c, count);
+            rows.CopyTo(resident);
+            residentCount = count;
+        }
+
+        session.Step(x, count, y);
+    }
+
+    /// <summary>Copies the slots' states into session layout: h [L, n, H_out], c [L, n, H] (LSTM).</summary>
+    private void Gather(ReadOnlySpan<int> rows, Span<float> h, Span<float> c)
+    {
+        int count = rows.Length;
+        for (int r = 0; r < count; r++)
+        {
+            Span<float> slotHidden = slots.HiddenOf(rows[r]), slotCell = slots.CellOf(rows[r]); // [L, H_out], [L, H]
+            for (int layer = 0; layer < layers; layer++)
+            {
+                slotHidden.Slice(layer * stateSize, stateSize).CopyTo(h.Slice(((layer * count) + r) * stateSize));
+                if (hasCell)
+                {
+                    slotCell.Slice(layer * hiddenSize, hiddenSize).CopyTo(c.Slice(((layer * count) + r) * hiddenSize));
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies states in session layout back to their slots.</summary>
+    private void Scatter(ReadOnlySpan<int> rows, ReadOnlySpan<float> h, ReadOnlySpan<float> c)
+    {
+        int count = rows.Length;
+        for (int r = 0; r < count; r++)
+        {
+            Span<float> slotHidden = slots.HiddenOf(rows[r]), slotCell = slots.CellOf(rows[r]);
+            for (int layer = 0; layer < layers; layer++)
+            {
+                h.Slice(((layer * count) + r) * stateSize, stateSize).CopyTo(slotHidden.Slice(layer * stateSize));
+                if (hasCell)
+                {
+                    c.Slice(((layer * count) + r) * hiddenSize, hiddenSize).CopyTo(slotCell.Slice(layer * hiddenSize));
+                }
+            }
+        }
+    }
+}

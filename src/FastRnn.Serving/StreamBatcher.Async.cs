@@ -1,0 +1,281 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace FastRnn.Serving;
+
+public sealed partial class StreamBatcher
+{
+    /// <summary>
+    /// Queues one frame of a stream for the background loop, which steps it in a batch with the
+    /// oldest ready frames of other streams; completes when the output is written. A stream's frames
+    /// are applied in the order of the calls (calls from one thread, made without awaiting in
+    /// between, keep their order). Allocates nothing once warm with a token that cannot be canceled.
+    /// </summary>
+    /// <param name="handle">The stream.</param>
+    /// <param name="frame">[I] the stream's next input; read when the step runs, so keep it unchanged until the task completes.</param>
+    /// <param name="output">[H_out] receives the top layer's hidden state after the step.</param>
+    /// <param name="cancellationToken">Cancels the step if it has not entered a batch yet (the state is then unchanged).</param>
+    /// <returns>A task to await exactly once; it fails with <see cref="StreamClosedException"/> (or <see cref="StreamExpiredException"/>)
+    /// if the stream is not open, <see cref="OperationCanceledException"/> if canceled, <see cref="ObjectDisposedException"/> if the batcher is disposed first.</returns>
+    /// <exception cref="ArgumentException">A length is wrong, the memories overlap, or the handle names no slot of this batcher.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed.</exception>
+    public ValueTask StepAsync(StreamHandle handle, ReadOnlyMemory<float> frame, Memory<float> output, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (frame.Length != inputSize)
+        {
+            throw new ArgumentException($"Expected a frame of {inputSize} floats (the network's input size), got {frame.Length}.", nameof(frame));
+        }
+
+        if (output.Length != stateSize)
+        {
+            throw new ArgumentException($"Expected an output of {stateSize} floats (the network's state size H_out), got {output.Length}.", nameof(output));
+        }
+
+        if (frame.Span.Overlaps(output.Span))
+        {
+            throw new ArgumentException("output overlaps frame; the output must not share memory with the frame being read.", nameof(output));
+        }
+
+        CheckHandle(handle);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        if (Volatile.Read(ref loop) is null)
+        {
+            StartLoop();
+        }
+
+        if (!pool.TryDequeue(out StepRequest? request))
+        {
+            request = new StepRequest(pool);
+        }
+
+        ValueTask result = request.Start(handle, frame, output, clock.GetTimestamp(), wake, cancellationToken);
+        if (inbox.Push(request))
+        {
+            wake.Signal();
+        }
+
+        // Dispose empties the inbox after setting the flag: a request pushed after that is failed here.
+        if (disposed)
+        {
+            lock (gate)
+            {
+                FailInbox();
+            }
+        }
+
+        return result;
+    }
+
+    private void StartLoop()
+    {
+        lock (gate)
+        {
+            ThrowIfDisposed();
+            if (loop is not null)
+            {
+                return;
+            }
+
+            // The loop should not carry the first caller's execution context (its async locals,
+            // its activity) for the batcher's lifetime.
+            var thread = new Thread(RunLoop) { IsBackground = true, Name = "FastRnn.Serving batcher" };
+            thread.UnsafeStart();
+            Volatile.Write(ref loop, thread);
+        }
+    }
+
+    private void RunLoop()
+    {
+        while (true)
+        {
+            TimeSpan wait;
+            lock (gate)
+            {
+                if (disposed)
+                {
+                    return;
+                }
+
+                wait = Tick();
+            }
+
+            if (wait != TimeSpan.Zero)
+            {
+                wake.Wait(wait);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Steps the oldest ready frames of distinct streams as one batch, unless fewer than MaxBatch
+    /// are ready and the oldest has waited less than MaxQueueDelay. Returns how long to sleep:
+    /// zero to look again now, infinite when nothing waits.
+    /// </summary>
+    private TimeSpan Tick()
+    {
+        Absorb();
+        StepRequest? oldest = ready.PeekOldest();
+        if (oldest is null)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        if (delayTicks > 0 && ready.ReadyStreams < maxBatch)
+        {
+            long waited = clock.GetTimestamp() - oldest.EnqueuedAt;
+            if (waited < delayTicks)
+            {
+                // Whole milliseconds, rounded up: a monitor's timed wait has no finer grain, and a
+                // zero wait would spin until the delay is over.
+                return TimeSpan.FromMilliseconds(Math.Ceiling((delayTicks - waited) * 1000.0 / clock.TimestampFrequency));
+            }
+        }
+
+        int count = 0;
+        while (count < maxBatch && ready.TakeOldest() is StepRequest request)
+        {
+            int slot = request.Slot;
+            if (!request.TryTake())
+            {
+                request.Discard();
+                ready.Requeue(slot);
+                continue;
+            }
+
+            inFlight[count] = request;
+            engine.RowSlots[count] = slot;
+            request.Frame.Span.CopyTo(engine.InputRow(count));
+            count++;
+        }
+
+        if (count > 0)
+        {
+            RunInFlight(count);
+        }
+
+        return TimeSpan.Zero;
+    }
+
+    private void RunInFlight(int count)
+    {
+        ObserveBatch?.Invoke(engine.RowSlots.AsSpan(0, count));
+        long began = ServingMetrics.StepDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        Exception? failure = null;
+        try
+        {
+            engine.RunStaged(count);
+        }
+#pragma warning disable CA1031 // Not control flow: a failed step (a bug) fails its callers instead of killing the loop.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            failure = e;
+        }
+
+        long now = clock.GetTimestamp();
+        bool timeQueue = ServingMetrics.QueueDelay.Enabled;
+        for (int i = 0; i < count; i++)
+        {
+            StepRequest request = inFlight[i]!;
+            inFlight[i] = null;
+            int slot = request.Slot; // read before completing: the request may be recycled at once
+            if (failure is null)
+            {
+                engine.OutputRow(i).CopyTo(request.Output.Span);
+                slots.LastUsed[slot] = now;
+                if (timeQueue)
+                {
+                    ServingMetrics.QueueDelay.Record((now - request.EnqueuedAt) / (double)clock.TimestampFrequency);
+                }
+
+                request.Complete();
+            }
+            else
+            {
+                request.Fail(failure);
+            }
+
+            ready.Requeue(slot);
+        }
+
+        RecordStep(count, began);
+    }
+
+    /// <summary>Moves the inbox's requests into the ready queue (under the lock), failing those of streams no longer open.</summary>
+    private void Absorb()
+    {
+        StepRequest? request = inbox.TakeAll();
+        while (request is not null)
+        {
+            StepRequest? next = request.InboxNext;
+            request.InboxNext = null;
+            int slot = request.Slot;
+            var handle = new StreamHandle(slot, request.Generation);
+            if (request.IsCanceled)
+            {
+                request.Discard();
+            }
+            else if (!slots.Open[slot] || slots.Generation[slot] != request.Generation)
+            {
+                Reject(request, Ended(handle));
+            }
+            else if (request.EnqueuedAt - slots.LastUsed[slot] > idleTicks && ready.PendingOf(slot) == 0)
+            {
+                FreeSlot(slot, expired: true);
+                Reject(request, Ended(handle));
+            }
+            else
+            {
+                slots.LastUsed[slot] = Math.Max(slots.LastUsed[slot], request.EnqueuedAt);
+                ready.Add(request);
+            }
+
+            request = next;
+        }
+    }
+
+    private void FailInbox()
+    {
+        for (StepRequest? request = inbox.TakeAll(); request is not null;)
+        {
+            StepRequest? next = request.InboxNext;
+            request.InboxNext = null;
+            Reject(request, new ObjectDisposedException(nameof(StreamBatcher), "The batcher was disposed before this step entered a batch; the step was not applied."));
+            request = next;
+        }
+    }
+
+    private void FailAllWaiting()
+    {
+        FailInbox();
+        for (int slot = 0; slot < slots.Count; slot++)
+        {
+            for (StepRequest? request = ready.RemoveAll(slot); request is not null;)
+            {
+                StepRequest? next = request.QueueNext;
+                request.QueueNext = null;
+                Reject(request, new ObjectDisposedException(nameof(StreamBatcher), "The batcher was disposed before this step entered a batch; the step was not applied."));
+                request = next;
+            }
+        }
+    }
+
+    private static void Reject(StepRequest request, Exception error)
+    {
+        if (request.TryTake())
+        {
+            request.Fail(error);
+        }
+        else
+        {
+            request.Discard();
+        }
+    }
+}
