@@ -33,7 +33,7 @@ internal static class CellStep
             default:
                 // Activated in place, so the gate buffer holds what backward needs, as for the other cells.
                 PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, gates, w.GateStride);
-                RnnEpilogue.Forward(gates, w.GateStride, w.Bias, gates, batch, w.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh, w.Clip, w.Functions);
+                RnnEpilogue.Forward(gates, w.GateStride, w.Bias, gates, batch, w.Epilogue);
                 gates[..(batch * w.GateStride)].CopyTo(h);
                 break;
         }
@@ -45,12 +45,12 @@ internal static class CellStep
         PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, gates, w.GateStride);
         if (w.Projection is null)
         {
-            LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Clip, w.CoupledInputForget, w.Functions);
+            LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Epilogue);
             return;
         }
 
         unprojected = unprojected[..(batch * hp)]; // [batch, Hp] o * tanh(c')
-        LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Clip, w.CoupledInputForget, w.Functions);
+        LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Epilogue);
         PackedMatMul.Multiply(w.Projection, unprojected, hp, batch, h, w.StateStride);
     }
 
@@ -58,7 +58,7 @@ internal static class CellStep
     {
         hiddenGates = hiddenGates[..(batch * w.GateStride)]; // [batch, 3*Hp] W_hh h
         PackedMatMul.Multiply(w.Recurrent, h, w.StateStride, batch, hiddenGates, w.GateStride);
-        GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits, w.Clip, w.Functions);
+        GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits, w.Epilogue);
     }
 
     private static void GruResetBefore(CellWeights w, Span<float> gates, Span<float> h, StepBuffers buffers, int batch)
@@ -69,8 +69,8 @@ internal static class CellStep
         Span<float> resetHidden = buffers.ResetHidden[..(batch * hp)];              // [batch, Hp] r ⊙ h
         Span<float> candidate = buffers.Candidate[..(batch * candidateStride)];     // [batch, Hn] W_hn (r ⊙ h)
         PackedMatMul.Multiply(w.Recurrent, h, w.StateStride, batch, hiddenGates, 2 * hp);
-        GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Clip, w.Functions);
+        GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Epilogue);
         PackedMatMul.Multiply(w.Candidate, resetHidden, hp, batch, candidate, candidateStride);
-        GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Clip, w.Functions);
+        GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Epilogue);
     }
 }

@@ -319,7 +319,6 @@ internal static class SequenceTraining
         ReadOnlySpan<float> dOut = r.OutputGradient!.Span;
         int dOutStride = r.OutputGradientStride;
         int column = r.Column;
-        RnnActivation activation = cell.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh;
         for (int k = 0; k < steps; k++)
         {
             // Back in time relative to this direction's forward order.
@@ -354,7 +353,9 @@ internal static class SequenceTraining
                     }
 
                     // Peephole gradients are summed afterwards in one fixed order (AccumulatePeepholes).
-                    LstmBackwardEpilogue.Backward(stepGates, dm, ws.CellBefore[slot].Span.Slice(at * hp, active * hp), ws.CellAfter[slot].Span.Slice(at * hp, active * hp), cell.Peephole, dc, stepDGates, default, active, hp);
+                    LstmBackwardEpilogue.Backward(
+                        stepGates, dm, ws.CellBefore[slot].Span.Slice(at * hp, active * hp), ws.CellAfter[slot].Span.Slice(at * hp, active * hp),
+                        cell.Peephole, dc, stepDGates, default, active, hp, cell.Epilogue);
                     PackedMatMul.Multiply(bw.RecurrentT, stepDGates, gs, active, dhActive, ss);
                     break;
                 }
@@ -363,10 +364,10 @@ internal static class SequenceTraining
                 {
                     Span<float> stepDCandidate = dCandidate.Slice(at * hp, active * hp);
                     Span<float> stepDHidden = dHidden.Slice(at * hiddenGateStride, active * hiddenGateStride);
-                    GruBackwardEpilogue.CandidateBackward(stepGates, hBefore, dhActive, stepDGates, stepDCandidate, hp, active, hp);
+                    GruBackwardEpilogue.CandidateBackward(stepGates, hBefore, dhActive, stepDGates, stepDCandidate, hp, active, hp, cell.Epilogue);
                     Span<float> dResetHidden = step[..(active * hp)];
                     PackedMatMul.Multiply(bw.CandidateT!, stepDCandidate, hp, active, dResetHidden, hp);
-                    GruBackwardEpilogue.ResetBackward(stepGates, hBefore, dResetHidden, hp, dhActive, stepDGates, stepDHidden, active, hp);
+                    GruBackwardEpilogue.ResetBackward(stepGates, hBefore, dResetHidden, hp, dhActive, stepDGates, stepDHidden, active, hp, cell.Epilogue);
                     PackedMatMul.MultiplyAdd(bw.RecurrentT, stepDHidden, hiddenGateStride, active, dhActive, ss);
                     break;
                 }
@@ -374,13 +375,14 @@ internal static class SequenceTraining
                 case CellKind.Gru:
                 {
                     Span<float> stepDHidden = dHidden.Slice(at * gs, active * gs);
-                    GruBackwardEpilogue.Backward(stepGates, ws.HiddenGates[slot].Span.Slice(at * gs, active * gs), hBefore, dhActive, stepDGates, stepDHidden, active, hp);
+                    GruBackwardEpilogue.Backward(
+                        stepGates, ws.HiddenGates[slot].Span.Slice(at * gs, active * gs), hBefore, dhActive, stepDGates, stepDHidden, active, hp, cell.Epilogue);
                     PackedMatMul.MultiplyAdd(bw.RecurrentT, stepDHidden, gs, active, dhActive, ss);
                     break;
                 }
 
                 default:
-                    RnnBackwardEpilogue.Backward(stepGates, dhActive, stepDGates, gs, active, activation);
+                    RnnBackwardEpilogue.Backward(stepGates, dhActive, stepDGates, gs, active, cell.Epilogue);
                     PackedMatMul.Multiply(bw.RecurrentT, stepDGates, gs, active, dhActive, ss);
                     break;
             }
