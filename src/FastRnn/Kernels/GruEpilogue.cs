@@ -36,9 +36,9 @@ internal static class GruEpilogue
         var kernel = new Kernel
         {
             InputGates = inputGates, HiddenGates = hiddenGates, InputBias = inputBias, HiddenBias = hiddenBias, HPrev = hPrev, HNew = hNew,
-            Batch = batch, Hp = hp, Clip = options.Clip,
+            Batch = batch, Hp = hp, Options = options,
         };
-        SimdDispatch.Run(ref kernel, options);
+        SimdDispatch.Run(ref kernel);
     }
 
     private ref struct Kernel : ICellKernel
@@ -51,7 +51,12 @@ internal static class GruEpilogue
         public Span<float> HNew;               // [batch, Hp]
         public int Batch;
         public int Hp;
-        public float Clip;
+        public EpilogueOptions Options;
+
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, Kernel>(ref this, Options);
 
         public readonly void Run<TOps, TVec, TFun>(TFun fun)
             where TOps : struct, ISimdOps<TVec>
@@ -62,7 +67,7 @@ internal static class GruEpilogue
             Span<float> inputGates = InputGates, hiddenGates = HiddenGates, hNew = HNew;
             ReadOnlySpan<float> inputBias = InputBias, hiddenBias = HiddenBias, hPrev = HPrev;
             int batch = Batch, hp = Hp;
-            float clip = Clip;
+            float clip = Options.Clip;
             int n = TOps.Count;
             var limit = new PreActivationClip<TOps, TVec>(clip);
             bool hasBias = !inputBias.IsEmpty;

@@ -35,9 +35,9 @@ internal static class GruResetBeforeEpilogue
         var kernel = new GatesKernel
         {
             InputGates = inputGates, HiddenGates = hiddenGates, InputBias = inputBias, HiddenBias = hiddenBias, HPrev = hPrev,
-            ResetHidden = resetHidden, Batch = batch, Hp = hp, Clip = options.Clip,
+            ResetHidden = resetHidden, Batch = batch, Hp = hp, Options = options,
         };
-        SimdDispatch.Run(ref kernel, options);
+        SimdDispatch.Run(ref kernel);
     }
 
     /// <summary>Second pass: n and h'.</summary>
@@ -65,9 +65,9 @@ internal static class GruResetBeforeEpilogue
         var kernel = new StateKernel
         {
             InputGates = inputGates, CandidateHidden = candidateHidden, CandidateStride = candidateStride, InputBias = inputBias,
-            HiddenBias = hiddenBias, HPrev = hPrev, HNew = hNew, Batch = batch, Hp = hp, Clip = options.Clip,
+            HiddenBias = hiddenBias, HPrev = hPrev, HNew = hNew, Batch = batch, Hp = hp, Options = options,
         };
-        SimdDispatch.Run(ref kernel, options);
+        SimdDispatch.Run(ref kernel);
     }
 
     private static void Validate(int inputGates, int batch, int hp, int inputBias, int hiddenBias)
@@ -88,7 +88,12 @@ internal static class GruResetBeforeEpilogue
         public Span<float> ResetHidden;         // [batch, Hp]
         public int Batch;
         public int Hp;
-        public float Clip;
+        public EpilogueOptions Options;
+
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, GatesKernel>(ref this, Options);
 
         public readonly void Run<TOps, TVec, TFun>(TFun fun)
             where TOps : struct, ISimdOps<TVec>
@@ -99,7 +104,7 @@ internal static class GruResetBeforeEpilogue
             Span<float> inputGates = InputGates, resetHidden = ResetHidden;
             ReadOnlySpan<float> hiddenGates = HiddenGates, inputBias = InputBias, hiddenBias = HiddenBias, hPrev = HPrev;
             int batch = Batch, hp = Hp;
-            float clip = Clip;
+            float clip = Options.Clip;
             int n = TOps.Count;
             var limit = new PreActivationClip<TOps, TVec>(clip);
             bool hasBias = !inputBias.IsEmpty;
@@ -150,7 +155,12 @@ internal static class GruResetBeforeEpilogue
         public Span<float> HNew;                    // [batch, Hp]
         public int Batch;
         public int Hp;
-        public float Clip;
+        public EpilogueOptions Options;
+
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, StateKernel>(ref this, Options);
 
         public readonly void Run<TOps, TVec, TFun>(TFun fun)
             where TOps : struct, ISimdOps<TVec>
@@ -161,7 +171,7 @@ internal static class GruResetBeforeEpilogue
             Span<float> inputGates = InputGates, hNew = HNew;
             ReadOnlySpan<float> candidateHidden = CandidateHidden, inputBias = InputBias, hiddenBias = HiddenBias, hPrev = HPrev;
             int candidateStride = CandidateStride, batch = Batch, hp = Hp;
-            float clip = Clip;
+            float clip = Options.Clip;
             int n = TOps.Count;
             var limit = new PreActivationClip<TOps, TVec>(clip);
             bool hasBias = !inputBias.IsEmpty;

@@ -36,10 +36,9 @@ internal static class LstmEpilogue
 
         var kernel = new Kernel
         {
-            Gates = gates, Bias = bias, Peephole = peephole, CPrev = cPrev, CNew = cNew, HNew = hNew, Batch = batch, Hp = hp, Clip = options.Clip,
-            Coupled = options.CoupledInputForget,
+            Gates = gates, Bias = bias, Peephole = peephole, CPrev = cPrev, CNew = cNew, HNew = hNew, Batch = batch, Hp = hp, Options = options,
         };
-        SimdDispatch.Run(ref kernel, options);
+        SimdDispatch.Run(ref kernel);
     }
 
     private ref struct Kernel : ICellKernel
@@ -52,8 +51,12 @@ internal static class LstmEpilogue
         public Span<float> HNew;             // [batch, Hp]
         public int Batch;
         public int Hp;
-        public float Clip;
-        public bool Coupled;
+        public EpilogueOptions Options;
+
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, Kernel>(ref this, Options);
 
         public readonly void Run<TOps, TVec, TFun>(TFun fun)
             where TOps : struct, ISimdOps<TVec>
@@ -64,8 +67,8 @@ internal static class LstmEpilogue
             Span<float> gates = Gates, cNew = CNew, hNew = HNew;
             ReadOnlySpan<float> bias = Bias, peephole = Peephole, cPrev = CPrev;
             int batch = Batch, hp = Hp;
-            float clip = Clip;
-            bool coupled = Coupled;
+            float clip = Options.Clip;
+            bool coupled = Options.CoupledInputForget;
             int n = TOps.Count;
             var limit = new PreActivationClip<TOps, TVec>(clip);
             TVec one = TOps.Broadcast(1f);

@@ -24,9 +24,9 @@ internal static class RnnEpilogue
 
         var kernel = new Kernel
         {
-            Preactivation = preactivation, Stride = stride, Bias = bias, HNew = hNew, Batch = batch, Clip = options.Clip,
+            Preactivation = preactivation, Stride = stride, Bias = bias, HNew = hNew, Batch = batch, Options = options,
         };
-        SimdDispatch.Run(ref kernel, options);
+        SimdDispatch.Run(ref kernel);
     }
 
     private ref struct Kernel : ICellKernel
@@ -36,7 +36,12 @@ internal static class RnnEpilogue
         public ReadOnlySpan<float> Bias;          // [stride] or empty
         public Span<float> HNew;                  // [batch, stride]
         public int Batch;
-        public float Clip;
+        public EpilogueOptions Options;
+
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, Kernel>(ref this, Options);
 
         public readonly void Run<TOps, TVec, TFun>(TFun fun)
             where TOps : struct, ISimdOps<TVec>
@@ -47,7 +52,7 @@ internal static class RnnEpilogue
             ReadOnlySpan<float> preactivation = Preactivation, bias = Bias;
             Span<float> hNew = HNew;
             int stride = Stride, batch = Batch;
-            float clip = Clip;
+            float clip = Options.Clip;
             int n = TOps.Count;
             var limit = new PreActivationClip<TOps, TVec>(clip);
             bool hasBias = !bias.IsEmpty;

@@ -19,8 +19,9 @@ internal interface ISimdKernel
 /// <summary>
 /// A kernel that applies the cell's activation functions, generic over them as well (see
 /// <see cref="ICellFunctions{TVec}"/>): the standard sets compile to direct sigmoid/tanh/relu code.
+/// Its <see cref="ISimdKernel.Run{TOps, TVec}"/> hands itself to <see cref="SimdDispatch.Run{TOps, TVec, TKernel}"/>.
 /// </summary>
-internal interface ICellKernel
+internal interface ICellKernel : ISimdKernel
 {
     /// <summary>The operation on one path with one function set.</summary>
     void Run<TOps, TVec, TFun>(TFun functions)
@@ -61,44 +62,26 @@ internal static class SimdDispatch
         }
     }
 
-    /// <summary>Runs a cell kernel on <see cref="Isa.Active"/> with the function set <paramref name="options"/> names.</summary>
-    public static void Run<TKernel>(ref TKernel kernel, EpilogueOptions options)
+    /// <summary>
+    /// Runs a cell kernel on the path TOps with the function set <paramref name="options"/> names, once per
+    /// call: the fast sets are struct type arguments with nothing to read, the configured one carries its functions.
+    /// </summary>
+    public static void Run<TOps, TVec, TKernel>(ref TKernel kernel, EpilogueOptions options)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
         where TKernel : ICellKernel, allows ref struct
     {
-        var bound = new WithFunctions<TKernel>(kernel, options);
-        Run(ref bound);
-    }
-
-    // Picks the function set once per call, inside the path's instantiation: the fast sets are
-    // struct type arguments with nothing to read, the configured one carries its functions.
-    private ref struct WithFunctions<TKernel> : ISimdKernel
-        where TKernel : ICellKernel, allows ref struct
-    {
-        private TKernel kernel;
-        private readonly EpilogueOptions options;
-
-        public WithFunctions(TKernel kernel, EpilogueOptions options)
+        switch (options.FunctionSet)
         {
-            this.kernel = kernel;
-            this.options = options;
-        }
-
-        public void Run<TOps, TVec>()
-            where TOps : struct, ISimdOps<TVec>
-            where TVec : struct
-        {
-            switch (options.FunctionSet)
-            {
-                case CellFunctionSet.Standard:
-                    kernel.Run<TOps, TVec, StandardCellFunctions<TOps, TVec>>(default);
-                    break;
-                case CellFunctionSet.ReluCandidate:
-                    kernel.Run<TOps, TVec, ReluCandidateFunctions<TOps, TVec>>(default);
-                    break;
-                default:
-                    kernel.Run<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(new ConfiguredCellFunctions<TOps, TVec>(options.Functions!));
-                    break;
-            }
+            case CellFunctionSet.Standard:
+                kernel.Run<TOps, TVec, StandardCellFunctions<TOps, TVec>>(default);
+                break;
+            case CellFunctionSet.ReluCandidate:
+                kernel.Run<TOps, TVec, ReluCandidateFunctions<TOps, TVec>>(default);
+                break;
+            default:
+                kernel.Run<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(new ConfiguredCellFunctions<TOps, TVec>(options.Functions!));
+                break;
         }
     }
 }
