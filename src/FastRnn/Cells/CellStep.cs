@@ -34,7 +34,7 @@ internal static class CellStep
             default:
                 // Activated in place, so the gate buffer holds what backward needs, as for the other cells.
                 PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, gates, w.GateStride);
-                RnnEpilogue.Forward(gates, w.GateStride, w.Bias, gates, batch, w.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh, w.Clip, w.Functions);
+                RnnEpilogue.Forward(gates, w.GateStride, w.Bias, gates, batch, w.Epilogue);
                 gates[..(batch * w.GateStride)].CopyTo(h);
                 break;
         }
@@ -69,8 +69,7 @@ internal static class CellStep
             default:
             {
                 int gs = w.GateStride;
-                RnnActivation activation = w.Kind == CellKind.RnnRelu ? RnnActivation.Relu : RnnActivation.Tanh;
-                RnnBackwardEpilogue.Backward(gates, dh, gradients.Gates, gs, batch, activation);
+                RnnBackwardEpilogue.Backward(gates, dh, gradients.Gates, gs, batch, w.Epilogue);
                 PackedMatMul.Multiply(bw.RecurrentT, gradients.Gates, gs, batch, dh, w.StateStride);
                 break;
             }
@@ -83,12 +82,12 @@ internal static class CellStep
         PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, gates, w.GateStride);
         if (w.Projection is null)
         {
-            LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Clip, w.CoupledInputForget, w.Functions);
+            LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Epilogue);
             return;
         }
 
         unprojected = unprojected[..(batch * hp)]; // [batch, Hp] o * tanh(c')
-        LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Clip, w.CoupledInputForget, w.Functions);
+        LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Epilogue);
         PackedMatMul.Multiply(w.Projection, unprojected, hp, batch, h, w.StateStride);
     }
 
@@ -96,7 +95,7 @@ internal static class CellStep
     {
         hiddenGates = hiddenGates[..(batch * w.GateStride)]; // [batch, 3*Hp] W_hh h
         PackedMatMul.Multiply(w.Recurrent, h, w.StateStride, batch, hiddenGates, w.GateStride);
-        GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits, w.Clip, w.Functions);
+        GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits, w.Epilogue);
     }
 
     private static void GruResetBefore(CellWeights w, Span<float> gates, Span<float> h, StepBuffers buffers, int batch)
@@ -107,9 +106,9 @@ internal static class CellStep
         Span<float> resetHidden = buffers.ResetHidden[..(batch * hp)];              // [batch, Hp] r ⊙ h
         Span<float> candidate = buffers.Candidate[..(batch * candidateStride)];     // [batch, Hn] W_hn (r ⊙ h)
         PackedMatMul.Multiply(w.Recurrent, h, w.StateStride, batch, hiddenGates, 2 * hp);
-        GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Clip, w.Functions);
+        GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Epilogue);
         PackedMatMul.Multiply(w.Candidate, resetHidden, hp, batch, candidate, candidateStride);
-        GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Clip, w.Functions);
+        GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Epilogue);
     }
 
     private static void LstmBackward(CellWeights w, BackwardWeights bw, ReadOnlySpan<float> gates, StepHistory saved, StepGradients gradients, Span<float> dh, Span<float> dc, Span<float> scratch, int batch)
@@ -124,13 +123,13 @@ internal static class CellStep
         }
 
         // Peephole gradients are summed over all steps afterwards, in one fixed order.
-        LstmBackwardEpilogue.Backward(gates, dm, saved.CellBefore, saved.CellAfter, w.Peephole, dc, gradients.Gates, default, batch, hp);
+        LstmBackwardEpilogue.Backward(gates, dm, saved.CellBefore, saved.CellAfter, w.Peephole, dc, gradients.Gates, default, batch, hp, w.Epilogue);
         PackedMatMul.Multiply(bw.RecurrentT, gradients.Gates, w.GateStride, batch, dh, ss);
     }
 
     private static void GruBackward(CellWeights w, BackwardWeights bw, ReadOnlySpan<float> gates, StepHistory saved, StepGradients gradients, Span<float> dh, int batch)
     {
-        GruBackwardEpilogue.Backward(gates, saved.HiddenGates, saved.HiddenBefore, dh, gradients.Gates, gradients.HiddenGates, batch, w.PaddedUnits);
+        GruBackwardEpilogue.Backward(gates, saved.HiddenGates, saved.HiddenBefore, dh, gradients.Gates, gradients.HiddenGates, batch, w.PaddedUnits, w.Epilogue);
         PackedMatMul.MultiplyAdd(bw.RecurrentT, gradients.HiddenGates, w.GateStride, batch, dh, w.StateStride);
     }
 
@@ -138,9 +137,9 @@ internal static class CellStep
     {
         int hp = w.PaddedUnits;
         Span<float> dResetHidden = scratch[..(batch * hp)]; // [batch, Hp] gradient of r ⊙ h
-        GruBackwardEpilogue.CandidateBackward(gates, saved.HiddenBefore, dh, gradients.Gates, gradients.Candidate, hp, batch, hp);
+        GruBackwardEpilogue.CandidateBackward(gates, saved.HiddenBefore, dh, gradients.Gates, gradients.Candidate, hp, batch, hp, w.Epilogue);
         PackedMatMul.Multiply(bw.CandidateT!, gradients.Candidate, hp, batch, dResetHidden, hp);
-        GruBackwardEpilogue.ResetBackward(gates, saved.HiddenBefore, dResetHidden, hp, dh, gradients.Gates, gradients.HiddenGates, batch, hp);
+        GruBackwardEpilogue.ResetBackward(gates, saved.HiddenBefore, dResetHidden, hp, dh, gradients.Gates, gradients.HiddenGates, batch, hp, w.Epilogue);
         PackedMatMul.MultiplyAdd(bw.RecurrentT, gradients.HiddenGates, w.HiddenGateStride, batch, dh, w.StateStride);
     }
 }

@@ -29,10 +29,7 @@ internal sealed class CellWeights
     {
         Kind = description.Kind;
         Variant = description.Variant;
-        Clip = description.Clip ?? float.PositiveInfinity;
-        CoupledInputForget = description.CoupledInputForget;
-        CellActivations functions = description.ActivationsOf(direction);
-        Functions = functions == CellActivations.DefaultFor(description.Kind) ? null : functions;
+        Epilogue = new EpilogueOptions(description.Clip ?? float.PositiveInfinity, description.CoupledInputForget, description.ActivationsOf(direction));
         int gates = description.GateCount;
         int h = description.HiddenSize;
         HiddenSize = h;
@@ -91,14 +88,11 @@ internal sealed class CellWeights
 
     public CellVariant Variant { get; }
 
-    /// <summary>ONNX cell clip of the pre-activations; +Inf for none.</summary>
-    public float Clip { get; }
-
-    /// <summary>ONNX <c>input_forget</c>: the LSTM forget gate is 1 − i.</summary>
-    public bool CoupledInputForget { get; }
-
-    /// <summary>This direction's ONNX activation functions, or null for the cell kind's own (the epilogues' fast default).</summary>
-    public CellActivations? Functions { get; }
+    /// <summary>
+    /// What this direction's epilogues compute: the ONNX clip and coupled gates, and the activation
+    /// functions (tanh or relu for a vanilla RNN).
+    /// </summary>
+    public EpilogueOptions Epilogue { get; }
 
     /// <summary>H.</summary>
     public int HiddenSize { get; }

@@ -17,19 +17,19 @@ internal static class BackwardEpilogueCheck
         var random = new SeededValues(47);
         SimdPath path = Isa.Active;
         string sizes = EpilogueBuffers.SizesText;
-        rows.Add(new SelfCheckRow("RnnBackwardEpilogue tanh", path, sizes, ForwardEpilogueCheck.Sweep(s => Rnn(random, s, RnnActivation.Tanh)), Allowed));
-        rows.Add(new SelfCheckRow("RnnBackwardEpilogue relu", path, sizes, ForwardEpilogueCheck.Sweep(s => Rnn(random, s, RnnActivation.Relu)), Allowed));
+        rows.Add(new SelfCheckRow("RnnBackwardEpilogue tanh", path, sizes, ForwardEpilogueCheck.Sweep(s => Rnn(random, s, relu: false)), Allowed));
+        rows.Add(new SelfCheckRow("RnnBackwardEpilogue relu", path, sizes, ForwardEpilogueCheck.Sweep(s => Rnn(random, s, relu: true)), Allowed));
         rows.Add(new SelfCheckRow("LstmBackwardEpilogue", path, sizes, ForwardEpilogueCheck.Sweep(s => Lstm(random, s, peephole: false)), Allowed));
         rows.Add(new SelfCheckRow("LstmBackwardEpilogue peephole", path, sizes, ForwardEpilogueCheck.Sweep(s => Lstm(random, s, peephole: true)), Allowed));
         rows.Add(new SelfCheckRow("GruBackwardEpilogue", path, sizes, ForwardEpilogueCheck.Sweep(s => Gru(random, s)), Allowed));
         rows.Add(new SelfCheckRow("GruBackwardEpilogue reset-before", path, sizes, ForwardEpilogueCheck.Sweep(s => GruResetBefore(random, s)), Allowed));
     }
 
-    private static double Rnn(SeededValues random, EpilogueBuffers s, RnnActivation activation)
+    private static double Rnn(SeededValues random, EpilogueBuffers s, bool relu)
     {
         int hp = s.Padded;
         float[] h = random.Array(s.Batch * hp, -1f, 1f);
-        if (activation == RnnActivation.Relu)
+        if (relu)
         {
             for (int i = 0; i < h.Length; i++)
             {
@@ -44,12 +44,12 @@ internal static class BackwardEpilogueCheck
             for (int u = 0; u < s.Units; u++)
             {
                 double y = h[(b * hp) + u], g = dh[(b * hp) + u];
-                expected[(b * s.Units) + u] = activation == RnnActivation.Relu ? (y > 0 ? g : 0) : g * (1 - (y * y));
+                expected[(b * s.Units) + u] = relu ? (y > 0 ? g : 0) : g * (1 - (y * y));
             }
         }
 
         float[] dPre = new float[s.Batch * hp];
-        RnnBackwardEpilogue.Backward(h, dh, dPre, hp, s.Batch, activation);
+        RnnBackwardEpilogue.Backward(h, dh, dPre, hp, s.Batch, relu ? EpilogueOptions.Relu : EpilogueOptions.Standard);
         return ErrorMeasure.Relative(s.Natural(dPre, hp), expected);
     }
 
@@ -102,7 +102,7 @@ internal static class BackwardEpilogueCheck
         }
 
         float[] dGates = new float[s.Batch * 4 * hp];
-        LstmBackwardEpilogue.Backward(gates, dm, cPrev, cNew, peep, dc, dGates, dPeep, s.Batch, hp);
+        LstmBackwardEpilogue.Backward(gates, dm, cPrev, cNew, peep, dc, dGates, dPeep, s.Batch, hp, EpilogueOptions.Standard);
         double error = ErrorMeasure.Relative(s.Natural(dc, hp), dcPrev);
         for (int g = 0; g < 4; g++)
         {
@@ -156,7 +156,7 @@ internal static class BackwardEpilogueCheck
         }
 
         float[] dInput = new float[s.Batch * 3 * hp], dHidden = new float[s.Batch * 3 * hp];
-        GruBackwardEpilogue.Backward(gates, hiddenGates, hPrev, dh, dInput, dHidden, s.Batch, hp);
+        GruBackwardEpilogue.Backward(gates, hiddenGates, hPrev, dh, dInput, dHidden, s.Batch, hp, EpilogueOptions.Standard);
         double error = ErrorMeasure.Relative(s.Natural(dh, hp), dhOut);
         double[][] inputExpected = [dr, dz, dn], hiddenExpected = [dr, dz, dhn];
         for (int g = 0; g < 3; g++)
@@ -193,9 +193,9 @@ internal static class BackwardEpilogueCheck
         }
 
         float[] dInput = new float[s.Batch * 3 * hp], dCandidate = new float[s.Batch * stride], dRecurrent = new float[s.Batch * 2 * hp];
-        GruBackwardEpilogue.CandidateBackward(gates, hPrev, dh, dInput, dCandidate, stride, s.Batch, hp);
+        GruBackwardEpilogue.CandidateBackward(gates, hPrev, dh, dInput, dCandidate, stride, s.Batch, hp, EpilogueOptions.Standard);
         double error = ErrorMeasure.Relative(s.Natural(dCandidate, stride), dn);
-        GruBackwardEpilogue.ResetBackward(gates, hPrev, dResetHidden, stride, dh, dInput, dRecurrent, s.Batch, hp);
+        GruBackwardEpilogue.ResetBackward(gates, hPrev, dResetHidden, stride, dh, dInput, dRecurrent, s.Batch, hp, EpilogueOptions.Standard);
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Natural(dh, hp), dhOut));
         double[][] inputExpected = [dr, dz, dn];
         for (int g = 0; g < 3; g++)

@@ -17,8 +17,8 @@ internal static class ForwardEpilogueCheck
         var random = new SeededValues(31);
         SimdPath path = Isa.Active;
         string sizes = EpilogueBuffers.SizesText + ", bias or none";
-        rows.Add(new SelfCheckRow("RnnEpilogue tanh", path, sizes, Sweep(s => Rnn(random, s, RnnActivation.Tanh)), Allowed));
-        rows.Add(new SelfCheckRow("RnnEpilogue relu", path, sizes, Sweep(s => Rnn(random, s, RnnActivation.Relu)), Allowed));
+        rows.Add(new SelfCheckRow("RnnEpilogue tanh", path, sizes, Sweep(s => Rnn(random, s, relu: false)), Allowed));
+        rows.Add(new SelfCheckRow("RnnEpilogue relu", path, sizes, Sweep(s => Rnn(random, s, relu: true)), Allowed));
         rows.Add(new SelfCheckRow("LstmEpilogue", path, sizes, Sweep(s => Lstm(random, s, peephole: false)), Allowed));
         rows.Add(new SelfCheckRow("LstmEpilogue peephole", path, sizes, Sweep(s => Lstm(random, s, peephole: true)), Allowed));
         rows.Add(new SelfCheckRow("GruEpilogue", path, sizes, Sweep(s => Gru(random, s)), Allowed));
@@ -42,7 +42,7 @@ internal static class ForwardEpilogueCheck
 
     private static bool WithBias(EpilogueBuffers s) => (s.Units + s.Batch) % 2 == 0;
 
-    private static double Rnn(SeededValues random, EpilogueBuffers s, RnnActivation activation)
+    private static double Rnn(SeededValues random, EpilogueBuffers s, bool relu)
     {
         int hp = s.Padded;
         float[] pre = random.Array(s.Batch * hp, -3f, 3f);
@@ -53,12 +53,12 @@ internal static class ForwardEpilogueCheck
             for (int u = 0; u < s.Units; u++)
             {
                 double a = (double)pre[(b * hp) + u] + (bias.Length == 0 ? 0 : bias[u]);
-                expected[(b * s.Units) + u] = activation == RnnActivation.Relu ? DoubleMath.Relu(a) : DoubleMath.Tanh(a);
+                expected[(b * s.Units) + u] = relu ? DoubleMath.Relu(a) : DoubleMath.Tanh(a);
             }
         }
 
         float[] h = new float[s.Batch * hp];
-        RnnEpilogue.Forward(pre, hp, bias, h, s.Batch, activation);
+        RnnEpilogue.Forward(pre, hp, bias, h, s.Batch, relu ? EpilogueOptions.Relu : EpilogueOptions.Standard);
         return ErrorMeasure.Relative(s.Natural(h, hp), expected);
     }
 
@@ -96,7 +96,7 @@ internal static class ForwardEpilogueCheck
         }
 
         float[] cNew = new float[s.Batch * hp], hNew = new float[s.Batch * hp];
-        LstmEpilogue.Forward(gates, bias, peep, cPrev, cNew, hNew, s.Batch, hp);
+        LstmEpilogue.Forward(gates, bias, peep, cPrev, cNew, hNew, s.Batch, hp, EpilogueOptions.Standard);
         double error = ErrorMeasure.Worst(ErrorMeasure.Relative(s.Natural(cNew, hp), expectedC), ErrorMeasure.Relative(s.Natural(hNew, hp), expectedH));
         for (int g = 0; g < 4; g++)
         {
@@ -132,7 +132,7 @@ internal static class ForwardEpilogueCheck
         }
 
         float[] hNew = new float[s.Batch * hp];
-        GruEpilogue.Forward(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, s.Batch, hp);
+        GruEpilogue.Forward(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, s.Batch, hp, EpilogueOptions.Standard);
         double error = ErrorMeasure.Relative(s.Natural(hNew, hp), h);
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(inputGates, 3 * hp, 3, 0), r));
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(inputGates, 3 * hp, 3, 1), z));
@@ -171,9 +171,9 @@ internal static class ForwardEpilogueCheck
         }
 
         float[] resetHidden = new float[s.Batch * hp], hNew = new float[s.Batch * hp];
-        GruResetBeforeEpilogue.Gates(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, s.Batch, hp);
+        GruResetBeforeEpilogue.Gates(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, s.Batch, hp, EpilogueOptions.Standard);
         double error = ErrorMeasure.Relative(s.Natural(resetHidden, hp), rh);
-        GruResetBeforeEpilogue.State(inputGates, candidate, candidateStride, inputBias, hiddenBias, hPrev, hNew, s.Batch, hp);
+        GruResetBeforeEpilogue.State(inputGates, candidate, candidateStride, inputBias, hiddenBias, hPrev, hNew, s.Batch, hp, EpilogueOptions.Standard);
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Natural(hNew, hp), h));
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(inputGates, 3 * hp, 3, 0), r));
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(inputGates, 3 * hp, 3, 1), z));

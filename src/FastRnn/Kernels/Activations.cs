@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
@@ -18,94 +17,32 @@ internal static class Activations
     }
 
     /// <summary>destination[i] = f(source[i]); the spans may be the same memory.</summary>
-    public static void Apply(Kind kind, ReadOnlySpan<float> source, Span<float> destination)
-    {
-        if (destination.Length < source.Length)
-        {
-            throw new ArgumentException($"Destination holds {destination.Length} floats, source {source.Length}.", nameof(destination));
-        }
-
-        switch (Isa.Active)
-        {
-            case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(kind, source, destination);
-                break;
-            case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(kind, source, destination);
-                break;
-            case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(kind, source, destination);
-                break;
-            default:
-                Run<ScalarOps, float>(kind, source, destination);
-                break;
-        }
-    }
+    public static void Apply(Kind kind, ReadOnlySpan<float> source, Span<float> destination) => Apply(Isa.Active, kind, source, destination);
 
     /// <summary>The same on an explicit path (tests run every path the CPU has in one process).</summary>
-    internal static void Run<TOps, TVec>(Kind kind, ReadOnlySpan<float> source, Span<float> destination)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    internal static void Apply(SimdPath path, Kind kind, ReadOnlySpan<float> source, Span<float> destination)
     {
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        int n = TOps.Count;
-        int i = 0;
-        for (; i + n <= source.Length; i += n)
-        {
-            TOps.Store(One<TOps, TVec>(kind, TOps.Load(ref Unsafe.Add(ref src, i))), ref Unsafe.Add(ref dst, i));
-        }
-
-        for (; i < source.Length; i++)
-        {
-            Unsafe.Add(ref dst, i) = One<ScalarOps, float>(kind, Unsafe.Add(ref src, i));
-        }
+        Validate(source, destination);
+        var kernel = new KindKernel { Kind = kind, Source = source, Destination = destination };
+        SimdDispatch.Run(path, ref kernel);
     }
 
     /// <summary>destination[i] = f(source[i]) for an ONNX activation on the active path; the spans may be the same memory.</summary>
-    public static void Apply(Activation function, ReadOnlySpan<float> source, Span<float> destination)
+    public static void Apply(Activation function, ReadOnlySpan<float> source, Span<float> destination) => Apply(Isa.Active, function, source, destination);
+
+    /// <summary>The same on an explicit path: the function the epilogues apply for it.</summary>
+    internal static void Apply(SimdPath path, Activation function, ReadOnlySpan<float> source, Span<float> destination)
+    {
+        Validate(source, destination);
+        var kernel = new FunctionKernel { Function = function, Source = source, Destination = destination };
+        SimdDispatch.Run(path, ref kernel);
+    }
+
+    private static void Validate(ReadOnlySpan<float> source, Span<float> destination)
     {
         if (destination.Length < source.Length)
         {
             throw new ArgumentException($"Destination holds {destination.Length} floats, source {source.Length}.", nameof(destination));
-        }
-
-        switch (Isa.Active)
-        {
-            case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(function, source, destination);
-                break;
-            case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(function, source, destination);
-                break;
-            case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(function, source, destination);
-                break;
-            default:
-                Run<ScalarOps, float>(function, source, destination);
-                break;
-        }
-    }
-
-    /// <summary>destination[i] = f(source[i]) for an ONNX activation, on an explicit path (the function the epilogues apply for it).</summary>
-    internal static void Run<TOps, TVec>(Activation function, ReadOnlySpan<float> source, Span<float> destination)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-    {
-        var vector = new VectorActivation<TOps, TVec>(function);
-        var scalar = new VectorActivation<ScalarOps, float>(function);
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        int n = TOps.Count;
-        int i = 0;
-        for (; i + n <= source.Length; i += n)
-        {
-            TOps.Store(vector.Apply(TOps.Load(ref Unsafe.Add(ref src, i))), ref Unsafe.Add(ref dst, i));
-        }
-
-        for (; i < source.Length; i++)
-        {
-            Unsafe.Add(ref dst, i) = scalar.Apply(Unsafe.Add(ref src, i));
         }
     }
 
@@ -119,4 +56,66 @@ internal static class Activations
             Kind.Tanh => ActivationMath.Tanh<TOps, TVec>(x),
             _ => ActivationMath.Relu<TOps, TVec>(x),
         };
+
+    private ref struct KindKernel : ISimdKernel
+    {
+        public Kind Kind;
+        public ReadOnlySpan<float> Source; // [length]
+        public Span<float> Destination;    // [at least length]
+
+        public readonly void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            Kind kind = Kind;
+            ReadOnlySpan<float> source = Source;
+            Span<float> destination = Destination;
+            ref float src = ref MemoryMarshal.GetReference(source);
+            ref float dst = ref MemoryMarshal.GetReference(destination);
+            int n = TOps.Count;
+            int i = 0;
+            for (; i + n <= source.Length; i += n)
+            {
+                TOps.Store(One<TOps, TVec>(kind, TOps.Load(ref Unsafe.Add(ref src, i))), ref Unsafe.Add(ref dst, i));
+            }
+
+            for (; i < source.Length; i++)
+            {
+                Unsafe.Add(ref dst, i) = One<ScalarOps, float>(kind, Unsafe.Add(ref src, i));
+            }
+        }
+    }
+
+    private ref struct FunctionKernel : ISimdKernel
+    {
+        public Activation Function;
+        public ReadOnlySpan<float> Source; // [length]
+        public Span<float> Destination;    // [at least length]
+
+        public readonly void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            Activation function = Function;
+            ReadOnlySpan<float> source = Source;
+            Span<float> destination = Destination;
+            var vector = new VectorActivation<TOps, TVec>(function);
+            var scalar = new VectorActivation<ScalarOps, float>(function);
+            ref float src = ref MemoryMarshal.GetReference(source);
+            ref float dst = ref MemoryMarshal.GetReference(destination);
+            int n = TOps.Count;
+            int i = 0;
+            for (; i + n <= source.Length; i += n)
+            {
+                TOps.Store(vector.Apply(TOps.Load(ref Unsafe.Add(ref src, i))), ref Unsafe.Add(ref dst, i));
+            }
+
+            for (; i < source.Length; i++)
+            {
+                Unsafe.Add(ref dst, i) = scalar.Apply(Unsafe.Add(ref src, i));
+            }
+        }
+    }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace FastRnn.Kernels;
 
@@ -16,34 +15,30 @@ internal static class GruBackwardEpilogue
     /// <param name="gates">[batch, 3*Hp] activated r, z, n (packed order).</param>
     /// <param name="hiddenGates">[batch, 3*Hp] saved W_hh h + b_hh; its n slot is h_n.</param>
     /// <param name="hPrev">[batch, Hp] state before the step.</param>
-    /// <param name="dh">[batch, Hp] in: gradient of h'; out: its direct part toward h (dh ⊙ z). May be the same memory as nothing else.</param>
+    /// <param name="dh">[batch, Hp] in: gradient of h'; out: its direct part toward h (dh ⊙ z); shares memory with no other argument.</param>
     /// <param name="dInputGates">[batch, 3*Hp] out: gradients of x_r, x_z, x_n pre-activations.</param>
     /// <param name="dHiddenGates">[batch, 3*Hp] out: gradients of the recurrent pre-activations (r, z as above; n: dn ⊙ r).</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
-    public static void Backward(ReadOnlySpan<float> gates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> hPrev, Span<float> dh, Span<float> dInputGates, Span<float> dHiddenGates, int batch, int paddedUnits)
+    /// <param name="options">The layer direction's options: only the standard cell has a backward.</param>
+    public static void Backward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> hPrev, Span<float> dh, Span<float> dInputGates,
+        Span<float> dHiddenGates, int batch, int paddedUnits, EpilogueOptions options)
     {
         int hp = paddedUnits;
-        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 3 * hp || hiddenGates.Length < batch * 3 * hp || dInputGates.Length < batch * 3 * hp || dHiddenGates.Length < batch * 3 * hp || hPrev.Length < batch * hp || dh.Length < batch * hp)
+        options.RequireBackward(reluCandidate: false);
+        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 3 * hp || hiddenGates.Length < batch * 3 * hp || dInputGates.Length < batch * 3 * hp
+            || dHiddenGates.Length < batch * 3 * hp || hPrev.Length < batch * hp || dh.Length < batch * hp)
         {
             throw new ArgumentException($"GRU backward expects gates [{batch}, {3 * hp}] and states [{batch}, {hp}].");
         }
 
-        switch (Isa.Active)
+        var kernel = new Kernel
         {
-            case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(gates, hiddenGates, hPrev, dh, dInputGates, dHiddenGates, batch, hp);
-                break;
-            case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(gates, hiddenGates, hPrev, dh, dInputGates, dHiddenGates, batch, hp);
-                break;
-            case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(gates, hiddenGates, hPrev, dh, dInputGates, dHiddenGates, batch, hp);
-                break;
-            default:
-                Run<ScalarOps, float>(gates, hiddenGates, hPrev, dh, dInputGates, dHiddenGates, batch, hp);
-                break;
-        }
+            Gates = gates, HiddenGates = hiddenGates, HPrev = hPrev, Dh = dh, DInputGates = dInputGates, DHiddenGates = dHiddenGates, Batch = batch,
+            Hp = hp,
+        };
+        SimdDispatch.Run(ref kernel);
     }
 
     /// <summary>Reset-before GRU, first pass: z and n gradients, dn for W_hnᵀ, and the direct dh ⊙ z.</summary>
@@ -55,29 +50,26 @@ internal static class GruBackwardEpilogue
     /// <param name="candidateStride">Row stride of dCandidate.</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
-    public static void CandidateBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev, Span<float> dh, Span<float> dInputGates, Span<float> dCandidate, int candidateStride, int batch, int paddedUnits)
+    /// <param name="options">The layer direction's options: only the standard cell has a backward.</param>
+    public static void CandidateBackward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev, Span<float> dh, Span<float> dInputGates, Span<float> dCandidate, int candidateStride,
+        int batch, int paddedUnits, EpilogueOptions options)
     {
         int hp = paddedUnits;
-        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 3 * hp || dInputGates.Length < batch * 3 * hp || hPrev.Length < batch * hp || dh.Length < batch * hp || candidateStride < hp || dCandidate.Length < ((batch - 1) * candidateStride) + hp)
+        options.RequireBackward(reluCandidate: false);
+        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 3 * hp || dInputGates.Length < batch * 3 * hp || hPrev.Length < batch * hp
+            || dh.Length < batch * hp || candidateStride < hp || dCandidate.Length < ((batch - 1) * candidateStride) + hp)
         {
-            throw new ArgumentException($"Reset-before GRU backward expects gates [{batch}, {3 * hp}], states [{batch}, {hp}] and a candidate gradient [{batch}, {hp}].");
+            throw new ArgumentException(
+                $"Reset-before GRU backward expects gates [{batch}, {3 * hp}], states [{batch}, {hp}] and a candidate gradient [{batch}, {hp}].");
         }
 
-        switch (Isa.Active)
+        var kernel = new CandidateKernel
         {
-            case SimdPath.Vector512:
-                CandidateRun<Vector512Ops, Vector512<float>>(gates, hPrev, dh, dInputGates, dCandidate, candidateStride, batch, hp);
-                break;
-            case SimdPath.Vector256:
-                CandidateRun<Vector256Ops, Vector256<float>>(gates, hPrev, dh, dInputGates, dCandidate, candidateStride, batch, hp);
-                break;
-            case SimdPath.Vector128:
-                CandidateRun<Vector128Ops, Vector128<float>>(gates, hPrev, dh, dInputGates, dCandidate, candidateStride, batch, hp);
-                break;
-            default:
-                CandidateRun<ScalarOps, float>(gates, hPrev, dh, dInputGates, dCandidate, candidateStride, batch, hp);
-                break;
-        }
+            Gates = gates, HPrev = hPrev, Dh = dh, DInputGates = dInputGates, DCandidate = dCandidate, CandidateStride = candidateStride,
+            Batch = batch, Hp = hp,
+        };
+        SimdDispatch.Run(ref kernel);
     }
 
     /// <summary>Reset-before GRU, second pass: from d(r ⊙ h), the r gradient and the rest of the direct dh.</summary>
@@ -90,123 +82,169 @@ internal static class GruBackwardEpilogue
     /// <param name="dRecurrentGates">[batch, 2*Hp] out: r and z gradients in the two-gate packed order of W_h{r,z}.</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
-    public static void ResetBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dResetHidden, int resetHiddenStride, Span<float> dh, Span<float> dInputGates, Span<float> dRecurrentGates, int batch, int paddedUnits)
+    /// <param name="options">The layer direction's options: only the standard cell has a backward.</param>
+    public static void ResetBackward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dResetHidden, int resetHiddenStride, Span<float> dh,
+        Span<float> dInputGates, Span<float> dRecurrentGates, int batch, int paddedUnits, EpilogueOptions options)
     {
         int hp = paddedUnits;
-        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 3 * hp || dInputGates.Length < batch * 3 * hp || dRecurrentGates.Length < batch * 2 * hp || hPrev.Length < batch * hp || dh.Length < batch * hp || resetHiddenStride < hp || dResetHidden.Length < ((batch - 1) * resetHiddenStride) + hp)
+        options.RequireBackward(reluCandidate: false);
+        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 3 * hp || dInputGates.Length < batch * 3 * hp || dRecurrentGates.Length < batch * 2 * hp
+            || hPrev.Length < batch * hp || dh.Length < batch * hp || resetHiddenStride < hp || dResetHidden.Length < ((batch - 1) * resetHiddenStride) + hp)
         {
-            throw new ArgumentException($"Reset-before GRU backward expects gates [{batch}, {3 * hp}], states [{batch}, {hp}] and recurrent gradients [{batch}, {2 * hp}].");
+            throw new ArgumentException(
+                $"Reset-before GRU backward expects gates [{batch}, {3 * hp}], states [{batch}, {hp}] and recurrent gradients [{batch}, {2 * hp}].");
         }
 
-        switch (Isa.Active)
+        var kernel = new ResetKernel
         {
-            case SimdPath.Vector512:
-                ResetRun<Vector512Ops, Vector512<float>>(gates, hPrev, dResetHidden, resetHiddenStride, dh, dInputGates, dRecurrentGates, batch, hp);
-                break;
-            case SimdPath.Vector256:
-                ResetRun<Vector256Ops, Vector256<float>>(gates, hPrev, dResetHidden, resetHiddenStride, dh, dInputGates, dRecurrentGates, batch, hp);
-                break;
-            case SimdPath.Vector128:
-                ResetRun<Vector128Ops, Vector128<float>>(gates, hPrev, dResetHidden, resetHiddenStride, dh, dInputGates, dRecurrentGates, batch, hp);
-                break;
-            default:
-                ResetRun<ScalarOps, float>(gates, hPrev, dResetHidden, resetHiddenStride, dh, dInputGates, dRecurrentGates, batch, hp);
-                break;
-        }
+            Gates = gates, HPrev = hPrev, DResetHidden = dResetHidden, ResetHiddenStride = resetHiddenStride, Dh = dh, DInputGates = dInputGates,
+            DRecurrentGates = dRecurrentGates, Batch = batch, Hp = hp,
+        };
+        SimdDispatch.Run(ref kernel);
     }
 
-    private static void Run<TOps, TVec>(ReadOnlySpan<float> gates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> hPrev, Span<float> dh, Span<float> dInputGates, Span<float> dHiddenGates, int batch, int hp)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct Kernel : ISimdKernel
     {
-        int n = TOps.Count;
-        TVec one = TOps.Broadcast(1f);
-        for (int b = 0; b < batch; b++)
+        public ReadOnlySpan<float> Gates;       // [batch, 3*Hp]
+        public ReadOnlySpan<float> HiddenGates; // [batch, 3*Hp]
+        public ReadOnlySpan<float> HPrev;       // [batch, Hp]
+        public Span<float> Dh;                  // [batch, Hp]
+        public Span<float> DInputGates;         // [batch, 3*Hp]
+        public Span<float> DHiddenGates;        // [batch, 3*Hp]
+        public int Batch;
+        public int Hp;
+
+        public readonly void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
         {
-            ref float g = ref MemoryMarshal.GetReference(gates.Slice(b * 3 * hp));
-            ref float hg = ref MemoryMarshal.GetReference(hiddenGates.Slice(b * 3 * hp));
-            ref float dx = ref MemoryMarshal.GetReference(dInputGates.Slice(b * 3 * hp));
-            ref float dhg = ref MemoryMarshal.GetReference(dHiddenGates.Slice(b * 3 * hp));
-            ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
-            ref float d = ref MemoryMarshal.GetReference(dh.Slice(b * hp));
-            for (int u = 0; u < hp; u += n)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            ReadOnlySpan<float> gates = Gates, hiddenGates = HiddenGates, hPrev = HPrev;
+            Span<float> dh = Dh, dInputGates = DInputGates, dHiddenGates = DHiddenGates;
+            int batch = Batch, hp = Hp;
+            int n = TOps.Count;
+            TVec one = TOps.Broadcast(1f);
+            for (int b = 0; b < batch; b++)
             {
-                int at = 3 * u;
-                TVec r = TOps.Load(ref Unsafe.Add(ref g, at));
-                TVec z = TOps.Load(ref Unsafe.Add(ref g, at + n));
-                TVec c = TOps.Load(ref Unsafe.Add(ref g, at + (2 * n)));
-                TVec hn = TOps.Load(ref Unsafe.Add(ref hg, at + (2 * n)));
-                TVec h = TOps.Load(ref Unsafe.Add(ref h0, u));
-                TVec dhv = TOps.Load(ref Unsafe.Add(ref d, u));
-                TVec dnPre = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(one, z)), TOps.Subtract(one, TOps.Multiply(c, c)));
-                TVec dzPre = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(h, c)), TOps.Multiply(z, TOps.Subtract(one, z)));
-                TVec drPre = TOps.Multiply(TOps.Multiply(dnPre, hn), TOps.Multiply(r, TOps.Subtract(one, r)));
-                TOps.Store(drPre, ref Unsafe.Add(ref dx, at));
-                TOps.Store(dzPre, ref Unsafe.Add(ref dx, at + n));
-                TOps.Store(dnPre, ref Unsafe.Add(ref dx, at + (2 * n)));
-                TOps.Store(drPre, ref Unsafe.Add(ref dhg, at));
-                TOps.Store(dzPre, ref Unsafe.Add(ref dhg, at + n));
-                TOps.Store(TOps.Multiply(dnPre, r), ref Unsafe.Add(ref dhg, at + (2 * n)));
-                TOps.Store(TOps.Multiply(dhv, z), ref Unsafe.Add(ref d, u));
+                ref float g = ref MemoryMarshal.GetReference(gates.Slice(b * 3 * hp));
+                ref float hg = ref MemoryMarshal.GetReference(hiddenGates.Slice(b * 3 * hp));
+                ref float dx = ref MemoryMarshal.GetReference(dInputGates.Slice(b * 3 * hp));
+                ref float dhg = ref MemoryMarshal.GetReference(dHiddenGates.Slice(b * 3 * hp));
+                ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
+                ref float d = ref MemoryMarshal.GetReference(dh.Slice(b * hp));
+                for (int u = 0; u < hp; u += n)
+                {
+                    int at = 3 * u;
+                    TVec r = TOps.Load(ref Unsafe.Add(ref g, at));
+                    TVec z = TOps.Load(ref Unsafe.Add(ref g, at + n));
+                    TVec c = TOps.Load(ref Unsafe.Add(ref g, at + (2 * n)));
+                    TVec hn = TOps.Load(ref Unsafe.Add(ref hg, at + (2 * n)));
+                    TVec h = TOps.Load(ref Unsafe.Add(ref h0, u));
+                    TVec dhv = TOps.Load(ref Unsafe.Add(ref d, u));
+                    TVec dnPre = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(one, z)), TOps.Subtract(one, TOps.Multiply(c, c)));
+                    TVec dzPre = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(h, c)), TOps.Multiply(z, TOps.Subtract(one, z)));
+                    TVec drPre = TOps.Multiply(TOps.Multiply(dnPre, hn), TOps.Multiply(r, TOps.Subtract(one, r)));
+                    TOps.Store(drPre, ref Unsafe.Add(ref dx, at));
+                    TOps.Store(dzPre, ref Unsafe.Add(ref dx, at + n));
+                    TOps.Store(dnPre, ref Unsafe.Add(ref dx, at + (2 * n)));
+                    TOps.Store(drPre, ref Unsafe.Add(ref dhg, at));
+                    TOps.Store(dzPre, ref Unsafe.Add(ref dhg, at + n));
+                    TOps.Store(TOps.Multiply(dnPre, r), ref Unsafe.Add(ref dhg, at + (2 * n)));
+                    TOps.Store(TOps.Multiply(dhv, z), ref Unsafe.Add(ref d, u));
+                }
             }
         }
     }
 
-    private static void CandidateRun<TOps, TVec>(ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev, Span<float> dh, Span<float> dInputGates, Span<float> dCandidate, int candidateStride, int batch, int hp)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct CandidateKernel : ISimdKernel
     {
-        int n = TOps.Count;
-        TVec one = TOps.Broadcast(1f);
-        for (int b = 0; b < batch; b++)
+        public ReadOnlySpan<float> Gates; // [batch, 3*Hp]
+        public ReadOnlySpan<float> HPrev; // [batch, Hp]
+        public Span<float> Dh;            // [batch, Hp]
+        public Span<float> DInputGates;   // [batch, 3*Hp]
+        public Span<float> DCandidate;    // [batch, candidateStride]
+        public int CandidateStride;
+        public int Batch;
+        public int Hp;
+
+        public readonly void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
         {
-            ref float g = ref MemoryMarshal.GetReference(gates.Slice(b * 3 * hp));
-            ref float dx = ref MemoryMarshal.GetReference(dInputGates.Slice(b * 3 * hp));
-            ref float dcand = ref MemoryMarshal.GetReference(dCandidate.Slice(b * candidateStride));
-            ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
-            ref float d = ref MemoryMarshal.GetReference(dh.Slice(b * hp));
-            for (int u = 0; u < hp; u += n)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            ReadOnlySpan<float> gates = Gates, hPrev = HPrev;
+            Span<float> dh = Dh, dInputGates = DInputGates, dCandidate = DCandidate;
+            int candidateStride = CandidateStride, batch = Batch, hp = Hp;
+            int n = TOps.Count;
+            TVec one = TOps.Broadcast(1f);
+            for (int b = 0; b < batch; b++)
             {
-                int at = 3 * u;
-                TVec z = TOps.Load(ref Unsafe.Add(ref g, at + n));
-                TVec c = TOps.Load(ref Unsafe.Add(ref g, at + (2 * n)));
-                TVec h = TOps.Load(ref Unsafe.Add(ref h0, u));
-                TVec dhv = TOps.Load(ref Unsafe.Add(ref d, u));
-                TVec dnPre = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(one, z)), TOps.Subtract(one, TOps.Multiply(c, c)));
-                TVec dzPre = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(h, c)), TOps.Multiply(z, TOps.Subtract(one, z)));
-                TOps.Store(dzPre, ref Unsafe.Add(ref dx, at + n));
-                TOps.Store(dnPre, ref Unsafe.Add(ref dx, at + (2 * n)));
-                TOps.Store(dnPre, ref Unsafe.Add(ref dcand, u));
-                TOps.Store(TOps.Multiply(dhv, z), ref Unsafe.Add(ref d, u));
+                ref float g = ref MemoryMarshal.GetReference(gates.Slice(b * 3 * hp));
+                ref float dx = ref MemoryMarshal.GetReference(dInputGates.Slice(b * 3 * hp));
+                ref float dcand = ref MemoryMarshal.GetReference(dCandidate.Slice(b * candidateStride));
+                ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
+                ref float d = ref MemoryMarshal.GetReference(dh.Slice(b * hp));
+                for (int u = 0; u < hp; u += n)
+                {
+                    int at = 3 * u;
+                    TVec z = TOps.Load(ref Unsafe.Add(ref g, at + n));
+                    TVec c = TOps.Load(ref Unsafe.Add(ref g, at + (2 * n)));
+                    TVec h = TOps.Load(ref Unsafe.Add(ref h0, u));
+                    TVec dhv = TOps.Load(ref Unsafe.Add(ref d, u));
+                    TVec dnPre = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(one, z)), TOps.Subtract(one, TOps.Multiply(c, c)));
+                    TVec dzPre = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(h, c)), TOps.Multiply(z, TOps.Subtract(one, z)));
+                    TOps.Store(dzPre, ref Unsafe.Add(ref dx, at + n));
+                    TOps.Store(dnPre, ref Unsafe.Add(ref dx, at + (2 * n)));
+                    TOps.Store(dnPre, ref Unsafe.Add(ref dcand, u));
+                    TOps.Store(TOps.Multiply(dhv, z), ref Unsafe.Add(ref d, u));
+                }
             }
         }
     }
 
-    private static void ResetRun<TOps, TVec>(ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dResetHidden, int resetHiddenStride, Span<float> dh, Span<float> dInputGates, Span<float> dRecurrentGates, int batch, int hp)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct ResetKernel : ISimdKernel
     {
-        int n = TOps.Count;
-        TVec one = TOps.Broadcast(1f);
-        for (int b = 0; b < batch; b++)
+        public ReadOnlySpan<float> Gates;        // [batch, 3*Hp]
+        public ReadOnlySpan<float> HPrev;        // [batch, Hp]
+        public ReadOnlySpan<float> DResetHidden; // [batch, resetHiddenStride]
+        public int ResetHiddenStride;
+        public Span<float> Dh;                   // [batch, Hp]
+        public Span<float> DInputGates;          // [batch, 3*Hp]
+        public Span<float> DRecurrentGates;      // [batch, 2*Hp]
+        public int Batch;
+        public int Hp;
+
+        public readonly void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
         {
-            ref float g = ref MemoryMarshal.GetReference(gates.Slice(b * 3 * hp));
-            ref float dx = ref MemoryMarshal.GetReference(dInputGates.Slice(b * 3 * hp));
-            ref float drz = ref MemoryMarshal.GetReference(dRecurrentGates.Slice(b * 2 * hp));
-            ref float drh = ref MemoryMarshal.GetReference(dResetHidden.Slice(b * resetHiddenStride));
-            ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
-            ref float d = ref MemoryMarshal.GetReference(dh.Slice(b * hp));
-            for (int u = 0; u < hp; u += n)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            ReadOnlySpan<float> gates = Gates, hPrev = HPrev, dResetHidden = DResetHidden;
+            Span<float> dh = Dh, dInputGates = DInputGates, dRecurrentGates = DRecurrentGates;
+            int resetHiddenStride = ResetHiddenStride, batch = Batch, hp = Hp;
+            int n = TOps.Count;
+            TVec one = TOps.Broadcast(1f);
+            for (int b = 0; b < batch; b++)
             {
-                int at = 3 * u;
-                TVec r = TOps.Load(ref Unsafe.Add(ref g, at));
-                TVec h = TOps.Load(ref Unsafe.Add(ref h0, u));
-                TVec dRh = TOps.Load(ref Unsafe.Add(ref drh, u));
-                TVec drPre = TOps.Multiply(TOps.Multiply(dRh, h), TOps.Multiply(r, TOps.Subtract(one, r)));
-                TOps.Store(drPre, ref Unsafe.Add(ref dx, at));
-                TOps.Store(drPre, ref Unsafe.Add(ref drz, 2 * u));
-                TOps.Store(TOps.Load(ref Unsafe.Add(ref dx, at + n)), ref Unsafe.Add(ref drz, (2 * u) + n));
-                TOps.Store(TOps.MultiplyAdd(dRh, r, TOps.Load(ref Unsafe.Add(ref d, u))), ref Unsafe.Add(ref d, u));
+                ref float g = ref MemoryMarshal.GetReference(gates.Slice(b * 3 * hp));
+                ref float dx = ref MemoryMarshal.GetReference(dInputGates.Slice(b * 3 * hp));
+                ref float drz = ref MemoryMarshal.GetReference(dRecurrentGates.Slice(b * 2 * hp));
+                ref float drh = ref MemoryMarshal.GetReference(dResetHidden.Slice(b * resetHiddenStride));
+                ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
+                ref float d = ref MemoryMarshal.GetReference(dh.Slice(b * hp));
+                for (int u = 0; u < hp; u += n)
+                {
+                    int at = 3 * u;
+                    TVec r = TOps.Load(ref Unsafe.Add(ref g, at));
+                    TVec h = TOps.Load(ref Unsafe.Add(ref h0, u));
+                    TVec dRh = TOps.Load(ref Unsafe.Add(ref drh, u));
+                    TVec drPre = TOps.Multiply(TOps.Multiply(dRh, h), TOps.Multiply(r, TOps.Subtract(one, r)));
+                    TOps.Store(drPre, ref Unsafe.Add(ref dx, at));
+                    TOps.Store(drPre, ref Unsafe.Add(ref drz, 2 * u));
+                    TOps.Store(TOps.Load(ref Unsafe.Add(ref dx, at + n)), ref Unsafe.Add(ref drz, (2 * u) + n));
+                    TOps.Store(TOps.MultiplyAdd(dRh, r, TOps.Load(ref Unsafe.Add(ref d, u))), ref Unsafe.Add(ref d, u));
+                }
             }
         }
     }

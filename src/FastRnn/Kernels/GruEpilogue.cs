@@ -1,8 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
 
@@ -22,96 +20,97 @@ internal static class GruEpilogue
     /// <param name="hNew">[batch, Hp] new hidden state (may be the same memory as hPrev).</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
-    /// <param name="clip">ONNX cell clip: the r, z and n pre-activations bounded to [-clip, clip]; +Inf for none.</param>
-    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
-    public static void Forward(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits,
-        float clip = float.PositiveInfinity, CellActivations? functions = null)
+    /// <param name="options">The clip and functions of the layer direction.</param>
+    public static void Forward(
+        Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev,
+        Span<float> hNew, int batch, int paddedUnits, EpilogueOptions options)
     {
         int hp = paddedUnits;
-        if (hp % Isa.FloatsPerVector != 0 || inputGates.Length < batch * 3 * hp || hiddenGates.Length < batch * 3 * hp || hPrev.Length < batch * hp || hNew.Length < batch * hp
-            || (inputBias.Length != 0 && inputBias.Length < 3 * hp) || (hiddenBias.Length != 0 && hiddenBias.Length < 3 * hp))
+        if (hp % Isa.FloatsPerVector != 0 || inputGates.Length < batch * 3 * hp || hiddenGates.Length < batch * 3 * hp || hPrev.Length < batch * hp
+            || hNew.Length < batch * hp || (inputBias.Length != 0 && inputBias.Length < 3 * hp) || (hiddenBias.Length != 0 && hiddenBias.Length < 3 * hp))
         {
-            throw new ArgumentException($"GRU epilogue expects gates [{batch}, {3 * hp}] twice, states [{batch}, {hp}], biases [{3 * hp}] or none.");
+            throw new ArgumentException(
+                $"GRU epilogue expects gates [{batch}, {3 * hp}] twice, states [{batch}, {hp}], biases [{3 * hp}] or none.");
         }
 
-        switch (Isa.Active)
+        var kernel = new Kernel
         {
-            case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
-                break;
-            case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
-                break;
-            case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
-                break;
-            default:
-                Run<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
-                break;
-        }
+            InputGates = inputGates, HiddenGates = hiddenGates, InputBias = inputBias, HiddenBias = hiddenBias, HPrev = hPrev, HNew = hNew,
+            Batch = batch, Hp = hp, Options = options,
+        };
+        SimdDispatch.Run(ref kernel);
     }
 
-    private static void Run<TOps, TVec>(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip, CellActivations? functions)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct Kernel : ICellKernel
     {
-        if (functions is null)
-        {
-            Run<TOps, TVec, StandardCellFunctions<TOps, TVec>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, default);
-        }
-        else
-        {
-            Run<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, new ConfiguredCellFunctions<TOps, TVec>(functions));
-        }
-    }
+        public Span<float> InputGates;         // [batch, 3*Hp]
+        public Span<float> HiddenGates;        // [batch, 3*Hp]
+        public ReadOnlySpan<float> InputBias;  // [3*Hp] or empty
+        public ReadOnlySpan<float> HiddenBias; // [3*Hp] or empty
+        public ReadOnlySpan<float> HPrev;      // [batch, Hp]
+        public Span<float> HNew;               // [batch, Hp]
+        public int Batch;
+        public int Hp;
+        public EpilogueOptions Options;
 
-    private static void Run<TOps, TVec, TFun>(Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip, TFun fun)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-        where TFun : struct, ICellFunctions<TVec>
-    {
-        int n = TOps.Count;
-        var limit = new PreActivationClip<TOps, TVec>(clip);
-        bool hasBias = !inputBias.IsEmpty;
-        ref float biBase = ref MemoryMarshal.GetReference(inputBias);
-        ref float bhBase = ref MemoryMarshal.GetReference(hiddenBias);
-        for (int b = 0; b < batch; b++)
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, Kernel>(ref this, Options);
+
+        public readonly void Run<TOps, TVec, TFun>(TFun fun)
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TFun : struct, ICellFunctions<TVec>
         {
-            ref float xg = ref MemoryMarshal.GetReference(inputGates.Slice(b * 3 * hp));
-            ref float hg = ref MemoryMarshal.GetReference(hiddenGates.Slice(b * 3 * hp));
-            ref float hp0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
-            ref float hn1 = ref MemoryMarshal.GetReference(hNew.Slice(b * hp));
-            for (int u = 0; u < hp; u += n)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            Span<float> inputGates = InputGates, hiddenGates = HiddenGates, hNew = HNew;
+            ReadOnlySpan<float> inputBias = InputBias, hiddenBias = HiddenBias, hPrev = HPrev;
+            int batch = Batch, hp = Hp;
+            float clip = Options.Clip;
+            int n = TOps.Count;
+            var limit = new PreActivationClip<TOps, TVec>(clip);
+            bool hasBias = !inputBias.IsEmpty;
+            ref float biBase = ref MemoryMarshal.GetReference(inputBias);
+            ref float bhBase = ref MemoryMarshal.GetReference(hiddenBias);
+            for (int b = 0; b < batch; b++)
             {
-                int at = 3 * u;
-                TVec r = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at)), TOps.Load(ref Unsafe.Add(ref hg, at)));
-                TVec z = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at + n)), TOps.Load(ref Unsafe.Add(ref hg, at + n)));
-                TVec xn = TOps.Load(ref Unsafe.Add(ref xg, at + (2 * n)));
-                TVec hn = TOps.Load(ref Unsafe.Add(ref hg, at + (2 * n)));
-                if (hasBias)
+                ref float xg = ref MemoryMarshal.GetReference(inputGates.Slice(b * 3 * hp));
+                ref float hg = ref MemoryMarshal.GetReference(hiddenGates.Slice(b * 3 * hp));
+                ref float hp0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
+                ref float hn1 = ref MemoryMarshal.GetReference(hNew.Slice(b * hp));
+                for (int u = 0; u < hp; u += n)
                 {
-                    r = TOps.Add(r, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at)), TOps.Load(ref Unsafe.Add(ref bhBase, at))));
-                    z = TOps.Add(z, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at + n)), TOps.Load(ref Unsafe.Add(ref bhBase, at + n))));
-                    xn = TOps.Add(xn, TOps.Load(ref Unsafe.Add(ref biBase, at + (2 * n))));
-                    hn = TOps.Add(hn, TOps.Load(ref Unsafe.Add(ref bhBase, at + (2 * n))));
-                }
+                    int at = 3 * u;
+                    TVec r = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at)), TOps.Load(ref Unsafe.Add(ref hg, at)));
+                    TVec z = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at + n)), TOps.Load(ref Unsafe.Add(ref hg, at + n)));
+                    TVec xn = TOps.Load(ref Unsafe.Add(ref xg, at + (2 * n)));
+                    TVec hn = TOps.Load(ref Unsafe.Add(ref hg, at + (2 * n)));
+                    if (hasBias)
+                    {
+                        r = TOps.Add(r, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at)), TOps.Load(ref Unsafe.Add(ref bhBase, at))));
+                        z = TOps.Add(z, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at + n)), TOps.Load(ref Unsafe.Add(ref bhBase, at + n))));
+                        xn = TOps.Add(xn, TOps.Load(ref Unsafe.Add(ref biBase, at + (2 * n))));
+                        hn = TOps.Add(hn, TOps.Load(ref Unsafe.Add(ref bhBase, at + (2 * n))));
+                    }
 
-                if (limit.Enabled)
-                {
-                    r = limit.Apply(r);
-                    z = limit.Apply(z);
-                }
+                    if (limit.Enabled)
+                    {
+                        r = limit.Apply(r);
+                        z = limit.Apply(z);
+                    }
 
-                r = fun.Gate(r);
-                z = fun.Gate(z);
-                TVec pre = TOps.MultiplyAdd(r, hn, xn);
-                TVec cand = fun.Candidate(limit.Enabled ? limit.Apply(pre) : pre);
-                TVec h = TOps.Load(ref Unsafe.Add(ref hp0, u));
-                TOps.Store(r, ref Unsafe.Add(ref xg, at));
-                TOps.Store(z, ref Unsafe.Add(ref xg, at + n));
-                TOps.Store(cand, ref Unsafe.Add(ref xg, at + (2 * n)));
-                TOps.Store(hn, ref Unsafe.Add(ref hg, at + (2 * n)));
-                TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(h, cand), cand), ref Unsafe.Add(ref hn1, u));
+                    r = fun.Gate(r);
+                    z = fun.Gate(z);
+                    TVec pre = TOps.MultiplyAdd(r, hn, xn);
+                    TVec cand = fun.Candidate(limit.Enabled ? limit.Apply(pre) : pre);
+                    TVec h = TOps.Load(ref Unsafe.Add(ref hp0, u));
+                    TOps.Store(r, ref Unsafe.Add(ref xg, at));
+                    TOps.Store(z, ref Unsafe.Add(ref xg, at + n));
+                    TOps.Store(cand, ref Unsafe.Add(ref xg, at + (2 * n)));
+                    TOps.Store(hn, ref Unsafe.Add(ref hg, at + (2 * n)));
+                    TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(h, cand), cand), ref Unsafe.Add(ref hn1, u));
+                }
             }
         }
     }

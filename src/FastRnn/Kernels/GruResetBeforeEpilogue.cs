@@ -1,8 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
 
@@ -22,10 +20,10 @@ internal static class GruResetBeforeEpilogue
     /// <param name="resetHidden">[batch, Hp] r ⊙ h, the input of the W_hn product.</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
-    /// <param name="clip">ONNX cell clip: the r and z pre-activations bounded to [-clip, clip]; +Inf for none.</param>
-    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
-    public static void Gates(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int paddedUnits,
-        float clip = float.PositiveInfinity, CellActivations? functions = null)
+    /// <param name="options">The clip and functions of the layer direction (the clip bounds r and z here).</param>
+    public static void Gates(
+        Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias,
+        ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int paddedUnits, EpilogueOptions options)
     {
         int hp = paddedUnits;
         Validate(inputGates.Length, batch, hp, inputBias.Length, hiddenBias.Length);
@@ -34,21 +32,12 @@ internal static class GruResetBeforeEpilogue
             throw new ArgumentException($"Reset-before GRU expects hidden gates [{batch}, {2 * hp}] and states [{batch}, {hp}].");
         }
 
-        switch (Isa.Active)
+        var kernel = new GatesKernel
         {
-            case SimdPath.Vector512:
-                GatesRun<Vector512Ops, Vector512<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, functions);
-                break;
-            case SimdPath.Vector256:
-                GatesRun<Vector256Ops, Vector256<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, functions);
-                break;
-            case SimdPath.Vector128:
-                GatesRun<Vector128Ops, Vector128<float>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, functions);
-                break;
-            default:
-                GatesRun<ScalarOps, float>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, functions);
-                break;
-        }
+            InputGates = inputGates, HiddenGates = hiddenGates, InputBias = inputBias, HiddenBias = hiddenBias, HPrev = hPrev,
+            ResetHidden = resetHidden, Batch = batch, Hp = hp, Options = options,
+        };
+        SimdDispatch.Run(ref kernel);
     }
 
     /// <summary>Second pass: n and h'.</summary>
@@ -61,10 +50,10 @@ internal static class GruResetBeforeEpilogue
     /// <param name="hNew">[batch, Hp] new hidden state (may be the same memory as hPrev).</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
-    /// <param name="clip">ONNX cell clip: the n pre-activation bounded to [-clip, clip]; +Inf for none.</param>
-    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
-    public static void State(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits,
-        float clip = float.PositiveInfinity, CellActivations? functions = null)
+    /// <param name="options">The clip and functions of the layer direction (the clip bounds n here).</param>
+    public static void State(
+        Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias,
+        ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits, EpilogueOptions options)
     {
         int hp = paddedUnits;
         Validate(inputGates.Length, batch, hp, inputBias.Length, hiddenBias.Length);
@@ -73,21 +62,12 @@ internal static class GruResetBeforeEpilogue
             throw new ArgumentException($"Reset-before GRU expects the candidate product [{batch}, {hp}] and states [{batch}, {hp}].");
         }
 
-        switch (Isa.Active)
+        var kernel = new StateKernel
         {
-            case SimdPath.Vector512:
-                StateRun<Vector512Ops, Vector512<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
-                break;
-            case SimdPath.Vector256:
-                StateRun<Vector256Ops, Vector256<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
-                break;
-            case SimdPath.Vector128:
-                StateRun<Vector128Ops, Vector128<float>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
-                break;
-            default:
-                StateRun<ScalarOps, float>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, functions);
-                break;
-        }
+            InputGates = inputGates, CandidateHidden = candidateHidden, CandidateStride = candidateStride, InputBias = inputBias,
+            HiddenBias = hiddenBias, HPrev = hPrev, HNew = hNew, Batch = batch, Hp = hp, Options = options,
+        };
+        SimdDispatch.Run(ref kernel);
     }
 
     private static void Validate(int inputGates, int batch, int hp, int inputBias, int hiddenBias)
@@ -98,106 +78,125 @@ internal static class GruResetBeforeEpilogue
         }
     }
 
-    private static void GatesRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int hp, float clip, CellActivations? functions)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct GatesKernel : ICellKernel
     {
-        if (functions is null)
-        {
-            GatesRun<TOps, TVec, StandardCellFunctions<TOps, TVec>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, default);
-        }
-        else
-        {
-            GatesRun<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, batch, hp, clip, new ConfiguredCellFunctions<TOps, TVec>(functions));
-        }
-    }
+        public Span<float> InputGates;          // [batch, 3*Hp]
+        public ReadOnlySpan<float> HiddenGates; // [batch, 2*Hp]
+        public ReadOnlySpan<float> InputBias;   // [3*Hp] or empty
+        public ReadOnlySpan<float> HiddenBias;  // [3*Hp] or empty
+        public ReadOnlySpan<float> HPrev;       // [batch, Hp]
+        public Span<float> ResetHidden;         // [batch, Hp]
+        public int Batch;
+        public int Hp;
+        public EpilogueOptions Options;
 
-    private static void GatesRun<TOps, TVec, TFun>(Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int hp, float clip, TFun fun)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-        where TFun : struct, ICellFunctions<TVec>
-    {
-        int n = TOps.Count;
-        var limit = new PreActivationClip<TOps, TVec>(clip);
-        bool hasBias = !inputBias.IsEmpty;
-        ref float biBase = ref MemoryMarshal.GetReference(inputBias);
-        ref float bhBase = ref MemoryMarshal.GetReference(hiddenBias);
-        for (int b = 0; b < batch; b++)
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, GatesKernel>(ref this, Options);
+
+        public readonly void Run<TOps, TVec, TFun>(TFun fun)
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TFun : struct, ICellFunctions<TVec>
         {
-            ref float xg = ref MemoryMarshal.GetReference(inputGates.Slice(b * 3 * hp));
-            ref float hg = ref MemoryMarshal.GetReference(hiddenGates.Slice(b * 2 * hp));
-            ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
-            ref float rh = ref MemoryMarshal.GetReference(resetHidden.Slice(b * hp));
-            for (int u = 0; u < hp; u += n)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            Span<float> inputGates = InputGates, resetHidden = ResetHidden;
+            ReadOnlySpan<float> hiddenGates = HiddenGates, inputBias = InputBias, hiddenBias = HiddenBias, hPrev = HPrev;
+            int batch = Batch, hp = Hp;
+            float clip = Options.Clip;
+            int n = TOps.Count;
+            var limit = new PreActivationClip<TOps, TVec>(clip);
+            bool hasBias = !inputBias.IsEmpty;
+            ref float biBase = ref MemoryMarshal.GetReference(inputBias);
+            ref float bhBase = ref MemoryMarshal.GetReference(hiddenBias);
+            for (int b = 0; b < batch; b++)
             {
-                int at = 3 * u;
-                int ht = 2 * u;
-                TVec r = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at)), TOps.Load(ref Unsafe.Add(ref hg, ht)));
-                TVec z = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at + n)), TOps.Load(ref Unsafe.Add(ref hg, ht + n)));
-                if (hasBias)
+                ref float xg = ref MemoryMarshal.GetReference(inputGates.Slice(b * 3 * hp));
+                ref float hg = ref MemoryMarshal.GetReference(hiddenGates.Slice(b * 2 * hp));
+                ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
+                ref float rh = ref MemoryMarshal.GetReference(resetHidden.Slice(b * hp));
+                for (int u = 0; u < hp; u += n)
                 {
-                    r = TOps.Add(r, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at)), TOps.Load(ref Unsafe.Add(ref bhBase, at))));
-                    z = TOps.Add(z, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at + n)), TOps.Load(ref Unsafe.Add(ref bhBase, at + n))));
-                }
+                    int at = 3 * u;
+                    int ht = 2 * u;
+                    TVec r = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at)), TOps.Load(ref Unsafe.Add(ref hg, ht)));
+                    TVec z = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at + n)), TOps.Load(ref Unsafe.Add(ref hg, ht + n)));
+                    if (hasBias)
+                    {
+                        r = TOps.Add(r, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at)), TOps.Load(ref Unsafe.Add(ref bhBase, at))));
+                        z = TOps.Add(z, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at + n)), TOps.Load(ref Unsafe.Add(ref bhBase, at + n))));
+                    }
 
-                if (limit.Enabled)
-                {
-                    r = limit.Apply(r);
-                    z = limit.Apply(z);
-                }
+                    if (limit.Enabled)
+                    {
+                        r = limit.Apply(r);
+                        z = limit.Apply(z);
+                    }
 
-                r = fun.Gate(r);
-                z = fun.Gate(z);
-                TOps.Store(r, ref Unsafe.Add(ref xg, at));
-                TOps.Store(z, ref Unsafe.Add(ref xg, at + n));
-                TOps.Store(TOps.Multiply(r, TOps.Load(ref Unsafe.Add(ref h0, u))), ref Unsafe.Add(ref rh, u));
+                    r = fun.Gate(r);
+                    z = fun.Gate(z);
+                    TOps.Store(r, ref Unsafe.Add(ref xg, at));
+                    TOps.Store(z, ref Unsafe.Add(ref xg, at + n));
+                    TOps.Store(TOps.Multiply(r, TOps.Load(ref Unsafe.Add(ref h0, u))), ref Unsafe.Add(ref rh, u));
+                }
             }
         }
     }
 
-    private static void StateRun<TOps, TVec>(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip, CellActivations? functions)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct StateKernel : ICellKernel
     {
-        if (functions is null)
-        {
-            StateRun<TOps, TVec, StandardCellFunctions<TOps, TVec>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, default);
-        }
-        else
-        {
-            StateRun<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(inputGates, candidateHidden, candidateStride, inputBias, hiddenBias, hPrev, hNew, batch, hp, clip, new ConfiguredCellFunctions<TOps, TVec>(functions));
-        }
-    }
+        public Span<float> InputGates;              // [batch, 3*Hp]
+        public ReadOnlySpan<float> CandidateHidden; // [batch, candidateStride]
+        public int CandidateStride;
+        public ReadOnlySpan<float> InputBias;       // [3*Hp] or empty
+        public ReadOnlySpan<float> HiddenBias;      // [3*Hp] or empty
+        public ReadOnlySpan<float> HPrev;           // [batch, Hp]
+        public Span<float> HNew;                    // [batch, Hp]
+        public int Batch;
+        public int Hp;
+        public EpilogueOptions Options;
 
-    private static void StateRun<TOps, TVec, TFun>(Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int hp, float clip, TFun fun)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-        where TFun : struct, ICellFunctions<TVec>
-    {
-        int n = TOps.Count;
-        var limit = new PreActivationClip<TOps, TVec>(clip);
-        bool hasBias = !inputBias.IsEmpty;
-        ref float biBase = ref MemoryMarshal.GetReference(inputBias);
-        ref float bhBase = ref MemoryMarshal.GetReference(hiddenBias);
-        for (int b = 0; b < batch; b++)
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, StateKernel>(ref this, Options);
+
+        public readonly void Run<TOps, TVec, TFun>(TFun fun)
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TFun : struct, ICellFunctions<TVec>
         {
-            ref float xg = ref MemoryMarshal.GetReference(inputGates.Slice(b * 3 * hp));
-            ref float cand = ref MemoryMarshal.GetReference(candidateHidden.Slice(b * candidateStride));
-            ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
-            ref float h1 = ref MemoryMarshal.GetReference(hNew.Slice(b * hp));
-            for (int u = 0; u < hp; u += n)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            Span<float> inputGates = InputGates, hNew = HNew;
+            ReadOnlySpan<float> candidateHidden = CandidateHidden, inputBias = InputBias, hiddenBias = HiddenBias, hPrev = HPrev;
+            int candidateStride = CandidateStride, batch = Batch, hp = Hp;
+            float clip = Options.Clip;
+            int n = TOps.Count;
+            var limit = new PreActivationClip<TOps, TVec>(clip);
+            bool hasBias = !inputBias.IsEmpty;
+            ref float biBase = ref MemoryMarshal.GetReference(inputBias);
+            ref float bhBase = ref MemoryMarshal.GetReference(hiddenBias);
+            for (int b = 0; b < batch; b++)
             {
-                int at = (3 * u) + (2 * n);
-                TVec pre = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at)), TOps.Load(ref Unsafe.Add(ref cand, u)));
-                if (hasBias)
+                ref float xg = ref MemoryMarshal.GetReference(inputGates.Slice(b * 3 * hp));
+                ref float cand = ref MemoryMarshal.GetReference(candidateHidden.Slice(b * candidateStride));
+                ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
+                ref float h1 = ref MemoryMarshal.GetReference(hNew.Slice(b * hp));
+                for (int u = 0; u < hp; u += n)
                 {
-                    pre = TOps.Add(pre, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at)), TOps.Load(ref Unsafe.Add(ref bhBase, at))));
-                }
+                    int at = (3 * u) + (2 * n);
+                    TVec pre = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at)), TOps.Load(ref Unsafe.Add(ref cand, u)));
+                    if (hasBias)
+                    {
+                        pre = TOps.Add(pre, TOps.Add(TOps.Load(ref Unsafe.Add(ref biBase, at)), TOps.Load(ref Unsafe.Add(ref bhBase, at))));
+                    }
 
-                TVec c = fun.Candidate(limit.Enabled ? limit.Apply(pre) : pre);
-                TVec z = TOps.Load(ref Unsafe.Add(ref xg, at - n));
-                TOps.Store(c, ref Unsafe.Add(ref xg, at));
-                TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(TOps.Load(ref Unsafe.Add(ref h0, u)), c), c), ref Unsafe.Add(ref h1, u));
+                    TVec c = fun.Candidate(limit.Enabled ? limit.Apply(pre) : pre);
+                    TVec z = TOps.Load(ref Unsafe.Add(ref xg, at - n));
+                    TOps.Store(c, ref Unsafe.Add(ref xg, at));
+                    TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(TOps.Load(ref Unsafe.Add(ref h0, u)), c), c), ref Unsafe.Add(ref h1, u));
+                }
             }
         }
     }

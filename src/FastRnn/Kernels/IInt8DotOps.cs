@@ -3,8 +3,8 @@ namespace FastRnn.Kernels;
 /// <summary>
 /// The integer operations of the int8 matrix kernel (<see cref="Int8MatMul"/>) on one path: int8
 /// weights sign-extended to int16 times int16 activations, two adjacent columns per int32 lane
-/// (pmaddwd on x86, widening multiply-accumulate on ARM64, plain integers in scalar code), and the
-/// activation quantization of <see cref="Int16Rows"/> at the path's width.
+/// (pmaddwd on x86, widening multiply-accumulate on ARM64, plain integers in scalar code). The
+/// activations are quantized by <see cref="Int16Rows"/> on the float path of the same width.
 /// </summary>
 /// <remarks>
 /// Integer sums are exact, so every implementation gives the same int32 per lane for the same column
@@ -36,10 +36,4 @@ internal interface IInt8DotOps<TI, TAcc>
 
     /// <summary>y[lane] = y[lane] + (float)acc[lane] · (rowScales[lane] · inputScale): a multiply, a multiply and an add, never fused.</summary>
     static abstract void AddScaled(TAcc acc, ref float rowScales, float inputScale, ref float y);
-
-    /// <summary>The bits of max |x| (see <see cref="Int16Rows"/>).</summary>
-    static abstract int MaxAbsBits(ref float x, int length);
-
-    /// <summary>q[i] = round(x[i] · inverse) clamped to ±32767 (see <see cref="Int16Rows"/>).</summary>
-    static abstract void Quantize(ref float x, int length, float inverse, ref short q);
 }

@@ -79,4 +79,19 @@ internal interface ISimdOps<TVec>
 
     /// <summary>2^n for lanes that hold integral values in [-126, 127].</summary>
     static abstract TVec Pow2(TVec integral);
+
+    /// <summary>Round to nearest integral value, ties to even.</summary>
+    static abstract TVec Round(TVec value);
+
+    /// <summary>
+    /// Lane-wise integer maximum of <paramref name="bits"/> and the bits of |value| (the vector holds
+    /// int32 bit patterns, not floats): the running maximum of <see cref="Int16Rows"/>.
+    /// </summary>
+    static abstract TVec MaxMagnitudeBits(TVec bits, TVec value);
+
+    /// <summary>The largest int32 lane of a vector of bit patterns (see <see cref="MaxMagnitudeBits"/>).</summary>
+    static abstract int MaxLaneBits(TVec bits);
+
+    /// <summary>Stores 2 * Count int16: the lanes of low, then of high, which hold integral values within ±32767.</summary>
+    static abstract void StoreInt16(TVec low, TVec high, ref short destination);
 }

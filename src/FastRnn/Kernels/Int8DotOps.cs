@@ -29,12 +29,11 @@ internal readonly struct Int8Dot512 : IInt8DotOps<Vector512<short>, Vector512<in
         acc + Avx512BW.MultiplyAddAdjacent(weights, pair);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(Vector512<int> acc, ref float rowScales, float inputScale, ref float y) =>
-        (Vector512.LoadUnsafe(ref y) + (Vector512.ConvertToSingle(acc) * (Vector512.LoadUnsafe(ref rowScales) * Vector512.Create(inputScale)))).StoreUnsafe(ref y);
-
-    public static int MaxAbsBits(ref float x, int length) => Int16Rows.MaxAbsBits512(ref x, length);
-
-    public static void Quantize(ref float x, int length, float inverse, ref short q) => Int16Rows.Quantize512(ref x, length, inverse, ref q);
+    public static void AddScaled(Vector512<int> acc, ref float rowScales, float inputScale, ref float y)
+    {
+        Vector512<float> scales = Vector512.LoadUnsafe(ref rowScales) * Vector512.Create(inputScale);
+        (Vector512.LoadUnsafe(ref y) + (Vector512.ConvertToSingle(acc) * scales)).StoreUnsafe(ref y);
+    }
 }
 
 /// <summary>256-bit (AVX2): 8 rows per vector, the same three instructions; two batch rows in the 16 registers.</summary>
@@ -58,12 +57,11 @@ internal readonly struct Int8Dot256 : IInt8DotOps<Vector256<short>, Vector256<in
         acc + Avx2.MultiplyAddAdjacent(weights, pair);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(Vector256<int> acc, ref float rowScales, float inputScale, ref float y) =>
-        (Vector256.LoadUnsafe(ref y) + (Vector256.ConvertToSingle(acc) * (Vector256.LoadUnsafe(ref rowScales) * Vector256.Create(inputScale)))).StoreUnsafe(ref y);
-
-    public static int MaxAbsBits(ref float x, int length) => Int16Rows.MaxAbsBits256(ref x, length);
-
-    public static void Quantize(ref float x, int length, float inverse, ref short q) => Int16Rows.Quantize256(ref x, length, inverse, ref q);
+    public static void AddScaled(Vector256<int> acc, ref float rowScales, float inputScale, ref float y)
+    {
+        Vector256<float> scales = Vector256.LoadUnsafe(ref rowScales) * Vector256.Create(inputScale);
+        (Vector256.LoadUnsafe(ref y) + (Vector256.ConvertToSingle(acc) * scales)).StoreUnsafe(ref y);
+    }
 }
 
 /// <summary>128-bit x86 (SSE2, pmovsxbw where SSE4.1 is present): 4 rows per vector, pmaddwd + paddd.</summary>
@@ -88,12 +86,11 @@ internal readonly struct Int8DotSse : IInt8DotOps<Vector128<short>, Vector128<in
         acc + Sse2.MultiplyAddAdjacent(weights, pair);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(Vector128<int> acc, ref float rowScales, float inputScale, ref float y) =>
-        (Vector128.LoadUnsafe(ref y) + (Vector128.ConvertToSingle(acc) * (Vector128.LoadUnsafe(ref rowScales) * Vector128.Create(inputScale)))).StoreUnsafe(ref y);
-
-    public static int MaxAbsBits(ref float x, int length) => Int16Rows.MaxAbsBits128(ref x, length);
-
-    public static void Quantize(ref float x, int length, float inverse, ref short q) => Int16Rows.Quantize128(ref x, length, inverse, ref q);
+    public static void AddScaled(Vector128<int> acc, ref float rowScales, float inputScale, ref float y)
+    {
+        Vector128<float> scales = Vector128.LoadUnsafe(ref rowScales) * Vector128.Create(inputScale);
+        (Vector128.LoadUnsafe(ref y) + (Vector128.ConvertToSingle(acc) * scales)).StoreUnsafe(ref y);
+    }
 }
 
 /// <summary>
@@ -135,12 +132,9 @@ internal readonly struct Int8DotNeon : IInt8DotOps<Vector128<short>, NeonAccumul
     public static void AddScaled(NeonAccumulator acc, ref float rowScales, float inputScale, ref float y)
     {
         Vector128<int> sums = AdvSimd.Arm64.AddPairwise(acc.Low, acc.High); // [row 0, row 1, row 2, row 3]
-        (Vector128.LoadUnsafe(ref y) + (Vector128.ConvertToSingle(sums) * (Vector128.LoadUnsafe(ref rowScales) * Vector128.Create(inputScale)))).StoreUnsafe(ref y);
+        Vector128<float> scales = Vector128.LoadUnsafe(ref rowScales) * Vector128.Create(inputScale);
+        (Vector128.LoadUnsafe(ref y) + (Vector128.ConvertToSingle(sums) * scales)).StoreUnsafe(ref y);
     }
-
-    public static int MaxAbsBits(ref float x, int length) => Int16Rows.MaxAbsBits128(ref x, length);
-
-    public static void Quantize(ref float x, int length, float inverse, ref short q) => Int16Rows.Quantize128(ref x, length, inverse, ref q);
 }
 
 /// <summary>Scalar: one row per "vector", the pair packed into an int (even column in the low 16 bits), plain integer math.</summary>
@@ -164,8 +158,4 @@ internal readonly struct Int8DotScalar : IInt8DotOps<int, int>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddScaled(int acc, ref float rowScales, float inputScale, ref float y) => y += (float)acc * (rowScales * inputScale);
-
-    public static int MaxAbsBits(ref float x, int length) => Int16Rows.MaxAbsBitsScalar(ref x, length);
-
-    public static void Quantize(ref float x, int length, float inverse, ref short q) => Int16Rows.QuantizeScalar(ref x, length, inverse, ref q);
 }

@@ -41,7 +41,8 @@ internal static class Int8MatMul
 
     /// <summary>Panels [firstPanel, endPanel) of the product for every row of X.</summary>
     [SkipLocalsInit] // the scratch is written before it is read; zeroing 32 KiB per call would cost more than a small product
-    public static void Run<TOps, TVec, TDot, TI, TAcc>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    public static void Run<TOps, TVec, TDot, TI, TAcc>(
+        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TDot : struct, IInt8DotOps<TI, TAcc>
@@ -70,7 +71,7 @@ internal static class Int8MatMul
             for (int r = start; r < end; r++)
             {
                 ref float xr = ref Unsafe.Add(ref xBase, r * xStride);
-                if (Int16Rows.TryScale(TDot.MaxAbsBits(ref xr, columns), w.MinScale, w.MaxScale, out float scale, out float inverse))
+                if (Int16Rows.TryScale(Int16Rows.MaxAbsBits<TOps, TVec>(ref xr, columns), w.MinScale, w.MaxScale, out float scale, out float inverse))
                 {
                     rows[count] = r;
                     scales[count] = scale;
@@ -90,7 +91,7 @@ internal static class Int8MatMul
                 for (int i = 0; i < count; i++)
                 {
                     ref short qi = ref q[i * slab];
-                    TDot.Quantize(ref Unsafe.Add(ref xBase, (rows[i] * xStride) + c0), real, inverses[i], ref qi);
+                    Int16Rows.Quantize<TOps, TVec>(ref Unsafe.Add(ref xBase, (rows[i] * xStride) + c0), real, inverses[i], ref qi);
                     if (real < c1 - c0)
                     {
                         Unsafe.Add(ref qi, real) = 0;
@@ -113,17 +114,21 @@ internal static class Int8MatMul
     }
 
     /// <summary>Every row by the float widening path (for a path without integer instructions).</summary>
-    public static void FloatRows<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
+    public static void FloatRows<TOps, TVec>(
+        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         for (int r = 0; r < batch; r++)
         {
-            FloatRow<TOps, TVec>(w, firstPanel, endPanel, ref MemoryMarshal.GetReference(x[(r * xStride)..]), ref MemoryMarshal.GetReference(y[(r * yStride)..]));
+            FloatRow<TOps, TVec>(
+                w, firstPanel, endPanel, ref MemoryMarshal.GetReference(x[(r * xStride)..]), ref MemoryMarshal.GetReference(y[(r * yStride)..]));
         }
     }
 
-    private static void ByVectors<TDot, TI, TAcc>(int vectors, PackedMatrix w, int first, int end, ColumnBlock block, Span<short> q, Span<int> rows, Span<float> scales, ref float y, int yStride)
+    private static void ByVectors<TDot, TI, TAcc>(
+        int vectors, PackedMatrix w, int first, int end, ColumnBlock block, Span<short> q, Span<int> rows, Span<float> scales, ref float y,
+        int yStride)
         where TDot : struct, IInt8DotOps<TI, TAcc>
         where TI : struct
         where TAcc : struct
@@ -147,7 +152,8 @@ internal static class Int8MatMul
 
     // Panels [first, end), all of TShape.Vectors vectors, over the stored columns [C0, C1) of the
     // block's quantized rows, one chunk at a time (a chunk of a panel stays in L1 for all rows).
-    private static void Dot<TDot, TI, TAcc, TShape>(PackedMatrix w, int first, int end, ColumnBlock block, Span<short> q, Span<int> rows, Span<float> scales, ref float y, int yStride)
+    private static void Dot<TDot, TI, TAcc, TShape>(
+        PackedMatrix w, int first, int end, ColumnBlock block, Span<short> q, Span<int> rows, Span<float> scales, ref float y, int yStride)
         where TDot : struct, IInt8DotOps<TI, TAcc>
         where TI : struct
         where TAcc : struct
@@ -178,18 +184,24 @@ internal static class Int8MatMul
                 {
                     for (; i + 4 <= count; i += 4)
                     {
-                        FourRows<TDot, TI, TAcc, TShape>(ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), block.QStride, ref rowScales, ref yPanel, yStride, ref Unsafe.Add(ref rBase, i), ref Unsafe.Add(ref xsBase, i));
+                        FourRows<TDot, TI, TAcc, TShape>(
+                            ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), block.QStride, ref rowScales, ref yPanel, yStride,
+                            ref Unsafe.Add(ref rBase, i), ref Unsafe.Add(ref xsBase, i));
                     }
                 }
 
                 for (; i + 2 <= count; i += 2)
                 {
-                    TwoRows<TDot, TI, TAcc, TShape>(ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), block.QStride, ref rowScales, ref yPanel, yStride, ref Unsafe.Add(ref rBase, i), ref Unsafe.Add(ref xsBase, i));
+                    TwoRows<TDot, TI, TAcc, TShape>(
+                        ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), block.QStride, ref rowScales, ref yPanel, yStride,
+                        ref Unsafe.Add(ref rBase, i), ref Unsafe.Add(ref xsBase, i));
                 }
 
                 if (i < count)
                 {
-                    OneRow<TDot, TI, TAcc, TShape>(ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), ref rowScales, ref Unsafe.Add(ref yPanel, Unsafe.Add(ref rBase, i) * yStride), Unsafe.Add(ref xsBase, i));
+                    OneRow<TDot, TI, TAcc, TShape>(
+                        ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), ref rowScales,
+                        ref Unsafe.Add(ref yPanel, Unsafe.Add(ref rBase, i) * yStride), Unsafe.Add(ref xsBase, i));
                 }
             }
         }
@@ -239,7 +251,8 @@ internal static class Int8MatMul
 
     // Two rows share every weight load and sign extension.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TwoRows<TDot, TI, TAcc, TShape>(ref sbyte w, int pairs, ref short q, int qStride, ref float rowScales, ref float y, int yStride, ref int row, ref float inputScale)
+    private static void TwoRows<TDot, TI, TAcc, TShape>(
+        ref sbyte w, int pairs, ref short q, int qStride, ref float rowScales, ref float y, int yStride, ref int row, ref float inputScale)
         where TDot : struct, IInt8DotOps<TI, TAcc>
         where TI : struct
         where TAcc : struct
@@ -290,7 +303,8 @@ internal static class Int8MatMul
 
     // Four rows: up to 16 accumulators, which only the 32-register AVX-512 file holds.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRows<TDot, TI, TAcc, TShape>(ref sbyte w, int pairs, ref short q, int qStride, ref float rowScales, ref float y, int yStride, ref int row, ref float inputScale)
+    private static void FourRows<TDot, TI, TAcc, TShape>(
+        ref sbyte w, int pairs, ref short q, int qStride, ref float rowScales, ref float y, int yStride, ref int row, ref float inputScale)
         where TDot : struct, IInt8DotOps<TI, TAcc>
         where TI : struct
         where TAcc : struct

@@ -1,8 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
 
@@ -14,7 +12,8 @@ namespace FastRnn.Kernels;
 internal static class LstmEpilogue
 {
     /// <summary>Runs the epilogue for <paramref name="batch"/> rows.</summary>
-    /// <param name="gates">[batch, 4*Hp] pre-activations in packed order (per panel: i, f, g, o); overwritten with the activated gates, which backward reads.</param>
+    /// <param name="gates">[batch, 4*Hp] pre-activations in packed order (per panel: i, f, g, o); overwritten with the activated gates, which
+    /// backward reads.</param>
     /// <param name="bias">[4*Hp] b_ih + b_hh in packed order, or empty for no bias.</param>
     /// <param name="peephole">[3*Hp] w_ci, w_cf, w_co in natural order, or empty.</param>
     /// <param name="cPrev">[batch, Hp] previous cell state.</param>
@@ -22,120 +21,118 @@ internal static class LstmEpilogue
     /// <param name="hNew">[batch, Hp] o * tanh(c').</param>
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp: hidden units padded to whole vectors of the active path.</param>
-    /// <param name="clip">ONNX cell clip: every pre-activation (bias and peephole included) bounded to [-clip, clip]; +Inf for none.</param>
-    /// <param name="coupledInputForget">ONNX <c>input_forget</c>: f = 1 − i instead of its own gate.</param>
-    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
-    public static void Forward(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int paddedUnits,
-        float clip = float.PositiveInfinity, bool coupledInputForget = false, CellActivations? functions = null)
+    /// <param name="options">The clip, coupled input/forget gates and functions of the layer direction.</param>
+    public static void Forward(
+        Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew,
+        int batch, int paddedUnits, EpilogueOptions options)
     {
         int hp = paddedUnits;
-        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 4 * hp || cPrev.Length < batch * hp || cNew.Length < batch * hp || hNew.Length < batch * hp
-            || (bias.Length != 0 && bias.Length < 4 * hp) || (peephole.Length != 0 && peephole.Length < 3 * hp))
+        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 4 * hp || cPrev.Length < batch * hp || cNew.Length < batch * hp
+            || hNew.Length < batch * hp || (bias.Length != 0 && bias.Length < 4 * hp) || (peephole.Length != 0 && peephole.Length < 3 * hp))
         {
-            throw new ArgumentException($"LSTM epilogue expects gates [{batch}, {4 * hp}], states [{batch}, {hp}], bias [{4 * hp}] or none, peephole [{3 * hp}] or none.");
+            throw new ArgumentException(
+                $"LSTM epilogue expects gates [{batch}, {4 * hp}], states [{batch}, {hp}], bias [{4 * hp}] or none, peephole [{3 * hp}] or none.");
         }
 
-        switch (Isa.Active)
+        var kernel = new Kernel
         {
-            case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget, functions);
-                break;
-            case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget, functions);
-                break;
-            case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget, functions);
-                break;
-            default:
-                Run<ScalarOps, float>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupledInputForget, functions);
-                break;
-        }
+            Gates = gates, Bias = bias, Peephole = peephole, CPrev = cPrev, CNew = cNew, HNew = hNew, Batch = batch, Hp = hp, Options = options,
+        };
+        SimdDispatch.Run(ref kernel);
     }
 
-    private static void Run<TOps, TVec>(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int hp,
-        float clip, bool coupled, CellActivations? functions)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct Kernel : ICellKernel
     {
-        if (functions is null)
-        {
-            Run<TOps, TVec, StandardCellFunctions<TOps, TVec>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupled, default);
-        }
-        else
-        {
-            Run<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(gates, bias, peephole, cPrev, cNew, hNew, batch, hp, clip, coupled, new ConfiguredCellFunctions<TOps, TVec>(functions));
-        }
-    }
+        public Span<float> Gates;            // [batch, 4*Hp]
+        public ReadOnlySpan<float> Bias;     // [4*Hp] or empty
+        public ReadOnlySpan<float> Peephole; // [3*Hp] or empty
+        public ReadOnlySpan<float> CPrev;    // [batch, Hp]
+        public Span<float> CNew;             // [batch, Hp]
+        public Span<float> HNew;             // [batch, Hp]
+        public int Batch;
+        public int Hp;
+        public EpilogueOptions Options;
 
-    private static void Run<TOps, TVec, TFun>(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew, int batch, int hp,
-        float clip, bool coupled, TFun fun)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-        where TFun : struct, ICellFunctions<TVec>
-    {
-        int n = TOps.Count;
-        var limit = new PreActivationClip<TOps, TVec>(clip);
-        TVec one = TOps.Broadcast(1f);
-        bool hasBias = !bias.IsEmpty;
-        bool hasPeephole = !peephole.IsEmpty;
-        ref float bBase = ref MemoryMarshal.GetReference(bias);
-        ref float pBase = ref MemoryMarshal.GetReference(peephole);
-        for (int b = 0; b < batch; b++)
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, Kernel>(ref this, Options);
+
+        public readonly void Run<TOps, TVec, TFun>(TFun fun)
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TFun : struct, ICellFunctions<TVec>
         {
-            ref float g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * hp));
-            ref float cp = ref MemoryMarshal.GetReference(cPrev.Slice(b * hp));
-            ref float cn = ref MemoryMarshal.GetReference(cNew.Slice(b * hp));
-            ref float hn = ref MemoryMarshal.GetReference(hNew.Slice(b * hp));
-            for (int u = 0; u < hp; u += n)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            Span<float> gates = Gates, cNew = CNew, hNew = HNew;
+            ReadOnlySpan<float> bias = Bias, peephole = Peephole, cPrev = CPrev;
+            int batch = Batch, hp = Hp;
+            float clip = Options.Clip;
+            bool coupled = Options.CoupledInputForget;
+            int n = TOps.Count;
+            var limit = new PreActivationClip<TOps, TVec>(clip);
+            TVec one = TOps.Broadcast(1f);
+            bool hasBias = !bias.IsEmpty;
+            bool hasPeephole = !peephole.IsEmpty;
+            ref float bBase = ref MemoryMarshal.GetReference(bias);
+            ref float pBase = ref MemoryMarshal.GetReference(peephole);
+            for (int b = 0; b < batch; b++)
             {
-                int at = 4 * u;
-                TVec i = TOps.Load(ref Unsafe.Add(ref g, at));
-                TVec f = TOps.Load(ref Unsafe.Add(ref g, at + n));
-                TVec z = TOps.Load(ref Unsafe.Add(ref g, at + (2 * n)));
-                TVec o = TOps.Load(ref Unsafe.Add(ref g, at + (3 * n)));
-                if (hasBias)
+                ref float g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * hp));
+                ref float cp = ref MemoryMarshal.GetReference(cPrev.Slice(b * hp));
+                ref float cn = ref MemoryMarshal.GetReference(cNew.Slice(b * hp));
+                ref float hn = ref MemoryMarshal.GetReference(hNew.Slice(b * hp));
+                for (int u = 0; u < hp; u += n)
                 {
-                    i = TOps.Add(i, TOps.Load(ref Unsafe.Add(ref bBase, at)));
-                    f = TOps.Add(f, TOps.Load(ref Unsafe.Add(ref bBase, at + n)));
-                    z = TOps.Add(z, TOps.Load(ref Unsafe.Add(ref bBase, at + (2 * n))));
-                    o = TOps.Add(o, TOps.Load(ref Unsafe.Add(ref bBase, at + (3 * n))));
-                }
+                    int at = 4 * u;
+                    TVec i = TOps.Load(ref Unsafe.Add(ref g, at));
+                    TVec f = TOps.Load(ref Unsafe.Add(ref g, at + n));
+                    TVec z = TOps.Load(ref Unsafe.Add(ref g, at + (2 * n)));
+                    TVec o = TOps.Load(ref Unsafe.Add(ref g, at + (3 * n)));
+                    if (hasBias)
+                    {
+                        i = TOps.Add(i, TOps.Load(ref Unsafe.Add(ref bBase, at)));
+                        f = TOps.Add(f, TOps.Load(ref Unsafe.Add(ref bBase, at + n)));
+                        z = TOps.Add(z, TOps.Load(ref Unsafe.Add(ref bBase, at + (2 * n))));
+                        o = TOps.Add(o, TOps.Load(ref Unsafe.Add(ref bBase, at + (3 * n))));
+                    }
 
-                TVec c = TOps.Load(ref Unsafe.Add(ref cp, u));
-                if (hasPeephole)
-                {
-                    i = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref pBase, u)), c, i);
-                    f = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref pBase, hp + u)), c, f);
-                }
+                    TVec c = TOps.Load(ref Unsafe.Add(ref cp, u));
+                    if (hasPeephole)
+                    {
+                        i = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref pBase, u)), c, i);
+                        f = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref pBase, hp + u)), c, f);
+                    }
 
-                if (limit.Enabled)
-                {
-                    i = limit.Apply(i);
-                    f = limit.Apply(f);
-                    z = limit.Apply(z);
-                }
+                    if (limit.Enabled)
+                    {
+                        i = limit.Apply(i);
+                        f = limit.Apply(f);
+                        z = limit.Apply(z);
+                    }
 
-                i = fun.Gate(i);
-                f = coupled ? TOps.Subtract(one, i) : fun.Gate(f);
-                z = fun.Candidate(z);
-                TVec c2 = TOps.MultiplyAdd(f, c, TOps.Multiply(i, z));
-                if (hasPeephole)
-                {
-                    o = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref pBase, (2 * hp) + u)), c2, o);
-                }
+                    i = fun.Gate(i);
+                    f = coupled ? TOps.Subtract(one, i) : fun.Gate(f);
+                    z = fun.Candidate(z);
+                    TVec c2 = TOps.MultiplyAdd(f, c, TOps.Multiply(i, z));
+                    if (hasPeephole)
+                    {
+                        o = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref pBase, (2 * hp) + u)), c2, o);
+                    }
 
-                if (limit.Enabled)
-                {
-                    o = limit.Apply(o);
-                }
+                    if (limit.Enabled)
+                    {
+                        o = limit.Apply(o);
+                    }
 
-                o = fun.Gate(o);
-                TOps.Store(i, ref Unsafe.Add(ref g, at));
-                TOps.Store(f, ref Unsafe.Add(ref g, at + n));
-                TOps.Store(z, ref Unsafe.Add(ref g, at + (2 * n)));
-                TOps.Store(o, ref Unsafe.Add(ref g, at + (3 * n)));
-                TOps.Store(c2, ref Unsafe.Add(ref cn, u));
-                TOps.Store(TOps.Multiply(o, fun.CellOutput(c2)), ref Unsafe.Add(ref hn, u));
+                    o = fun.Gate(o);
+                    TOps.Store(i, ref Unsafe.Add(ref g, at));
+                    TOps.Store(f, ref Unsafe.Add(ref g, at + n));
+                    TOps.Store(z, ref Unsafe.Add(ref g, at + (2 * n)));
+                    TOps.Store(o, ref Unsafe.Add(ref g, at + (3 * n)));
+                    TOps.Store(c2, ref Unsafe.Add(ref cn, u));
+                    TOps.Store(TOps.Multiply(o, fun.CellOutput(c2)), ref Unsafe.Add(ref hn, u));
+                }
             }
         }
     }

@@ -51,14 +51,17 @@ internal static class PackedMatMul
     /// The product restricted to panels [firstPanel, endPanel): disjoint output columns, so parts of
     /// one product can run on different threads and give exactly the single-threaded result.
     /// </summary>
-    public static void MultiplyAddPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
+    public static void MultiplyAddPanels(
+        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
         Product(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Accumulate);
 
     /// <summary><see cref="Multiply"/> restricted to panels [firstPanel, endPanel) (their output columns are written).</summary>
-    public static void MultiplyPanels(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
+    public static void MultiplyPanels(
+        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
         Product(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Overwrite);
 
-    private static unsafe void Product(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
+    private static unsafe void Product(
+        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
     {
         if (w.Width != Isa.FloatsPerVector)
         {
@@ -89,21 +92,11 @@ internal static class PackedMatMul
         {
             // A product too large to stay in cache until it is read streams past it (the pin makes that safe).
             write = Streamable(write, pinned, batch, yStride) ? ProductWrite.Stream : write;
-            switch (Isa.Active)
+            var kernel = new ProductKernel
             {
-                case SimdPath.Vector512:
-                    PanelRange<Vector512Ops, Vector512<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                    break;
-                case SimdPath.Vector256:
-                    PanelRange<Vector256Ops, Vector256<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                    break;
-                case SimdPath.Vector128:
-                    PanelRange<Vector128Ops, Vector128<float>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                    break;
-                default:
-                    PanelRange<ScalarOps, float>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                    break;
-            }
+                W = w, FirstPanel = firstPanel, EndPanel = endPanel, X = x, XStride = xStride, Batch = batch, Y = y, YStride = yStride, Write = write,
+            };
+            SimdDispatch.Run(ref kernel);
         }
 
         if (write == ProductWrite.Stream)
@@ -124,49 +117,71 @@ internal static class PackedMatMul
         && ((nuint)y % (nuint)(Isa.FloatsPerVector * sizeof(float))) == 0
         && yStride % Isa.FloatsPerVector == 0;
 
-    private static void PanelRange<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct ProductKernel : ISimdKernel
     {
-        if (w.Format == WeightFormat.Int8)
-        {
-            Int8<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-            return;
-        }
+        public PackedMatrix W;
+        public int FirstPanel;
+        public int EndPanel;
+        public ReadOnlySpan<float> X; // [batch, xStride]
+        public int XStride;
+        public int Batch;
+        public Span<float> Y;         // [batch, yStride]
+        public int YStride;
+        public ProductWrite Write;
 
-        int fullEnd = Math.Min(endPanel, w.Panels - 1);
-        for (int chunk = 0; chunk < batch; chunk += RowChunk)
+        public readonly void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
         {
-            int chunkEnd = Math.Min(batch, chunk + RowChunk);
-            if (firstPanel < fullEnd)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            PackedMatrix w = W;
+            ReadOnlySpan<float> x = X;
+            Span<float> y = Y;
+            int firstPanel = FirstPanel, endPanel = EndPanel, xStride = XStride, batch = Batch, yStride = YStride;
+            ProductWrite write = Write;
+            if (w.Format == WeightFormat.Int8)
             {
-                Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride, write);
+                Int8<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
+                return;
             }
 
-            if (endPanel == w.Panels)
+            int fullEnd = Math.Min(endPanel, w.Panels - 1);
+            for (int chunk = 0; chunk < batch; chunk += RowChunk)
             {
-                Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write);
+                int chunkEnd = Math.Min(batch, chunk + RowChunk);
+                if (firstPanel < fullEnd)
+                {
+                    Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride, write);
+                }
+
+                if (endPanel == w.Panels)
+                {
+                    Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write);
+                }
             }
         }
     }
 
     /// <summary>The product on an explicit path (tests run every path the CPU has in one process).</summary>
-    internal static void ByShape<TOps, TVec>(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write = ProductWrite.Accumulate)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    internal static void ByShape(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
     {
-        if (w.Width != TOps.Count)
+        if (w.Width != Isa.WidthOf(path))
         {
-            throw new InvalidOperationException($"Matrix packed for width {w.Width}, path has width {TOps.Count}.");
+            throw new InvalidOperationException($"Matrix packed for width {w.Width}, path has width {Isa.WidthOf(path)}.");
         }
 
-        PanelRange<TOps, TVec>(w, 0, w.Panels, x, xStride, batch, y, yStride, write);
+        var kernel = new ProductKernel { W = w, EndPanel = w.Panels, X = x, XStride = xStride, Batch = batch, Y = y, YStride = yStride, Write = write };
+        SimdDispatch.Run(path, ref kernel);
     }
 
     // The integer kernel of the path TOps stands for; each test is a JIT-time constant, so this is a
     // direct call. A Vector128 path is SSE2 on x86 and NEON on ARM64. Should a vector path have
     // neither instruction set (no platform .NET runs on today), every row takes the float path.
-    private static void Int8<TOps, TVec>(PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
+    // This choice stays here rather than in SimdDispatch: it is made within a width (SSE2 or NEON for
+    // 128 bits, with a float fallback) on instruction sets SimdPath does not name, and only int8
+    // matrices need it, so the one dispatch reaches it already specialised per width.
+    private static void Int8<TOps, TVec>(
+        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
@@ -207,7 +222,9 @@ internal static class PackedMatMul
         }
     }
 
-    private static void Panels<TOps, TVec>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, ProductWrite write)
+    private static void Panels<TOps, TVec>(
+        PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
+        ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
@@ -222,7 +239,9 @@ internal static class PackedMatMul
         }
     }
 
-    private static void ByVectors<TOps, TVec, TW>(PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, ProductWrite write)
+    private static void ByVectors<TOps, TVec, TW>(
+        PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
+        ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -245,7 +264,9 @@ internal static class PackedMatMul
     }
 
     // Panels [first, end), all of TShape.Vectors vectors, over rows [chunk, chunkEnd).
-    private static void Run<TOps, TVec, TW, TShape>(PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride, ProductWrite write)
+    private static void Run<TOps, TVec, TW, TShape>(
+        PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
+        ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -267,18 +288,23 @@ internal static class PackedMatMul
             {
                 for (; row + 4 <= chunkEnd; row += 4)
                 {
-                    FourRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, write);
+                    FourRows<TOps, TVec, TW, TShape>(
+                        ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
+                        yStride, write);
                 }
             }
 
             for (; row + 2 <= chunkEnd; row += 2)
             {
-                TwoRows<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), yStride, write);
+                TwoRows<TOps, TVec, TW, TShape>(
+                    ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
+                    yStride, write);
             }
 
             if (row < chunkEnd)
             {
-                OneRow<TOps, TVec, TW, TShape>(ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), write);
+                OneRow<TOps, TVec, TW, TShape>(
+                    ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), write);
             }
         }
     }

@@ -157,7 +157,8 @@ internal sealed class PackedMatrix
     {
         if (Units != forward.Columns || Columns != forward.PaddedRows || rowMajor.Length != forward.Rows * forward.Columns)
         {
-            throw new ArgumentException($"Expected the [{forward.Rows}, {forward.Columns}] weights of the matrix this transpose was made for.", nameof(rowMajor));
+            throw new ArgumentException(
+                $"Expected the [{forward.Rows}, {forward.Columns}] weights of the matrix this transpose was made for.", nameof(rowMajor));
         }
 
         staging = staging[..(Units * Columns)]; // [forward.Columns, forward.PaddedRows]

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace FastRnn.Kernels;
 
@@ -14,49 +13,53 @@ internal static class RnnBackwardEpilogue
     /// <param name="dPre">[batch, stride] out: gradient of the pre-activation (may be the same memory as dh).</param>
     /// <param name="stride">Row stride, a multiple of the vector width.</param>
     /// <param name="batch">Rows.</param>
-    /// <param name="activation">tanh or relu.</param>
-    public static void Backward(ReadOnlySpan<float> activations, ReadOnlySpan<float> dh, Span<float> dPre, int stride, int batch, RnnActivation activation)
+    /// <param name="options">The layer direction's options: tanh or relu (only the standard cell has a backward).</param>
+    public static void Backward(ReadOnlySpan<float> activations, ReadOnlySpan<float> dh, Span<float> dPre, int stride, int batch, EpilogueOptions options)
     {
+        options.RequireBackward(reluCandidate: true);
         if (stride % Isa.FloatsPerVector != 0 || activations.Length < batch * stride || dh.Length < batch * stride || dPre.Length < batch * stride)
         {
             throw new ArgumentException($"RNN backward expects [{batch}, {stride}] activations and gradients.");
         }
 
-        switch (Isa.Active)
+        var kernel = new Kernel
         {
-            case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(activations, dh, dPre, batch * stride, activation);
-                break;
-            case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(activations, dh, dPre, batch * stride, activation);
-                break;
-            case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(activations, dh, dPre, batch * stride, activation);
-                break;
-            default:
-                Run<ScalarOps, float>(activations, dh, dPre, batch * stride, activation);
-                break;
-        }
+            Activations = activations, Dh = dh, DPre = dPre, Count = batch * stride, Relu = options.FunctionSet == CellFunctionSet.ReluCandidate,
+        };
+        SimdDispatch.Run(ref kernel);
     }
 
-    private static void Run<TOps, TVec>(ReadOnlySpan<float> activations, ReadOnlySpan<float> dh, Span<float> dPre, int count, RnnActivation activation)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct Kernel : ISimdKernel
     {
-        int n = TOps.Count;
-        bool relu = activation == RnnActivation.Relu;
-        TVec one = TOps.Broadcast(1f);
-        ref float a = ref MemoryMarshal.GetReference(activations);
-        ref float d = ref MemoryMarshal.GetReference(dh);
-        ref float o = ref MemoryMarshal.GetReference(dPre);
-        for (int i = 0; i < count; i += n)
+        public ReadOnlySpan<float> Activations; // [count]
+        public ReadOnlySpan<float> Dh;          // [count]
+        public Span<float> DPre;                // [count]
+        public int Count;
+        public bool Relu;
+
+        public readonly void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
         {
-            TVec h = TOps.Load(ref Unsafe.Add(ref a, i));
-            TVec g = TOps.Load(ref Unsafe.Add(ref d, i));
-            TVec r = relu
-                ? TOps.Select(TOps.LessThan(TOps.Zero, h), g, TOps.Zero)
-                : TOps.Multiply(g, TOps.Subtract(one, TOps.Multiply(h, h)));
-            TOps.Store(r, ref Unsafe.Add(ref o, i));
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            ReadOnlySpan<float> activations = Activations, dh = Dh;
+            Span<float> dPre = DPre;
+            int count = Count;
+            int n = TOps.Count;
+            bool relu = Relu;
+            TVec one = TOps.Broadcast(1f);
+            ref float a = ref MemoryMarshal.GetReference(activations);
+            ref float d = ref MemoryMarshal.GetReference(dh);
+            ref float o = ref MemoryMarshal.GetReference(dPre);
+            for (int i = 0; i < count; i += n)
+            {
+                TVec h = TOps.Load(ref Unsafe.Add(ref a, i));
+                TVec g = TOps.Load(ref Unsafe.Add(ref d, i));
+                TVec r = relu
+                    ? TOps.Select(TOps.LessThan(TOps.Zero, h), g, TOps.Zero)
+                    : TOps.Multiply(g, TOps.Subtract(one, TOps.Multiply(h, h)));
+                TOps.Store(r, ref Unsafe.Add(ref o, i));
+            }
         }
     }
 }

@@ -1,17 +1,8 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using FastRnn.Networks;
 
 namespace FastRnn.Kernels;
-
-/// <summary>Nonlinearity of a vanilla RNN.</summary>
-internal enum RnnActivation
-{
-    Tanh,
-    Relu,
-}
 
 /// <summary>The vanilla RNN step after the matrix products: h' = act(W_ih x + W_hh h + b).</summary>
 internal static class RnnEpilogue
@@ -22,79 +13,70 @@ internal static class RnnEpilogue
     /// <param name="bias">[stride] b_ih + b_hh, or empty.</param>
     /// <param name="hNew">[batch, stride] the new state (may be the same memory as the pre-activation).</param>
     /// <param name="batch">Rows.</param>
-    /// <param name="activation">tanh or relu.</param>
-    /// <param name="clip">ONNX cell clip: the pre-activation bounded to [-clip, clip]; +Inf for none.</param>
-    /// <param name="functions">ONNX activation functions; null for the standard ones (sigmoid gates, tanh elsewhere).</param>
-    public static void Forward(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation, float clip = float.PositiveInfinity, CellActivations? functions = null)
+    /// <param name="options">The clip and the function (tanh, relu or an ONNX one) of the layer direction.</param>
+    public static void Forward(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, EpilogueOptions options)
     {
-        if (stride % Isa.FloatsPerVector != 0 || preactivation.Length < batch * stride || hNew.Length < batch * stride || (bias.Length != 0 && bias.Length < stride))
+        if (stride % Isa.FloatsPerVector != 0 || preactivation.Length < batch * stride || hNew.Length < batch * stride
+            || (bias.Length != 0 && bias.Length < stride))
         {
             throw new ArgumentException($"RNN epilogue expects pre-activations and states [{batch}, {stride}] and bias [{stride}] or none.");
         }
 
-        switch (Isa.Active)
+        var kernel = new Kernel
         {
-            case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(preactivation, stride, bias, hNew, batch, activation, clip, functions);
-                break;
-            case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(preactivation, stride, bias, hNew, batch, activation, clip, functions);
-                break;
-            case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(preactivation, stride, bias, hNew, batch, activation, clip, functions);
-                break;
-            default:
-                Run<ScalarOps, float>(preactivation, stride, bias, hNew, batch, activation, clip, functions);
-                break;
-        }
+            Preactivation = preactivation, Stride = stride, Bias = bias, HNew = hNew, Batch = batch, Options = options,
+        };
+        SimdDispatch.Run(ref kernel);
     }
 
-    private static void Run<TOps, TVec>(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, RnnActivation activation, float clip, CellActivations? functions)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct Kernel : ICellKernel
     {
-        if (functions is not null)
-        {
-            Run<TOps, TVec, ConfiguredCellFunctions<TOps, TVec>>(preactivation, stride, bias, hNew, batch, clip, new ConfiguredCellFunctions<TOps, TVec>(functions));
-        }
-        else if (activation == RnnActivation.Relu)
-        {
-            Run<TOps, TVec, ReluCandidateFunctions<TOps, TVec>>(preactivation, stride, bias, hNew, batch, clip, default);
-        }
-        else
-        {
-            Run<TOps, TVec, StandardCellFunctions<TOps, TVec>>(preactivation, stride, bias, hNew, batch, clip, default);
-        }
-    }
+        public ReadOnlySpan<float> Preactivation; // [batch, stride]
+        public int Stride;
+        public ReadOnlySpan<float> Bias;          // [stride] or empty
+        public Span<float> HNew;                  // [batch, stride]
+        public int Batch;
+        public EpilogueOptions Options;
 
-    private static void Run<TOps, TVec, TFun>(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, float clip, TFun fun)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-        where TFun : struct, ICellFunctions<TVec>
-    {
-        int n = TOps.Count;
-        var limit = new PreActivationClip<TOps, TVec>(clip);
-        bool hasBias = !bias.IsEmpty;
-        ref float bBase = ref MemoryMarshal.GetReference(bias);
-        for (int b = 0; b < batch; b++)
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => SimdDispatch.Run<TOps, TVec, Kernel>(ref this, Options);
+
+        public readonly void Run<TOps, TVec, TFun>(TFun fun)
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TFun : struct, ICellFunctions<TVec>
         {
-            ref float pre = ref MemoryMarshal.GetReference(preactivation.Slice(b * stride));
-            ref float h = ref MemoryMarshal.GetReference(hNew.Slice(b * stride));
-            for (int u = 0; u < stride; u += n)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            ReadOnlySpan<float> preactivation = Preactivation, bias = Bias;
+            Span<float> hNew = HNew;
+            int stride = Stride, batch = Batch;
+            float clip = Options.Clip;
+            int n = TOps.Count;
+            var limit = new PreActivationClip<TOps, TVec>(clip);
+            bool hasBias = !bias.IsEmpty;
+            ref float bBase = ref MemoryMarshal.GetReference(bias);
+            for (int b = 0; b < batch; b++)
             {
-                TVec a = TOps.Load(ref Unsafe.Add(ref pre, u));
-                if (hasBias)
+                ref float pre = ref MemoryMarshal.GetReference(preactivation.Slice(b * stride));
+                ref float h = ref MemoryMarshal.GetReference(hNew.Slice(b * stride));
+                for (int u = 0; u < stride; u += n)
                 {
-                    a = TOps.Add(a, TOps.Load(ref Unsafe.Add(ref bBase, u)));
-                }
+                    TVec a = TOps.Load(ref Unsafe.Add(ref pre, u));
+                    if (hasBias)
+                    {
+                        a = TOps.Add(a, TOps.Load(ref Unsafe.Add(ref bBase, u)));
+                    }
 
-                if (limit.Enabled)
-                {
-                    a = limit.Apply(a);
-                }
+                    if (limit.Enabled)
+                    {
+                        a = limit.Apply(a);
+                    }
 
-                a = fun.Candidate(a);
-                TOps.Store(a, ref Unsafe.Add(ref h, u));
+                    a = fun.Candidate(a);
+                    TOps.Store(a, ref Unsafe.Add(ref h, u));
+                }
             }
         }
     }

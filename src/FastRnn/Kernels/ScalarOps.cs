@@ -85,4 +85,21 @@ internal readonly struct ScalarOps : ISimdOps<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Pow2(float integral) => BitConverter.Int32BitsToSingle(((int)integral + 127) << 23);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Round(float value) => MathF.Round(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxMagnitudeBits(float bits, float value) =>
+        BitConverter.Int32BitsToSingle(Math.Max(BitConverter.SingleToInt32Bits(bits), BitConverter.SingleToInt32Bits(value) & 0x7FFFFFFF));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int MaxLaneBits(float bits) => BitConverter.SingleToInt32Bits(bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInt16(float low, float high, ref short destination)
+    {
+        destination = (short)low;
+        Unsafe.Add(ref destination, 1) = (short)high;
+    }
 }

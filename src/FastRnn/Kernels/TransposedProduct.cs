@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace FastRnn.Kernels;
 
@@ -31,7 +30,8 @@ internal static class TransposedProduct
     /// <param name="k">Rows of A and B.</param>
     /// <param name="c">[M, ldc] accumulated result.</param>
     /// <param name="ldc">Row stride of C.</param>
-    public static void Accumulate(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int n, int k, Span<float> c, int ldc)
+    public static void Accumulate(
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int n, int k, Span<float> c, int ldc)
     {
         int m = columns.Length;
         if (k <= 0 || m == 0 || n == 0)
@@ -45,68 +45,77 @@ internal static class TransposedProduct
             maxColumn = Math.Max(maxColumn, column);
         }
 
-        if (maxColumn >= lda || a.Length < ((k - 1) * lda) + maxColumn + 1 || ldb < n || b.Length < ((k - 1) * ldb) + n || ldc < n || c.Length < ((m - 1) * ldc) + n)
+        if (maxColumn >= lda || a.Length < ((k - 1) * lda) + maxColumn + 1 || ldb < n || b.Length < ((k - 1) * ldb) + n || ldc < n
+            || c.Length < ((m - 1) * ldc) + n)
         {
-            throw new ArgumentException($"Transposed product expects A [{k}, {lda}] (columns < {lda}), B [{k}, {n}] with stride {ldb}, C [{m}, {n}] with stride {ldc}.");
+            throw new ArgumentException(
+                $"Transposed product expects A [{k}, {lda}] (columns < {lda}), B [{k}, {n}] with stride {ldb}, C [{m}, {n}] with stride {ldc}.");
         }
 
-        switch (Isa.Active)
-        {
-            case SimdPath.Vector512:
-                Run<Vector512Ops, Vector512<float>>(a, lda, columns, b, ldb, n, k, c, ldc);
-                break;
-            case SimdPath.Vector256:
-                Run<Vector256Ops, Vector256<float>>(a, lda, columns, b, ldb, n, k, c, ldc);
-                break;
-            case SimdPath.Vector128:
-                Run<Vector128Ops, Vector128<float>>(a, lda, columns, b, ldb, n, k, c, ldc);
-                break;
-            default:
-                Run<ScalarOps, float>(a, lda, columns, b, ldb, n, k, c, ldc);
-                break;
-        }
+        var kernel = new Kernel { A = a, Lda = lda, Columns = columns, B = b, Ldb = ldb, N = n, K = k, C = c, Ldc = ldc };
+        SimdDispatch.Run(ref kernel);
     }
 
-    private static void Run<TOps, TVec>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int n, int k, Span<float> c, int ldc)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    private ref struct Kernel : ISimdKernel
     {
-        int width = TOps.Count;
-        int vectorColumns = n / width * width;
-        Span<float> raw = stackalloc float[PackedFloats];
-        Span<float> packed = Aligned(raw); // [RowChunk, up to 4 * width] the current block of B
-        for (int k0 = 0; k0 < k; k0 += RowChunk)
+        public ReadOnlySpan<float> A;     // [k, lda]
+        public int Lda;
+        public ReadOnlySpan<int> Columns; // [M]
+        public ReadOnlySpan<float> B;     // [k, ldb]
+        public int Ldb;
+        public int N;
+        public int K;
+        public Span<float> C;             // [M, ldc]
+        public int Ldc;
+
+        public readonly void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
         {
-            int k1 = Math.Min(k, k0 + RowChunk);
-            int n0 = 0;
-            if (TOps.BatchBlock == 4)
+            // Locals, not fields, in the loops: the JIT keeps them in registers.
+            ReadOnlySpan<float> a = A, b = B;
+            ReadOnlySpan<int> columns = Columns;
+            Span<float> c = C;
+            int lda = Lda, ldb = Ldb, n = N, k = K, ldc = Ldc;
+            int width = TOps.Count;
+            int vectorColumns = n / width * width;
+            Span<float> raw = stackalloc float[PackedFloats];
+            Span<float> packed = Aligned(raw); // [RowChunk, up to 4 * width] the current block of B
+            for (int k0 = 0; k0 < k; k0 += RowChunk)
             {
-                for (; n0 + (4 * width) <= vectorColumns; n0 += 4 * width)
+                int k1 = Math.Min(k, k0 + RowChunk);
+                int n0 = 0;
+                if (TOps.BatchBlock == 4)
                 {
-                    Block<TOps, TVec, FourVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
+                    for (; n0 + (4 * width) <= vectorColumns; n0 += 4 * width)
+                    {
+                        Block<TOps, TVec, FourVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
+                    }
                 }
-            }
 
-            for (; n0 + (2 * width) <= vectorColumns; n0 += 2 * width)
-            {
-                Block<TOps, TVec, TwoVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
-            }
+                for (; n0 + (2 * width) <= vectorColumns; n0 += 2 * width)
+                {
+                    Block<TOps, TVec, TwoVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
+                }
 
-            for (; n0 < vectorColumns; n0 += width)
-            {
-                Block<TOps, TVec, OneVector>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
-            }
+                for (; n0 < vectorColumns; n0 += width)
+                {
+                    Block<TOps, TVec, OneVector>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
+                }
 
-            for (; n0 < n; n0++)
-            {
-                Rows<ScalarOps, float, OneVector>(a, lda, columns, b, ldb, 0, k0, k1, n0, c, ldc);
+                for (; n0 < n; n0++)
+                {
+                    Rows<ScalarOps, float, OneVector>(a, lda, columns, b, ldb, 0, k0, k1, n0, c, ldc);
+                }
             }
         }
     }
 
     // Rows k0..k1 of one block of columns of B, copied first where that pays (vector paths; a
     // scalar "block" is one or two floats per row, and copying it would cost what it saves).
-    private static void Block<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int k0, int k1, int n0, Span<float> c, int ldc, Span<float> packed)
+    private static void Block<TOps, TVec, TShape>(
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int k0, int k1, int n0, Span<float> c, int ldc,
+        Span<float> packed)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TShape : struct, IPanelShape
@@ -142,7 +151,9 @@ internal static class TransposedProduct
     }
 
     // Rows of B are rows bK0, bK0 + 1, ... of the product's K (bK0 = k0 for a packed block, 0 in place).
-    private static void Rows<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int bK0, int k0, int k1, int n0, Span<float> c, int ldc)
+    private static void Rows<TOps, TVec, TShape>(
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int bK0, int k0, int k1, int n0, Span<float> c,
+        int ldc)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TShape : struct, IPanelShape
@@ -162,7 +173,9 @@ internal static class TransposedProduct
 
     // Up to four rows of C by up to four vectors: 16 accumulators, each summing over k in order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRows<TOps, TVec, TShape>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int bK0, int k0, int k1, int n0, Span<float> c, int ldc)
+    private static void FourRows<TOps, TVec, TShape>(
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int bK0, int k0, int k1, int n0, Span<float> c,
+        int ldc)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TShape : struct, IPanelShape

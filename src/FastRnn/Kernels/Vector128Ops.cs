@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -86,4 +87,22 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Pow2(Vector128<float> integral) =>
         Vector128.ShiftLeft(Vector128.ConvertToInt32(integral) + Vector128.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Round(Vector128<float> value) => Vector128.Round(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MaxMagnitudeBits(Vector128<float> bits, Vector128<float> value) =>
+        Vector128.Max(bits.AsInt32(), value.AsInt32() & Vector128.Create(0x7FFFFFFF)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int MaxLaneBits(Vector128<float> bits)
+    {
+        Vector128<int> v = bits.AsInt32();
+        return Math.Max(Math.Max(v.GetElement(0), v.GetElement(1)), Math.Max(v.GetElement(2), v.GetElement(3)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInt16(Vector128<float> low, Vector128<float> high, ref short destination) =>
+        Vector128.Narrow(Vector128.ConvertToInt32Native(low), Vector128.ConvertToInt32Native(high)).StoreUnsafe(ref destination);
 }

@@ -86,4 +86,19 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Pow2(Vector256<float> integral) =>
         Vector256.ShiftLeft(Vector256.ConvertToInt32(integral) + Vector256.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Round(Vector256<float> value) => Vector256.Round(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MaxMagnitudeBits(Vector256<float> bits, Vector256<float> value) =>
+        Vector256.Max(bits.AsInt32(), value.AsInt32() & Vector256.Create(0x7FFFFFFF)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int MaxLaneBits(Vector256<float> bits) =>
+        Vector128Ops.MaxLaneBits(Vector128.Max(bits.AsInt32().GetLower(), bits.AsInt32().GetUpper()).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInt16(Vector256<float> low, Vector256<float> high, ref short destination) =>
+        Vector256.Narrow(Vector256.ConvertToInt32Native(low), Vector256.ConvertToInt32Native(high)).StoreUnsafe(ref destination);
 }

@@ -87,4 +87,22 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Pow2(Vector512<float> integral) =>
         Vector512.ShiftLeft(Vector512.ConvertToInt32(integral) + Vector512.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Round(Vector512<float> value) => Vector512.Round(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MaxMagnitudeBits(Vector512<float> bits, Vector512<float> value) =>
+        Vector512.Max(bits.AsInt32(), value.AsInt32() & Vector512.Create(0x7FFFFFFF)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int MaxLaneBits(Vector512<float> bits)
+    {
+        Vector256<int> v = Vector256.Max(bits.AsInt32().GetLower(), bits.AsInt32().GetUpper());
+        return Vector128Ops.MaxLaneBits(Vector128.Max(v.GetLower(), v.GetUpper()).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInt16(Vector512<float> low, Vector512<float> high, ref short destination) =>
+        Vector512.Narrow(Vector512.ConvertToInt32Native(low), Vector512.ConvertToInt32Native(high)).StoreUnsafe(ref destination);
 }

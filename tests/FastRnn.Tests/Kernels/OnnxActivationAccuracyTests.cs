@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.Intrinsics;
 using FastRnn.Kernels;
 using FastRnn.Networks;
 using Xunit;
@@ -73,16 +72,7 @@ public sealed class OnnxActivationAccuracyTests(ITestOutputHelper output)
         }
     }
 
-    private static void Run(SimdPath path, Activation f, ReadOnlySpan<float> x, Span<float> y)
-    {
-        switch (path)
-        {
-            case SimdPath.Vector512: Activations.Run<Vector512Ops, Vector512<float>>(f, x, y); break;
-            case SimdPath.Vector256: Activations.Run<Vector256Ops, Vector256<float>>(f, x, y); break;
-            case SimdPath.Vector128: Activations.Run<Vector128Ops, Vector128<float>>(f, x, y); break;
-            default: Activations.Run<ScalarOps, float>(f, x, y); break;
-        }
-    }
+    private static void Run(SimdPath path, Activation f, ReadOnlySpan<float> x, Span<float> y) => Activations.Apply(path, f, x, y);
 
     // The definitions of the ONNX operator specification, in double precision (saturating where the
     // double formula itself overflows).

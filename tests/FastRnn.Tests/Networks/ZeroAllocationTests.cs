@@ -56,11 +56,11 @@ public sealed class ZeroAllocationTests
             Activations.Apply(Activations.Kind.Sigmoid, x, x);
             Activations.Apply(Activations.Kind.Tanh, x, x);
             Activations.Apply(Activations.Kind.Relu, x, x);
-            LstmEpilogue.Forward(gates, bias, peephole, c, c, h, batch, hp);
-            GruEpilogue.Forward(gates, hidden, default, default, h, h, batch, hp);
-            GruResetBeforeEpilogue.Gates(gates, hidden, default, default, h, scratch, batch, hp);
-            GruResetBeforeEpilogue.State(gates, scratch, hp, default, default, h, h, batch, hp);
-            RnnEpilogue.Forward(h, hp, default, h, batch, RnnActivation.Tanh);
+            LstmEpilogue.Forward(gates, bias, peephole, c, c, h, batch, hp, EpilogueOptions.Standard);
+            GruEpilogue.Forward(gates, hidden, default, default, h, h, batch, hp, EpilogueOptions.Standard);
+            GruResetBeforeEpilogue.Gates(gates, hidden, default, default, h, scratch, batch, hp, EpilogueOptions.Standard);
+            GruResetBeforeEpilogue.State(gates, scratch, hp, default, default, h, h, batch, hp, EpilogueOptions.Standard);
+            RnnEpilogue.Forward(h, hp, default, h, batch, EpilogueOptions.Standard);
         }
 
         AllocationAssert.AllocatesNothing(Run);
