@@ -11,7 +11,8 @@ namespace FastRnn.Benchmarks;
 /// <c>--ci</c> (a smoke run of one case in seconds, see <see cref="SmokeRun"/>),
 /// <c>report RESULTS OUT</c> (kernels.md from a kernel run, see <see cref="KernelReport"/>),
 /// <c>cpu-folder</c> (prints the perf-results folder name of this CPU),
-/// <c>--isa PATH[,PATH]</c> (kernel benchmarks: only the jobs of these paths, e.g. Vector512).
+/// <c>--isa PATH[,PATH]</c> (kernel benchmarks: only the jobs of these paths, e.g. Vector512),
+/// <c>memory [OUT]</c> (resident memory per weight format, see <see cref="Memory.ResidentMemory"/>; OUT defaults to perf-results/CPU).
 /// Exits non-zero when a benchmark fails validation or produces no result.
 /// </summary>
 internal static class Program
@@ -33,6 +34,16 @@ internal static class Program
         {
             Console.WriteLine(FastRnn.Kernels.CpuDescription.FolderName);
             return 0;
+        }
+
+        if (args.Length >= 1 && args[0] == "memory")
+        {
+            return Memory.ResidentMemory.Run(args.Length > 1 ? args[1] : System.IO.Path.Combine("perf-results", FastRnn.Kernels.CpuDescription.FolderName));
+        }
+
+        if (args.Length == 4 && args[0] == "memory-child")
+        {
+            return Memory.ResidentMemory.RunChild(args[1], args[2], args[3] == "inference-only");
         }
 
         if (args.Contains("--ci"))

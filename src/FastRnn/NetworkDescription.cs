@@ -148,6 +148,16 @@ public sealed record NetworkDescription
     public static string ParameterName(string kind, int layer, int direction) =>
         string.Create(CultureInfo.InvariantCulture, $"{kind}_l{layer}{(direction == 1 ? "_reverse" : string.Empty)}");
 
+    /// <summary>Whether a parameter is a weight matrix (<c>weight_ih</c>, <c>weight_hh</c>, <c>weight_hr</c>): what a weight format stores.</summary>
+    /// <param name="name">A <c>state_dict</c> name, e.g. <c>weight_hh_l0</c>.</param>
+    /// <returns>True for the matrices, false for biases and peepholes.</returns>
+    public static bool IsWeightMatrix(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.StartsWith("weight_ih_", StringComparison.Ordinal) || name.StartsWith("weight_hh_", StringComparison.Ordinal)
+            || name.StartsWith("weight_hr_", StringComparison.Ordinal);
+    }
+
     /// <summary>Every parameter's name and shape, in PyTorch's <c>state_dict</c> order.</summary>
     public IReadOnlyList<(string Name, int[] Shape)> ParameterShapes()
     {

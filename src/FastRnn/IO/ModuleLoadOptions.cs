@@ -36,6 +36,12 @@ public sealed record ModuleLoadOptions
     public WeightFormat WeightFormat { get; init; } = WeightFormat.Float32;
 
     /// <summary>
+    /// Keep the recurrent network's matrices only packed for the kernels, for a process that only
+    /// serves the model (see <see cref="Networks.RecurrentNetwork.IsInferenceOnly"/>).
+    /// </summary>
+    public bool InferenceOnly { get; init; }
+
+    /// <summary>
     /// Whether tensors outside both prefixes (an embedding, a norm layer, ...) are skipped and listed
     /// in <see cref="LoadedModule.IgnoredTensors"/>; when false they are refused, listed in the error.
     /// </summary>

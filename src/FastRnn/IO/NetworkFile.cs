@@ -71,8 +71,7 @@ public static class NetworkFile
         _ => null,
     };
 
-    private static bool IsMatrix(string name) =>
-        name.StartsWith("weight_ih_", StringComparison.Ordinal) || name.StartsWith("weight_hh_", StringComparison.Ordinal) || name.StartsWith("weight_hr_", StringComparison.Ordinal);
+    private static bool IsMatrix(string name) => NetworkDescription.IsWeightMatrix(name);
 
     /// <summary>Reads a network description from the file's metadata.</summary>
     /// <param name="file">The file.</param>
@@ -139,6 +138,7 @@ public static class NetworkFile
     public static void Save(RecurrentNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
+        network.RequireCanonicalWeights("save it");
         var writer = new SafeTensorsWriter();
         foreach ((string name, string value) in Metadata(network.Description))
         {
@@ -184,8 +184,17 @@ public static class NetworkFile
     /// <summary>Loads a network file and stores its matrices in <paramref name="format"/> (quantizing or widening as needed).</summary>
     /// <param name="path">The .safetensors file.</param>
     /// <param name="format">The weight format to run with.</param>
+    /// <param name="inferenceOnly">
+    /// Keep the matrices only packed for the kernels, for a process that only runs the network: it
+    /// then holds the weights once, in <paramref name="format"/> (an int8 network about a quarter of
+    /// an fp32 one), but cannot read them back, save, convert or train. See <see cref="RecurrentNetwork.IsInferenceOnly"/>.
+    /// </param>
     /// <returns>The network.</returns>
-    public static RecurrentNetwork Load(string path, WeightFormat format) => Load(path).WithWeightFormat(format);
+    public static RecurrentNetwork Load(string path, WeightFormat format, bool inferenceOnly = false)
+    {
+        SafeTensorsFile file = SafeTensorsFile.Read(path);
+        return FromSafeTensors(file, DescriptionFromMetadata(file), static _ => false, format, inferenceOnly);
+    }
 
     /// <summary>
     /// The metadata entries that describe a network: the keys of the conformance case format, and
@@ -234,7 +243,8 @@ public static class NetworkFile
         ];
     }
 
-    private static RecurrentNetwork FromSafeTensors(SafeTensorsFile file, NetworkDescription description, Func<string, bool> isOtherTensor)
+    private static RecurrentNetwork FromSafeTensors(
+        SafeTensorsFile file, NetworkDescription description, Func<string, bool> isOtherTensor, WeightFormat? format = null, bool inferenceOnly = false)
     {
         string where = file.SourceName ?? "the file";
         var expected = new Dictionary<string, int[]>(StringComparer.Ordinal);
@@ -288,7 +298,7 @@ public static class NetworkFile
             }
         }
 
-        return RecurrentNetwork.Create(description, values, stored);
+        return RecurrentNetwork.Create(description, values, format ?? stored, inferenceOnly);
     }
 
     // Dequantizes an int8 matrix with its row scales (exactly the values the int8 kernels use).

@@ -97,7 +97,7 @@ internal static class RecurrentPrefixReader
             }
         }
 
-        return RecurrentNetwork.Create(description, values, options.WeightFormat);
+        return RecurrentNetwork.Create(description, values, options.WeightFormat, options.InferenceOnly);
     }
 
     private static CellKind RnnKind(RnnNonlinearity? nonlinearity, string prefix, string evidence, string where) => nonlinearity switch

@@ -42,6 +42,11 @@ public sealed class TrainingSession
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
+        if (network.IsInferenceOnly)
+        {
+            throw new NotSupportedException("Training needs the network's canonical weights; this network was created for inference only (inferenceOnly: true). Load it without inferenceOnly to train it.");
+        }
+
         if (network.WeightFormat != WeightFormat.Float32)
         {
             throw new NotSupportedException($"Training needs float32 weights; this network stores {network.WeightFormat}. Train in float32, then convert with WithWeightFormat.");
