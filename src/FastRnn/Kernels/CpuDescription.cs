@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 
@@ -32,13 +33,96 @@ public static class CpuDescription
     }
 
     /// <summary>One line per fact: CPU, architecture, logical cores, ISA path, floats per vector, FMA.</summary>
-    public static string Summary() =>
-        $"CPU:            {ModelName}{Environment.NewLine}" +
-        $"Architecture:   {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical cores{Environment.NewLine}" +
-        $"Runtime:        {RuntimeInformation.FrameworkDescription}{Environment.NewLine}" +
-        $"ISA path:       {Isa.Active}{Environment.NewLine}" +
-        $"Vector width:   {Isa.FloatsPerVector} floats ({Isa.FloatsPerVector * 32} bits){Environment.NewLine}" +
-        $"Hardware FMA:   {(Isa.HasHardwareFma ? "yes" : "no")}";
+    public static string Summary()
+    {
+        string summary =
+            $"CPU:            {ModelName}{Environment.NewLine}" +
+            $"Architecture:   {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical cores{Environment.NewLine}" +
+            $"Runtime:        {RuntimeInformation.FrameworkDescription}{Environment.NewLine}" +
+            $"ISA path:       {Isa.Active}{Environment.NewLine}" +
+            $"Vector width:   {Isa.FloatsPerVector} floats ({Isa.FloatsPerVector * 32} bits){Environment.NewLine}" +
+            $"Hardware FMA:   {(Isa.HasHardwareFma ? "yes" : "no")}";
+        string? hint = NarrowerPathHint();
+        return hint is null ? summary : summary + Environment.NewLine + hint;
+    }
+
+    /// <summary>
+    /// The widest path the CPU itself offers, from the operating system's view of it (Linux
+    /// <c>/proc/cpuinfo</c> flags), whatever this process runs; null where that view is not available.
+    /// A Native AOT binary runs the path of the instruction set it was compiled for, and
+    /// <c>DOTNET_EnableAVX512=0</c> and friends narrow a JIT process: both can run below this.
+    /// </summary>
+    public static SimdPath? WidestPathOfCpu { get; } = ReadWidestPath();
+
+    /// <summary>
+    /// A line saying how to get the CPU's widest path when this process runs a narrower one, or null
+    /// when it already runs it (or the CPU's view is unavailable).
+    /// </summary>
+    /// <returns>The hint, or null.</returns>
+    public static string? NarrowerPathHint()
+    {
+        if (WidestPathOfCpu is not SimdPath widest || Isa.WidthOf(widest) <= Isa.FloatsPerVector)
+        {
+            return null;
+        }
+
+        string why = System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
+            ? "a DOTNET_Enable* setting narrows this process"
+            : "this Native AOT binary was compiled for a narrower instruction set; publish it with -p:IlcInstructionSet=native "
+              + $"(or {(widest == SimdPath.Vector512 ? "x86-64-v4" : "x86-64-v3")} for a fleet of such CPUs)";
+        return $"CPU offers:     {widest}, wider than the path in use: {why}.";
+    }
+
+    private static SimdPath? ReadWidestPath()
+    {
+        try
+        {
+            if (!File.Exists("/proc/cpuinfo"))
+            {
+                return null;
+            }
+
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+            {
+                int colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (colon <= 0)
+                {
+                    continue;
+                }
+
+                string key = line[..colon].Trim();
+                if (key is not ("flags" or "Features"))
+                {
+                    continue;
+                }
+
+                var flags = new HashSet<string>(line[(colon + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+
+                // What the runtime requires to accelerate each width (Vector512: AVX-512 F, BW, CD, DQ and VL).
+                if (flags.Contains("avx512f") && flags.Contains("avx512bw") && flags.Contains("avx512cd") && flags.Contains("avx512dq") && flags.Contains("avx512vl"))
+                {
+                    return SimdPath.Vector512;
+                }
+
+                if (flags.Contains("avx2"))
+                {
+                    return SimdPath.Vector256;
+                }
+
+                return flags.Contains("sse2") || flags.Contains("asimd") ? SimdPath.Vector128 : SimdPath.Scalar;
+            }
+        }
+        catch (IOException)
+        {
+            // Unreadable cpuinfo: no view of the CPU.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
+
+        return null;
+    }
 
     private static string ReadModelName()
     {
