@@ -59,7 +59,15 @@ internal sealed class BatcherLoadStream : LoadStream
     /// <inheritdoc/>
     public override ValueTask CloseAsync(CancellationToken cancellationToken)
     {
-        batcher.Close(handle);
+        try
+        {
+            batcher.Close(handle);
+        }
+        catch (ObjectDisposedException)
+        {
+            EndEarly("timeout", "the run's timeout disposed the batcher before the stream was closed");
+        }
+
         return ValueTask.CompletedTask;
     }
 

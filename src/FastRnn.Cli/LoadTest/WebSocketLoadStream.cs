@@ -47,8 +47,22 @@ internal sealed class WebSocketLoadStream : LoadStream
             stream.EndEarly("connect_failed", e.GetBaseException().Message);
             return stream;
         }
+        catch (OperationCanceledException)
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
 
-        await stream.ReadHelloAsync(cancellationToken);
+        try
+        {
+            await stream.ReadHelloAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+
         return stream;
     }
 

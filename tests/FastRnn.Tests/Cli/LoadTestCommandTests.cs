@@ -42,6 +42,20 @@ public sealed class LoadTestCommandTests : IDisposable
     }
 
     [Fact]
+    public void InProcessStopsAtTheTimeoutAndCountsWhatWasLeft()
+    {
+        string model = SaveNetwork();
+        (int exit, JsonElement report, string text) = Run(["loadtest", "--in-process", "--model", model, "--streams", "2", "--frames", "1000", "--interval-ms", "10", "--timeout-s", "1"]);
+        Assert.True(exit == 1, text);
+        AssertCountsAddUp(report, streams: 2, frames: 1000);
+        Assert.True(report.GetProperty("timed_out").GetBoolean());
+        Assert.InRange(report.GetProperty("answered").GetInt64(), 1, 1999);
+        Assert.Equal(2, report.GetProperty("closes").GetProperty("timeout").GetInt32());
+        Assert.Contains("stopped by the 1 s timeout", text, StringComparison.Ordinal);
+        Assert.Contains("past --timeout-s 1: the run will stop at the timeout", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InProcessOnAModuleCaseAppliesItsHead()
     {
         ModuleCaseData c = ModuleCaseData.Load("lstm_l2_head_softmax");
