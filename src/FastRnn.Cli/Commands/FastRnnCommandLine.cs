@@ -53,6 +53,7 @@ internal static class FastRnnCommandLine
             TrainCommand.Create(),
             GenerateCommand.Create(),
             ImportCommand.Create(),
+            LoadTestCommand.Create(),
         };
         root.SetAction(_ => DemoCommand.Run());
         var help = new CliCommand("help", "Show this help.", UsageErrorExitCode) { Hidden = true };

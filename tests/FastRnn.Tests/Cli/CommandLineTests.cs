@@ -25,6 +25,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("train", "TASK --cell lstm|gru|rnn|rnn-relu --epochs --hidden --steps --seed --quick --plot --save")]
     [InlineData("generate", "MODEL.safetensors --prime --count --temperature --seed")]
     [InlineData("import", "MODEL.onnx --out --node")]
+    [InlineData("loadtest", "--url --in-process --allow-remote --streams --frames --interval-ms --warmup-frames --timeout-s --seed --window --model --rnn-prefix --head-prefix --head-activation none|sigmoid|softmax --nonlinearity tanh|relu --ignore-other-tensors --weights fp32|bf16|int8 --max-batch --max-queue-delay-us --threads")]
     public void EveryCommandHasHelpNamingItsArgumentsAndOptions(string command, string expected)
     {
         var output = new StringWriter();
@@ -44,7 +45,7 @@ public sealed class CommandLineTests : IDisposable
         {
             var output = new StringWriter();
             Assert.Equal(0, FastRnnCommandLine.Run(args, output));
-            foreach (string command in new[] { "selftest", "demo", "info", "bench", "eval", "train", "generate", "import" })
+            foreach (string command in new[] { "selftest", "demo", "info", "bench", "eval", "train", "generate", "import", "loadtest" })
             {
                 Assert.Contains($"  {command}", output.ToString(), StringComparison.Ordinal);
             }

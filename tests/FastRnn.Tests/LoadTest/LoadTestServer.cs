@@ -1,0 +1,151 @@
+using System;
+using System.Buffers.Binary;
+using System.IO;
+using System.Linq;
+using System.Net.WebSockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using FastRnn.Kernels;
+using FastRnn.Networks;
+using FastRnn.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FastRnn.Tests.LoadTest;
+
+/// <summary>
+/// A tiny server speaking the streaming protocol on http://127.0.0.1:(free port)/v1/stream, one
+/// <see cref="StreamingSession"/> per connection: the JSON hello, then one binary answer of 4·O bytes
+/// per binary frame of 4·I bytes; 1007 for a frame of another length, 1003 for text, 1013 beyond
+/// <c>maxStreams</c> open streams. With <c>answer</c> false it reads frames and never answers.
+/// </summary>
+internal sealed class LoadTestServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly RecurrentNetwork network;
+    private readonly int maxStreams;
+    private readonly bool answer;
+    private int open;
+
+    private LoadTestServer(RecurrentNetwork network, int maxStreams, bool answer)
+    {
+        this.network = network;
+        this.maxStreams = maxStreams;
+        this.answer = answer;
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        app = builder.Build();
+        app.UseWebSockets();
+        app.Map("/v1/stream", ServeAsync);
+    }
+
+    /// <summary>The base address, e.g. http://127.0.0.1:40123.</summary>
+    public string BaseAddress => app.Urls.First();
+
+    public static async Task<LoadTestServer> StartAsync(RecurrentNetwork network, int maxStreams = int.MaxValue, bool answer = true)
+    {
+        var server = new LoadTestServer(network, maxStreams, answer);
+        await server.app.StartAsync();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        CancellationToken stopping = app.Lifetime.ApplicationStopping;
+        using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
+        try
+        {
+            if (Interlocked.Increment(ref open) > maxStreams)
+            {
+                await socket.CloseAsync((WebSocketCloseStatus)1013, $"server full: {maxStreams} streams open", stopping);
+                return;
+            }
+
+            await ServeStreamAsync(socket, stopping);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The client went away (a timed-out load test aborts its sockets).
+        }
+        finally
+        {
+            Interlocked.Decrement(ref open);
+        }
+    }
+
+    private async Task ServeStreamAsync(WebSocket socket, CancellationToken stopping)
+    {
+        NetworkDescription d = network.Description;
+        string hello = $"{{\"input_size\":{d.InputSize},\"output_size\":{d.StateSize},\"cell\":\"{d.Kind}\",\"hidden_size\":{d.HiddenSize},\"layers\":{d.NumLayers},\"weights\":\"fp32\",\"isa\":\"{Isa.Active}\",\"max_batch\":64}}";
+        await socket.SendAsync(Encoding.UTF8.GetBytes(hello).AsMemory(), WebSocketMessageType.Text, true, stopping);
+        StreamingSession session = network.CreateSession();
+        byte[] frame = new byte[(4 * d.InputSize) + 1], reply = new byte[4 * d.StateSize];
+        float[] x = new float[d.InputSize], y = new float[d.StateSize];
+        while (true)
+        {
+            int length = 0;
+            ValueWebSocketReceiveResult r;
+            do
+            {
+                r = await socket.ReceiveAsync(frame.AsMemory(length), stopping);
+                length += r.Count;
+            }
+            while (!r.EndOfMessage && length < frame.Length);
+
+            if (r.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, stopping);
+                return;
+            }
+
+            if (r.MessageType == WebSocketMessageType.Text)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.InvalidMessageType, "text after the hello", stopping);
+                return;
+            }
+
+            if (!r.EndOfMessage || length != 4 * d.InputSize)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.InvalidPayloadData, $"a frame is {4 * d.InputSize} bytes", stopping);
+                return;
+            }
+
+            if (!answer)
+            {
+                continue;
+            }
+
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = BinaryPrimitives.ReadSingleLittleEndian(frame.AsSpan(4 * i));
+            }
+
+            session.Step(x, 1, y);
+            for (int i = 0; i < y.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(reply.AsSpan(4 * i), y[i]);
+            }
+
+            await socket.SendAsync(reply.AsMemory(), WebSocketMessageType.Binary, true, stopping);
+        }
+    }
+}
