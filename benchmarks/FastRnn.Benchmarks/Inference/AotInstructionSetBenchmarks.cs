@@ -11,7 +11,7 @@ namespace FastRnn.Benchmarks.Inference;
 /// The batch-1 streaming step as a Native AOT binary sees it, for each instruction-set choice a
 /// user publishes with (README, "Native AOT"): .NET's portable baseline (x86-64-v2), the CLI's
 /// default (x86-64-v3), x86-64-v4 (AVX-512), beside the JIT on the same CPU. Each AOT job is its own
-/// publish (about a minute). Run: <c>--filter '*AotInstructionSet*'</c>.
+/// publish (a few minutes; run it on an idle machine). Run: <c>--filter '*AotInstructionSet*'</c>.
 /// </summary>
 [Config(typeof(AotInstructionSetConfig))]
 public class AotInstructionSetBenchmarks : BatchOneStepBenchmark
@@ -29,6 +29,8 @@ public class AotInstructionSetBenchmarks : BatchOneStepBenchmark
     {
         public AotInstructionSetConfig()
         {
+            // A Native AOT publish takes minutes on 2 cores, several at once longer: past the default build timeout.
+            WithBuildTimeout(System.TimeSpan.FromMinutes(20));
             Job baseJob = Job.Default.WithWarmupCount(3).WithIterationCount(10);
             AddJob(baseJob.WithId("JIT").AsBaseline());
             foreach (string set in new[] { "x86-64-v2", "x86-64-v3", "x86-64-v4" })
