@@ -25,6 +25,10 @@ internal sealed class StreamConnection : IDisposable
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
+    // An over-long message is counted for the error's "got M bytes" up to here, not for ever: past it
+    // the close goes out and the drain (bounded by CloseGrace) takes what is left.
+    private const long CountLimit = 1 << 20;
+
     private readonly WebSocket socket;
     private readonly StreamBatcher batcher;
     private readonly StreamHandle handle;
@@ -89,7 +93,7 @@ internal sealed class StreamConnection : IDisposable
                     extra += result.Count;
                 }
             }
-            while (!result.EndOfMessage);
+            while (!result.EndOfMessage && extra <= CountLimit);
 
             if (Volatile.Read(ref closeSent) != 0)
             {
@@ -104,7 +108,8 @@ internal sealed class StreamConnection : IDisposable
 
             if (length + extra != received.Length)
             {
-                await RejectAsync(WebSocketCloseStatus.InvalidPayloadData, $"expected 4·{frame.Length} = {received.Length} bytes ({frame.Length} float32), got {length + extra} bytes", "wrong_length");
+                string got = result.EndOfMessage ? $"{length + extra} bytes" : $"more than {length + extra} bytes";
+                await RejectAsync(WebSocketCloseStatus.InvalidPayloadData, $"expected 4·{frame.Length} = {received.Length} bytes ({frame.Length} float32), got {got}", "wrong_length");
                 continue;
             }
 

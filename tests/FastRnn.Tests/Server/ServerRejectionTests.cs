@@ -12,7 +12,8 @@ namespace FastRnn.Tests.Server;
 /// <summary>
 /// Bad input closes only its own connection, with the status the protocol names and a reason
 /// naming the problem: a frame of the wrong length (1007), a text message (1003), one stream too
-/// many (1013, the others unaffected); a client that vanishes gets its slot freed.
+/// many (1013, the others unaffected), a stream idle past the timeout (1008); a client that
+/// vanishes gets its slot freed.
 /// </summary>
 public sealed class ServerRejectionTests
 {
@@ -35,6 +36,54 @@ public sealed class ServerRejectionTests
         }
 
         await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the stream's slot is freed");
+    }
+
+    [Fact]
+    public async Task AnEndlessMessageIsCountedOnlyUpToALimit()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server, timeout);
+        using (socket)
+        {
+            byte[] chunk = new byte[64 * 1024];
+            Task<(WebSocketMessageType Type, byte[] Bytes)> close = ServerFixture.ReceiveAsync(socket, timeout);
+            try
+            {
+                for (int i = 0; i < 40 && !close.IsCompleted; i++)
+                {
+                    await socket.SendAsync(chunk, WebSocketMessageType.Binary, false, timeout); // never ends the message
+                }
+            }
+            catch (WebSocketException)
+            {
+                // The server aborts a client that keeps sending after its close: fine, the close is already here.
+            }
+
+            Assert.Equal(WebSocketMessageType.Close, (await close).Type);
+            Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, socket.CloseStatus);
+            Assert.StartsWith("expected 4·5 = 20 bytes (5 float32), got more than ", socket.CloseStatusDescription, StringComparison.Ordinal);
+        }
+
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the stream's slot is freed");
+    }
+
+    [Fact]
+    public async Task AStreamIdlePastTheTimeoutIsClosedWith1008OnItsNextFrame()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, IdleTimeoutSeconds = 1 }, timeout);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server, timeout);
+        using (socket)
+        {
+            await ServerFixture.SendAsync(socket, new float[5], timeout);
+            await ServerFixture.ReceiveFloatsAsync(socket, timeout);
+            await Task.Delay(1300, timeout);
+            await ServerFixture.SendAsync(socket, new float[5], timeout);
+            await ServerFixture.ExpectCloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "stream idle for longer than 1 s", timeout);
+        }
+
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the expired stream's slot stays free");
     }
 
     [Fact]
