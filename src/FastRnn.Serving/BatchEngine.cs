@@ -1,4 +1,5 @@
 using System;
+using FastRnn.Heads;
 using FastRnn.Networks;
 using FastRnn.Sessions;
 
@@ -10,7 +11,9 @@ namespace FastRnn.Serving;
 /// scatters the new states back. The copies are O(B·L·H), small beside the step's O(B·L·H·G·H)
 /// products, and keep the engine on the core's public API. With several threads the rows are split
 /// into parts, one session per part; rows are independent in every kernel, so a row's result is
-/// the same in any part, batch or position. Guarded by the batcher's lock: one run at a time.
+/// the same in any part, batch or position. With a head, the batch's outputs pass through it in one
+/// call after the step; the head, too, computes every row on its own. Guarded by the batcher's lock:
+/// one run at a time.
 /// </summary>
 /// <remarks>
 /// A run on one part leaves its streams' states in the session (resident) instead of scattering
@@ -27,15 +30,17 @@ internal sealed class BatchEngine
     private readonly float[][] cell;              // [parts][L, Bp, H] (LSTM), else empty
     private readonly float[] input;               // [MaxBatch, I] staged rows of a step
     private readonly float[] output;              // [MaxBatch, H_out] staged results of a step
+    private readonly float[] headed;              // [MaxBatch, C] the head's results of a step, or empty without a head
+    private readonly DenseHead? head;
     private readonly int[] rowSlots;              // [MaxBatch] the slot of each row
     private readonly int[] resident;              // [partRows] slots whose states live in part 0's session rows
     private int residentCount;                    // rows of part 0's session holding resident states
     private readonly PartRunner runner;
-    private readonly int layers, inputSize, stateSize, hiddenSize;
+    private readonly int layers, inputSize, stateSize, hiddenSize, outputSize;
     private readonly bool hasCell;
     private int batch, rowsPerPart;
 
-    public BatchEngine(RecurrentNetwork network, SlotTable slots, int maxBatch, int threads)
+    public BatchEngine(RecurrentNetwork network, DenseHead? head, SlotTable slots, int maxBatch, int threads)
     {
         NetworkDescription d = network.Description;
         this.slots = slots;
@@ -44,6 +49,8 @@ internal sealed class BatchEngine
         stateSize = d.StateSize;
         hiddenSize = d.HiddenSize;
         hasCell = d.HasCellState;
+        this.head = head;
+        outputSize = head?.OutputSize ?? stateSize;
         int partRows = (maxBatch + threads - 1) / threads;
         sessions = new StreamingSession[threads];
         hidden = new float[threads][];
@@ -57,6 +64,7 @@ internal sealed class BatchEngine
 
         input = new float[maxBatch * inputSize];
         output = new float[maxBatch * stateSize];
+        headed = new float[head is null ? 0 : maxBatch * outputSize];
         rowSlots = new int[maxBatch];
         resident = new int[partRows];
         runner = new PartRunner(threads, RunPart);
@@ -68,26 +76,41 @@ internal sealed class BatchEngine
     /// <summary>[I] the staged input of a row, for <see cref="RunStaged"/>.</summary>
     public Span<float> InputRow(int row) => input.AsSpan(row * inputSize, inputSize);
 
-    /// <summary>[H_out] the staged result of a row after <see cref="RunStaged"/>.</summary>
-    public ReadOnlySpan<float> OutputRow(int row) => output.AsSpan(row * stateSize, stateSize);
+    /// <summary>[O] the staged result of a row after <see cref="RunStaged"/>: the head's output [C] with a head, else the top layer's [H_out].</summary>
+    public ReadOnlySpan<float> OutputRow(int row) =>
+        head is null ? output.AsSpan(row * stateSize, stateSize) : headed.AsSpan(row * outputSize, outputSize);
 
-    /// <summary>Steps rows 0..batch-1 from the caller's inputs [batch, I] into its outputs [batch, H_out].</summary>
+    /// <summary>Steps rows 0..batch-1 from the caller's inputs [batch, I] into its outputs [batch, O] (O = C with a head, else H_out).</summary>
     public void Run(ReadOnlySpan<float> x, Span<float> y, int batch)
     {
         if (runner.Count == 1 || batch == 1)
         {
-            StepResident(x, y, batch);
+            if (head is null)
+            {
+                StepResident(x, y, batch);
+                return;
+            }
+
+            Span<float> states = output.AsSpan(0, batch * stateSize); // [batch, H_out], the head's input
+            StepResident(x, states, batch);
+            head.Apply(states, batch, y);
             return;
         }
 
         // Worker threads cannot take the caller's spans: stage them.
         x.CopyTo(input);
         RunStaged(batch);
-        output.AsSpan(0, batch * stateSize).CopyTo(y);
+        (head is null ? output : headed).AsSpan(0, batch * outputSize).CopyTo(y);
     }
 
-    /// <summary>Steps rows 0..batch-1 from the staged inputs into the staged outputs.</summary>
+    /// <summary>Steps rows 0..batch-1 from the staged inputs into the staged outputs (through the head, if any).</summary>
     public void RunStaged(int batch)
+    {
+        StepStaged(batch);
+        head?.Apply(output.AsSpan(0, batch * stateSize), batch, headed.AsSpan(0, batch * outputSize));
+    }
+
+    private void StepStaged(int batch)
     {
         if (runner.Count == 1 || batch == 1)
         {

@@ -15,7 +15,7 @@ public sealed partial class StreamBatcher
     /// </summary>
     /// <param name="handle">The stream.</param>
     /// <param name="frame">[I] the stream's next input; read when the step runs, so keep it unchanged until the task completes.</param>
-    /// <param name="output">[H_out] receives the top layer's hidden state after the step.</param>
+    /// <param name="output">[O] receives the top layer's hidden state after the step [H_out], or the head's output [C] with a head (<see cref="OutputSize"/>).</param>
     /// <param name="cancellationToken">Cancels the step if it has not entered a batch yet (the state is then unchanged).</param>
     /// <returns>A task to await exactly once; it fails with <see cref="StreamClosedException"/> (or <see cref="StreamExpiredException"/>)
     /// if the stream is not open, <see cref="OperationCanceledException"/> if canceled, <see cref="ObjectDisposedException"/> if the batcher is disposed first.</returns>
@@ -29,9 +29,13 @@ public sealed partial class StreamBatcher
             throw new ArgumentException($"Expected a frame of {inputSize} floats (the network's input size), got {frame.Length}.", nameof(frame));
         }
 
-        if (output.Length != stateSize)
+        if (output.Length != outputSize)
         {
-            throw new ArgumentException($"Expected an output of {stateSize} floats (the network's state size H_out), got {output.Length}.", nameof(output));
+            throw new ArgumentException(
+                Options.Head is null
+                    ? $"Expected an output of {outputSize} floats (the network's state size H_out), got {output.Length}."
+                    : $"Expected an output of {outputSize} floats (the head's output size C), got {output.Length}.",
+                nameof(output));
         }
 
         if (frame.Span.Overlaps(output.Span))

@@ -8,7 +8,7 @@ public sealed partial class StreamBatcher
     /// <summary>Steps one stream now, on the calling thread.</summary>
     /// <param name="handle">The stream.</param>
     /// <param name="frame">[I] the stream's next input.</param>
-    /// <param name="output">[H_out] receives the top layer's hidden state after the step.</param>
+    /// <param name="output">[O] receives the top layer's hidden state after the step [H_out], or the head's output [C] with a head (<see cref="OutputSize"/>).</param>
     /// <exception cref="ArgumentException">A length is wrong (the message names expected and actual).</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open (<see cref="StreamExpiredException"/> after an idle timeout).</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
@@ -22,7 +22,7 @@ public sealed partial class StreamBatcher
     /// </summary>
     /// <param name="handles">[n] distinct open streams.</param>
     /// <param name="frames">[n, I] their next inputs, row i for handles[i].</param>
-    /// <param name="outputs">[n, H_out] receives the top layer's hidden state of each after its step.</param>
+    /// <param name="outputs">[n, O] receives each stream's output after its step: the top layer's hidden state [H_out], or the head's output [C] with a head (<see cref="OutputSize"/>).</param>
     /// <exception cref="ArgumentException">A length is wrong, the spans overlap, or a handle appears twice.</exception>
     /// <exception cref="StreamClosedException">A stream is no longer open (<see cref="StreamExpiredException"/> after an idle timeout).</exception>
     /// <exception cref="InvalidOperationException">A stream has <see cref="StepAsync"/> calls waiting.</exception>
@@ -34,9 +34,9 @@ public sealed partial class StreamBatcher
             throw new ArgumentException($"Expected frames [{n}, {inputSize}] = {(long)n * inputSize} floats for {n} handle(s), got {frames.Length}.", nameof(frames));
         }
 
-        if (outputs.Length != (long)n * stateSize)
+        if (outputs.Length != (long)n * outputSize)
         {
-            throw new ArgumentException($"Expected outputs [{n}, {stateSize}] = {(long)n * stateSize} floats for {n} handle(s), got {outputs.Length}.", nameof(outputs));
+            throw new ArgumentException($"Expected outputs [{n}, {outputSize}] = {(long)n * outputSize} floats for {n} handle(s), got {outputs.Length}.", nameof(outputs));
         }
 
         if (frames.Overlaps(outputs))
@@ -72,7 +72,7 @@ public sealed partial class StreamBatcher
 
                 ObserveBatch?.Invoke(engine.RowSlots.AsSpan(0, count));
                 long began = ServingMetrics.StepDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
-                engine.Run(frames.Slice(start * inputSize, count * inputSize), outputs.Slice(start * stateSize, count * stateSize), count);
+                engine.Run(frames.Slice(start * inputSize, count * inputSize), outputs.Slice(start * outputSize, count * outputSize), count);
                 RecordStep(count, began);
             }
 

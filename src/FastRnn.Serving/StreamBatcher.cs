@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Threading;
+using FastRnn.Heads;
 using FastRnn.Networks;
 
 namespace FastRnn.Serving;
@@ -10,7 +11,9 @@ namespace FastRnn.Serving;
 /// slots with their states, and the ready steps of different streams run as one batched step (the
 /// weights are read once for the whole batch). A stream's results are bit-identical to a
 /// <see cref="Sessions.StreamingSession"/> stepping it alone, whatever it is batched with, on
-/// any number of threads, in any arrival order.
+/// any number of threads, in any arrival order. With a <see cref="StreamBatcherOptions.Head"/>, each
+/// batch's outputs pass through the head in one call after the step, and a stream's outputs are
+/// bit-identical to <see cref="DenseHead.Apply"/> of that session's output.
 /// </summary>
 /// <remarks>
 /// <para>Two ways to step. <see cref="Step(ReadOnlySpan{StreamHandle}, ReadOnlySpan{float}, Span{float})"/>
@@ -42,7 +45,7 @@ public sealed partial class StreamBatcher : IDisposable
     private readonly TimeProvider clock;
     private readonly long idleTicks;                    // IdleTimeout in clock ticks; long.MaxValue for never
     private readonly long delayTicks;                   // MaxQueueDelay in clock ticks
-    private readonly int inputSize, stateSize, maxBatch;
+    private readonly int inputSize, outputSize, maxBatch; // outputSize: the head's C, else H_out
     private int markNumber;
     private Thread? loop;
     private volatile bool disposed;
@@ -51,7 +54,8 @@ public sealed partial class StreamBatcher : IDisposable
     /// <summary>Creates a batcher with every slot free and every buffer allocated.</summary>
     /// <param name="network">The network every stream runs; shared, not copied.</param>
     /// <param name="options">Slots, batch size, delays and threads; null for the defaults.</param>
-    /// <exception cref="ArgumentException">An option is out of range (the message names it), or the states do not fit in memory.</exception>
+    /// <exception cref="ArgumentException">An option is out of range (the message names it), the head's input size is not the
+    /// network's output size, or the states do not fit in memory.</exception>
     /// <exception cref="NotSupportedException">The network is bidirectional or reverse.</exception>
     public StreamBatcher(RecurrentNetwork network, StreamBatcherOptions? options = null)
     {
@@ -65,16 +69,23 @@ public sealed partial class StreamBatcher : IDisposable
                 $"A {(d.Bidirectional ? "bidirectional" : "reverse")} network cannot serve streams: its {(d.Bidirectional ? "reverse direction" : "direction")} starts at the end of the sequence, and a stream cannot see the future. Run whole sequences with RecurrentNetwork.Forward instead.");
         }
 
+        if (options.Head is DenseHead head && head.InputSize != d.OutputSize)
+        {
+            throw new ArgumentException(
+                $"The head takes {head.InputSize} inputs per row, but the network's output size (H_out) is {d.OutputSize}: StreamBatcherOptions.Head must be a head for this network (InputSize = {d.OutputSize}).",
+                nameof(options));
+        }
+
         this.network = network;
         Options = options;
         clock = options.TimeProvider;
         inputSize = d.InputSize;
-        stateSize = d.StateSize;
+        outputSize = options.Head?.OutputSize ?? d.StateSize;
         maxBatch = Math.Min(options.MaxBatch, options.MaxStreams);
         idleTicks = options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ClockTicks(options.IdleTimeout);
         delayTicks = ClockTicks(options.MaxQueueDelay);
         slots = new SlotTable(options.MaxStreams, d.NumLayers, d.StateSize, d.HiddenSize, d.HasCellState);
-        engine = new BatchEngine(network, slots, maxBatch, Math.Min(options.Threads, maxBatch));
+        engine = new BatchEngine(network, options.Head, slots, maxBatch, Math.Min(options.Threads, maxBatch));
         ready = new ReadyQueue(options.MaxStreams);
         inFlight = new StepRequest?[maxBatch];
         marks = new int[options.MaxStreams];
@@ -95,6 +106,10 @@ public sealed partial class StreamBatcher : IDisposable
 
     /// <summary>The network every stream runs.</summary>
     public NetworkDescription Description => network.Description;
+
+    /// <summary>Floats per stream per step in the outputs of <c>Step</c> and <see cref="StepAsync"/>: the head's
+    /// <see cref="DenseHead.OutputSize"/> (C) with a head, else the network's H_out.</summary>
+    public int OutputSize => outputSize;
 
     /// <summary>The options the batcher was created with.</summary>
     public StreamBatcherOptions Options { get; }

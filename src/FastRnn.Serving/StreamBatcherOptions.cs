@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using FastRnn.Heads;
 
 namespace FastRnn.Serving;
 
@@ -33,6 +34,15 @@ public sealed record StreamBatcherOptions
     /// thread-pool work items the others. Results do not depend on it.
     /// </summary>
     public int Threads { get; init; } = 1;
+
+    /// <summary>
+    /// A dense head applied to every batch's outputs in one call after the step (null, the default, for
+    /// none): <c>Step</c> and <see cref="StreamBatcher.StepAsync"/> then write [C] per stream instead
+    /// of [H_out]. Its <see cref="DenseHead.InputSize"/> must be the network's output size (checked
+    /// when the batcher is created). The head computes every row on its own, so a stream's results
+    /// stay bit-identical to stepping it alone and applying the head to that output; shared, not copied.
+    /// </summary>
+    public DenseHead? Head { get; init; }
 
     /// <summary>
     /// The clock of idle timeouts and queue delays (default <see cref="TimeProvider.System"/>); tests

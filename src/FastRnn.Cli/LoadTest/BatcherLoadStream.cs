@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using FastRnn.Heads;
 using FastRnn.Serving;
 
 namespace FastRnn.Cli.LoadTest;
@@ -9,28 +8,24 @@ namespace FastRnn.Cli.LoadTest;
 /// <summary>
 /// A stream straight into a <see cref="StreamBatcher"/>: each frame is one <see cref="StreamBatcher.StepAsync"/>,
 /// queued at once (the batcher applies a stream's frames in order), so the figures are the batcher's
-/// alone, without a network. The batcher has no head, so a module's head is applied here to each
-/// answer after its step, as a server would.
+/// alone, without a network. A module's head is the batcher's (applied to each batch after its step),
+/// so each answer is the head's output, as the server's are.
 /// </summary>
 internal sealed class BatcherLoadStream : LoadStream
 {
     private readonly StreamBatcher batcher;
     private readonly StreamHandle handle;
-    private readonly DenseHead? head;
     private readonly int window;
     private readonly ValueTask[] steps;  // [window] the unanswered steps, by sequence mod window
-    private readonly float[] outputs;    // [window, H_out] their outputs
-    private readonly float[] headOutput; // [C] the head's answer, or empty
+    private readonly float[] outputs;    // [window, O] their outputs (O: the head's size, else H_out)
 
-    public BatcherLoadStream(StreamBatcher batcher, DenseHead? head, int window)
+    public BatcherLoadStream(StreamBatcher batcher, int window)
     {
         this.batcher = batcher;
-        this.head = head;
         this.window = window;
         handle = batcher.Open();
         steps = new ValueTask[window];
-        outputs = new float[window * batcher.Description.StateSize];
-        headOutput = new float[head?.OutputSize ?? 0];
+        outputs = new float[window * batcher.OutputSize];
     }
 
     /// <inheritdoc/>
@@ -52,7 +47,6 @@ internal sealed class BatcherLoadStream : LoadStream
         ValueTask step = steps[sequence % window];
         steps[sequence % window] = default;
         await step;
-        head?.Apply(Output(sequence).Span, 1, headOutput);
         return true;
     }
 
@@ -89,7 +83,7 @@ internal sealed class BatcherLoadStream : LoadStream
 
     private Memory<float> Output(int sequence)
     {
-        int size = batcher.Description.StateSize;
+        int size = batcher.OutputSize;
         return outputs.AsMemory(sequence % window * size, size);
     }
 }

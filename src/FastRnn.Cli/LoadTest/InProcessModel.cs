@@ -39,8 +39,7 @@ internal sealed record InProcessModel
     {
         if (RnnPrefix is null)
         {
-            RecurrentNetwork network = NetworkFile.Load(Path);
-            return (network.WeightFormat == Weights ? network : network.WithWeightFormat(Weights), null);
+            return (NetworkFile.Load(Path, Weights, inferenceOnly: true), null);
         }
 
         LoadedModule module = ModuleFile.Load(Path, new ModuleLoadOptions
@@ -51,6 +50,7 @@ internal sealed record InProcessModel
             Nonlinearity = Nonlinearity,
             IgnoreOtherTensors = IgnoreOtherTensors,
             WeightFormat = Weights,
+            InferenceOnly = true,
         });
         return (module.Network, module.Head);
     }

@@ -32,7 +32,7 @@ internal sealed class InProcessTarget : ILoadTarget
         this.head = head;
         this.window = window;
         weights = network.WeightFormat;
-        batcher = new StreamBatcher(network, options);
+        batcher = new StreamBatcher(network, options with { Head = head });
         batches = new BatchSizeListener();
     }
 
@@ -47,7 +47,7 @@ internal sealed class InProcessTarget : ILoadTarget
 
     /// <inheritdoc/>
     public Task<LoadStream> OpenAsync(int index, CancellationToken cancellationToken) =>
-        Task.FromResult<LoadStream>(new BatcherLoadStream(batcher, head, window));
+        Task.FromResult<LoadStream>(new BatcherLoadStream(batcher, window));
 
     /// <inheritdoc/>
     public void Abort() => batcher.Dispose();

@@ -183,14 +183,14 @@ public static class NetworkFile
 
     /// <summary>Loads a network file and stores its matrices in <paramref name="format"/> (quantizing or widening as needed).</summary>
     /// <param name="path">The .safetensors file.</param>
-    /// <param name="format">The weight format to run with.</param>
+    /// <param name="format">The weight format to run with; null for the file's own.</param>
     /// <param name="inferenceOnly">
     /// Keep the matrices only packed for the kernels, for a process that only runs the network: it
     /// then holds the weights once, in <paramref name="format"/> (an int8 network about a quarter of
     /// an fp32 one), but cannot read them back, save, convert or train. See <see cref="RecurrentNetwork.IsInferenceOnly"/>.
     /// </param>
     /// <returns>The network.</returns>
-    public static RecurrentNetwork Load(string path, WeightFormat format, bool inferenceOnly = false)
+    public static RecurrentNetwork Load(string path, WeightFormat? format, bool inferenceOnly = false)
     {
         SafeTensorsFile file = SafeTensorsFile.Read(path);
         return FromSafeTensors(file, DescriptionFromMetadata(file), static _ => false, format, inferenceOnly);

@@ -6,6 +6,7 @@ using System;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using FastRnn.Heads;
 using FastRnn.Networks;
 using FastRnn.Serving;
 using FastRnn.Tests.Networks;
@@ -47,19 +48,23 @@ public sealed class BatcherAllocationTests
     }
 
     [Theory]
-    [InlineData("lstm-projection-2-layers", 1, 0)]
-    [InlineData("gru-int8", 2, 0)]
-    [InlineData("lstm", 1, 1)]
-    public async Task AwaitedAsyncStepsAllocateNothingOnceWarm(string name, int threads, int delayMilliseconds)
+    [InlineData("lstm-projection-2-layers", 1, 0, 0)]
+    [InlineData("gru-int8", 2, 0, 0)]
+    [InlineData("lstm", 1, 1, 0)]
+    [InlineData("lstm", 1, 0, 6)]
+    [InlineData("gru-int8", 2, 0, 6)]
+    public async Task AwaitedAsyncStepsAllocateNothingOnceWarm(string name, int threads, int delayMilliseconds, int headClasses)
     {
         RecurrentNetwork network = ServingFixtures.Network(name);
         NetworkDescription d = network.Description;
-        var options = new StreamBatcherOptions { MaxStreams = 4, MaxBatch = 2, Threads = threads, MaxQueueDelay = TimeSpan.FromMilliseconds(delayMilliseconds) };
+        DenseHead? head = headClasses == 0 ? null : BatcherHeadTests.Head(d.OutputSize, headClasses, HeadActivation.Softmax, 4);
+        var options = new StreamBatcherOptions { MaxStreams = 4, MaxBatch = 2, Threads = threads, MaxQueueDelay = TimeSpan.FromMilliseconds(delayMilliseconds), Head = head };
         using var batcher = new StreamBatcher(network, options);
+        int o = batcher.OutputSize;
         StreamHandle first = batcher.Open(), second = batcher.Open();
-        float[] frames = ServingFixtures.RandomFloats(new Random(2), 2 * d.InputSize, 0.1f), outputs = new float[2 * d.StateSize];
+        float[] frames = ServingFixtures.RandomFloats(new Random(2), 2 * d.InputSize, 0.1f), outputs = new float[2 * o];
         ReadOnlyMemory<float> frameA = frames.AsMemory(0, d.InputSize), frameB = frames.AsMemory(d.InputSize, d.InputSize);
-        Memory<float> outputA = outputs.AsMemory(0, d.StateSize), outputB = outputs.AsMemory(d.StateSize, d.StateSize);
+        Memory<float> outputA = outputs.AsMemory(0, o), outputB = outputs.AsMemory(o, o);
 
         // Off the test thread, with no synchronization context to post continuations to. Each call
         // queues two streams together (one batch when both are ready) and awaits each once; the
@@ -110,5 +115,23 @@ public sealed class BatcherAllocationTests
         });
 
         Assert.True(failure is null, failure);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void SynchronousStepsWithAHeadAllocateNothing(int threads)
+    {
+        RecurrentNetwork network = ServingFixtures.Network("lstm-int8-projection");
+        NetworkDescription d = network.Description;
+        DenseHead head = BatcherHeadTests.Head(d.OutputSize, 1100, HeadActivation.Softmax, 3); // more classes than one packed block
+        using var batcher = new StreamBatcher(network, new StreamBatcherOptions { MaxStreams = 8, MaxBatch = 3, Threads = threads, Head = head });
+        StreamHandle[] handles = [batcher.Open(), batcher.Open(), batcher.Open(), batcher.Open()];
+        float[] frames = ServingFixtures.RandomFloats(new Random(1), 4 * d.InputSize, 0.1f), outputs = new float[4 * head.OutputSize];
+        AllocationAssert.AllocatesNothing(() =>
+        {
+            batcher.Step(handles[0], frames.AsSpan(0, d.InputSize), outputs.AsSpan(0, head.OutputSize));
+            batcher.Step(handles, frames, outputs);
+        });
     }
 }

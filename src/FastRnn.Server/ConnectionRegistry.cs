@@ -1,0 +1,67 @@
+using System.Collections.Generic;
+
+namespace FastRnn.Server;
+
+/// <summary>
+/// The open connections, so shutdown can close each with 1001. Once shutdown has begun it takes no
+/// more: a connection accepted after that is closed by its own handler. Touched twice per
+/// connection, never per frame, so a plain lock is enough.
+/// </summary>
+internal sealed class ConnectionRegistry
+{
+    private readonly object gate = new();
+    private readonly Dictionary<long, StreamConnection> open = [];
+    private bool stopping;
+
+    public bool IsStopping
+    {
+        get
+        {
+            lock (gate)
+            {
+                return stopping;
+            }
+        }
+    }
+
+    /// <summary>Adds a connection; false once shutdown has begun.</summary>
+    public bool TryAdd(StreamConnection connection)
+    {
+        lock (gate)
+        {
+            if (stopping)
+            {
+                return false;
+            }
+
+            open.Add(connection.Id, connection);
+            return true;
+        }
+    }
+
+    public void Remove(long id)
+    {
+        lock (gate)
+        {
+            open.Remove(id);
+        }
+    }
+
+    /// <summary>Refuses new connections and sends 1001 to every open one; returns how many it closed.</summary>
+    public int CloseAll()
+    {
+        StreamConnection[] connections;
+        lock (gate)
+        {
+            stopping = true;
+            connections = [.. open.Values];
+        }
+
+        foreach (StreamConnection connection in connections)
+        {
+            connection.BeginShutdown();
+        }
+
+        return connections.Length;
+    }
+}
