@@ -8,9 +8,9 @@ namespace FastRnn.Benchmarks.Peers;
 
 /// <summary>
 /// A whole sequence, T = 100, I = H: FastRnn Forward; ONNX Runtime on a T = 100 model through
-/// IOBinding; torch nn.LSTM/GRU (grad disabled). Batch 1 at H 64, 256 and 1024, and batch 64 at
-/// H = 256, on one thread everywhere and on two (FastRnn workspace threads, ONNX Runtime intra-op
-/// threads, torch.set_num_threads).
+/// IOBinding; torch nn.LSTM/GRU (grad disabled). Batch 1 at H 64 to 1024, and batch 64 at H = 256,
+/// on one thread everywhere and on two (FastRnn workspace threads, ONNX Runtime intra-op threads,
+/// torch.set_num_threads): batch 64 shares sequences, batch 1 each step's products.
 /// </summary>
 [MemoryDiagnoser]
 public class SequencePeerBenchmarks
@@ -31,7 +31,8 @@ public class SequencePeerBenchmarks
     /// Batch, hidden size and threads of each case, as text (BenchmarkDotNet's generated code cannot
     /// name a record type of this namespace: the benchmark method <c>FastRnn</c> hides the namespace).
     /// </summary>
-    [Params("B=1 H=64 threads=1", "B=1 H=256 threads=1", "B=1 H=1024 threads=1", "B=64 H=256 threads=1", "B=64 H=256 threads=2")]
+    [Params("B=1 H=64 threads=1", "B=1 H=256 threads=1", "B=1 H=256 threads=2", "B=1 H=512 threads=1", "B=1 H=512 threads=2", "B=1 H=1024 threads=1",
+        "B=1 H=1024 threads=2", "B=64 H=256 threads=1", "B=64 H=256 threads=2")]
     public string Shape { get; set; } = "B=1 H=64 threads=1";
 
     private SequenceShape Case { get; set; } = null!; // Shape, parsed once in setup (a benchmark call must not allocate)

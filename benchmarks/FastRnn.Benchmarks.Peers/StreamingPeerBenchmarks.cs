@@ -8,7 +8,8 @@ using TorchSharp.Modules;
 namespace FastRnn.Benchmarks.Peers;
 
 /// <summary>
-/// One streaming step at batch 1, I = H, state carried across calls, one thread everywhere:
+/// One streaming step at batch 1, I = H, state carried across calls, on one thread and on two
+/// (FastRnn session threads, ONNX Runtime intra-op threads, torch.set_num_threads):
 /// FastRnn StreamingSession.Step; ONNX Runtime on a T = 1 model with the state ping-ponged through
 /// IOBinding; torch nn.LSTMCell/GRUCell/RNNCell and nn.LSTM/GRU/RNN with T = 1 (grad disabled).
 /// </summary>
@@ -30,6 +31,9 @@ public class StreamingPeerBenchmarks
     [Params(64, 128, 256, 512, 1024)]
     public int Hidden { get; set; }
 
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup(Target = nameof(FastRnn))]
     public void SetupFastRnn() => Common();
 
@@ -37,12 +41,12 @@ public class StreamingPeerBenchmarks
     public void SetupOnnxRuntime()
     {
         float[][] expected = Common();
-        ort = new OrtRunner(network, 1, 1, stateful: true);
+        ort = new OrtRunner(network, 1, 1, stateful: true, Threads);
         input.CopyTo(ort.Input, 0);
         for (int k = 0; k < Checks; k++)
         {
             ort.Run();
-            Peers.Check($"ONNX Runtime {Cell} H={Hidden} step {k}", expected[k], ort.Output);
+            Peers.Check($"ONNX Runtime {Cell} H={Hidden} threads={Threads} step {k}", expected[k], ort.Output);
             Peers.Check($"ONNX Runtime {Cell} H={Hidden} state {k}", expected[k], ort.Hidden);
         }
     }
@@ -78,7 +82,7 @@ public class StreamingPeerBenchmarks
     private float[][] Common()
     {
         network = Peers.Network(Cell, Hidden);
-        session = network.CreateSession();
+        session = network.CreateSession(threads: Threads);
         input = Peers.Input(Hidden, 3);
         output = new float[Hidden];
         var expected = new float[Checks][];
@@ -95,7 +99,7 @@ public class StreamingPeerBenchmarks
     private void SetupTorch(bool cell)
     {
         float[][] expected = Common();
-        TorchNative.Require();
+        TorchNative.Require(Threads);
         torch.set_grad_enabled(false);
         long[] shape = cell ? [1, Hidden] : [1, 1, Hidden];
         torchModule = (cell, Cell) switch

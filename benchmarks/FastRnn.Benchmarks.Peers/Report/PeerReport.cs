@@ -69,7 +69,7 @@ internal static class PeerReport
         AppendTable(md, "Streaming step, batch 1", "Bound: the time this core takes to read the weight bytes W_ih + W_hh (G·H·(I+H)·4) once, measured on a buffer of that size.", streaming);
         AppendTable(md, "Sequence, T = 100", "Bound: batch 1, the input product of all steps at the FMA peak plus one read of W_hh per step; batch 64, 2·T·B·G·H·(I+H) flops at the FMA peak (× threads).", sequences);
         AppendTable(md, "Training step, LSTM, B = 32, T = 50", "Bound: the six products (3 × the forward's flops, 6·T·B·G·H·(I+H)) at the FMA peak (× threads).", training);
-        AppendThreads(md, sequences, training);
+        AppendThreads(md, streaming, sequences, training);
         AppendIsaPaths(md, Rows(IsaPaths), widest);
         AppendAllocation(md, reports);
         AppendTargets(md, targets);
@@ -98,16 +98,23 @@ internal static class PeerReport
     private static List<WorkloadResult> StreamingResults(List<BdnRow> rows, MachineLimits limits)
     {
         var results = new List<WorkloadResult>();
-        foreach (var group in rows.GroupBy(r => (Cell: r["Cell"], Hidden: int.Parse(r["Hidden"], CultureInfo.InvariantCulture))).OrderBy(g => CellOrder(g.Key.Cell)).ThenBy(g => g.Key.Hidden))
+        foreach (var group in rows.GroupBy(r => (Cell: r["Cell"], Hidden: int.Parse(r["Hidden"], CultureInfo.InvariantCulture), Threads: ThreadsOf(r)))
+            .OrderBy(g => CellOrder(g.Key.Cell)).ThenBy(g => g.Key.Hidden).ThenBy(g => g.Key.Threads))
         {
             int gates = WorkCounts.Gates(group.Key.Cell);
             long bytes = WorkCounts.StepWeightBytes(gates, group.Key.Hidden);
-            (double Ns, string How)? read = limits.Read(bytes);
-            results.Add(Result("step", $"{CellName(group.Key.Cell)} H={group.Key.Hidden}", group, read?.Ns, read is null ? "bandwidth not measured" : $"{Bytes(bytes)} {read.Value.How}"));
+            (double Ns, string How)? read = group.Key.Threads == 1 ? limits.Read(bytes) : null;
+            string note = group.Key.Threads != 1 ? "one core's read bound does not apply" : read is null ? "bandwidth not measured" : $"{Bytes(bytes)} {read.Value.How}";
+            results.Add(Result("step", $"{CellName(group.Key.Cell)} H={group.Key.Hidden}{ThreadText(group.Key.Threads)}", group, read?.Ns, note));
         }
 
         return results;
     }
+
+    // Reports from before the streaming benchmark had a Threads parameter ran one thread.
+    private static int ThreadsOf(BdnRow row) => row["Threads"] is { Length: > 0 } text ? int.Parse(text, CultureInfo.InvariantCulture) : 1;
+
+    private static string ThreadText(int threads) => threads == 1 ? string.Empty : $", {threads} threads";
 
     private static List<WorkloadResult> SequenceResults(List<BdnRow> rows, MachineLimits limits)
     {
@@ -137,8 +144,7 @@ internal static class PeerReport
                 note = $"{flops / 1e9:0.00} GFLOP at {q * threads:0} GFLOP/s";
             }
 
-            string threadText = threads == 1 ? string.Empty : $", {threads} threads";
-            results.Add(Result("sequence", $"{CellName(group.Key.Cell)} B={batch} H={hidden}{threadText}", group, bound, note));
+            results.Add(Result("sequence", $"{CellName(group.Key.Cell)} B={batch} H={hidden}{ThreadText(threads)}", group, threads == 1 || batch > 1 ? bound : null, threads == 1 || batch > 1 ? note : "one core's read bound does not apply"));
         }
 
         return results;
@@ -177,22 +183,41 @@ internal static class PeerReport
     private static List<TargetCheck> Targets(List<WorkloadResult> streaming, List<WorkloadResult> sequences, List<WorkloadResult> training)
     {
         var checks = new List<TargetCheck>();
-        foreach (WorkloadResult r in streaming)
+        foreach (WorkloadResult r in streaming.Where(r => !r.Label.Contains("threads", StringComparison.Ordinal)))
         {
-            int hidden = int.Parse(r.Label[(r.Label.IndexOf("H=", StringComparison.Ordinal) + 2)..], CultureInfo.InvariantCulture);
+            int hidden = HiddenOf(r.Label);
             string w = "step " + r.Label;
             checks.Add(Faster(w, r, hidden <= 128 ? 3.0 : 1.0));
             checks.Add(Bound(w, r, hidden <= 128 ? 1.5 : 1.2));
         }
 
-        foreach (WorkloadResult r in sequences)
+        // One stream on two threads: each step's products shared by output rows.
+        foreach ((string group, List<WorkloadResult> rows) in new[] { ("step", streaming), ("sequence", sequences) })
+        {
+            foreach (WorkloadResult two in rows.Where(r => r.Label.EndsWith(", 2 threads", StringComparison.Ordinal) && (r.Group == "step" || r.Label.Contains("B=1 ", StringComparison.Ordinal))))
+            {
+                string baseLabel = two.Label[..^", 2 threads".Length];
+                WorkloadResult? one = rows.FirstOrDefault(r => r.Label == baseLabel);
+                int hidden = HiddenOf(baseLabel);
+                double factor = hidden >= 512 ? 1.8 : hidden >= 256 ? 1.3 : 0.97;
+                double? speedup = one?.FastRnnNs / two.FastRnnNs;
+                string target = factor >= 1 ? $"≥ {factor:0.0}× faster on 2 threads than on 1" : "not slower on 2 threads than on 1 (0.97×: run-to-run noise)";
+                checks.Add(new TargetCheck($"{group} {two.Label}", target, Times(speedup), speedup is double x ? x >= factor : null));
+                if (hidden >= 512)
+                {
+                    checks.Add(Faster($"{group} {two.Label}", two, 1.0));
+                }
+            }
+        }
+
+        foreach (WorkloadResult r in sequences.Where(r => !r.Label.Contains("threads", StringComparison.Ordinal)))
         {
             string w = "sequence " + r.Label;
             if (r.Label.Contains("B=1 ", StringComparison.Ordinal))
             {
                 checks.Add(Faster(w, r, r.Label.EndsWith("H=64", StringComparison.Ordinal) ? 2.0 : 1.2));
             }
-            else if (!r.Label.Contains("threads", StringComparison.Ordinal))
+            else
             {
                 checks.Add(Faster(w, r, 1.0, strict: false));
             }
@@ -217,6 +242,18 @@ internal static class PeerReport
 
         checks.Add(new TargetCheck("every FastRnn row", "0 bytes allocated per operation", $"{streaming.Concat(sequences).Concat(training).Count(r => r.FastRnnAllocatesNothing)} of {streaming.Count + sequences.Count + training.Count} rows allocate nothing", streaming.Concat(sequences).Concat(training).All(r => r.FastRnnAllocatesNothing)));
         return checks;
+    }
+
+    private static int HiddenOf(string label)
+    {
+        int at = label.IndexOf("H=", StringComparison.Ordinal) + 2;
+        int end = at;
+        while (end < label.Length && char.IsAsciiDigit(label[end]))
+        {
+            end++;
+        }
+
+        return int.Parse(label[at..end], CultureInfo.InvariantCulture);
     }
 
     // Best peer ÷ FastRnn must reach `factor` (strictly above 1 for "faster", at least 1 for "as fast").
@@ -272,13 +309,14 @@ internal static class PeerReport
         md.AppendLine();
     }
 
-    private static void AppendThreads(StringBuilder md, List<WorkloadResult> sequences, List<WorkloadResult> training)
+    private static void AppendThreads(StringBuilder md, List<WorkloadResult> streaming, List<WorkloadResult> sequences, List<WorkloadResult> training)
     {
         var pairs = new List<(string Name, WorkloadResult One, WorkloadResult Two)>();
-        foreach (WorkloadResult two in sequences.Concat(training).Where(r => r.Label.EndsWith(", 2 threads", StringComparison.Ordinal)))
+        List<WorkloadResult> all = [.. streaming, .. sequences, .. training];
+        foreach (WorkloadResult two in all.Where(r => r.Label.EndsWith(", 2 threads", StringComparison.Ordinal)))
         {
             string baseLabel = two.Label[..^", 2 threads".Length];
-            WorkloadResult? one = sequences.Concat(training).FirstOrDefault(r => r.Group == two.Group && r.Label == baseLabel);
+            WorkloadResult? one = all.FirstOrDefault(r => r.Group == two.Group && r.Label == baseLabel);
             if (one is not null)
             {
                 pairs.Add(($"{two.Group} {baseLabel}", one, two));

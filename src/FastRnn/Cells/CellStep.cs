@@ -18,22 +18,23 @@ internal static class CellStep
     /// <param name="c">[batch, Hp] cell state (LSTM), read then overwritten; empty otherwise.</param>
     /// <param name="buffers">Where the intermediate products go (see <see cref="StepBuffers"/>).</param>
     /// <param name="batch">Rows.</param>
-    public static void Forward(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch)
+    /// <param name="threads">Threads that share each product by output panels (a step of few rows), or null for the calling thread alone.</param>
+    public static void Forward(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch, ProductThreads? threads = null)
     {
         switch (w.Kind)
         {
             case CellKind.Lstm:
-                Lstm(w, gates, h, c, buffers.Unprojected, batch);
+                Lstm(w, gates, h, c, buffers.Unprojected, batch, threads);
                 break;
             case CellKind.Gru when w.ResetBefore:
-                GruResetBefore(w, gates, h, buffers, batch);
+                GruResetBefore(w, gates, h, buffers, batch, threads);
                 break;
             case CellKind.Gru:
-                Gru(w, gates, h, buffers.HiddenGates, batch);
+                Gru(w, gates, h, buffers.HiddenGates, batch, threads);
                 break;
             default:
                 // Activated in place, so the gate buffer holds what backward needs, as for the other cells.
-                PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, gates, w.GateStride);
+                Product(threads, w.Recurrent, h, w.StateStride, batch, gates, w.GateStride, accumulate: true);
                 RnnEpilogue.Forward(gates, w.GateStride, w.Bias, gates, batch, w.Epilogue);
                 gates[..(batch * w.GateStride)].CopyTo(h);
                 break;
@@ -76,10 +77,27 @@ internal static class CellStep
         }
     }
 
-    private static void Lstm(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, Span<float> unprojected, int batch)
+    /// <summary>
+    /// One product of a forward step: on the given threads, or on the calling thread. The epilogues
+    /// between products stay on the calling thread: O(H) beside the product's O(G·H²), they would
+    /// not pay for another hand-off.
+    /// </summary>
+    public static void Product(ProductThreads? threads, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool accumulate)
+    {
+        if (threads is null)
+        {
+            ProductThreads.OnCallingThread(w, x, xStride, batch, y, yStride, accumulate);
+        }
+        else
+        {
+            threads.Run(w, x, xStride, batch, y, yStride, accumulate);
+        }
+    }
+
+    private static void Lstm(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, Span<float> unprojected, int batch, ProductThreads? threads)
     {
         int hp = w.PaddedUnits;
-        PackedMatMul.MultiplyAdd(w.Recurrent, h, w.StateStride, batch, gates, w.GateStride);
+        Product(threads, w.Recurrent, h, w.StateStride, batch, gates, w.GateStride, accumulate: true);
         if (w.Projection is null)
         {
             LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Epilogue);
@@ -88,26 +106,26 @@ internal static class CellStep
 
         unprojected = unprojected[..(batch * hp)]; // [batch, Hp] o * tanh(c')
         LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Epilogue);
-        PackedMatMul.Multiply(w.Projection, unprojected, hp, batch, h, w.StateStride);
+        Product(threads, w.Projection, unprojected, hp, batch, h, w.StateStride, accumulate: false);
     }
 
-    private static void Gru(CellWeights w, Span<float> gates, Span<float> h, Span<float> hiddenGates, int batch)
+    private static void Gru(CellWeights w, Span<float> gates, Span<float> h, Span<float> hiddenGates, int batch, ProductThreads? threads)
     {
         hiddenGates = hiddenGates[..(batch * w.GateStride)]; // [batch, 3*Hp] W_hh h
-        PackedMatMul.Multiply(w.Recurrent, h, w.StateStride, batch, hiddenGates, w.GateStride);
+        Product(threads, w.Recurrent, h, w.StateStride, batch, hiddenGates, w.GateStride, accumulate: false);
         GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits, w.Epilogue);
     }
 
-    private static void GruResetBefore(CellWeights w, Span<float> gates, Span<float> h, StepBuffers buffers, int batch)
+    private static void GruResetBefore(CellWeights w, Span<float> gates, Span<float> h, StepBuffers buffers, int batch, ProductThreads? threads)
     {
         int hp = w.PaddedUnits;
         int candidateStride = w.Candidate!.PaddedRows;
         Span<float> hiddenGates = buffers.HiddenGates[..(batch * 2 * hp)];          // [batch, 2*Hp] W_h{r,z} h
         Span<float> resetHidden = buffers.ResetHidden[..(batch * hp)];              // [batch, Hp] r ⊙ h
         Span<float> candidate = buffers.Candidate[..(batch * candidateStride)];     // [batch, Hn] W_hn (r ⊙ h)
-        PackedMatMul.Multiply(w.Recurrent, h, w.StateStride, batch, hiddenGates, 2 * hp);
+        Product(threads, w.Recurrent, h, w.StateStride, batch, hiddenGates, 2 * hp, accumulate: false);
         GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Epilogue);
-        PackedMatMul.Multiply(w.Candidate, resetHidden, hp, batch, candidate, candidateStride);
+        Product(threads, w.Candidate, resetHidden, hp, batch, candidate, candidateStride, accumulate: false);
         GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Epilogue);
     }
 

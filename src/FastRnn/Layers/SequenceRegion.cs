@@ -1,5 +1,6 @@
 using System;
 using FastRnn.Cells;
+using FastRnn.Kernels;
 using FastRnn.Memory;
 using FastRnn.Networks;
 
@@ -14,10 +15,17 @@ internal sealed class SequenceRegion
 {
     private readonly ParallelParts threads;
 
-    public SequenceRegion(int threads) => this.threads = new ParallelParts(threads);
+    public SequenceRegion(int threads)
+    {
+        this.threads = new ParallelParts(threads);
+        Products = new ProductThreads(this.threads);
+    }
 
     /// <summary>Threads a region may use.</summary>
     public int Threads => threads.Count;
+
+    /// <summary>The same threads sharing one product by output panels: for steps of fewer rows than threads.</summary>
+    public ProductThreads Products { get; }
 
     /// <summary>Parts the running body is split into (at most <see cref="Threads"/>).</summary>
     public int Parts { get; private set; }

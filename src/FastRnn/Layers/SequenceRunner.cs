@@ -13,8 +13,10 @@ namespace FastRnn.Layers;
 /// <remarks>
 /// Per layer-direction: all input products of the sequence in one product, split among the threads
 /// by output panels; then the recurrence, split by (length-sorted, see <see cref="RowOrder"/>) rows,
-/// each part running its rows through every step. Rows are independent and every sum keeps its
-/// order, so a row's result depends neither on the rest of the batch nor on the thread count.
+/// each part running its rows through every step; with fewer rows than threads (one stream) the
+/// caller runs the steps and the threads share each step's products by output panels instead.
+/// Rows are independent and every sum keeps its order, so a row's result depends neither on the
+/// rest of the batch nor on the thread count.
 /// </remarks>
 /// <typeparam name="THistory">What the run keeps besides its output (a struct: one compiled runner per kind).</typeparam>
 internal sealed class SequenceRunner<THistory>
@@ -24,6 +26,7 @@ internal sealed class SequenceRunner<THistory>
     private readonly THistory history;
     private readonly Action<int> projectionPart;
     private readonly Action<int> recurrencePart;
+    private readonly Action<int> sharedStepRecurrence;
 
     /// <summary>Sizes the runner's own buffers; the caller has checked that they fit in an int.</summary>
     public SequenceRunner(CellStack network, int maxBatch, int maxSteps, int threads, THistory history)
@@ -45,7 +48,8 @@ internal sealed class SequenceRunner<THistory>
         Cell = new AlignedBuffer(maxBatch * paddedUnits);
         Region = new SequenceRegion(threads);
         projectionPart = ProjectionPart;
-        recurrencePart = RecurrencePart;
+        recurrencePart = part => Recurrence(part, null);
+        sharedStepRecurrence = part => Recurrence(part, Region.Products);
     }
 
     public int MaxBatch { get; }
@@ -117,8 +121,17 @@ internal sealed class SequenceRunner<THistory>
         // [T, B, G*Hp] first), its panels shared among the threads.
         Region.Run(projectionPart, cell.Input.Panels);
 
-        // Sequences are independent: each part runs its range of (length-sorted) rows through every step.
-        Region.Run(recurrencePart, batch);
+        // Sequences are independent: each part runs its range of (length-sorted) rows through every
+        // step. With fewer rows than threads (one stream), the caller runs the steps instead and the
+        // threads share each step's products by output panels.
+        if (batch >= Region.Threads)
+        {
+            Region.Run(recurrencePart, batch);
+        }
+        else
+        {
+            Region.Run(sharedStepRecurrence, 1);
+        }
 
         Rows.StoreState(cell, slot, batch, h, c, finalHidden, finalCell);
     }
@@ -133,8 +146,8 @@ internal sealed class SequenceRunner<THistory>
         PackedMatMul.MultiplyPanels(cell.Input, first, end, r.Input.Span, cell.InputSize, rows, r.Gates.Span[..(rows * cell.GateStride)], cell.GateStride);
     }
 
-    // A part of the recurrence: a range of sorted rows through every step.
-    private void RecurrencePart(int part)
+    // A part of the recurrence: a range of sorted rows through every step, its products on `products` (or this thread).
+    private void Recurrence(int part, ProductThreads? products)
     {
         SequenceRegion r = Region;
         CellWeights cell = r.Cell;
@@ -155,7 +168,7 @@ internal sealed class SequenceRunner<THistory>
             history.BeforeStep(cell, slot, at, h, c);
             if (active > 0)
             {
-                CellStep.Forward(cell, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, part, at, active), active);
+                CellStep.Forward(cell, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, part, at, active), active, products);
             }
 
             history.AfterStep(cell, slot, at, c);

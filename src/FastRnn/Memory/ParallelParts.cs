@@ -1,32 +1,39 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace FastRnn.Memory;
 
 /// <summary>
-/// Runs one body as <see cref="Count"/> parts at once: part 0 on the calling thread, the others as
-/// reusable thread-pool work items, and returns when all are done. Nothing is allocated per run:
-/// the work items and the body delegates are made once by the owner.
+/// Runs one body as <see cref="Count"/> parts at once: part 0 on the calling thread, the others on
+/// worker threads of this instance, and returns when all are done. Nothing is allocated per run:
+/// the body delegates are made once by the owner, the workers once on the first run.
 /// </summary>
+/// <remarks>
+/// Built for many short runs back to back (one per time step: a split product of a few
+/// microseconds): a worker that finished a part spins for <see cref="SpinMicroseconds"/> waiting
+/// for the next one, so a run starts without an OS wake-up, then blocks, so an idle owner burns no
+/// core. Workers spin only when the parts fit the machine's cores; with more parts than cores a
+/// spinning worker would take the core another part needs. The workers are dedicated threads, not
+/// thread-pool work items: a busy pool (a service under load) would delay every step of every call.
+/// The workers end when the owner is collected (its finalizer stops them).
+/// </remarks>
 internal sealed class ParallelParts
 {
-    private readonly Part[] parts;
-    private readonly object gate = new();
-    private int remaining;
-    private Action<int>? body;
-    private Exception? failure;
+    /// <summary>How long an idle worker spins before it blocks: several steps of a large layer, a small share of a 10 ms audio hop.</summary>
+    public const int SpinMicroseconds = 100;
+
+    private readonly Crew crew;
 
     public ParallelParts(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 64);
         Count = count;
-        parts = new Part[count];
-        for (int i = 1; i < count; i++)
-        {
-            parts[i] = new Part(this, i);
-        }
+        crew = new Crew(count);
     }
+
+    ~ParallelParts() => crew.Stop();
 
     /// <summary>Number of parts (threads).</summary>
     public int Count { get; }
@@ -42,35 +49,7 @@ internal sealed class ParallelParts
             return;
         }
 
-        body = work;
-        failure = null;
-        remaining = count - 1;
-        for (int i = 1; i < count; i++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(parts[i], preferLocal: false);
-        }
-
-        try
-        {
-            work(0);
-        }
-        finally
-        {
-            lock (gate)
-            {
-                while (remaining > 0)
-                {
-                    Monitor.Wait(gate);
-                }
-            }
-
-            body = null;
-        }
-
-        if (failure is not null)
-        {
-            throw new AggregateException("A parallel part of the call failed.", failure);
-        }
+        crew.Run(work, Math.Min(count, Count));
     }
 
     /// <summary>Part <paramref name="part"/> of <paramref name="count"/> equal contiguous shares of [0, <paramref name="total"/>).</summary>
@@ -81,27 +60,146 @@ internal sealed class ParallelParts
     public static (int First, int End) Share(int total, int count, int part) =>
         ((int)((long)total * part / count), (int)((long)total * (part + 1) / count));
 
-    private sealed class Part(ParallelParts owner, int index) : IThreadPoolWorkItem
+    // What the workers share with the caller. The worker threads hold this, never the owner, so the
+    // owner can be collected while they wait.
+    private sealed class Crew
     {
-        public void Execute()
+        private readonly Thread?[] workers; // [count] index 0 unused: part 0 runs on the caller
+        private readonly object gate = new();
+        private readonly long spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+        private readonly bool spin;
+        private Action<int>? body;
+        private int parts;
+        private int generation;   // bumped by each run; a worker runs its part once per bump
+        private int remaining;    // workers' parts not yet finished in the current run
+        private int sleeping;     // workers blocked on the gate
+        private bool stopped;
+        private Exception? failure;
+
+        public Crew(int count)
         {
+            workers = new Thread?[count];
+            spin = count <= Environment.ProcessorCount;
+        }
+
+        public void Run(Action<int> work, int count)
+        {
+            StartWorkers();
+            body = work;
+            parts = count;
+            failure = null;
+            Volatile.Write(ref remaining, workers.Length - 1); // every worker sees every run; those past `count` only go back to waiting
+
+            // Full fences on both sides (here and in Wait): either the worker sees the new generation
+            // before it blocks, or this thread sees it sleeping and wakes it.
+            Interlocked.Increment(ref generation);
+            if (Volatile.Read(ref sleeping) > 0)
+            {
+                lock (gate)
+                {
+                    Monitor.PulseAll(gate);
+                }
+            }
+
             try
             {
-                owner.body!(index);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref owner.failure, e, null);
+                work(0);
             }
             finally
             {
-                lock (owner.gate)
+                var wait = default(SpinWait);
+                while (Volatile.Read(ref remaining) > 0)
                 {
-                    if (--owner.remaining == 0)
+                    wait.SpinOnce(sleep1Threshold: -1); // yields the core after a while, never sleeps a whole millisecond
+                }
+
+                body = null;
+            }
+
+            if (failure is not null)
+            {
+                throw new AggregateException("A parallel part of the call failed.", failure);
+            }
+        }
+
+        public void Stop()
+        {
+            lock (gate)
+            {
+                stopped = true;
+                Monitor.PulseAll(gate);
+            }
+        }
+
+        private void StartWorkers()
+        {
+            if (workers[1] is not null)
+            {
+                return;
+            }
+
+            for (int i = 1; i < workers.Length; i++)
+            {
+                int index = i;
+                var thread = new Thread(() => Work(index)) { IsBackground = true, Name = $"FastRnn part {i}" };
+                workers[i] = thread;
+                thread.Start();
+            }
+        }
+
+        private void Work(int index)
+        {
+            int seen = 0;
+            while (Next(ref seen))
+            {
+                try
+                {
+                    if (index < parts)
                     {
-                        Monitor.PulseAll(owner.gate);
+                        body!(index);
                     }
                 }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref remaining);
+                }
+            }
+        }
+
+        // Waits for a generation after `seen`: spinning first, then blocked. False once stopped.
+        private bool Next(ref int seen)
+        {
+            if (spin)
+            {
+                long until = Stopwatch.GetTimestamp() + spinTicks;
+                do
+                {
+                    if (Volatile.Read(ref generation) != seen)
+                    {
+                        seen = Volatile.Read(ref generation);
+                        return true;
+                    }
+
+                    Thread.SpinWait(20);
+                }
+                while (Stopwatch.GetTimestamp() < until);
+            }
+
+            lock (gate)
+            {
+                Interlocked.Increment(ref sleeping);
+                while (Volatile.Read(ref generation) == seen && !stopped)
+                {
+                    Monitor.Wait(gate);
+                }
+
+                Interlocked.Decrement(ref sleeping);
+                seen = Volatile.Read(ref generation);
+                return !stopped;
             }
         }
     }

@@ -276,15 +276,23 @@ public sealed class RecurrentNetwork
     /// <param name="maxSteps">Longest sequence the workspace accepts.</param>
     /// <param name="threads">
     /// Threads a call may use (1..64). Input products are split by output panels and the recurrence
-    /// by sequences, so results are bit-identical for any thread count; worth it for larger batches.
+    /// by sequences; with fewer sequences than threads (one stream), each step's products are split
+    /// by output panels instead, and a product too small to pay for it runs on the calling thread.
+    /// Results are bit-identical for any thread count.
     /// </param>
     /// <returns>The workspace.</returns>
     public SequenceWorkspace CreateWorkspace(int maxBatch, int maxSteps, int threads = 1) => new(Stack, maxBatch, maxSteps, threads);
 
     /// <summary>Creates a streaming session (unidirectional networks) for up to <paramref name="maxBatch"/> streams.</summary>
     /// <param name="maxBatch">Rows per step the session accepts.</param>
+    /// <param name="threads">
+    /// Threads a step may use (1..64): each product of the step is shared among them by output rows,
+    /// with bit-identical results; a product too small to pay for it runs on the calling thread alone.
+    /// Worth it for one stream of a large layer on idle cores (README, "Threads"); a step with several
+    /// threads blocks its caller until all are done.
+    /// </param>
     /// <returns>The session, with zero state.</returns>
-    public StreamingSession CreateSession(int maxBatch = 1) => new(Stack, maxBatch);
+    public StreamingSession CreateSession(int maxBatch = 1, int threads = 1) => new(Stack, maxBatch, threads);
 
     /// <summary>
     /// Runs the whole network over a batch of sequences, with PyTorch semantics. Allocates nothing.

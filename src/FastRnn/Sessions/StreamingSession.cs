@@ -19,9 +19,10 @@ public sealed class StreamingSession
     private readonly AlignedBuffer[] cell;    // per layer [B, Hp] (LSTM)
     private readonly AlignedBuffer gates;     // [B, G*Hp]
     private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
+    private readonly ProductThreads? products; // shares each product of a step by output panels; null with one thread
     private int busy;
 
-    internal StreamingSession(CellStack stack, int maxBatch)
+    internal StreamingSession(CellStack stack, int maxBatch, int threads = 1)
     {
         NetworkDescription d = stack.Description;
         if (d.Bidirectional)
@@ -35,8 +36,12 @@ public sealed class StreamingSession
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, 64);
         this.stack = stack;
         MaxBatch = maxBatch;
+        Threads = threads;
+        products = threads > 1 ? new ProductThreads(threads) : null;
         hidden = new AlignedBuffer[d.NumLayers];
         cell = new AlignedBuffer[d.NumLayers];
         int gateStride = 0, scratchPerRow = 0;
@@ -55,6 +60,12 @@ public sealed class StreamingSession
 
     /// <summary>Largest batch per step.</summary>
     public int MaxBatch { get; }
+
+    /// <summary>
+    /// Threads a step may use: each product of the step is shared among them by output rows, and
+    /// a product too small to pay for the hand-off runs on the calling thread alone (README, "Threads").
+    /// </summary>
+    public int Threads { get; }
 
     /// <summary>What the network this session runs is.</summary>
     public NetworkDescription Description => stack.Description;
@@ -93,9 +104,9 @@ public sealed class StreamingSession
             {
                 CellWeights w = stack.Cells[layer];
                 Span<float> g = gates.Span[..(batch * w.GateStride)];
-                PackedMatMul.Multiply(w.Input, x, xStride, batch, g, w.GateStride);
+                CellStep.Product(products, w.Input, x, xStride, batch, g, w.GateStride, accumulate: false);
                 Span<float> h = hidden[layer].Span;
-                CellStep.Forward(w, g, h, cell[layer].Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch);
+                CellStep.Forward(w, g, h, cell[layer].Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch, products);
                 x = h;
                 xStride = w.StateStride;
             }

@@ -239,6 +239,27 @@ public sealed class ZeroAllocationTests
         AllocationAssert.AllocatesNothing(() => network.Forward(workspace, input, steps, batch, output, lengths: lengths));
     }
 
+    [Theory]
+    [InlineData(CellKind.Lstm, WeightFormat.Float32)]
+    [InlineData(CellKind.Gru, WeightFormat.Int8)]
+    [InlineData(CellKind.RnnTanh, WeightFormat.BFloat16)]
+    public void OneStreamOnTwoThreadsAllocatesNothingOnAnyThread(CellKind kind, WeightFormat format)
+    {
+        // A layer large enough that each step's products are shared, so the worker really runs.
+        var description = new NetworkDescription(kind, 32, 256) { NumLayers = 2 };
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 3).WithWeightFormat(format);
+        const int steps = 5;
+        StreamingSession session = network.CreateSession(threads: 2);
+        SequenceWorkspace workspace = network.CreateWorkspace(1, steps, threads: 2);
+        Assert.Equal(2, session.Threads);
+        float[] input = Ramp(steps * 32), output = new float[steps * 256], step = new float[256];
+        AllocationAssert.AllocatesNothing(() =>
+        {
+            session.Step(input.AsSpan(0, 32), 1, step);
+            network.Forward(workspace, input, steps, 1, output);
+        });
+    }
+
     private static float[] Ramp(int length)
     {
         float[] values = new float[length];

@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using FastRnn.Kernels;
+using FastRnn.Layers;
+using FastRnn.Networks;
+using FastRnn.Sessions;
+using FastRnn.Training;
+using Xunit;
+
+namespace FastRnn.Tests.Networks;
+
+/// <summary>
+/// One stream on several threads: a step's products shared by output panels give bit-identical
+/// results to one thread, for every cell kind and weight format, streaming and whole-sequence,
+/// forward and (through the training forward) backward. The layers are large enough that the
+/// products really are split (asserted), and small enough for a unit test.
+/// </summary>
+public sealed class SharedStepTests
+{
+    private const int Input = 48, Hidden = 200, Steps = 6;
+
+    public static TheoryData<string, WeightFormat> Cells()
+    {
+        var data = new TheoryData<string, WeightFormat>();
+        foreach (string cell in new[] { "lstm", "lstm-peephole", "lstm-projection", "gru", "gru-reset-before", "rnn-tanh", "rnn-relu" })
+        {
+            foreach (WeightFormat format in new[] { WeightFormat.Float32, WeightFormat.BFloat16, WeightFormat.Int8 })
+            {
+                data.Add(cell, format);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void StreamingStepsAreBitIdenticalOnOneTwoAndThreeThreads(string cell, WeightFormat format)
+    {
+        RecurrentNetwork network = Network(cell, bidirectional: false).WithWeightFormat(format);
+        NetworkDescription d = network.Description;
+        float[] input = Inputs(Steps * d.InputSize, 1);
+        float[]? expected = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            StreamingSession session = network.CreateSession(threads: threads);
+            float[] outputs = new float[Steps * d.StateSize];
+            for (int t = 0; t < Steps; t++)
+            {
+                session.Step(input.AsSpan(t * d.InputSize, d.InputSize), 1, outputs.AsSpan(t * d.StateSize, d.StateSize));
+            }
+
+            float[] state = new float[d.NumLayers * d.StateSize];
+            float[] cellState = new float[d.HasCellState ? d.NumLayers * d.HiddenSize : 0];
+            session.GetState(state, cellState, 1);
+            float[] all = [.. outputs, .. state, .. cellState];
+            if (expected is null)
+            {
+                expected = all;
+            }
+            else
+            {
+                Assert.True(expected.AsSpan().SequenceEqual(all), $"{cell} {format}: {threads} threads differ from 1");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("lstm", false)]
+    [InlineData("lstm-projection", true)]
+    [InlineData("gru", true)]
+    [InlineData("gru-reset-before", false)]
+    [InlineData("rnn-tanh", true)]
+    public void WholeSequencesOfOneStreamAreBitIdenticalOnOneAndTwoThreads(string cell, bool bidirectional)
+    {
+        RecurrentNetwork network = Network(cell, bidirectional);
+        NetworkDescription d = network.Description;
+        float[] input = Inputs(Steps * d.InputSize, 2);
+        float[]? expected = null;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            SequenceWorkspace workspace = network.CreateWorkspace(1, Steps, threads);
+            float[] output = new float[Steps * d.OutputSize];
+            float[] hn = new float[d.NumLayers * d.Directions * d.StateSize];
+            network.Forward(workspace, input, Steps, 1, output, hn, lengths: new[] { Steps - 1 });
+            float[] all = [.. output, .. hn];
+            if (expected is null)
+            {
+                expected = all;
+            }
+            else
+            {
+                Assert.True(expected.AsSpan().SequenceEqual(all), $"{cell}: 2 threads differ from 1");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("lstm-peephole")]
+    [InlineData("gru")]
+    public void GradientsOfOneStreamAreBitIdenticalOnOneAndTwoThreads(string cell)
+    {
+        RecurrentNetwork network = Network(cell, bidirectional: false);
+        NetworkDescription d = network.Description;
+        float[] input = Inputs(Steps * d.InputSize, 3);
+        float[] gradOutput = Inputs(Steps * d.OutputSize, 4);
+        float[]? expected = null;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var session = new TrainingSession(network, 1, Steps, threads: threads);
+            var gradients = new GradientBuffer(network);
+            float[] gradInput = new float[input.Length];
+            session.Forward(input, Steps, 1, new float[gradOutput.Length]);
+            session.Backward(gradOutput, gradients, gradInput: gradInput);
+            var all = new List<float>(gradInput);
+            foreach (string name in gradients.Names)
+            {
+                all.AddRange(gradients.Get(name).ToArray());
+            }
+
+            if (expected is null)
+            {
+                expected = [.. all];
+            }
+            else
+            {
+                Assert.True(expected.AsSpan().SequenceEqual(all.ToArray()), $"{cell}: 2 threads differ from 1");
+            }
+        }
+    }
+
+    [Fact]
+    public void TheRecurrentProductOfTheseLayersIsReallySplitAndASmallOneIsNot()
+    {
+        RecurrentNetwork network = Network("lstm", bidirectional: false);
+        var threads = new ProductThreads(2);
+        Assert.Equal(2, threads.PartsFor(network.Cells[0].Recurrent, 1));
+        RecurrentNetwork small = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, 16, 32), 1);
+        Assert.Equal(1, threads.PartsFor(small.Cells[0].Recurrent, 1));
+    }
+
+    [Fact]
+    public void ASessionWithTwoThreadsStillStepsAfterItsWorkersWentToSleep()
+    {
+        RecurrentNetwork network = Network("gru", bidirectional: false);
+        NetworkDescription d = network.Description;
+        StreamingSession one = network.CreateSession();
+        StreamingSession two = network.CreateSession(threads: 2);
+        float[] x = Inputs(d.InputSize, 5);
+        float[] a = new float[d.StateSize], b = new float[d.StateSize];
+        for (int i = 0; i < 3; i++)
+        {
+            one.Step(x, 1, a);
+            two.Step(x, 1, b);
+            Assert.True(a.AsSpan().SequenceEqual(b));
+            System.Threading.Thread.Sleep(5 * ParallelSpinMilliseconds); // past the workers' spin: they block, and must wake for the next step
+        }
+    }
+
+    [Fact]
+    public void ThreadCountsOutsideOneToSixtyFourAreRefusedByName()
+    {
+        RecurrentNetwork network = Network("rnn-tanh", bidirectional: false);
+        Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => network.CreateSession(threads: 0)).ParamName);
+        Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => network.CreateSession(threads: 65)).ParamName);
+    }
+
+    private static int ParallelSpinMilliseconds => Math.Max(1, FastRnn.Memory.ParallelParts.SpinMicroseconds / 1000);
+
+    private static RecurrentNetwork Network(string cell, bool bidirectional)
+    {
+        NetworkDescription d = cell switch
+        {
+            "lstm" => new NetworkDescription(CellKind.Lstm, Input, Hidden),
+            "lstm-peephole" => new NetworkDescription(CellKind.Lstm, Input, Hidden) { Variant = CellVariant.Peephole },
+            "lstm-projection" => new NetworkDescription(CellKind.Lstm, Input, Hidden) { ProjectionSize = 120 },
+            "gru" => new NetworkDescription(CellKind.Gru, Input, Hidden),
+            "gru-reset-before" => new NetworkDescription(CellKind.Gru, Input, Hidden) { Variant = CellVariant.ResetBefore },
+            "rnn-relu" => new NetworkDescription(CellKind.RnnRelu, Input, 2 * Hidden),
+            _ => new NetworkDescription(CellKind.RnnTanh, Input, 2 * Hidden),
+        };
+        return RecurrentNetwork.CreateRandom(d with { NumLayers = 2, Bidirectional = bidirectional }, 11);
+    }
+
+    private static float[] Inputs(int count, int seed)
+    {
+        var random = new Random(seed);
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 3) - 1.5);
+        }
+
+        return values;
+    }
+}
