@@ -11,32 +11,41 @@ namespace FastRnn.Cells;
 /// </summary>
 internal static class CellStep
 {
-    /// <summary>Advances <paramref name="batch"/> rows by one step.</summary>
+    /// <summary>Advances <paramref name="batch"/> rows by one step: all of it, or one thread's share.</summary>
     /// <param name="w">The layer-direction weights.</param>
-    /// <param name="gates">[batch, GateStride] W_ih x for this step in packed order; consumed (holds activations afterwards).</param>
+    /// <param name="x">[batch, xStride] this step's layer input, or empty when <paramref name="gates"/> already holds W_ih x (a sequence's input products run at once).</param>
+    /// <param name="xStride">Distance between input rows.</param>
+    /// <param name="gates">[batch, GateStride] W_ih x for this step in packed order (written here from <paramref name="x"/> if given); consumed (holds activations afterwards).</param>
     /// <param name="h">[batch, StateStride] hidden state, read then overwritten.</param>
     /// <param name="c">[batch, Hp] cell state (LSTM), read then overwritten; empty otherwise.</param>
     /// <param name="buffers">Where the intermediate products go (see <see cref="StepBuffers"/>).</param>
     /// <param name="batch">Rows.</param>
-    /// <param name="threads">Threads that share each product by output panels (a step of few rows), or null for the calling thread alone.</param>
-    public static void Forward(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch, ProductThreads? threads = null)
+    /// <param name="share">The panels and units this thread computes (<see cref="StepShare.Whole"/>: all).</param>
+    public static void Forward(
+        CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch, StepShare share)
     {
+        // Every cell starts with its share of W_ih x (unless given) and W_hh h; the epilogues overwrite
+        // h (and c), so no share may start one before every share has read h.
+        (int p0, int p1) = share.Panels(w.Input);
+        if (!x.IsEmpty)
+        {
+            PackedMatMul.MultiplyPanels(w.Input, p0, p1, x, xStride, batch, gates, w.GateStride);
+        }
+
+        UnitRange units = share.Units(w.PaddedUnits);
         switch (w.Kind)
         {
             case CellKind.Lstm:
-                Lstm(w, gates, h, c, buffers.Unprojected, batch, threads);
+                Lstm(w, gates, h, c, buffers.Unprojected, batch, share, p0, p1, units);
                 break;
             case CellKind.Gru when w.ResetBefore:
-                GruResetBefore(w, gates, h, buffers, batch, threads);
+                GruResetBefore(w, gates, h, buffers, batch, share, units);
                 break;
             case CellKind.Gru:
-                Gru(w, gates, h, buffers.HiddenGates, batch, threads);
+                Gru(w, gates, h, buffers.HiddenGates, batch, share, p0, p1, units);
                 break;
             default:
-                // Activated in place, so the gate buffer holds what backward needs, as for the other cells.
-                Product(threads, w.Recurrent, h, w.StateStride, batch, gates, w.GateStride, accumulate: true);
-                RnnEpilogue.Forward(gates, w.GateStride, w.Bias, gates, batch, w.Epilogue);
-                gates[..(batch * w.GateStride)].CopyTo(h);
+                Rnn(w, gates, h, batch, share, p0, p1, units);
                 break;
         }
     }
@@ -77,56 +86,62 @@ internal static class CellStep
         }
     }
 
-    /// <summary>
-    /// One product of a forward step: on the given threads, or on the calling thread. The epilogues
-    /// between products stay on the calling thread: O(H) beside the product's O(G·H²), they would
-    /// not pay for another hand-off.
-    /// </summary>
-    public static void Product(ProductThreads? threads, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, bool accumulate)
-    {
-        if (threads is null)
-        {
-            ProductThreads.OnCallingThread(w, x, xStride, batch, y, yStride, accumulate);
-        }
-        else
-        {
-            threads.Run(w, x, xStride, batch, y, yStride, accumulate);
-        }
-    }
-
-    private static void Lstm(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, Span<float> unprojected, int batch, ProductThreads? threads)
+    private static void Lstm(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, Span<float> unprojected, int batch, StepShare share, int p0, int p1, UnitRange units)
     {
         int hp = w.PaddedUnits;
-        Product(threads, w.Recurrent, h, w.StateStride, batch, gates, w.GateStride, accumulate: true);
+        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, h, w.StateStride, batch, gates, w.GateStride);
+        share.Barrier();
         if (w.Projection is null)
         {
-            LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Epilogue);
+            LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Epilogue, units);
             return;
         }
 
         unprojected = unprojected[..(batch * hp)]; // [batch, Hp] o * tanh(c')
-        LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Epilogue);
-        Product(threads, w.Projection, unprojected, hp, batch, h, w.StateStride, accumulate: false);
+        LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Epilogue, units);
+        share.Barrier(); // the projection reads every unit
+        (int q0, int q1) = share.ProjectionPanels(w.Projection);
+        PackedMatMul.MultiplyPanels(w.Projection, q0, q1, unprojected, hp, batch, h, w.StateStride);
     }
 
-    private static void Gru(CellWeights w, Span<float> gates, Span<float> h, Span<float> hiddenGates, int batch, ProductThreads? threads)
+    private static void Gru(CellWeights w, Span<float> gates, Span<float> h, Span<float> hiddenGates, int batch, StepShare share, int p0, int p1, UnitRange units)
     {
         hiddenGates = hiddenGates[..(batch * w.GateStride)]; // [batch, 3*Hp] W_hh h
-        Product(threads, w.Recurrent, h, w.StateStride, batch, hiddenGates, w.GateStride, accumulate: false);
-        GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits, w.Epilogue);
+        PackedMatMul.MultiplyPanels(w.Recurrent, p0, p1, h, w.StateStride, batch, hiddenGates, w.GateStride);
+        share.Barrier();
+        GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits, w.Epilogue, units);
     }
 
-    private static void GruResetBefore(CellWeights w, Span<float> gates, Span<float> h, StepBuffers buffers, int batch, ProductThreads? threads)
+    private static void GruResetBefore(CellWeights w, Span<float> gates, Span<float> h, StepBuffers buffers, int batch, StepShare share, UnitRange units)
     {
         int hp = w.PaddedUnits;
         int candidateStride = w.Candidate!.PaddedRows;
         Span<float> hiddenGates = buffers.HiddenGates[..(batch * 2 * hp)];          // [batch, 2*Hp] W_h{r,z} h
         Span<float> resetHidden = buffers.ResetHidden[..(batch * hp)];              // [batch, Hp] r ⊙ h
         Span<float> candidate = buffers.Candidate[..(batch * candidateStride)];     // [batch, Hn] W_hn (r ⊙ h)
-        Product(threads, w.Recurrent, h, w.StateStride, batch, hiddenGates, 2 * hp, accumulate: false);
-        GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Epilogue);
-        Product(threads, w.Candidate, resetHidden, hp, batch, candidate, candidateStride, accumulate: false);
-        GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Epilogue);
+        (int r0, int r1) = share.Panels(w.Recurrent);
+        PackedMatMul.MultiplyPanels(w.Recurrent, r0, r1, h, w.StateStride, batch, hiddenGates, 2 * hp);
+        share.Barrier();
+        GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Epilogue, units);
+        share.Barrier(); // the candidate product reads every unit of r ⊙ h; its share's outputs are this share's units
+        (int n0, int n1) = share.Panels(w.Candidate);
+        PackedMatMul.MultiplyPanels(w.Candidate, n0, n1, resetHidden, hp, batch, candidate, candidateStride);
+        GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Epilogue, units);
+    }
+
+    private static void Rnn(CellWeights w, Span<float> gates, Span<float> h, int batch, StepShare share, int p0, int p1, UnitRange units)
+    {
+        int gs = w.GateStride;
+        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, h, w.StateStride, batch, gates, gs);
+        share.Barrier();
+
+        // Activated in place, so the gate buffer holds what backward needs, as for the other cells.
+        RnnEpilogue.Forward(gates, gs, w.Bias, gates, batch, w.Epilogue, units);
+        int count = units.End - units.First;
+        for (int b = 0; b < batch; b++)
+        {
+            gates.Slice((b * gs) + units.First, count).CopyTo(h.Slice((b * w.StateStride) + units.First, count));
+        }
     }
 
     private static void LstmBackward(CellWeights w, BackwardWeights bw, ReadOnlySpan<float> gates, StepHistory saved, StepGradients gradients, Span<float> dh, Span<float> dc, Span<float> scratch, int batch)

@@ -21,9 +21,10 @@ internal static class GruEpilogue
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
     /// <param name="options">The clip and functions of the layer direction.</param>
+    /// <param name="units">The units of every row to run (one thread's share), or null for all.</param>
     public static void Forward(
         Span<float> inputGates, Span<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev,
-        Span<float> hNew, int batch, int paddedUnits, EpilogueOptions options)
+        Span<float> hNew, int batch, int paddedUnits, EpilogueOptions options, UnitRange? units = null)
     {
         int hp = paddedUnits;
         if (hp % Isa.FloatsPerVector != 0 || inputGates.Length < batch * 3 * hp || hiddenGates.Length < batch * 3 * hp || hPrev.Length < batch * hp
@@ -36,7 +37,7 @@ internal static class GruEpilogue
         var kernel = new Kernel
         {
             InputGates = inputGates, HiddenGates = hiddenGates, InputBias = inputBias, HiddenBias = hiddenBias, HPrev = hPrev, HNew = hNew,
-            Batch = batch, Hp = hp, Options = options,
+            Batch = batch, Hp = hp, Options = options, Units = UnitRange.Check(units, hp),
         };
         SimdDispatch.Run(ref kernel);
     }
@@ -52,6 +53,7 @@ internal static class GruEpilogue
         public int Batch;
         public int Hp;
         public EpilogueOptions Options;
+        public UnitRange Units;
 
         public void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
@@ -66,7 +68,7 @@ internal static class GruEpilogue
             // Locals, not fields, in the loops: the JIT keeps them in registers.
             Span<float> inputGates = InputGates, hiddenGates = HiddenGates, hNew = HNew;
             ReadOnlySpan<float> inputBias = InputBias, hiddenBias = HiddenBias, hPrev = HPrev;
-            int batch = Batch, hp = Hp;
+            int batch = Batch, hp = Hp, first = Units.First, end = Units.End;
             float clip = Options.Clip;
             int n = TOps.Count;
             var limit = new PreActivationClip<TOps, TVec>(clip);
@@ -79,7 +81,7 @@ internal static class GruEpilogue
                 ref float hg = ref MemoryMarshal.GetReference(hiddenGates.Slice(b * 3 * hp));
                 ref float hp0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
                 ref float hn1 = ref MemoryMarshal.GetReference(hNew.Slice(b * hp));
-                for (int u = 0; u < hp; u += n)
+                for (int u = first; u < end; u += n)
                 {
                     int at = 3 * u;
                     TVec r = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at)), TOps.Load(ref Unsafe.Add(ref hg, at)));

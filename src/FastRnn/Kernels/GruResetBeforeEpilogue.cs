@@ -21,9 +21,10 @@ internal static class GruResetBeforeEpilogue
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
     /// <param name="options">The clip and functions of the layer direction (the clip bounds r and z here).</param>
+    /// <param name="units">The units of every row to run (one thread's share), or null for all.</param>
     public static void Gates(
         Span<float> inputGates, ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias,
-        ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int paddedUnits, EpilogueOptions options)
+        ReadOnlySpan<float> hPrev, Span<float> resetHidden, int batch, int paddedUnits, EpilogueOptions options, UnitRange? units = null)
     {
         int hp = paddedUnits;
         Validate(inputGates.Length, batch, hp, inputBias.Length, hiddenBias.Length);
@@ -35,7 +36,7 @@ internal static class GruResetBeforeEpilogue
         var kernel = new GatesKernel
         {
             InputGates = inputGates, HiddenGates = hiddenGates, InputBias = inputBias, HiddenBias = hiddenBias, HPrev = hPrev,
-            ResetHidden = resetHidden, Batch = batch, Hp = hp, Options = options,
+            ResetHidden = resetHidden, Batch = batch, Hp = hp, Options = options, Units = UnitRange.Check(units, hp),
         };
         SimdDispatch.Run(ref kernel);
     }
@@ -51,9 +52,10 @@ internal static class GruResetBeforeEpilogue
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp.</param>
     /// <param name="options">The clip and functions of the layer direction (the clip bounds n here).</param>
+    /// <param name="units">The units of every row to run (one thread's share), or null for all.</param>
     public static void State(
         Span<float> inputGates, ReadOnlySpan<float> candidateHidden, int candidateStride, ReadOnlySpan<float> inputBias,
-        ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits, EpilogueOptions options)
+        ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> hPrev, Span<float> hNew, int batch, int paddedUnits, EpilogueOptions options, UnitRange? units = null)
     {
         int hp = paddedUnits;
         Validate(inputGates.Length, batch, hp, inputBias.Length, hiddenBias.Length);
@@ -65,7 +67,7 @@ internal static class GruResetBeforeEpilogue
         var kernel = new StateKernel
         {
             InputGates = inputGates, CandidateHidden = candidateHidden, CandidateStride = candidateStride, InputBias = inputBias,
-            HiddenBias = hiddenBias, HPrev = hPrev, HNew = hNew, Batch = batch, Hp = hp, Options = options,
+            HiddenBias = hiddenBias, HPrev = hPrev, HNew = hNew, Batch = batch, Hp = hp, Options = options, Units = UnitRange.Check(units, hp),
         };
         SimdDispatch.Run(ref kernel);
     }
@@ -89,6 +91,7 @@ internal static class GruResetBeforeEpilogue
         public int Batch;
         public int Hp;
         public EpilogueOptions Options;
+        public UnitRange Units;
 
         public void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
@@ -103,7 +106,7 @@ internal static class GruResetBeforeEpilogue
             // Locals, not fields, in the loops: the JIT keeps them in registers.
             Span<float> inputGates = InputGates, resetHidden = ResetHidden;
             ReadOnlySpan<float> hiddenGates = HiddenGates, inputBias = InputBias, hiddenBias = HiddenBias, hPrev = HPrev;
-            int batch = Batch, hp = Hp;
+            int batch = Batch, hp = Hp, first = Units.First, end = Units.End;
             float clip = Options.Clip;
             int n = TOps.Count;
             var limit = new PreActivationClip<TOps, TVec>(clip);
@@ -116,7 +119,7 @@ internal static class GruResetBeforeEpilogue
                 ref float hg = ref MemoryMarshal.GetReference(hiddenGates.Slice(b * 2 * hp));
                 ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
                 ref float rh = ref MemoryMarshal.GetReference(resetHidden.Slice(b * hp));
-                for (int u = 0; u < hp; u += n)
+                for (int u = first; u < end; u += n)
                 {
                     int at = 3 * u;
                     int ht = 2 * u;
@@ -156,6 +159,7 @@ internal static class GruResetBeforeEpilogue
         public int Batch;
         public int Hp;
         public EpilogueOptions Options;
+        public UnitRange Units;
 
         public void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
@@ -170,7 +174,7 @@ internal static class GruResetBeforeEpilogue
             // Locals, not fields, in the loops: the JIT keeps them in registers.
             Span<float> inputGates = InputGates, hNew = HNew;
             ReadOnlySpan<float> candidateHidden = CandidateHidden, inputBias = InputBias, hiddenBias = HiddenBias, hPrev = HPrev;
-            int candidateStride = CandidateStride, batch = Batch, hp = Hp;
+            int candidateStride = CandidateStride, batch = Batch, hp = Hp, first = Units.First, end = Units.End;
             float clip = Options.Clip;
             int n = TOps.Count;
             var limit = new PreActivationClip<TOps, TVec>(clip);
@@ -183,7 +187,7 @@ internal static class GruResetBeforeEpilogue
                 ref float cand = ref MemoryMarshal.GetReference(candidateHidden.Slice(b * candidateStride));
                 ref float h0 = ref MemoryMarshal.GetReference(hPrev.Slice(b * hp));
                 ref float h1 = ref MemoryMarshal.GetReference(hNew.Slice(b * hp));
-                for (int u = 0; u < hp; u += n)
+                for (int u = first; u < end; u += n)
                 {
                     int at = (3 * u) + (2 * n);
                     TVec pre = TOps.Add(TOps.Load(ref Unsafe.Add(ref xg, at)), TOps.Load(ref Unsafe.Add(ref cand, u)));

@@ -22,9 +22,10 @@ internal static class LstmEpilogue
     /// <param name="batch">Rows.</param>
     /// <param name="paddedUnits">Hp: hidden units padded to whole vectors of the active path.</param>
     /// <param name="options">The clip, coupled input/forget gates and functions of the layer direction.</param>
+    /// <param name="units">The units of every row to run (one thread's share), or null for all.</param>
     public static void Forward(
         Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> peephole, ReadOnlySpan<float> cPrev, Span<float> cNew, Span<float> hNew,
-        int batch, int paddedUnits, EpilogueOptions options)
+        int batch, int paddedUnits, EpilogueOptions options, UnitRange? units = null)
     {
         int hp = paddedUnits;
         if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 4 * hp || cPrev.Length < batch * hp || cNew.Length < batch * hp
@@ -37,6 +38,7 @@ internal static class LstmEpilogue
         var kernel = new Kernel
         {
             Gates = gates, Bias = bias, Peephole = peephole, CPrev = cPrev, CNew = cNew, HNew = hNew, Batch = batch, Hp = hp, Options = options,
+            Units = UnitRange.Check(units, hp),
         };
         SimdDispatch.Run(ref kernel);
     }
@@ -52,6 +54,7 @@ internal static class LstmEpilogue
         public int Batch;
         public int Hp;
         public EpilogueOptions Options;
+        public UnitRange Units;
 
         public void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
@@ -66,7 +69,7 @@ internal static class LstmEpilogue
             // Locals, not fields, in the loops: the JIT keeps them in registers.
             Span<float> gates = Gates, cNew = CNew, hNew = HNew;
             ReadOnlySpan<float> bias = Bias, peephole = Peephole, cPrev = CPrev;
-            int batch = Batch, hp = Hp;
+            int batch = Batch, hp = Hp, first = Units.First, end = Units.End;
             float clip = Options.Clip;
             bool coupled = Options.CoupledInputForget;
             int n = TOps.Count;
@@ -82,7 +85,7 @@ internal static class LstmEpilogue
                 ref float cp = ref MemoryMarshal.GetReference(cPrev.Slice(b * hp));
                 ref float cn = ref MemoryMarshal.GetReference(cNew.Slice(b * hp));
                 ref float hn = ref MemoryMarshal.GetReference(hNew.Slice(b * hp));
-                for (int u = 0; u < hp; u += n)
+                for (int u = first; u < end; u += n)
                 {
                     int at = 4 * u;
                     TVec i = TOps.Load(ref Unsafe.Add(ref g, at));

@@ -14,7 +14,8 @@ internal static class RnnEpilogue
     /// <param name="hNew">[batch, stride] the new state (may be the same memory as the pre-activation).</param>
     /// <param name="batch">Rows.</param>
     /// <param name="options">The clip and the function (tanh, relu or an ONNX one) of the layer direction.</param>
-    public static void Forward(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, EpilogueOptions options)
+    /// <param name="units">The units of every row to run (one thread's share), or null for all.</param>
+    public static void Forward(ReadOnlySpan<float> preactivation, int stride, ReadOnlySpan<float> bias, Span<float> hNew, int batch, EpilogueOptions options, UnitRange? units = null)
     {
         if (stride % Isa.FloatsPerVector != 0 || preactivation.Length < batch * stride || hNew.Length < batch * stride
             || (bias.Length != 0 && bias.Length < stride))
@@ -25,6 +26,7 @@ internal static class RnnEpilogue
         var kernel = new Kernel
         {
             Preactivation = preactivation, Stride = stride, Bias = bias, HNew = hNew, Batch = batch, Options = options,
+            Units = UnitRange.Check(units, stride),
         };
         SimdDispatch.Run(ref kernel);
     }
@@ -37,6 +39,7 @@ internal static class RnnEpilogue
         public Span<float> HNew;                  // [batch, stride]
         public int Batch;
         public EpilogueOptions Options;
+        public UnitRange Units;
 
         public void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
@@ -51,7 +54,7 @@ internal static class RnnEpilogue
             // Locals, not fields, in the loops: the JIT keeps them in registers.
             ReadOnlySpan<float> preactivation = Preactivation, bias = Bias;
             Span<float> hNew = HNew;
-            int stride = Stride, batch = Batch;
+            int stride = Stride, batch = Batch, first = Units.First, end = Units.End;
             float clip = Options.Clip;
             int n = TOps.Count;
             var limit = new PreActivationClip<TOps, TVec>(clip);
@@ -61,7 +64,7 @@ internal static class RnnEpilogue
             {
                 ref float pre = ref MemoryMarshal.GetReference(preactivation.Slice(b * stride));
                 ref float h = ref MemoryMarshal.GetReference(hNew.Slice(b * stride));
-                for (int u = 0; u < stride; u += n)
+                for (int u = first; u < end; u += n)
                 {
                     TVec a = TOps.Load(ref Unsafe.Add(ref pre, u));
                     if (hasBias)

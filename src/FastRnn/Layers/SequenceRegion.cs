@@ -1,6 +1,5 @@
 using System;
 using FastRnn.Cells;
-using FastRnn.Kernels;
 using FastRnn.Memory;
 using FastRnn.Networks;
 
@@ -18,14 +17,14 @@ internal sealed class SequenceRegion
     public SequenceRegion(int threads)
     {
         this.threads = new ParallelParts(threads);
-        Products = new ProductThreads(this.threads);
+        SharedSteps = new StepThreads(this.threads);
     }
 
     /// <summary>Threads a region may use.</summary>
     public int Threads => threads.Count;
 
-    /// <summary>The same threads sharing one product by output panels: for steps of fewer rows than threads.</summary>
-    public ProductThreads Products { get; }
+    /// <summary>The same threads sharing each step by output rows: for fewer sequences than threads.</summary>
+    public StepThreads SharedSteps { get; }
 
     /// <summary>Parts the running body is split into (at most <see cref="Threads"/>).</summary>
     public int Parts { get; private set; }

@@ -14,7 +14,7 @@ namespace FastRnn.Layers;
 /// Per layer-direction: all input products of the sequence in one product, split among the threads
 /// by output panels; then the recurrence, split by (length-sorted, see <see cref="RowOrder"/>) rows,
 /// each part running its rows through every step; with fewer rows than threads (one stream) the
-/// caller runs the steps and the threads share each step's products by output panels instead.
+/// caller runs the steps and the threads share each step by output rows instead.
 /// Rows are independent and every sum keeps its order, so a row's result depends neither on the
 /// rest of the batch nor on the thread count.
 /// </remarks>
@@ -49,7 +49,7 @@ internal sealed class SequenceRunner<THistory>
         Region = new SequenceRegion(threads);
         projectionPart = ProjectionPart;
         recurrencePart = part => Recurrence(part, null);
-        sharedStepRecurrence = part => Recurrence(part, Region.Products);
+        sharedStepRecurrence = part => Recurrence(part, Region.SharedSteps);
     }
 
     public int MaxBatch { get; }
@@ -123,7 +123,7 @@ internal sealed class SequenceRunner<THistory>
 
         // Sequences are independent: each part runs its range of (length-sorted) rows through every
         // step. With fewer rows than threads (one stream), the caller runs the steps instead and the
-        // threads share each step's products by output panels.
+        // threads share each step by output rows.
         if (batch >= Region.Threads)
         {
             Region.Run(recurrencePart, batch);
@@ -146,8 +146,8 @@ internal sealed class SequenceRunner<THistory>
         PackedMatMul.MultiplyPanels(cell.Input, first, end, r.Input.Span, cell.InputSize, rows, r.Gates.Span[..(rows * cell.GateStride)], cell.GateStride);
     }
 
-    // A part of the recurrence: a range of sorted rows through every step, its products on `products` (or this thread).
-    private void Recurrence(int part, ProductThreads? products)
+    // A part of the recurrence: a range of sorted rows through every step, each step shared by `shared` (or on this thread alone).
+    private void Recurrence(int part, StepThreads? shared)
     {
         SequenceRegion r = Region;
         CellWeights cell = r.Cell;
@@ -168,7 +168,7 @@ internal sealed class SequenceRunner<THistory>
             history.BeforeStep(cell, slot, at, h, c);
             if (active > 0)
             {
-                CellStep.Forward(cell, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, part, at, active), active, products);
+                StepThreads.Forward(shared, cell, default, 0, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, part, at, active), active);
             }
 
             history.AfterStep(cell, slot, at, c);

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 
 namespace FastRnn.Memory;
@@ -52,6 +53,13 @@ internal sealed class ParallelParts
         crew.Run(work, Math.Min(count, Count));
     }
 
+    /// <summary>
+    /// Waits until every part of the running call has reached this point (a spinning barrier, for
+    /// the phases of one time step). Only for the parts of a run of more than one part; a part must
+    /// not skip it, or the others wait for it until the run fails.
+    /// </summary>
+    public void Barrier() => crew.Barrier();
+
     /// <summary>Part <paramref name="part"/> of <paramref name="count"/> equal contiguous shares of [0, <paramref name="total"/>).</summary>
     /// <param name="total">Items to share.</param>
     /// <param name="count">Shares.</param>
@@ -73,6 +81,9 @@ internal sealed class ParallelParts
         private int generation;   // bumped by each run; a worker runs its part once per bump
         private int remaining;    // workers' parts not yet finished in the current run
         private int sleeping;     // workers blocked on the gate
+        private int arrived;      // parts at the current barrier
+        private int phase;        // bumped by the last part to reach a barrier
+        private bool broken;      // a part failed: nobody waits at a barrier for it
         private bool stopped;
         private Exception? failure;
 
@@ -88,6 +99,8 @@ internal sealed class ParallelParts
             body = work;
             parts = count;
             failure = null;
+            arrived = 0;
+            broken = false;
             Volatile.Write(ref remaining, workers.Length - 1); // every worker sees every run; those past `count` only go back to waiting
 
             // Full fences on both sides (here and in Wait): either the worker sees the new generation
@@ -101,24 +114,56 @@ internal sealed class ParallelParts
                 }
             }
 
+            Exception? own = null;
             try
             {
                 work(0);
             }
-            finally
+#pragma warning disable CA1031 // rethrown below, once the workers have let go of the caller's buffers
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                var wait = default(SpinWait);
-                while (Volatile.Read(ref remaining) > 0)
-                {
-                    wait.SpinOnce(sleep1Threshold: -1); // yields the core after a while, never sleeps a whole millisecond
-                }
-
-                body = null;
+                own = e;
+                Volatile.Write(ref broken, true);
             }
 
+            var wait = default(SpinWait);
+            while (Volatile.Read(ref remaining) > 0)
+            {
+                wait.SpinOnce(sleep1Threshold: -1); // yields the core after a while, never sleeps a whole millisecond
+            }
+
+            body = null;
             if (failure is not null)
             {
                 throw new AggregateException("A parallel part of the call failed.", failure);
+            }
+
+            if (own is not null)
+            {
+                ExceptionDispatchInfo.Throw(own);
+            }
+        }
+
+        public void Barrier()
+        {
+            int current = Volatile.Read(ref phase);
+            if (Interlocked.Increment(ref arrived) == parts)
+            {
+                arrived = 0; // published by the release below, before anyone can pass and arrive at the next barrier
+                Volatile.Write(ref phase, current + 1);
+                return;
+            }
+
+            var wait = default(SpinWait);
+            while (Volatile.Read(ref phase) == current)
+            {
+                if (Volatile.Read(ref broken))
+                {
+                    throw new OperationCanceledException("Another part of the call failed.");
+                }
+
+                wait.SpinOnce(sleep1Threshold: -1);
             }
         }
 
@@ -162,6 +207,7 @@ internal sealed class ParallelParts
                 catch (Exception e)
                 {
                     Interlocked.CompareExchange(ref failure, e, null);
+                    Volatile.Write(ref broken, true);
                 }
                 finally
                 {

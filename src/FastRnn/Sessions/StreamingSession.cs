@@ -19,7 +19,7 @@ public sealed class StreamingSession
     private readonly AlignedBuffer[] cell;    // per layer [B, Hp] (LSTM)
     private readonly AlignedBuffer gates;     // [B, G*Hp]
     private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
-    private readonly ProductThreads? products; // shares each product of a step by output panels; null with one thread
+    private readonly StepThreads? steps;      // shares each layer's step by output rows; null with one thread
     private int busy;
 
     internal StreamingSession(CellStack stack, int maxBatch, int threads = 1)
@@ -41,7 +41,7 @@ public sealed class StreamingSession
         this.stack = stack;
         MaxBatch = maxBatch;
         Threads = threads;
-        products = threads > 1 ? new ProductThreads(threads) : null;
+        steps = threads > 1 ? new StepThreads(new ParallelParts(threads)) : null;
         hidden = new AlignedBuffer[d.NumLayers];
         cell = new AlignedBuffer[d.NumLayers];
         int gateStride = 0, scratchPerRow = 0;
@@ -62,8 +62,8 @@ public sealed class StreamingSession
     public int MaxBatch { get; }
 
     /// <summary>
-    /// Threads a step may use: each product of the step is shared among them by output rows, and
-    /// a product too small to pay for the hand-off runs on the calling thread alone (README, "Threads").
+    /// Threads a step may use: each layer's step is shared among them by output rows (products and
+    /// epilogue), and a layer too small to pay for the hand-off runs on the calling thread alone (README, "Threads").
     /// </summary>
     public int Threads { get; }
 
@@ -104,9 +104,8 @@ public sealed class StreamingSession
             {
                 CellWeights w = stack.Cells[layer];
                 Span<float> g = gates.Span[..(batch * w.GateStride)];
-                CellStep.Product(products, w.Input, x, xStride, batch, g, w.GateStride, accumulate: false);
                 Span<float> h = hidden[layer].Span;
-                CellStep.Forward(w, g, h, cell[layer].Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch, products);
+                StepThreads.Forward(steps, w, x, xStride, g, h, cell[layer].Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch);
                 x = h;
                 xStride = w.StateStride;
             }

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using FastRnn.Cells;
 using FastRnn.Kernels;
+using FastRnn.Memory;
 using FastRnn.Layers;
 using FastRnn.Networks;
 using FastRnn.Sessions;
@@ -17,7 +19,7 @@ namespace FastRnn.Tests.Networks;
 /// </summary>
 public sealed class SharedStepTests
 {
-    private const int Input = 48, Hidden = 200, Steps = 6;
+    private const int Input = 48, Hidden = 264, Steps = 6;
 
     public static TheoryData<string, WeightFormat> Cells()
     {
@@ -129,14 +131,49 @@ public sealed class SharedStepTests
         }
     }
 
-    [Fact]
-    public void TheRecurrentProductOfTheseLayersIsReallySplitAndASmallOneIsNot()
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("lstm-projection")]
+    [InlineData("gru")]
+    [InlineData("gru-reset-before")]
+    [InlineData("rnn-tanh")]
+    public void TheseStepsAreReallySplitAndASmallOneIsNot(string cell)
     {
-        RecurrentNetwork network = Network("lstm", bidirectional: false);
-        var threads = new ProductThreads(2);
-        Assert.Equal(2, threads.PartsFor(network.Cells[0].Recurrent, 1));
+        RecurrentNetwork network = Network(cell, bidirectional: false);
+        var threads = new StepThreads(new ParallelParts(3));
+        Assert.True(threads.PartsFor(network.Cells[0], 1, withInput: false) >= 2, $"{cell}: one stream's step is not split");
+        Assert.Equal(3, threads.PartsFor(network.Cells[0], 64, withInput: true));
         RecurrentNetwork small = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, 16, 32), 1);
-        Assert.Equal(1, threads.PartsFor(small.Cells[0].Recurrent, 1));
+        Assert.Equal(1, threads.PartsFor(small.Cells[0], 1, withInput: true));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void BatchedStepsAreBitIdenticalOnOneAndTwoThreads(string cell, WeightFormat format)
+    {
+        RecurrentNetwork network = Network(cell, bidirectional: false).WithWeightFormat(format);
+        NetworkDescription d = network.Description;
+        const int batch = 5;
+        float[] input = Inputs(Steps * batch * d.InputSize, 6);
+        float[]? expected = null;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            StreamingSession session = network.CreateSession(batch, threads);
+            float[] outputs = new float[Steps * batch * d.StateSize];
+            for (int t = 0; t < Steps; t++)
+            {
+                session.Step(input.AsSpan(t * batch * d.InputSize, batch * d.InputSize), batch, outputs.AsSpan(t * batch * d.StateSize, batch * d.StateSize));
+            }
+
+            if (expected is null)
+            {
+                expected = outputs;
+            }
+            else
+            {
+                Assert.True(expected.AsSpan().SequenceEqual(outputs), $"{cell} {format}: 2 threads differ from 1 at batch {batch}");
+            }
+        }
     }
 
     [Fact]
@@ -165,7 +202,7 @@ public sealed class SharedStepTests
         Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => network.CreateSession(threads: 65)).ParamName);
     }
 
-    private static int ParallelSpinMilliseconds => Math.Max(1, FastRnn.Memory.ParallelParts.SpinMicroseconds / 1000);
+    private static int ParallelSpinMilliseconds => Math.Max(1, ParallelParts.SpinMicroseconds / 1000);
 
     private static RecurrentNetwork Network(string cell, bool bidirectional)
     {

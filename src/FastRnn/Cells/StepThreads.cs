@@ -1,0 +1,141 @@
+using System;
+using FastRnn.Memory;
+
+namespace FastRnn.Cells;
+
+/// <summary>
+/// Runs a cell step on several threads, each its <see cref="StepShare"/> of the output rows, for
+/// every row of the batch: the split one stream (batch 1) needs, where rows cannot be shared, and
+/// one that keeps each core's share of the weights in its own cache at any batch. Results are
+/// bit-identical to one thread: every output keeps its own sums and its own epilogue.
+/// </summary>
+/// <remarks>
+/// A thread always gets the same share of a layer, so after the first step each core streams its
+/// part of the weights from its own cache. A step too small to pay for the hand-off and the
+/// barriers (a fraction of a microsecond each) runs on the calling thread: see <see cref="PartsFor"/>.
+/// One instance serves one caller at a time (a session or a workspace owns it).
+/// </remarks>
+internal sealed unsafe class StepThreads
+{
+    /// <summary>
+    /// Multiply-adds a share must have for a split to pay: below this the hand-off and barriers
+    /// cost more than the share saves (measured: README, "Threads").
+    /// </summary>
+    public const long MinPartMultiplyAdds = 64 * 1024;
+
+    private readonly ParallelParts parts;
+    private readonly Action<int> part;
+
+    // The step running: set by Run on the calling thread, read by the shares. Pointers, not spans
+    // (a class cannot hold spans); Run keeps every buffer pinned until all shares are done.
+    private CellWeights? w;
+    private int batch;
+    private int count;
+    private int xStride;
+    private Pinned x;           // [batch, xStride] or empty
+    private Pinned gates;       // [batch, GateStride]
+    private Pinned h;           // [batch, StateStride]
+    private Pinned c;           // [batch, Hp] or empty
+    private Pinned unprojected; // StepBuffers, each [batch, ...] or empty
+    private Pinned hiddenGates;
+    private Pinned resetHidden;
+    private Pinned candidate;
+
+    /// <summary>Creates the runner on threads the owner also uses for other work (never at the same time).</summary>
+    /// <param name="threads">The owner's threads.</param>
+    public StepThreads(ParallelParts threads)
+    {
+        parts = threads;
+        part = Part;
+    }
+
+    /// <summary>Threads a step may use.</summary>
+    public int Threads => parts.Count;
+
+    /// <summary>
+    /// Shares a step of <paramref name="w"/> over <paramref name="batch"/> rows is split into: as many
+    /// as have at least <see cref="MinPartMultiplyAdds"/> each, at most one per thread and per block of units.
+    /// </summary>
+    public int PartsFor(CellWeights w, int batch, bool withInput)
+    {
+        long perRow = Size(w.Recurrent) + (withInput ? Size(w.Input) : 0) + (w.Projection is null ? 0 : Size(w.Projection))
+            + (w.Candidate is null ? 0 : Size(w.Candidate));
+        long useful = Math.Max(1, perRow * batch / MinPartMultiplyAdds);
+        return (int)Math.Min(useful, Math.Min(parts.Count, StepShare.MaxParts(w)));
+
+        static long Size(Kernels.PackedMatrix m) => (long)m.PaddedRows * m.Columns;
+    }
+
+    /// <summary>
+    /// <see cref="CellStep.Forward"/> of the whole step: on <paramref name="threads"/> when it pays,
+    /// otherwise on the calling thread. Arguments as <see cref="CellStep.Forward"/>.
+    /// </summary>
+    public static void Forward(
+        StepThreads? threads, CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch)
+    {
+        if (threads is null)
+        {
+            CellStep.Forward(w, x, xStride, gates, h, c, buffers, batch, StepShare.Whole);
+            return;
+        }
+
+        threads.Run(w, x, xStride, gates, h, c, buffers, batch);
+    }
+
+    private void Run(CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch)
+    {
+        int n = PartsFor(w, batch, !x.IsEmpty);
+        if (n <= 1)
+        {
+            CellStep.Forward(w, x, xStride, gates, h, c, buffers, batch, StepShare.Whole);
+            return;
+        }
+
+        fixed (float* px = x)
+        fixed (float* pg = gates)
+        fixed (float* ph = h)
+        fixed (float* pc = c)
+        fixed (float* pu = buffers.Unprojected)
+        fixed (float* phg = buffers.HiddenGates)
+        fixed (float* pr = buffers.ResetHidden)
+        fixed (float* pn = buffers.Candidate)
+        {
+            this.w = w;
+            this.batch = batch;
+            this.xStride = xStride;
+            count = n;
+            this.x = new Pinned(px, x.Length);
+            this.gates = new Pinned(pg, gates.Length);
+            this.h = new Pinned(ph, h.Length);
+            this.c = new Pinned(pc, c.Length);
+            unprojected = new Pinned(pu, buffers.Unprojected.Length);
+            hiddenGates = new Pinned(phg, buffers.HiddenGates.Length);
+            resetHidden = new Pinned(pr, buffers.ResetHidden.Length);
+            candidate = new Pinned(pn, buffers.Candidate.Length);
+            try
+            {
+                parts.Run(part, n);
+            }
+            finally
+            {
+                this.w = null;
+                this.x = this.gates = this.h = this.c = unprojected = hiddenGates = resetHidden = candidate = default;
+            }
+        }
+    }
+
+    private void Part(int index)
+    {
+        var buffers = new StepBuffers
+        {
+            Unprojected = unprojected.Span, HiddenGates = hiddenGates.Span, ResetHidden = resetHidden.Span, Candidate = candidate.Span,
+        };
+        CellStep.Forward(w!, x.Span, xStride, gates.Span, h.Span, c.Span, buffers, batch, new StepShare(index, count, parts));
+    }
+
+    // A pinned span's address and length, for the shares to rebuild it on their threads.
+    private readonly struct Pinned(float* pointer, int length)
+    {
+        public Span<float> Span => new(pointer, length);
+    }
+}
