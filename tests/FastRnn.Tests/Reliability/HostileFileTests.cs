@@ -8,7 +8,7 @@ namespace FastRnn.Tests.Reliability;
 
 /// <summary>
 /// Hand-made hostile files, and the corpus of interesting inputs a coverage-guided fuzzer found
-/// (Reliability/Corpus, see README "Fuzzing"), through every reader: accepted and correct, or
+/// (Reliability/Corpus, see tests/README.md, "Fuzzing"), through every reader: accepted and correct, or
 /// rejected with <see cref="FastRnnFormatException"/>, within the time and allocation bounds.
 /// </summary>
 public sealed class HostileFileTests
