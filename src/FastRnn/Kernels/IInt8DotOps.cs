@@ -24,6 +24,9 @@ internal interface IInt8DotOps<TI, TAcc> : IMultiplyAdd<TI, TAcc>
     /// <summary>Batch rows the kernel keeps in registers at once.</summary>
     static abstract int BatchBlock { get; }
 
+    /// <summary>The instructions, as `fastrnn info` and the self-test name them.</summary>
+    static abstract string Name { get; }
+
     static abstract TAcc Zero { get; }
 
     /// <summary>Loads 2 * Lanes int8 weights ([lane][2]: Lanes rows, two adjacent columns) as int16.</summary>

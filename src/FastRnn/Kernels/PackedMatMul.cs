@@ -117,7 +117,7 @@ internal static class PackedMatMul
         && ((nuint)y % (nuint)(Isa.FloatsPerVector * sizeof(float))) == 0
         && yStride % Isa.FloatsPerVector == 0;
 
-    private ref struct ProductKernel : ISimdKernel
+    private ref struct ProductKernel : ISimdKernel, IInt8Kernel
     {
         public PackedMatrix W;
         public int FirstPanel;
@@ -129,22 +129,22 @@ internal static class PackedMatMul
         public int YStride;
         public ProductWrite Write;
 
-        public readonly void Run<TOps, TVec>()
+        public void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
             where TVec : struct
         {
+            if (W.Format == WeightFormat.Int8)
+            {
+                Int8<TOps, TVec, ProductKernel>(ref this);
+                return;
+            }
+
             // Locals, not fields, in the loops: the JIT keeps them in registers.
             PackedMatrix w = W;
             ReadOnlySpan<float> x = X;
             Span<float> y = Y;
             int firstPanel = FirstPanel, endPanel = EndPanel, xStride = XStride, batch = Batch, yStride = YStride;
             ProductWrite write = Write;
-            if (w.Format == WeightFormat.Int8)
-            {
-                Int8<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                return;
-            }
-
             int fullEnd = Math.Min(endPanel, w.Panels - 1);
             for (int chunk = 0; chunk < batch; chunk += RowChunk)
             {
@@ -157,6 +157,39 @@ internal static class PackedMatMul
                 if (endPanel == w.Panels)
                 {
                     Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write);
+                }
+            }
+        }
+
+        public readonly void Run<TOps, TVec, TDot, TI, TAcc>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TDot : struct, IInt8DotOps<TI, TAcc>
+            where TI : struct
+            where TAcc : struct
+        {
+            ClearInt8Outputs();
+            Int8MatMul.Run<TOps, TVec, TDot, TI, TAcc>(W, FirstPanel, EndPanel, X, XStride, Batch, Y, YStride);
+        }
+
+        public readonly void RunFloat<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            ClearInt8Outputs();
+            Int8MatMul.FloatRows<TOps, TVec>(W, FirstPanel, EndPanel, X, XStride, Batch, Y, YStride);
+        }
+
+        // The integer kernel adds each chunk into Y: a product that writes starts these panels' outputs from zero.
+        private readonly void ClearInt8Outputs()
+        {
+            if (Write != ProductWrite.Accumulate)
+            {
+                int from = FirstPanel * W.PanelVectors * W.Width;
+                int to = Math.Min(W.PaddedRows, EndPanel * W.PanelVectors * W.Width);
+                for (int r = 0; r < Batch; r++)
+                {
+                    Y.Slice((r * YStride) + from, to - from).Clear();
                 }
             }
         }
@@ -174,51 +207,61 @@ internal static class PackedMatMul
         SimdDispatch.Run(path, ref kernel);
     }
 
-    // The integer kernel of the path TOps stands for; each test is a JIT-time constant, so this is a
-    // direct call. A Vector128 path is SSE2 on x86 and NEON on ARM64. Should a vector path have
-    // neither instruction set (no platform .NET runs on today), every row takes the float path.
+    /// <summary>What <see cref="Int8KernelName"/> says of a path without integer instructions.</summary>
+    internal const string FloatInt8KernelName = "none: int8 rows widened to float";
+
+    /// <summary>
+    /// The integer kernel int8 products use on <paramref name="path"/> (for `fastrnn info` and the self-test):
+    /// the choice <see cref="Int8{TOps, TVec, TKernel}"/> makes, read from it.
+    /// </summary>
+    internal static string Int8KernelName(SimdPath path)
+    {
+        var query = new Int8KernelQuery();
+        SimdDispatch.Run(path, ref query);
+        return query.Name!;
+    }
+
+    // The integer kernel of the path TOps stands for, chosen here for the product and for Int8KernelName;
+    // each test is a JIT-time constant, so this is a direct call. On the 256-bit path AVX-VNNI's vpdpwssd
+    // replaces vpmaddwd + vpaddd where the CPU has it (the same exact sums); .NET 10 has no 512-bit
+    // vpdpwssd, so the 512-bit path keeps vpmaddwd even on CPUs with AVX-512 VNNI. A Vector128 path is SSE2
+    // on x86 and NEON on ARM64. Should a vector path have no integer instructions (no platform .NET runs
+    // on today), every row takes the float path.
     // This choice stays here rather than in SimdDispatch: it is made within a width (SSE2 or NEON for
-    // 128 bits, with a float fallback) on instruction sets SimdPath does not name, and only int8
-    // matrices need it, so the one dispatch reaches it already specialised per width.
-    private static void Int8<TOps, TVec>(
-        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
+    // 128 bits, AVX-VNNI or not for 256, with a float fallback) on instruction sets SimdPath does not
+    // name, and only int8 matrices need it, so the one dispatch reaches it already specialised per width.
+    private static void Int8<TOps, TVec, TKernel>(ref TKernel kernel)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+        where TKernel : IInt8Kernel, allows ref struct
     {
-        if (write != ProductWrite.Accumulate)
-        {
-            // The integer kernel adds each chunk into Y: start these panels' outputs from zero.
-            int from = firstPanel * w.PanelVectors * w.Width;
-            int to = Math.Min(w.PaddedRows, endPanel * w.PanelVectors * w.Width);
-            for (int r = 0; r < batch; r++)
-            {
-                y.Slice((r * yStride) + from, to - from).Clear();
-            }
-        }
-
         if (typeof(TOps) == typeof(Vector512Ops) && Avx512BW.IsSupported)
         {
-            Int8MatMul.Run<TOps, TVec, Int8Dot512, Vector512<short>, Vector512<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8Dot512, Vector512<short>, Vector512<int>>();
+        }
+        else if (typeof(TOps) == typeof(Vector256Ops) && Avx2.IsSupported && AvxVnni.IsSupported)
+        {
+            kernel.Run<TOps, TVec, Int8Dot256Vnni, Vector256<short>, Vector256<int>>();
         }
         else if (typeof(TOps) == typeof(Vector256Ops) && Avx2.IsSupported)
         {
-            Int8MatMul.Run<TOps, TVec, Int8Dot256, Vector256<short>, Vector256<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8Dot256, Vector256<short>, Vector256<int>>();
         }
         else if (typeof(TOps) == typeof(Vector128Ops) && AdvSimd.Arm64.IsSupported)
         {
-            Int8MatMul.Run<TOps, TVec, Int8DotNeon, Vector128<short>, NeonAccumulator>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8DotNeon, Vector128<short>, NeonAccumulator>();
         }
         else if (typeof(TOps) == typeof(Vector128Ops) && Sse2.IsSupported)
         {
-            Int8MatMul.Run<TOps, TVec, Int8DotSse, Vector128<short>, Vector128<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8DotSse, Vector128<short>, Vector128<int>>();
         }
         else if (typeof(TOps) == typeof(ScalarOps))
         {
-            Int8MatMul.Run<TOps, TVec, Int8DotScalar, int, int>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8DotScalar, int, int>();
         }
         else
         {
-            Int8MatMul.FloatRows<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.RunFloat<TOps, TVec>();
         }
     }
 
@@ -363,5 +406,45 @@ internal static class PackedMatMul
             PanelRow.Write<TOps, TVec, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3, write);
             PanelRow.Write<TOps, TVec, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3, write);
         }
+    }
+
+    /// <summary>An operation on the integer kernel <see cref="Int8{TOps, TVec, TKernel}"/> picks for a path.</summary>
+    private interface IInt8Kernel
+    {
+        /// <summary>The operation with the integer kernel TDot.</summary>
+        void Run<TOps, TVec, TDot, TI, TAcc>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TDot : struct, IInt8DotOps<TI, TAcc>
+            where TI : struct
+            where TAcc : struct;
+
+        /// <summary>The operation on a path without integer instructions (every row by the float widening path).</summary>
+        void RunFloat<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct;
+    }
+
+    private ref struct Int8KernelQuery : ISimdKernel, IInt8Kernel
+    {
+        public string? Name;
+
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => Int8<TOps, TVec, Int8KernelQuery>(ref this);
+
+        public void Run<TOps, TVec, TDot, TI, TAcc>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TDot : struct, IInt8DotOps<TI, TAcc>
+            where TI : struct
+            where TAcc : struct
+            => Name = TDot.Name;
+
+        public void RunFloat<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => Name = FloatInt8KernelName;
     }
 }
