@@ -32,7 +32,7 @@ public static class CpuDescription
         }
     }
 
-    /// <summary>One line per fact: CPU, architecture, logical cores, ISA path, floats per vector, FMA.</summary>
+    /// <summary>One line per fact: CPU, architecture, logical cores, ISA path, floats per vector, FMA, the int8 kernel.</summary>
     public static string Summary()
     {
         string summary =
@@ -41,7 +41,8 @@ public static class CpuDescription
             $"Runtime:        {RuntimeInformation.FrameworkDescription}{Environment.NewLine}" +
             $"ISA path:       {Isa.Active}{Environment.NewLine}" +
             $"Vector width:   {Isa.FloatsPerVector} floats ({Isa.FloatsPerVector * 32} bits){Environment.NewLine}" +
-            $"Hardware FMA:   {(Isa.HasHardwareFma ? "yes" : "no")}";
+            $"Hardware FMA:   {(Isa.HasHardwareFma ? "yes" : "no")}{Environment.NewLine}" +
+            $"Int8 kernel:    {PackedMatMul.Int8KernelName(Isa.Active)}{Int8Note()}";
         string? hint = NarrowerPathHint();
         return hint is null ? summary : summary + Environment.NewLine + hint;
     }
@@ -72,6 +73,12 @@ public static class CpuDescription
               + $"(or {(widest == SimdPath.Vector512 ? "x86-64-v4" : "x86-64-v3")} for a fleet of such CPUs)";
         return $"CPU offers:     {widest}, wider than the path in use: {why}.";
     }
+
+    // AVX-VNNI present but unused: .NET 10 has no 512-bit vpdpwssd, and the 256-bit one serves the 256-bit path only.
+    private static string Int8Note() =>
+        Isa.Active == SimdPath.Vector512 && System.Runtime.Intrinsics.X86.AvxVnni.IsSupported
+            ? "; the CPU's AVX-VNNI (vpdpwssd) serves the 256-bit path only (DOTNET_EnableAVX512=0): .NET 10 has no 512-bit form"
+            : string.Empty;
 
     private static SimdPath? ReadWidestPath()
     {

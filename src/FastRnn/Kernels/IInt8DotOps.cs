@@ -10,10 +10,11 @@ namespace FastRnn.Kernels;
 /// Integer sums are exact, so every implementation gives the same int32 per lane for the same column
 /// pairs, and the conversion to float (<see cref="AddScaled"/>) uses the same float operations on every
 /// path: a row's int8 product is bit-identical on every path, batch block and thread count.
+/// MultiplyAdd (<see cref="IMultiplyAdd{TIn, TAcc}"/>) is acc[lane] += w[lane][0] · q[k] + w[lane][1] · q[k + 1], exactly.
 /// </remarks>
 /// <typeparam name="TI">A vector of int16 (weights of Lanes rows × a column pair, or a broadcast activation pair).</typeparam>
 /// <typeparam name="TAcc">The int32 accumulator of one vector of Lanes rows.</typeparam>
-internal interface IInt8DotOps<TI, TAcc>
+internal interface IInt8DotOps<TI, TAcc> : IMultiplyAdd<TI, TAcc>
     where TI : struct
     where TAcc : struct
 {
@@ -23,6 +24,9 @@ internal interface IInt8DotOps<TI, TAcc>
     /// <summary>Batch rows the kernel keeps in registers at once.</summary>
     static abstract int BatchBlock { get; }
 
+    /// <summary>The instructions, as `fastrnn info` and the self-test name them.</summary>
+    static abstract string Name { get; }
+
     static abstract TAcc Zero { get; }
 
     /// <summary>Loads 2 * Lanes int8 weights ([lane][2]: Lanes rows, two adjacent columns) as int16.</summary>
@@ -30,9 +34,6 @@ internal interface IInt8DotOps<TI, TAcc>
 
     /// <summary>Broadcasts the activation pair (q[k], q[k + 1]) to every lane pair.</summary>
     static abstract TI BroadcastPair(ref short pair);
-
-    /// <summary>acc[lane] += w[lane][0] · q[k] + w[lane][1] · q[k + 1], exactly.</summary>
-    static abstract TAcc MultiplyAdd(TI weights, TI pair, TAcc acc);
 
     /// <summary>y[lane] = y[lane] + (float)acc[lane] · (rowScales[lane] · inputScale): a multiply, a multiply and an add, never fused.</summary>
     static abstract void AddScaled(TAcc acc, ref float rowScales, float inputScale, ref float y);

@@ -6,7 +6,8 @@ namespace FastRnn.Kernels;
 /// so every call below compiles to the single instruction of that path.
 /// </summary>
 /// <typeparam name="TVec">The vector type of the path (<c>Vector512&lt;float&gt;</c>, ..., or <c>float</c>).</typeparam>
-internal interface ISimdOps<TVec>
+/// <remarks>MultiplyAdd (a * b + c, fused where the hardware has FMA) comes from <see cref="IMultiplyAdd{TIn, TAcc}"/>.</remarks>
+internal interface ISimdOps<TVec> : IMultiplyAdd<TVec, TVec>
     where TVec : struct
 {
     /// <summary>Floats per vector.</summary>
@@ -53,9 +54,6 @@ internal interface ISimdOps<TVec>
     static abstract TVec Multiply(TVec left, TVec right);
 
     static abstract TVec Divide(TVec left, TVec right);
-
-    /// <summary>a * b + c, fused where the hardware has FMA.</summary>
-    static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
 
     static abstract TVec Abs(TVec value);
 

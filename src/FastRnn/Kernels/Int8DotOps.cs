@@ -8,12 +8,17 @@ namespace FastRnn.Kernels;
 // The integer paths of the int8 kernel, side by side. Each is used only where its instructions exist
 // (PackedMatMul checks IsSupported once, as a JIT-time constant); every one gives the same int32 sums.
 
-/// <summary>512-bit (AVX-512BW): 16 rows per vector, vpmovsxbw + vpmaddwd + vpaddd per column pair; four batch rows in the 32 registers.</summary>
+/// <summary>
+/// 512-bit (AVX-512BW): 16 rows per vector, vpmovsxbw + vpmaddwd + vpaddd per column pair; four batch rows in the 32
+/// registers. Also on CPUs with AVX-512 VNNI: .NET 10 has no 512-bit vpdpwssd (see <see cref="Int8Dot256Vnni"/>).
+/// </summary>
 internal readonly struct Int8Dot512 : IInt8DotOps<Vector512<short>, Vector512<int>>
 {
     public static int Lanes => 16;
 
     public static int BatchBlock => 4;
+
+    public static string Name => "vpmaddwd + vpaddd (AVX-512BW, 512-bit)";
 
     public static Vector512<int> Zero => Vector512<int>.Zero;
 
@@ -43,6 +48,8 @@ internal readonly struct Int8Dot256 : IInt8DotOps<Vector256<short>, Vector256<in
 
     public static int BatchBlock => 2;
 
+    public static string Name => "vpmaddwd + vpaddd (AVX2, 256-bit)";
+
     public static Vector256<int> Zero => Vector256<int>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -64,12 +71,51 @@ internal readonly struct Int8Dot256 : IInt8DotOps<Vector256<short>, Vector256<in
     }
 }
 
+/// <summary>
+/// 256-bit with AVX-VNNI (Intel since Alder Lake and Sapphire Rapids, AMD Zen 5): <see cref="Int8Dot256"/> with the
+/// multiply, the pair add and the accumulation in one instruction, vpdpwssd, instead of vpmaddwd + vpaddd.
+/// The same int32 sums: vpdpwssd does not saturate, and vpmaddwd never does here either (|w| ≤ 127,
+/// |q| ≤ 32767, so a pair sums to at most 2 · 127 · 32767), so both compute acc + w0 · q0 + w1 · q1 exactly.
+/// </summary>
+/// <remarks>
+/// The Vector512 path keeps vpmaddwd (<see cref="Int8Dot512"/>): .NET 10 has no 512-bit vpdpwssd (no
+/// Avx512Vnni class, no VNNI method on Avx10v1; the 512-bit forms of AvxVnniInt8/AvxVnniInt16 multiply
+/// int8 by int8 or int16 by uint16, not this kernel's int16 by int16). On a CPU with both AVX-512 and
+/// AVX-VNNI, <c>DOTNET_EnableAVX512=0</c> selects this kernel; whether that is faster has not been measured.
+/// </remarks>
+internal readonly struct Int8Dot256Vnni : IInt8DotOps<Vector256<short>, Vector256<int>>
+{
+    public static int Lanes => Int8Dot256.Lanes;
+
+    public static int BatchBlock => Int8Dot256.BatchBlock;
+
+    public static string Name => "vpdpwssd (AVX-VNNI, 256-bit)";
+
+    public static Vector256<int> Zero => Vector256<int>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> LoadWeights(ref sbyte source) => Int8Dot256.LoadWeights(ref source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> BroadcastPair(ref short pair) => Int8Dot256.BroadcastPair(ref pair);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> MultiplyAdd(Vector256<short> weights, Vector256<short> pair, Vector256<int> acc) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, weights, pair);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddScaled(Vector256<int> acc, ref float rowScales, float inputScale, ref float y) =>
+        Int8Dot256.AddScaled(acc, ref rowScales, inputScale, ref y);
+}
+
 /// <summary>128-bit x86 (SSE2, pmovsxbw where SSE4.1 is present): 4 rows per vector, pmaddwd + paddd.</summary>
 internal readonly struct Int8DotSse : IInt8DotOps<Vector128<short>, Vector128<int>>
 {
     public static int Lanes => 4;
 
     public static int BatchBlock => 2;
+
+    public static string Name => "pmaddwd + paddd (SSE2, 128-bit)";
 
     public static Vector128<int> Zero => Vector128<int>.Zero;
 
@@ -115,6 +161,8 @@ internal readonly struct Int8DotNeon : IInt8DotOps<Vector128<short>, NeonAccumul
 
     public static int BatchBlock => 2;
 
+    public static string Name => "smlal/smlal2 + addp (NEON, 128-bit)";
+
     public static NeonAccumulator Zero => new(Vector128<int>.Zero, Vector128<int>.Zero);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -143,6 +191,8 @@ internal readonly struct Int8DotScalar : IInt8DotOps<int, int>
     public static int Lanes => 1;
 
     public static int BatchBlock => 2;
+
+    public static string Name => "scalar integer multiply-add";
 
     public static int Zero => 0;
 

@@ -136,31 +136,31 @@ internal static class Int8MatMul
         switch (vectors)
         {
             case 1:
-                Dot<TDot, TI, TAcc, OneVector>(w, first, end, block, q, rows, scales, ref y, yStride);
+                Dot<TDot, TI, TAcc, One>(w, first, end, block, q, rows, scales, ref y, yStride);
                 break;
             case 2:
-                Dot<TDot, TI, TAcc, TwoVectors>(w, first, end, block, q, rows, scales, ref y, yStride);
+                Dot<TDot, TI, TAcc, Two>(w, first, end, block, q, rows, scales, ref y, yStride);
                 break;
             case 3:
-                Dot<TDot, TI, TAcc, ThreeVectors>(w, first, end, block, q, rows, scales, ref y, yStride);
+                Dot<TDot, TI, TAcc, Three>(w, first, end, block, q, rows, scales, ref y, yStride);
                 break;
             default:
-                Dot<TDot, TI, TAcc, FourVectors>(w, first, end, block, q, rows, scales, ref y, yStride);
+                Dot<TDot, TI, TAcc, Four>(w, first, end, block, q, rows, scales, ref y, yStride);
                 break;
         }
     }
 
-    // Panels [first, end), all of TShape.Vectors vectors, over the stored columns [C0, C1) of the
+    // Panels [first, end), all of TShape.Value vectors, over the stored columns [C0, C1) of the
     // block's quantized rows, one chunk at a time (a chunk of a panel stays in L1 for all rows).
     private static void Dot<TDot, TI, TAcc, TShape>(
         PackedMatrix w, int first, int end, ColumnBlock block, Span<short> q, Span<int> rows, Span<float> scales, ref float y, int yStride)
         where TDot : struct, IInt8DotOps<TI, TAcc>
         where TI : struct
         where TAcc : struct
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
     {
         int lanes = TDot.Lanes;
-        int columnBytes = TShape.Vectors * lanes;            // bytes per column of this panel shape
+        int columnBytes = TShape.Value * lanes;              // bytes per column of this panel shape
         int panelFloats = w.PanelVectors * lanes;            // outputs of a full panel
         int panelStride = w.StoredColumns * panelFloats;     // bytes of a full panel (only the last may be shorter)
         ref sbyte wBase = ref Unsafe.As<byte, sbyte>(ref MemoryMarshal.GetReference(w.Bytes));
@@ -184,7 +184,7 @@ internal static class Int8MatMul
                 {
                     for (; i + 4 <= count; i += 4)
                     {
-                        FourRows<TDot, TI, TAcc, TShape>(
+                        RowBlock<TDot, TI, TAcc, TShape, Four>(
                             ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), block.QStride, ref rowScales, ref yPanel, yStride,
                             ref Unsafe.Add(ref rBase, i), ref Unsafe.Add(ref xsBase, i));
                     }
@@ -192,127 +192,36 @@ internal static class Int8MatMul
 
                 for (; i + 2 <= count; i += 2)
                 {
-                    TwoRows<TDot, TI, TAcc, TShape>(
+                    RowBlock<TDot, TI, TAcc, TShape, Two>(
                         ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), block.QStride, ref rowScales, ref yPanel, yStride,
                         ref Unsafe.Add(ref rBase, i), ref Unsafe.Add(ref xsBase, i));
                 }
 
                 if (i < count)
                 {
-                    OneRow<TDot, TI, TAcc, TShape>(
-                        ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), ref rowScales,
-                        ref Unsafe.Add(ref yPanel, Unsafe.Add(ref rBase, i) * yStride), Unsafe.Add(ref xsBase, i));
+                    RowBlock<TDot, TI, TAcc, TShape, One>(
+                        ref wk, pairs, ref Unsafe.Add(ref qk, i * block.QStride), block.QStride, ref rowScales, ref yPanel, yStride,
+                        ref Unsafe.Add(ref rBase, i), ref Unsafe.Add(ref xsBase, i));
                 }
             }
         }
     }
 
-    // One quantized row over one chunk: an exact int32 sum per output lane, then one scaled add into Y.
+    // TRows quantized rows (qStride apart in the scratch; batch rows row[0..TRows) of Y) over one chunk:
+    // an exact int32 sum per output lane, then one scaled add into Y. The rows share every weight load
+    // and sign extension; four rows make up to 16 accumulators, which only the 32-register AVX-512 file
+    // holds (TDot.BatchBlock). The weights and activations advance by reference: no index arithmetic in the loop.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OneRow<TDot, TI, TAcc, TShape>(ref sbyte w, int pairs, ref short q, ref float rowScales, ref float y, float inputScale)
-        where TDot : struct, IInt8DotOps<TI, TAcc>
-        where TI : struct
-        where TAcc : struct
-        where TShape : struct, IPanelShape
-    {
-        int v = TShape.Vectors;
-        int vectorBytes = 2 * TDot.Lanes; // one vector of rows × a column pair
-        int pairBytes = v * vectorBytes;
-        TAcc a0 = TDot.Zero, a1 = TDot.Zero, a2 = TDot.Zero, a3 = TDot.Zero;
-
-        // The weights and activations advance by reference: no index arithmetic in the loop.
-        ref sbyte wp = ref w;
-        ref short qp = ref q;
-        for (int p = 0; p < pairs; p++)
-        {
-            TI x0 = TDot.BroadcastPair(ref qp);
-            a0 = TDot.MultiplyAdd(TDot.LoadWeights(ref wp), x0, a0);
-            if (v > 1)
-            {
-                a1 = TDot.MultiplyAdd(TDot.LoadWeights(ref Unsafe.Add(ref wp, vectorBytes)), x0, a1);
-            }
-
-            if (v > 2)
-            {
-                a2 = TDot.MultiplyAdd(TDot.LoadWeights(ref Unsafe.Add(ref wp, 2 * vectorBytes)), x0, a2);
-            }
-
-            if (v > 3)
-            {
-                a3 = TDot.MultiplyAdd(TDot.LoadWeights(ref Unsafe.Add(ref wp, 3 * vectorBytes)), x0, a3);
-            }
-
-            wp = ref Unsafe.Add(ref wp, pairBytes);
-            qp = ref Unsafe.Add(ref qp, 2);
-        }
-
-        StoreRow<TDot, TI, TAcc, TShape>(a0, a1, a2, a3, ref rowScales, inputScale, ref y);
-    }
-
-    // Two rows share every weight load and sign extension.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TwoRows<TDot, TI, TAcc, TShape>(
+    private static void RowBlock<TDot, TI, TAcc, TShape, TRows>(
         ref sbyte w, int pairs, ref short q, int qStride, ref float rowScales, ref float y, int yStride, ref int row, ref float inputScale)
         where TDot : struct, IInt8DotOps<TI, TAcc>
         where TI : struct
         where TAcc : struct
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
+        where TRows : struct, ICount
     {
-        int v = TShape.Vectors;
-        int vectorBytes = 2 * TDot.Lanes;
-        int pairBytes = v * vectorBytes;
-        TAcc a0 = TDot.Zero, a1 = TDot.Zero, a2 = TDot.Zero, a3 = TDot.Zero;
-        TAcc b0 = TDot.Zero, b1 = TDot.Zero, b2 = TDot.Zero, b3 = TDot.Zero;
-        ref sbyte wp = ref w;
-        ref short qp = ref q;
-        for (int p = 0; p < pairs; p++)
-        {
-            TI x0 = TDot.BroadcastPair(ref qp);
-            TI x1 = TDot.BroadcastPair(ref Unsafe.Add(ref qp, qStride));
-            TI w0 = TDot.LoadWeights(ref wp);
-            a0 = TDot.MultiplyAdd(w0, x0, a0);
-            b0 = TDot.MultiplyAdd(w0, x1, b0);
-            if (v > 1)
-            {
-                TI w1 = TDot.LoadWeights(ref Unsafe.Add(ref wp, vectorBytes));
-                a1 = TDot.MultiplyAdd(w1, x0, a1);
-                b1 = TDot.MultiplyAdd(w1, x1, b1);
-            }
-
-            if (v > 2)
-            {
-                TI w2 = TDot.LoadWeights(ref Unsafe.Add(ref wp, 2 * vectorBytes));
-                a2 = TDot.MultiplyAdd(w2, x0, a2);
-                b2 = TDot.MultiplyAdd(w2, x1, b2);
-            }
-
-            if (v > 3)
-            {
-                TI w3 = TDot.LoadWeights(ref Unsafe.Add(ref wp, 3 * vectorBytes));
-                a3 = TDot.MultiplyAdd(w3, x0, a3);
-                b3 = TDot.MultiplyAdd(w3, x1, b3);
-            }
-
-            wp = ref Unsafe.Add(ref wp, pairBytes);
-            qp = ref Unsafe.Add(ref qp, 2);
-        }
-
-        StoreRow<TDot, TI, TAcc, TShape>(a0, a1, a2, a3, ref rowScales, inputScale, ref Unsafe.Add(ref y, row * yStride));
-        StoreRow<TDot, TI, TAcc, TShape>(b0, b1, b2, b3, ref rowScales, Unsafe.Add(ref inputScale, 1), ref Unsafe.Add(ref y, Unsafe.Add(ref row, 1) * yStride));
-    }
-
-    // Four rows: up to 16 accumulators, which only the 32-register AVX-512 file holds.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRows<TDot, TI, TAcc, TShape>(
-        ref sbyte w, int pairs, ref short q, int qStride, ref float rowScales, ref float y, int yStride, ref int row, ref float inputScale)
-        where TDot : struct, IInt8DotOps<TI, TAcc>
-        where TI : struct
-        where TAcc : struct
-        where TShape : struct, IPanelShape
-    {
-        int v = TShape.Vectors;
-        int vectorBytes = 2 * TDot.Lanes;
-        int pairBytes = v * vectorBytes;
+        int rows = TRows.Value;
+        int pairBytes = TShape.Value * 2 * TDot.Lanes;
         TAcc a0 = TDot.Zero, a1 = TDot.Zero, a2 = TDot.Zero, a3 = TDot.Zero;
         TAcc b0 = TDot.Zero, b1 = TDot.Zero, b2 = TDot.Zero, b3 = TDot.Zero;
         TAcc c0 = TDot.Zero, c1 = TDot.Zero, c2 = TDot.Zero, c3 = TDot.Zero;
@@ -321,40 +230,20 @@ internal static class Int8MatMul
         ref short qp = ref q;
         for (int p = 0; p < pairs; p++)
         {
-            TI x0 = TDot.BroadcastPair(ref qp);
-            TI x1 = TDot.BroadcastPair(ref Unsafe.Add(ref qp, qStride));
-            TI x2 = TDot.BroadcastPair(ref Unsafe.Add(ref qp, 2 * qStride));
-            TI x3 = TDot.BroadcastPair(ref Unsafe.Add(ref qp, 3 * qStride));
-            TI w0 = TDot.LoadWeights(ref wp);
-            a0 = TDot.MultiplyAdd(w0, x0, a0);
-            b0 = TDot.MultiplyAdd(w0, x1, b0);
-            c0 = TDot.MultiplyAdd(w0, x2, c0);
-            d0 = TDot.MultiplyAdd(w0, x3, d0);
-            if (v > 1)
+            LoadPair<TDot, TI, TAcc, TShape>(ref wp, out TI w0, out TI w1, out TI w2, out TI w3);
+            PanelRow.MultiplyAdd<TDot, TI, TAcc, TShape>(TDot.BroadcastPair(ref qp), w0, w1, w2, w3, ref a0, ref a1, ref a2, ref a3);
+            if (rows > 1)
             {
-                TI w1 = TDot.LoadWeights(ref Unsafe.Add(ref wp, vectorBytes));
-                a1 = TDot.MultiplyAdd(w1, x0, a1);
-                b1 = TDot.MultiplyAdd(w1, x1, b1);
-                c1 = TDot.MultiplyAdd(w1, x2, c1);
-                d1 = TDot.MultiplyAdd(w1, x3, d1);
+                PanelRow.MultiplyAdd<TDot, TI, TAcc, TShape>(
+                    TDot.BroadcastPair(ref Unsafe.Add(ref qp, qStride)), w0, w1, w2, w3, ref b0, ref b1, ref b2, ref b3);
             }
 
-            if (v > 2)
+            if (rows > 2)
             {
-                TI w2 = TDot.LoadWeights(ref Unsafe.Add(ref wp, 2 * vectorBytes));
-                a2 = TDot.MultiplyAdd(w2, x0, a2);
-                b2 = TDot.MultiplyAdd(w2, x1, b2);
-                c2 = TDot.MultiplyAdd(w2, x2, c2);
-                d2 = TDot.MultiplyAdd(w2, x3, d2);
-            }
-
-            if (v > 3)
-            {
-                TI w3 = TDot.LoadWeights(ref Unsafe.Add(ref wp, 3 * vectorBytes));
-                a3 = TDot.MultiplyAdd(w3, x0, a3);
-                b3 = TDot.MultiplyAdd(w3, x1, b3);
-                c3 = TDot.MultiplyAdd(w3, x2, c3);
-                d3 = TDot.MultiplyAdd(w3, x3, d3);
+                PanelRow.MultiplyAdd<TDot, TI, TAcc, TShape>(
+                    TDot.BroadcastPair(ref Unsafe.Add(ref qp, 2 * qStride)), w0, w1, w2, w3, ref c0, ref c1, ref c2, ref c3);
+                PanelRow.MultiplyAdd<TDot, TI, TAcc, TShape>(
+                    TDot.BroadcastPair(ref Unsafe.Add(ref qp, 3 * qStride)), w0, w1, w2, w3, ref d0, ref d1, ref d2, ref d3);
             }
 
             wp = ref Unsafe.Add(ref wp, pairBytes);
@@ -362,9 +251,31 @@ internal static class Int8MatMul
         }
 
         StoreRow<TDot, TI, TAcc, TShape>(a0, a1, a2, a3, ref rowScales, inputScale, ref Unsafe.Add(ref y, row * yStride));
-        StoreRow<TDot, TI, TAcc, TShape>(b0, b1, b2, b3, ref rowScales, Unsafe.Add(ref inputScale, 1), ref Unsafe.Add(ref y, Unsafe.Add(ref row, 1) * yStride));
-        StoreRow<TDot, TI, TAcc, TShape>(c0, c1, c2, c3, ref rowScales, Unsafe.Add(ref inputScale, 2), ref Unsafe.Add(ref y, Unsafe.Add(ref row, 2) * yStride));
-        StoreRow<TDot, TI, TAcc, TShape>(d0, d1, d2, d3, ref rowScales, Unsafe.Add(ref inputScale, 3), ref Unsafe.Add(ref y, Unsafe.Add(ref row, 3) * yStride));
+        if (rows > 1)
+        {
+            StoreRow<TDot, TI, TAcc, TShape>(b0, b1, b2, b3, ref rowScales, Unsafe.Add(ref inputScale, 1), ref Unsafe.Add(ref y, Unsafe.Add(ref row, 1) * yStride));
+        }
+
+        if (rows > 2)
+        {
+            StoreRow<TDot, TI, TAcc, TShape>(c0, c1, c2, c3, ref rowScales, Unsafe.Add(ref inputScale, 2), ref Unsafe.Add(ref y, Unsafe.Add(ref row, 2) * yStride));
+            StoreRow<TDot, TI, TAcc, TShape>(d0, d1, d2, d3, ref rowScales, Unsafe.Add(ref inputScale, 3), ref Unsafe.Add(ref y, Unsafe.Add(ref row, 3) * yStride));
+        }
+    }
+
+    // The weights of one column pair for the shape's vectors ([vector][lane][2]) as int16; the vectors it lacks are zero.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadPair<TDot, TI, TAcc, TShape>(ref sbyte w, out TI w0, out TI w1, out TI w2, out TI w3)
+        where TDot : struct, IInt8DotOps<TI, TAcc>
+        where TI : struct
+        where TAcc : struct
+        where TShape : struct, ICount
+    {
+        int vectorBytes = 2 * TDot.Lanes; // one vector of rows × a column pair
+        w0 = TDot.LoadWeights(ref w);
+        w1 = TShape.Value > 1 ? TDot.LoadWeights(ref Unsafe.Add(ref w, vectorBytes)) : default;
+        w2 = TShape.Value > 2 ? TDot.LoadWeights(ref Unsafe.Add(ref w, 2 * vectorBytes)) : default;
+        w3 = TShape.Value > 3 ? TDot.LoadWeights(ref Unsafe.Add(ref w, 3 * vectorBytes)) : default;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -372,21 +283,21 @@ internal static class Int8MatMul
         where TDot : struct, IInt8DotOps<TI, TAcc>
         where TI : struct
         where TAcc : struct
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
     {
         int n = TDot.Lanes;
         TDot.AddScaled(s0, ref rowScales, inputScale, ref y);
-        if (TShape.Vectors > 1)
+        if (TShape.Value > 1)
         {
             TDot.AddScaled(s1, ref Unsafe.Add(ref rowScales, n), inputScale, ref Unsafe.Add(ref y, n));
         }
 
-        if (TShape.Vectors > 2)
+        if (TShape.Value > 2)
         {
             TDot.AddScaled(s2, ref Unsafe.Add(ref rowScales, 2 * n), inputScale, ref Unsafe.Add(ref y, 2 * n));
         }
 
-        if (TShape.Vectors > 3)
+        if (TShape.Value > 3)
         {
             TDot.AddScaled(s3, ref Unsafe.Add(ref rowScales, 3 * n), inputScale, ref Unsafe.Add(ref y, 3 * n));
         }
@@ -416,16 +327,16 @@ internal static class Int8MatMul
         switch (vectors)
         {
             case 1:
-                FloatPanels<TOps, TVec, OneVector>(w, first, end, ref x, ref y);
+                FloatPanels<TOps, TVec, One>(w, first, end, ref x, ref y);
                 break;
             case 2:
-                FloatPanels<TOps, TVec, TwoVectors>(w, first, end, ref x, ref y);
+                FloatPanels<TOps, TVec, Two>(w, first, end, ref x, ref y);
                 break;
             case 3:
-                FloatPanels<TOps, TVec, ThreeVectors>(w, first, end, ref x, ref y);
+                FloatPanels<TOps, TVec, Three>(w, first, end, ref x, ref y);
                 break;
             default:
-                FloatPanels<TOps, TVec, FourVectors>(w, first, end, ref x, ref y);
+                FloatPanels<TOps, TVec, Four>(w, first, end, ref x, ref y);
                 break;
         }
     }
@@ -436,10 +347,10 @@ internal static class Int8MatMul
     private static void FloatPanels<TOps, TVec, TShape>(PackedMatrix w, int first, int end, ref float x, ref float y)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
     {
         int n = TOps.Count;
-        int v = TShape.Vectors;
+        int v = TShape.Value;
         int vectorBytes = 2 * n;
         int pairBytes = v * vectorBytes;
         int panelFloats = w.PanelVectors * n;

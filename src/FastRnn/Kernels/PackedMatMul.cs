@@ -117,7 +117,7 @@ internal static class PackedMatMul
         && ((nuint)y % (nuint)(Isa.FloatsPerVector * sizeof(float))) == 0
         && yStride % Isa.FloatsPerVector == 0;
 
-    private ref struct ProductKernel : ISimdKernel
+    private ref struct ProductKernel : ISimdKernel, IInt8Kernel
     {
         public PackedMatrix W;
         public int FirstPanel;
@@ -129,22 +129,22 @@ internal static class PackedMatMul
         public int YStride;
         public ProductWrite Write;
 
-        public readonly void Run<TOps, TVec>()
+        public void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
             where TVec : struct
         {
+            if (W.Format == WeightFormat.Int8)
+            {
+                Int8<TOps, TVec, ProductKernel>(ref this);
+                return;
+            }
+
             // Locals, not fields, in the loops: the JIT keeps them in registers.
             PackedMatrix w = W;
             ReadOnlySpan<float> x = X;
             Span<float> y = Y;
             int firstPanel = FirstPanel, endPanel = EndPanel, xStride = XStride, batch = Batch, yStride = YStride;
             ProductWrite write = Write;
-            if (w.Format == WeightFormat.Int8)
-            {
-                Int8<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride, write);
-                return;
-            }
-
             int fullEnd = Math.Min(endPanel, w.Panels - 1);
             for (int chunk = 0; chunk < batch; chunk += RowChunk)
             {
@@ -157,6 +157,39 @@ internal static class PackedMatMul
                 if (endPanel == w.Panels)
                 {
                     Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write);
+                }
+            }
+        }
+
+        public readonly void Run<TOps, TVec, TDot, TI, TAcc>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TDot : struct, IInt8DotOps<TI, TAcc>
+            where TI : struct
+            where TAcc : struct
+        {
+            ClearInt8Outputs();
+            Int8MatMul.Run<TOps, TVec, TDot, TI, TAcc>(W, FirstPanel, EndPanel, X, XStride, Batch, Y, YStride);
+        }
+
+        public readonly void RunFloat<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            ClearInt8Outputs();
+            Int8MatMul.FloatRows<TOps, TVec>(W, FirstPanel, EndPanel, X, XStride, Batch, Y, YStride);
+        }
+
+        // The integer kernel adds each chunk into Y: a product that writes starts these panels' outputs from zero.
+        private readonly void ClearInt8Outputs()
+        {
+            if (Write != ProductWrite.Accumulate)
+            {
+                int from = FirstPanel * W.PanelVectors * W.Width;
+                int to = Math.Min(W.PaddedRows, EndPanel * W.PanelVectors * W.Width);
+                for (int r = 0; r < Batch; r++)
+                {
+                    Y.Slice((r * YStride) + from, to - from).Clear();
                 }
             }
         }
@@ -174,51 +207,61 @@ internal static class PackedMatMul
         SimdDispatch.Run(path, ref kernel);
     }
 
-    // The integer kernel of the path TOps stands for; each test is a JIT-time constant, so this is a
-    // direct call. A Vector128 path is SSE2 on x86 and NEON on ARM64. Should a vector path have
-    // neither instruction set (no platform .NET runs on today), every row takes the float path.
+    /// <summary>What <see cref="Int8KernelName"/> says of a path without integer instructions.</summary>
+    internal const string FloatInt8KernelName = "none: int8 rows widened to float";
+
+    /// <summary>
+    /// The integer kernel int8 products use on <paramref name="path"/> (for `fastrnn info` and the self-test):
+    /// the choice <see cref="Int8{TOps, TVec, TKernel}"/> makes, read from it.
+    /// </summary>
+    internal static string Int8KernelName(SimdPath path)
+    {
+        var query = new Int8KernelQuery();
+        SimdDispatch.Run(path, ref query);
+        return query.Name!;
+    }
+
+    // The integer kernel of the path TOps stands for, chosen here for the product and for Int8KernelName;
+    // each test is a JIT-time constant, so this is a direct call. On the 256-bit path AVX-VNNI's vpdpwssd
+    // replaces vpmaddwd + vpaddd where the CPU has it (the same exact sums); .NET 10 has no 512-bit
+    // vpdpwssd, so the 512-bit path keeps vpmaddwd even on CPUs with AVX-512 VNNI. A Vector128 path is SSE2
+    // on x86 and NEON on ARM64. Should a vector path have no integer instructions (no platform .NET runs
+    // on today), every row takes the float path.
     // This choice stays here rather than in SimdDispatch: it is made within a width (SSE2 or NEON for
-    // 128 bits, with a float fallback) on instruction sets SimdPath does not name, and only int8
-    // matrices need it, so the one dispatch reaches it already specialised per width.
-    private static void Int8<TOps, TVec>(
-        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
+    // 128 bits, AVX-VNNI or not for 256, with a float fallback) on instruction sets SimdPath does not
+    // name, and only int8 matrices need it, so the one dispatch reaches it already specialised per width.
+    private static void Int8<TOps, TVec, TKernel>(ref TKernel kernel)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
+        where TKernel : IInt8Kernel, allows ref struct
     {
-        if (write != ProductWrite.Accumulate)
-        {
-            // The integer kernel adds each chunk into Y: start these panels' outputs from zero.
-            int from = firstPanel * w.PanelVectors * w.Width;
-            int to = Math.Min(w.PaddedRows, endPanel * w.PanelVectors * w.Width);
-            for (int r = 0; r < batch; r++)
-            {
-                y.Slice((r * yStride) + from, to - from).Clear();
-            }
-        }
-
         if (typeof(TOps) == typeof(Vector512Ops) && Avx512BW.IsSupported)
         {
-            Int8MatMul.Run<TOps, TVec, Int8Dot512, Vector512<short>, Vector512<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8Dot512, Vector512<short>, Vector512<int>>();
+        }
+        else if (typeof(TOps) == typeof(Vector256Ops) && Avx2.IsSupported && AvxVnni.IsSupported)
+        {
+            kernel.Run<TOps, TVec, Int8Dot256Vnni, Vector256<short>, Vector256<int>>();
         }
         else if (typeof(TOps) == typeof(Vector256Ops) && Avx2.IsSupported)
         {
-            Int8MatMul.Run<TOps, TVec, Int8Dot256, Vector256<short>, Vector256<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8Dot256, Vector256<short>, Vector256<int>>();
         }
         else if (typeof(TOps) == typeof(Vector128Ops) && AdvSimd.Arm64.IsSupported)
         {
-            Int8MatMul.Run<TOps, TVec, Int8DotNeon, Vector128<short>, NeonAccumulator>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8DotNeon, Vector128<short>, NeonAccumulator>();
         }
         else if (typeof(TOps) == typeof(Vector128Ops) && Sse2.IsSupported)
         {
-            Int8MatMul.Run<TOps, TVec, Int8DotSse, Vector128<short>, Vector128<int>>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8DotSse, Vector128<short>, Vector128<int>>();
         }
         else if (typeof(TOps) == typeof(ScalarOps))
         {
-            Int8MatMul.Run<TOps, TVec, Int8DotScalar, int, int>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.Run<TOps, TVec, Int8DotScalar, int, int>();
         }
         else
         {
-            Int8MatMul.FloatRows<TOps, TVec>(w, firstPanel, endPanel, x, xStride, batch, y, yStride);
+            kernel.RunFloat<TOps, TVec>();
         }
     }
 
@@ -249,28 +292,28 @@ internal static class PackedMatMul
         switch (vectors)
         {
             case 1:
-                Run<TOps, TVec, TW, OneVector>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                Run<TOps, TVec, TW, One>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
             case 2:
-                Run<TOps, TVec, TW, TwoVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                Run<TOps, TVec, TW, Two>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
             case 3:
-                Run<TOps, TVec, TW, ThreeVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                Run<TOps, TVec, TW, Three>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
             default:
-                Run<TOps, TVec, TW, FourVectors>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                Run<TOps, TVec, TW, Four>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
                 break;
         }
     }
 
-    // Panels [first, end), all of TShape.Vectors vectors, over rows [chunk, chunkEnd).
+    // Panels [first, end), all of TShape.Value vectors, over rows [chunk, chunkEnd).
     private static void Run<TOps, TVec, TW, TShape>(
         PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
         ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
     {
         int columns = w.Columns;
         int panelFloats = w.PanelVectors * TOps.Count; // full panels; only the last may be shorter
@@ -288,7 +331,7 @@ internal static class PackedMatMul
             {
                 for (; row + 4 <= chunkEnd; row += 4)
                 {
-                    FourRows<TOps, TVec, TW, TShape>(
+                    RowBlock<TOps, TVec, TW, TShape, Four>(
                         ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
                         yStride, write);
                 }
@@ -296,210 +339,112 @@ internal static class PackedMatMul
 
             for (; row + 2 <= chunkEnd; row += 2)
             {
-                TwoRows<TOps, TVec, TW, TShape>(
+                RowBlock<TOps, TVec, TW, TShape, Two>(
                     ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
                     yStride, write);
             }
 
             if (row < chunkEnd)
             {
-                OneRow<TOps, TVec, TW, TShape>(
-                    ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), ref Unsafe.Add(ref yBase, (row * yStride) + yOffset), write);
+                RowBlock<TOps, TVec, TW, TShape, One>(
+                    ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
+                    yStride, write);
             }
         }
     }
 
-    // One input row. Every row kernel sums over columns in the same order with one chain per
-    // vector, so a row's result is bit-identical whether it is computed alone or in a batch
-    // block (and so independent of batch size and thread count).
-    // The row kernels are not inlined into Run: each is its own JIT root with its own inlining
-    // budget. Inlined together, tier-1 code under dynamic PGO ran out of budget and left the bf16
-    // column loads as calls passing vectors through memory (a bf16 step 2.6x slower than with
-    // tiering off); the call costs one jump per panel and row block.
+    // TRows input rows (xStride apart) times one panel into the same rows of Y (yStride apart); the rows
+    // share every weight load. Every row sums over columns in the same order with one chain per vector,
+    // so a row's result is bit-identical whether it is computed alone or in a block (and so independent
+    // of batch size and thread count). Four rows make up to 16 accumulators, which only the 32-register
+    // AVX-512 file holds (TOps.BatchBlock).
+    // The block is not inlined into Run: each is its own JIT root with its own inlining budget. Inlined
+    // together, tier-1 code under dynamic PGO ran out of budget and left the bf16 column loads as calls
+    // passing vectors through memory (a bf16 step 2.6x slower than with tiering off); the call costs one
+    // jump per panel and row block.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void OneRow<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, ref float y, ProductWrite write)
+    private static void RowBlock<TOps, TVec, TW, TShape, TRows>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ProductWrite write)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
+        where TRows : struct, ICount
     {
-        int v = TShape.Vectors;
-        int n = TOps.Count;
-        int step = v * n;
-        TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
-        for (int k = 0; k < columns; k++)
-        {
-            ref byte wk = ref Unsafe.Add(ref w, k * step * TW.ElementBytes);
-            TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
-            TW.LoadColumn<TOps, TVec, TShape>(ref wk, out TVec w0, out TVec w1, out TVec w2, out TVec w3);
-            a0 = TOps.MultiplyAdd(w0, x0, a0);
-            if (v > 1)
-            {
-                a1 = TOps.MultiplyAdd(w1, x0, a1);
-            }
-
-            if (v > 2)
-            {
-                a2 = TOps.MultiplyAdd(w2, x0, a2);
-            }
-
-            if (v > 3)
-            {
-                a3 = TOps.MultiplyAdd(w3, x0, a3);
-            }
-        }
-
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, write);
-    }
-
-    // Two input rows share every weight load.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void TwoRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ProductWrite write)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-        where TW : struct, IWeightFormat
-        where TShape : struct, IPanelShape
-    {
-        int v = TShape.Vectors;
-        int n = TOps.Count;
-        int step = v * n;
-        ref float xr1 = ref Unsafe.Add(ref x, xStride);
-        TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
-        TVec b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
-        for (int k = 0; k < columns; k++)
-        {
-            ref byte wk = ref Unsafe.Add(ref w, k * step * TW.ElementBytes);
-            TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
-            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xr1, k));
-            TW.LoadColumn<TOps, TVec, TShape>(ref wk, out TVec w0, out TVec w1, out TVec w2, out TVec w3);
-            a0 = TOps.MultiplyAdd(w0, x0, a0);
-            b0 = TOps.MultiplyAdd(w0, x1, b0);
-            if (v > 1)
-            {
-                a1 = TOps.MultiplyAdd(w1, x0, a1);
-                b1 = TOps.MultiplyAdd(w1, x1, b1);
-            }
-
-            if (v > 2)
-            {
-                a2 = TOps.MultiplyAdd(w2, x0, a2);
-                b2 = TOps.MultiplyAdd(w2, x1, b2);
-            }
-
-            if (v > 3)
-            {
-                a3 = TOps.MultiplyAdd(w3, x0, a3);
-                b3 = TOps.MultiplyAdd(w3, x1, b3);
-            }
-        }
-
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, write);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, write);
-    }
-
-    // Four input rows: up to 16 accumulators, which only the 32-register AVX-512 file holds.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FourRows<TOps, TVec, TW, TShape>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ProductWrite write)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-        where TW : struct, IWeightFormat
-        where TShape : struct, IPanelShape
-    {
-        int v = TShape.Vectors;
-        int n = TOps.Count;
-        int step = v * n;
-        ref float xr1 = ref Unsafe.Add(ref x, xStride);
-        ref float xr2 = ref Unsafe.Add(ref x, 2 * xStride);
-        ref float xr3 = ref Unsafe.Add(ref x, 3 * xStride);
+        int rows = TRows.Value;
+        int columnBytes = TShape.Value * TOps.Count * TW.ElementBytes;
+        ref float xr1 = ref rows > 1 ? ref Unsafe.Add(ref x, xStride) : ref x; // rows past the block are never formed, not even as references
+        ref float xr2 = ref rows > 2 ? ref Unsafe.Add(ref x, 2 * xStride) : ref x;
+        ref float xr3 = ref rows > 2 ? ref Unsafe.Add(ref x, 3 * xStride) : ref x;
         TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
         TVec b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
         TVec c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
         TVec d0 = TOps.Zero, d1 = TOps.Zero, d2 = TOps.Zero, d3 = TOps.Zero;
         for (int k = 0; k < columns; k++)
         {
-            ref byte wk = ref Unsafe.Add(ref w, k * step * TW.ElementBytes);
-            TVec x0 = TOps.Broadcast(Unsafe.Add(ref x, k));
-            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xr1, k));
-            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xr2, k));
-            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xr3, k));
-            TW.LoadColumn<TOps, TVec, TShape>(ref wk, out TVec w0, out TVec w1, out TVec w2, out TVec w3);
-            a0 = TOps.MultiplyAdd(w0, x0, a0);
-            b0 = TOps.MultiplyAdd(w0, x1, b0);
-            c0 = TOps.MultiplyAdd(w0, x2, c0);
-            d0 = TOps.MultiplyAdd(w0, x3, d0);
-            if (v > 1)
+            TW.LoadColumn<TOps, TVec, TShape>(ref Unsafe.Add(ref w, k * columnBytes), out TVec w0, out TVec w1, out TVec w2, out TVec w3);
+            PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref x, k)), w0, w1, w2, w3, ref a0, ref a1, ref a2, ref a3);
+            if (rows > 1)
             {
-                a1 = TOps.MultiplyAdd(w1, x0, a1);
-                b1 = TOps.MultiplyAdd(w1, x1, b1);
-                c1 = TOps.MultiplyAdd(w1, x2, c1);
-                d1 = TOps.MultiplyAdd(w1, x3, d1);
+                PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref xr1, k)), w0, w1, w2, w3, ref b0, ref b1, ref b2, ref b3);
             }
 
-            if (v > 2)
+            if (rows > 2)
             {
-                a2 = TOps.MultiplyAdd(w2, x0, a2);
-                b2 = TOps.MultiplyAdd(w2, x1, b2);
-                c2 = TOps.MultiplyAdd(w2, x2, c2);
-                d2 = TOps.MultiplyAdd(w2, x3, d2);
-            }
-
-            if (v > 3)
-            {
-                a3 = TOps.MultiplyAdd(w3, x0, a3);
-                b3 = TOps.MultiplyAdd(w3, x1, b3);
-                c3 = TOps.MultiplyAdd(w3, x2, c3);
-                d3 = TOps.MultiplyAdd(w3, x3, d3);
+                PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref xr2, k)), w0, w1, w2, w3, ref c0, ref c1, ref c2, ref c3);
+                PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref xr3, k)), w0, w1, w2, w3, ref d0, ref d1, ref d2, ref d3);
             }
         }
 
-        StoreRow<TOps, TVec, TW, TShape>(ref y, a0, a1, a2, a3, write);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, write);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3, write);
-        StoreRow<TOps, TVec, TW, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3, write);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TOps, TVec, TW, TShape>(ref float y, TVec s0, TVec s1, TVec s2, TVec s3, ProductWrite write)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-        where TW : struct, IWeightFormat
-        where TShape : struct, IPanelShape
-    {
-        int n = TOps.Count;
-        Write<TOps, TVec>(ref y, s0, write);
-        if (TShape.Vectors > 1)
+        PanelRow.Write<TOps, TVec, TShape>(ref y, a0, a1, a2, a3, write);
+        if (rows > 1)
         {
-            Write<TOps, TVec>(ref Unsafe.Add(ref y, n), s1, write);
+            PanelRow.Write<TOps, TVec, TShape>(ref Unsafe.Add(ref y, yStride), b0, b1, b2, b3, write);
         }
 
-        if (TShape.Vectors > 2)
+        if (rows > 2)
         {
-            Write<TOps, TVec>(ref Unsafe.Add(ref y, 2 * n), s2, write);
-        }
-
-        if (TShape.Vectors > 3)
-        {
-            Write<TOps, TVec>(ref Unsafe.Add(ref y, 3 * n), s3, write);
+            PanelRow.Write<TOps, TVec, TShape>(ref Unsafe.Add(ref y, 2 * yStride), c0, c1, c2, c3, write);
+            PanelRow.Write<TOps, TVec, TShape>(ref Unsafe.Add(ref y, 3 * yStride), d0, d1, d2, d3, write);
         }
     }
 
-    // y = sum, or y += sum. The sums start at +0, so writing them equals adding them to a cleared y bit for bit.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Write<TOps, TVec>(ref float y, TVec sum, ProductWrite write)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
+    /// <summary>An operation on the integer kernel <see cref="Int8{TOps, TVec, TKernel}"/> picks for a path.</summary>
+    private interface IInt8Kernel
     {
-        switch (write)
-        {
-            case ProductWrite.Accumulate:
-                TOps.Store(TOps.Add(TOps.Load(ref y), sum), ref y);
-                break;
-            case ProductWrite.Overwrite:
-                TOps.Store(sum, ref y);
-                break;
-            default:
-                TOps.StoreNonTemporal(sum, ref y);
-                break;
-        }
+        /// <summary>The operation with the integer kernel TDot.</summary>
+        void Run<TOps, TVec, TDot, TI, TAcc>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TDot : struct, IInt8DotOps<TI, TAcc>
+            where TI : struct
+            where TAcc : struct;
+
+        /// <summary>The operation on a path without integer instructions (every row by the float widening path).</summary>
+        void RunFloat<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct;
+    }
+
+    private ref struct Int8KernelQuery : ISimdKernel, IInt8Kernel
+    {
+        public string? Name;
+
+        public void Run<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => Int8<TOps, TVec, Int8KernelQuery>(ref this);
+
+        public void Run<TOps, TVec, TDot, TI, TAcc>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TDot : struct, IInt8DotOps<TI, TAcc>
+            where TI : struct
+            where TAcc : struct
+            => Name = TDot.Name;
+
+        public void RunFloat<TOps, TVec>()
+            where TOps : struct, ISimdOps<TVec>
+            where TVec : struct
+            => Name = FloatInt8KernelName;
     }
 }

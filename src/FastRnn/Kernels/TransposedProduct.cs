@@ -89,23 +89,23 @@ internal static class TransposedProduct
                 {
                     for (; n0 + (4 * width) <= vectorColumns; n0 += 4 * width)
                     {
-                        Block<TOps, TVec, FourVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
+                        Block<TOps, TVec, Four>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
                     }
                 }
 
                 for (; n0 + (2 * width) <= vectorColumns; n0 += 2 * width)
                 {
-                    Block<TOps, TVec, TwoVectors>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
+                    Block<TOps, TVec, Two>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
                 }
 
                 for (; n0 < vectorColumns; n0 += width)
                 {
-                    Block<TOps, TVec, OneVector>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
+                    Block<TOps, TVec, One>(a, lda, columns, b, ldb, k0, k1, n0, c, ldc, packed);
                 }
 
                 for (; n0 < n; n0++)
                 {
-                    Rows<ScalarOps, float, OneVector>(a, lda, columns, b, ldb, 0, k0, k1, n0, c, ldc);
+                    Rows<ScalarOps, float, One>(a, lda, columns, b, ldb, 0, k0, k1, n0, c, ldc);
                 }
             }
         }
@@ -118,9 +118,9 @@ internal static class TransposedProduct
         Span<float> packed)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
     {
-        int count = TShape.Vectors * TOps.Count;
+        int count = TShape.Value * TOps.Count;
         if (TOps.Count == 1)
         {
             Rows<TOps, TVec, TShape>(a, lda, columns, b, ldb, 0, k0, k1, n0, c, ldc);
@@ -156,33 +156,32 @@ internal static class TransposedProduct
         int ldc)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
     {
         int m = columns.Length;
         int row = 0;
         for (; row + 4 <= m; row += 4)
         {
-            FourRows<TOps, TVec, TShape>(a, lda, columns.Slice(row, 4), b, ldb, bK0, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
+            RowBlock<TOps, TVec, TShape, Four>(a, lda, columns.Slice(row, 4), b, ldb, bK0, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
         }
 
         for (; row < m; row++)
         {
-            FourRows<TOps, TVec, TShape>(a, lda, columns.Slice(row, 1), b, ldb, bK0, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
+            RowBlock<TOps, TVec, TShape, One>(a, lda, columns.Slice(row, 1), b, ldb, bK0, k0, k1, n0, c.Slice((row * ldc) + n0), ldc);
         }
     }
 
-    // Up to four rows of C by up to four vectors: 16 accumulators, each summing over k in order.
+    // TRows (four or one) rows of C by up to four vectors: 16 accumulators, each summing over k in order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRows<TOps, TVec, TShape>(
+    private static void RowBlock<TOps, TVec, TShape, TRows>(
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<int> columns, ReadOnlySpan<float> b, int ldb, int bK0, int k0, int k1, int n0, Span<float> c,
         int ldc)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
+        where TRows : struct, ICount
     {
-        int v = TShape.Vectors;
-        int w = TOps.Count;
-        int rows = columns.Length;
+        int rows = TRows.Value;
         ref float aBase = ref MemoryMarshal.GetReference(a);
         ref float bBase = ref MemoryMarshal.GetReference(b);
         int c0 = columns[0];
@@ -195,91 +194,24 @@ internal static class TransposedProduct
         TVec s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
         for (int kk = k0; kk < k1; kk++)
         {
-            ref float bRow = ref Unsafe.Add(ref bBase, ((kk - bK0) * ldb) + n0);
             ref float aRow = ref Unsafe.Add(ref aBase, kk * lda);
-            TVec x0 = TOps.Load(ref bRow);
-            TVec x1 = v > 1 ? TOps.Load(ref Unsafe.Add(ref bRow, w)) : TOps.Zero;
-            TVec x2 = v > 2 ? TOps.Load(ref Unsafe.Add(ref bRow, 2 * w)) : TOps.Zero;
-            TVec x3 = v > 3 ? TOps.Load(ref Unsafe.Add(ref bRow, 3 * w)) : TOps.Zero;
-            TVec g0 = TOps.Broadcast(Unsafe.Add(ref aRow, c0));
-            p0 = TOps.MultiplyAdd(g0, x0, p0);
-            if (v > 1)
-            {
-                p1 = TOps.MultiplyAdd(g0, x1, p1);
-            }
-
-            if (v > 2)
-            {
-                p2 = TOps.MultiplyAdd(g0, x2, p2);
-            }
-
-            if (v > 3)
-            {
-                p3 = TOps.MultiplyAdd(g0, x3, p3);
-            }
-
+            PanelRow.Load<TOps, TVec, TShape>(ref Unsafe.Add(ref bBase, ((kk - bK0) * ldb) + n0), out TVec x0, out TVec x1, out TVec x2, out TVec x3);
+            PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref aRow, c0)), x0, x1, x2, x3, ref p0, ref p1, ref p2, ref p3);
             if (rows > 1)
             {
-                TVec g1 = TOps.Broadcast(Unsafe.Add(ref aRow, c1));
-                TVec g2 = TOps.Broadcast(Unsafe.Add(ref aRow, c2));
-                TVec g3 = TOps.Broadcast(Unsafe.Add(ref aRow, c3));
-                q0 = TOps.MultiplyAdd(g1, x0, q0);
-                r0 = TOps.MultiplyAdd(g2, x0, r0);
-                s0 = TOps.MultiplyAdd(g3, x0, s0);
-                if (v > 1)
-                {
-                    q1 = TOps.MultiplyAdd(g1, x1, q1);
-                    r1 = TOps.MultiplyAdd(g2, x1, r1);
-                    s1 = TOps.MultiplyAdd(g3, x1, s1);
-                }
-
-                if (v > 2)
-                {
-                    q2 = TOps.MultiplyAdd(g1, x2, q2);
-                    r2 = TOps.MultiplyAdd(g2, x2, r2);
-                    s2 = TOps.MultiplyAdd(g3, x2, s2);
-                }
-
-                if (v > 3)
-                {
-                    q3 = TOps.MultiplyAdd(g1, x3, q3);
-                    r3 = TOps.MultiplyAdd(g2, x3, r3);
-                    s3 = TOps.MultiplyAdd(g3, x3, s3);
-                }
+                PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref aRow, c1)), x0, x1, x2, x3, ref q0, ref q1, ref q2, ref q3);
+                PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref aRow, c2)), x0, x1, x2, x3, ref r0, ref r1, ref r2, ref r3);
+                PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref aRow, c3)), x0, x1, x2, x3, ref s0, ref s1, ref s2, ref s3);
             }
         }
 
         ref float cBase = ref MemoryMarshal.GetReference(c);
-        Store<TOps, TVec, TShape>(ref cBase, p0, p1, p2, p3);
+        PanelRow.Write<TOps, TVec, TShape>(ref cBase, p0, p1, p2, p3, ProductWrite.Accumulate);
         if (rows > 1)
         {
-            Store<TOps, TVec, TShape>(ref Unsafe.Add(ref cBase, ldc), q0, q1, q2, q3);
-            Store<TOps, TVec, TShape>(ref Unsafe.Add(ref cBase, 2 * ldc), r0, r1, r2, r3);
-            Store<TOps, TVec, TShape>(ref Unsafe.Add(ref cBase, 3 * ldc), s0, s1, s2, s3);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TOps, TVec, TShape>(ref float c, TVec v0, TVec v1, TVec v2, TVec v3)
-        where TOps : struct, ISimdOps<TVec>
-        where TVec : struct
-        where TShape : struct, IPanelShape
-    {
-        int w = TOps.Count;
-        TOps.Store(TOps.Add(TOps.Load(ref c), v0), ref c);
-        if (TShape.Vectors > 1)
-        {
-            TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref c, w)), v1), ref Unsafe.Add(ref c, w));
-        }
-
-        if (TShape.Vectors > 2)
-        {
-            TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref c, 2 * w)), v2), ref Unsafe.Add(ref c, 2 * w));
-        }
-
-        if (TShape.Vectors > 3)
-        {
-            TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref c, 3 * w)), v3), ref Unsafe.Add(ref c, 3 * w));
+            PanelRow.Write<TOps, TVec, TShape>(ref Unsafe.Add(ref cBase, ldc), q0, q1, q2, q3, ProductWrite.Accumulate);
+            PanelRow.Write<TOps, TVec, TShape>(ref Unsafe.Add(ref cBase, 2 * ldc), r0, r1, r2, r3, ProductWrite.Accumulate);
+            PanelRow.Write<TOps, TVec, TShape>(ref Unsafe.Add(ref cBase, 3 * ldc), s0, s1, s2, s3, ProductWrite.Accumulate);
         }
     }
 }

@@ -19,7 +19,7 @@ internal interface IWeightFormat
     static abstract void LoadColumn<TOps, TVec, TShape>(ref byte column, out TVec w0, out TVec w1, out TVec w2, out TVec w3)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        where TShape : struct, IPanelShape;
+        where TShape : struct, ICount;
 }
 
 internal readonly struct Float32Weights : IWeightFormat
@@ -31,15 +31,8 @@ internal readonly struct Float32Weights : IWeightFormat
     public static void LoadColumn<TOps, TVec, TShape>(ref byte column, out TVec w0, out TVec w1, out TVec w2, out TVec w3)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        where TShape : struct, IPanelShape
-    {
-        ref float c = ref Unsafe.As<byte, float>(ref column);
-        int n = TOps.Count;
-        w0 = TOps.Load(ref c);
-        w1 = TShape.Vectors > 1 ? TOps.Load(ref Unsafe.Add(ref c, n)) : TOps.Zero;
-        w2 = TShape.Vectors > 2 ? TOps.Load(ref Unsafe.Add(ref c, 2 * n)) : TOps.Zero;
-        w3 = TShape.Vectors > 3 ? TOps.Load(ref Unsafe.Add(ref c, 3 * n)) : TOps.Zero;
-    }
+        where TShape : struct, ICount
+        => PanelRow.Load<TOps, TVec, TShape>(ref Unsafe.As<byte, float>(ref column), out w0, out w1, out w2, out w3);
 }
 
 internal readonly struct BFloat16Weights : IWeightFormat
@@ -56,14 +49,14 @@ internal readonly struct BFloat16Weights : IWeightFormat
     public static void LoadColumn<TOps, TVec, TShape>(ref byte column, out TVec w0, out TVec w1, out TVec w2, out TVec w3)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        where TShape : struct, IPanelShape
+        where TShape : struct, ICount
     {
         ref ushort c = ref Unsafe.As<byte, ushort>(ref column);
         int n = TOps.Count;
         w1 = TOps.Zero;
         w2 = TOps.Zero;
         w3 = TOps.Zero;
-        if (TShape.Vectors > 1)
+        if (TShape.Value > 1)
         {
             TOps.LoadBFloat16Pairs(ref c, out w0, out w1);
         }
@@ -72,11 +65,11 @@ internal readonly struct BFloat16Weights : IWeightFormat
             w0 = TOps.LoadBFloat16(ref c);
         }
 
-        if (TShape.Vectors > 3)
+        if (TShape.Value > 3)
         {
             TOps.LoadBFloat16Pairs(ref Unsafe.Add(ref c, 2 * n), out w2, out w3);
         }
-        else if (TShape.Vectors > 2)
+        else if (TShape.Value > 2)
         {
             w2 = TOps.LoadBFloat16(ref Unsafe.Add(ref c, 2 * n));
         }

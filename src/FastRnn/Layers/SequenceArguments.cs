@@ -73,19 +73,11 @@ internal static class SequenceArguments
             ThrowState("final cell state", slots, batch, d.HiddenSize, finalCell.Length, nameof(finalCell));
         }
 
-        // The input is copied into the workspace before anything is written, so it may share memory
-        // with anything. Outputs are written while initial states are still read (layer by layer),
-        // so they must not share memory, except an initial state given as its own final state
-        // (each slot is read before the same slot is written).
-        OverlapCheck.Disjoint(output, nameof(output), finalHidden, nameof(finalHidden));
-        OverlapCheck.Disjoint(output, nameof(output), finalCell, nameof(finalCell));
-        OverlapCheck.Disjoint(finalHidden, nameof(finalHidden), finalCell, nameof(finalCell));
-        OverlapCheck.Disjoint(initialHidden, nameof(initialHidden), output, nameof(output));
-        OverlapCheck.Disjoint(initialCell, nameof(initialCell), output, nameof(output));
-        OverlapCheck.DisjointOrSame(initialHidden, nameof(initialHidden), finalHidden, nameof(finalHidden));
-        OverlapCheck.Disjoint(initialHidden, nameof(initialHidden), finalCell, nameof(finalCell));
-        OverlapCheck.Disjoint(initialCell, nameof(initialCell), finalHidden, nameof(finalHidden));
-        OverlapCheck.DisjointOrSame(initialCell, nameof(initialCell), finalCell, nameof(finalCell));
+        // The input is copied into the workspace before anything is written; the outputs are written
+        // while the initial states are still read (layer by layer).
+        OverlapCheck.StatesReadWhileWritten(
+            output, finalHidden, finalCell, initialHidden, initialCell,
+            (nameof(output), nameof(finalHidden), nameof(finalCell), nameof(initialHidden), nameof(initialCell)));
         if (!lengths.IsEmpty)
         {
             if (lengths.Length != batch)

@@ -37,6 +37,34 @@ internal static class OverlapCheck
         }
     }
 
+    /// <summary>
+    /// The rules of a call that writes a sequence and two final states layer by layer while it still reads two
+    /// states given to it (forward: output, h_n and c_n from h_0 and c_0; backward: the gradients of the input,
+    /// h_0 and c_0 from those of h_n and c_n): the three it writes share no memory, and a state it reads shares
+    /// none with them, except that it may be exactly its own counterpart (each slot is read before the same slot
+    /// is written). The sequence it reads is copied before anything is written, so it may share memory with anything.
+    /// </summary>
+    /// <param name="sequence">The sequence written (output, or the input gradient).</param>
+    /// <param name="hiddenOut">The hidden state written.</param>
+    /// <param name="cellOut">The cell state written.</param>
+    /// <param name="hiddenIn">The hidden state read, which may be <paramref name="hiddenOut"/> itself.</param>
+    /// <param name="cellIn">The cell state read, which may be <paramref name="cellOut"/> itself.</param>
+    /// <param name="names">Their parameter names, for the message, in the same order.</param>
+    public static void StatesReadWhileWritten(
+        ReadOnlySpan<float> sequence, ReadOnlySpan<float> hiddenOut, ReadOnlySpan<float> cellOut, ReadOnlySpan<float> hiddenIn,
+        ReadOnlySpan<float> cellIn, (string Sequence, string HiddenOut, string CellOut, string HiddenIn, string CellIn) names)
+    {
+        Disjoint(sequence, names.Sequence, hiddenOut, names.HiddenOut);
+        Disjoint(sequence, names.Sequence, cellOut, names.CellOut);
+        Disjoint(hiddenOut, names.HiddenOut, cellOut, names.CellOut);
+        Disjoint(hiddenIn, names.HiddenIn, sequence, names.Sequence);
+        Disjoint(cellIn, names.CellIn, sequence, names.Sequence);
+        DisjointOrSame(hiddenIn, names.HiddenIn, hiddenOut, names.HiddenOut);
+        Disjoint(hiddenIn, names.HiddenIn, cellOut, names.CellOut);
+        Disjoint(cellIn, names.CellIn, hiddenOut, names.HiddenOut);
+        DisjointOrSame(cellIn, names.CellIn, cellOut, names.CellOut);
+    }
+
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Throw(int firstLength, string firstName, int secondLength, string secondName, int offset) =>

@@ -205,18 +205,11 @@ public sealed class TrainingSession
         CheckState(gradFinalCell.Length, slots, batch, d.HiddenSize, "gradient of c_n", nameof(gradFinalCell));
         CheckState(gradInitialCell.Length, slots, batch, d.HiddenSize, "gradient of c_0", nameof(gradInitialCell));
 
-        // gradOutput is copied before anything is written. The outputs are written layer by layer
-        // while gradFinalHidden/gradFinalCell are still read, so they must not share memory, except a
-        // final-state gradient given as its own initial-state gradient (read before that slot is written).
-        OverlapCheck.Disjoint(gradInput, nameof(gradInput), gradInitialHidden, nameof(gradInitialHidden));
-        OverlapCheck.Disjoint(gradInput, nameof(gradInput), gradInitialCell, nameof(gradInitialCell));
-        OverlapCheck.Disjoint(gradInitialHidden, nameof(gradInitialHidden), gradInitialCell, nameof(gradInitialCell));
-        OverlapCheck.Disjoint(gradFinalHidden, nameof(gradFinalHidden), gradInput, nameof(gradInput));
-        OverlapCheck.Disjoint(gradFinalCell, nameof(gradFinalCell), gradInput, nameof(gradInput));
-        OverlapCheck.DisjointOrSame(gradFinalHidden, nameof(gradFinalHidden), gradInitialHidden, nameof(gradInitialHidden));
-        OverlapCheck.Disjoint(gradFinalHidden, nameof(gradFinalHidden), gradInitialCell, nameof(gradInitialCell));
-        OverlapCheck.Disjoint(gradFinalCell, nameof(gradFinalCell), gradInitialHidden, nameof(gradInitialHidden));
-        OverlapCheck.DisjointOrSame(gradFinalCell, nameof(gradFinalCell), gradInitialCell, nameof(gradInitialCell));
+        // gradOutput is copied before anything is written; the outputs are written layer by layer while
+        // gradFinalHidden/gradFinalCell are still read.
+        OverlapCheck.StatesReadWhileWritten(
+            gradInput, gradInitialHidden, gradInitialCell, gradFinalHidden, gradFinalCell,
+            (nameof(gradInput), nameof(gradInitialHidden), nameof(gradInitialCell), nameof(gradFinalHidden), nameof(gradFinalCell)));
         Enter();
         try
         {

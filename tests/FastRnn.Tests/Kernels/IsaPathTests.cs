@@ -78,6 +78,7 @@ public sealed class IsaPathTests(ITestOutputHelper output)
             ("float kernels, scalar", true),
             ("int8 kernel, AVX-512BW (Int8Dot512)", Vector512.IsHardwareAccelerated && Avx512BW.IsSupported),
             ("int8 kernel, AVX2 (Int8Dot256)", Vector256.IsHardwareAccelerated && Avx2.IsSupported),
+            ("int8 kernel, AVX-VNNI (Int8Dot256Vnni)", Vector256.IsHardwareAccelerated && Avx2.IsSupported && AvxVnni.IsSupported),
             ("int8 kernel, SSE2 (Int8DotSse)", Vector128.IsHardwareAccelerated && Sse2.IsSupported && !AdvSimd.Arm64.IsSupported),
             ("int8 kernel, NEON (Int8DotNeon)", Vector128.IsHardwareAccelerated && AdvSimd.Arm64.IsSupported),
             ("int8 kernel, scalar (Int8DotScalar)", true),
@@ -87,6 +88,28 @@ public sealed class IsaPathTests(ITestOutputHelper output)
         string report = $"ISA path {Isa.Active}; kernel paths NOT run on this machine: {(notRun.Length == 0 ? "none" : string.Join("; ", notRun))}";
         output.WriteLine(report);
         Console.WriteLine(report);
+    }
+
+    [Fact]
+    public void EachPathReportsTheInt8KernelThisCpuRuns()
+    {
+        // Restated from the runtime's flags, not from the selection itself.
+        foreach (SimdPath path in SimdPaths.Available())
+        {
+            string expected = path switch
+            {
+                SimdPath.Vector512 => Avx512BW.IsSupported ? Int8Dot512.Name : PackedMatMul.FloatInt8KernelName,
+                SimdPath.Vector256 => Avx2.IsSupported && AvxVnni.IsSupported ? Int8Dot256Vnni.Name : Avx2.IsSupported ? Int8Dot256.Name : PackedMatMul.FloatInt8KernelName,
+                SimdPath.Vector128 => AdvSimd.Arm64.IsSupported ? Int8DotNeon.Name : Sse2.IsSupported ? Int8DotSse.Name : PackedMatMul.FloatInt8KernelName,
+                _ => Int8DotScalar.Name,
+            };
+            Assert.Equal(expected, PackedMatMul.Int8KernelName(path));
+        }
+
+        string summary = CpuDescription.Summary();
+        Assert.Contains($"Int8 kernel:    {PackedMatMul.Int8KernelName(Isa.Active)}", summary, StringComparison.Ordinal);
+        Assert.Equal(Isa.Active == SimdPath.Vector256 && Avx2.IsSupported && AvxVnni.IsSupported, summary.Contains("vpdpwssd (AVX-VNNI", StringComparison.Ordinal));
+        Assert.Equal(Isa.Active == SimdPath.Vector512 && AvxVnni.IsSupported, summary.Contains("256-bit path only", StringComparison.Ordinal));
     }
 
     private static SimdPath WidestAccelerated() =>
