@@ -6,39 +6,38 @@ using FastRnn.Sessions;
 namespace FastRnn.Serving;
 
 /// <summary>
-/// Steps the states of chosen slots as one batch: gathers them into a streaming session's rows
-/// (<see cref="StreamingSession.SetState"/>), runs one <see cref="StreamingSession.Step"/> and
-/// scatters the new states back. The copies are O(B·L·H), small beside the step's O(B·L·H·G·H)
-/// products, and keep the engine on the core's public API. With several threads the rows are split
-/// into parts, one session per part; rows are independent in every kernel, so a row's result is
-/// the same in any part, batch or position. With a head, the batch's outputs pass through it in one
-/// call after the step; the head, too, computes every row on its own. Guarded by the batcher's lock:
-/// one run at a time.
+/// Steps the states of chosen slots as one batch: gathers them into the rows of one streaming
+/// session (<see cref="StreamingSession.SetState"/>), runs one <see cref="StreamingSession.Step"/>
+/// and leaves them there. The copies are O(B·L·H), small beside the step's O(B·L·G·H·(I+H))
+/// products, and keep the engine on the core's public API. With several threads the session shares
+/// each step by output rows (every thread its units of every row, its slice of the weights in its
+/// own cache), so a lone stream gains from them too; rows are independent in every kernel and the
+/// split is bit-identical, so a row's result is the same in any batch, position or thread count.
+/// With a head, the batch's outputs pass through it in one call after the step; the head, too,
+/// computes every row on its own. Guarded by the batcher's lock: one run at a time.
 /// </summary>
 /// <remarks>
-/// A run on one part leaves its streams' states in the session (resident) instead of scattering
-/// them: when the next run steps the same slots in the same rows (a lone stream, or a caller that
-/// steps the same streams each tick), it skips both copies and costs what the session's own step
-/// costs. Resident states are the authoritative ones: <see cref="FlushAll"/> writes them back
-/// before anyone else reads or replaces a slot's state.
+/// The states of the last run's slots stay in the session (resident) instead of being scattered:
+/// when the next run steps the same slots in the same rows (a lone stream, or a caller that steps
+/// the same streams each tick), it skips both copies and costs what the session's own step costs.
+/// Resident states are the authoritative ones: <see cref="FlushAll"/> writes them back before
+/// anyone else reads or replaces a slot's state.
 /// </remarks>
 internal sealed class BatchEngine
 {
     private readonly SlotTable slots;
-    private readonly StreamingSession[] sessions; // [parts] each for up to partRows rows
-    private readonly float[][] hidden;            // [parts][L, Bp, H_out] gathered states of a part's rows
-    private readonly float[][] cell;              // [parts][L, Bp, H] (LSTM), else empty
+    private readonly StreamingSession session;    // up to MaxBatch rows, the batcher's threads
+    private readonly float[] hidden;              // [L, MaxBatch, H_out] gathered states of the rows
+    private readonly float[] cell;                // [L, MaxBatch, H] (LSTM), else empty
     private readonly float[] input;               // [MaxBatch, I] staged rows of a step
     private readonly float[] output;              // [MaxBatch, H_out] staged results of a step
     private readonly float[] headed;              // [MaxBatch, C] the head's results of a step, or empty without a head
     private readonly DenseHead? head;
     private readonly int[] rowSlots;              // [MaxBatch] the slot of each row
-    private readonly int[] resident;              // [partRows] slots whose states live in part 0's session rows
-    private int residentCount;                    // rows of part 0's session holding resident states
-    private readonly PartRunner runner;
+    private readonly int[] resident;              // [MaxBatch] slots whose states live in the session's rows
+    private int residentCount;                    // rows of the session holding resident states
     private readonly int layers, inputSize, stateSize, hiddenSize, outputSize;
     private readonly bool hasCell;
-    private int batch, rowsPerPart;
 
     public BatchEngine(RecurrentNetwork network, DenseHead? head, SlotTable slots, int maxBatch, int threads)
     {
@@ -51,23 +50,14 @@ internal sealed class BatchEngine
         hasCell = d.HasCellState;
         this.head = head;
         outputSize = head?.OutputSize ?? stateSize;
-        int partRows = (maxBatch + threads - 1) / threads;
-        sessions = new StreamingSession[threads];
-        hidden = new float[threads][];
-        cell = new float[threads][];
-        for (int p = 0; p < threads; p++)
-        {
-            sessions[p] = network.CreateSession(partRows);
-            hidden[p] = new float[layers * partRows * stateSize];
-            cell[p] = new float[hasCell ? layers * partRows * hiddenSize : 0];
-        }
-
+        session = network.CreateSession(maxBatch, threads);
+        hidden = new float[layers * maxBatch * stateSize];
+        cell = new float[hasCell ? layers * maxBatch * hiddenSize : 0];
         input = new float[maxBatch * inputSize];
         output = new float[maxBatch * stateSize];
         headed = new float[head is null ? 0 : maxBatch * outputSize];
         rowSlots = new int[maxBatch];
-        resident = new int[partRows];
-        runner = new PartRunner(threads, RunPart);
+        resident = new int[maxBatch];
     }
 
     /// <summary>[MaxBatch] the slot each row of the next run steps; filled by the caller.</summary>
@@ -83,47 +73,22 @@ internal sealed class BatchEngine
     /// <summary>Steps rows 0..batch-1 from the caller's inputs [batch, I] into its outputs [batch, O] (O = C with a head, else H_out).</summary>
     public void Run(ReadOnlySpan<float> x, Span<float> y, int batch)
     {
-        if (runner.Count == 1 || batch == 1)
+        if (head is null)
         {
-            if (head is null)
-            {
-                StepResident(x, y, batch);
-                return;
-            }
-
-            Span<float> states = output.AsSpan(0, batch * stateSize); // [batch, H_out], the head's input
-            StepResident(x, states, batch);
-            head.Apply(states, batch, y);
+            Step(x, y, batch);
             return;
         }
 
-        // Worker threads cannot take the caller's spans: stage them.
-        x.CopyTo(input);
-        RunStaged(batch);
-        (head is null ? output : headed).AsSpan(0, batch * outputSize).CopyTo(y);
+        Span<float> states = output.AsSpan(0, batch * stateSize); // [batch, H_out], the head's input
+        Step(x, states, batch);
+        head.Apply(states, batch, y);
     }
 
     /// <summary>Steps rows 0..batch-1 from the staged inputs into the staged outputs (through the head, if any).</summary>
     public void RunStaged(int batch)
     {
-        StepStaged(batch);
+        Step(input.AsSpan(0, batch * inputSize), output.AsSpan(0, batch * stateSize), batch);
         head?.Apply(output.AsSpan(0, batch * stateSize), batch, headed.AsSpan(0, batch * outputSize));
-    }
-
-    private void StepStaged(int batch)
-    {
-        if (runner.Count == 1 || batch == 1)
-        {
-            StepResident(input.AsSpan(0, batch * inputSize), output.AsSpan(0, batch * stateSize), batch);
-            return;
-        }
-
-        // Parts scatter their states when done, so none may be left resident elsewhere.
-        FlushAll();
-        int parts = Math.Min(runner.Count, batch);
-        this.batch = batch;
-        rowsPerPart = (batch + parts - 1) / parts;
-        runner.Run((batch + rowsPerPart - 1) / rowsPerPart);
     }
 
     /// <summary>Writes the resident states back to their slots; called before a slot's state is read or replaced outside a step.</summary>
@@ -136,36 +101,21 @@ internal sealed class BatchEngine
 
         int count = residentCount;
         residentCount = 0;
-        Span<float> h = hidden[0].AsSpan(0, layers * count * stateSize);     // [L, count, H_out]
-        Span<float> c = cell[0].AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
-        sessions[0].GetState(h, c, count);
+        Span<float> h = hidden.AsSpan(0, layers * count * stateSize);               // [L, count, H_out]
+        Span<float> c = cell.AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
+        session.GetState(h, c, count);
         Scatter(resident.AsSpan(0, count), h, c);
     }
 
-    private void RunPart(int part)
-    {
-        int start = part * rowsPerPart, count = Math.Min(rowsPerPart, batch - start);
-        ReadOnlySpan<int> rows = rowSlots.AsSpan(start, count);
-        Span<float> h = hidden[part].AsSpan(0, layers * count * stateSize);     // [L, count, H_out]
-        Span<float> c = cell[part].AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
-        StreamingSession session = sessions[part];
-        Gather(rows, h, c);
-        session.SetState(h, c, count);
-        session.Step(input.AsSpan(start * inputSize, count * inputSize), count, output.AsSpan(start * stateSize, count * stateSize));
-        session.GetState(h, c, count);
-        Scatter(rows, h, c);
-    }
-
-    /// <summary>One part on the calling thread: the states stay in part 0's session for the next run.</summary>
-    private void StepResident(ReadOnlySpan<float> x, Span<float> y, int count)
+    /// <summary>One step of the rows' slots; their states stay in the session for the next run.</summary>
+    private void Step(ReadOnlySpan<float> x, Span<float> y, int count)
     {
         ReadOnlySpan<int> rows = rowSlots.AsSpan(0, count);
-        StreamingSession session = sessions[0];
         if (!(residentCount == count && rows.SequenceEqual(resident.AsSpan(0, count))))
         {
             FlushAll();
-            Span<float> h = hidden[0].AsSpan(0, layers * count * stateSize);     // [L, count, H_out]
-            Span<float> c = cell[0].AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
+            Span<float> h = hidden.AsSpan(0, layers * count * stateSize);               // [L, count, H_out]
+            Span<float> c = cell.AsSpan(0, hasCell ? layers * count * hiddenSize : 0); // [L, count, H]
             Gather(rows, h, c);
             session.SetState(h, c, count);
             rows.CopyTo(resident);

@@ -85,7 +85,7 @@ public sealed partial class StreamBatcher : IDisposable
         idleTicks = options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ClockTicks(options.IdleTimeout);
         delayTicks = ClockTicks(options.MaxQueueDelay);
         slots = new SlotTable(options.MaxStreams, d.NumLayers, d.StateSize, d.HiddenSize, d.HasCellState);
-        engine = new BatchEngine(network, options.Head, slots, maxBatch, Math.Min(options.Threads, maxBatch));
+        engine = new BatchEngine(network, options.Head, slots, maxBatch, options.Threads);
         ready = new ReadyQueue(options.MaxStreams);
         inFlight = new StepRequest?[maxBatch];
         marks = new int[options.MaxStreams];

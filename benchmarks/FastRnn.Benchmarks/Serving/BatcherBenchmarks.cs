@@ -10,12 +10,14 @@ namespace FastRnn.Benchmarks.Serving;
 /// N streams of one network (LSTM I = 64, H = 256, the serving issue's model without its head),
 /// each advanced by one frame: one <see cref="StreamingSession"/> per stream stepped one by one
 /// (the baseline), against one synchronous <see cref="StreamBatcher.Step(ReadOnlySpan{StreamHandle}, ReadOnlySpan{float}, Span{float})"/>
-/// of all N. With N = 1 it is what a lone stream pays for going through the batcher.
+/// of all N, and one session stepping all N rows (its threads sharing each step by output rows).
+/// With N = 1 it is what a lone stream pays for going through the batcher.
 /// </summary>
 [MemoryDiagnoser]
 public class BatcherBenchmarks
 {
     private StreamingSession[] sessions = null!;
+    private StreamingSession shared = null!;
     private StreamBatcher batcher = null!;
     private StreamHandle[] handles = null!;
     private float[] frames = null!;  // [N, I]
@@ -41,6 +43,7 @@ public class BatcherBenchmarks
             sessions[i] = network.CreateSession();
         }
 
+        shared = network.CreateSession(Streams, Threads);
         batcher = new StreamBatcher(network, new StreamBatcherOptions { MaxStreams = Streams, MaxBatch = Streams, Threads = Threads });
         handles = new StreamHandle[Streams];
         for (int i = 0; i < Streams; i++)
@@ -70,4 +73,8 @@ public class BatcherBenchmarks
 
     [Benchmark]
     public void Batcher() => batcher.Step(handles, frames, outputs);
+
+    /// <summary>All N rows in one session whose threads share each step by output rows: the batched step without the batcher's bookkeeping.</summary>
+    [Benchmark]
+    public void SharedSession() => shared.Step(frames, Streams, outputs);
 }

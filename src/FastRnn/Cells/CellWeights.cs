@@ -82,9 +82,19 @@ internal sealed class CellWeights
         }
 
         LoadVectors(weights);
+        RecurrentMultiplyAdds = Size(Recurrent) + Size(Projection) + Size(Candidate);
+        InputMultiplyAdds = Size(Input);
+
+        static long Size(PackedMatrix? m) => m is null ? 0 : (long)m.PaddedRows * m.Columns;
     }
 
     public CellKind Kind { get; }
+
+    /// <summary>Multiply-adds of a step's recurrent products per batch row (W_hh, and the projection or the reset-before candidate).</summary>
+    public long RecurrentMultiplyAdds { get; }
+
+    /// <summary>Multiply-adds of a step's input product per batch row.</summary>
+    public long InputMultiplyAdds { get; }
 
     public CellVariant Variant { get; }
 

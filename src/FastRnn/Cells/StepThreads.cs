@@ -58,12 +58,9 @@ internal sealed unsafe class StepThreads
     /// </summary>
     public int PartsFor(CellWeights w, int batch, bool withInput)
     {
-        long perRow = Size(w.Recurrent) + (withInput ? Size(w.Input) : 0) + (w.Projection is null ? 0 : Size(w.Projection))
-            + (w.Candidate is null ? 0 : Size(w.Candidate));
-        long useful = Math.Max(1, perRow * batch / MinPartMultiplyAdds);
-        return (int)Math.Min(useful, Math.Min(parts.Count, StepShare.MaxParts(w)));
-
-        static long Size(Kernels.PackedMatrix m) => (long)m.PaddedRows * m.Columns;
+        long perRow = w.RecurrentMultiplyAdds + (withInput ? w.InputMultiplyAdds : 0);
+        long useful = perRow * batch / MinPartMultiplyAdds;
+        return useful < 2 ? 1 : (int)Math.Min(useful, Math.Min(parts.Count, StepShare.MaxParts(w)));
     }
 
     /// <summary>
@@ -91,6 +88,13 @@ internal sealed unsafe class StepThreads
             return;
         }
 
+        RunShared(w, x, xStride, gates, h, c, buffers, batch, n);
+    }
+
+    // Apart from Run, so a step that stays on this thread does not pay for pinning eight buffers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void RunShared(CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch, int n)
+    {
         fixed (float* px = x)
         fixed (float* pg = gates)
         fixed (float* ph = h)

@@ -124,7 +124,7 @@ internal sealed class SequenceRunner<THistory>
         // Sequences are independent: each part runs its range of (length-sorted) rows through every
         // step. With fewer rows than threads (one stream), the caller runs the steps instead and the
         // threads share each step by output rows.
-        if (batch >= Region.Threads)
+        if (batch >= Region.Threads || Region.SharedSteps.PartsFor(cell, batch, withInput: false) < 2)
         {
             Region.Run(recurrencePart, batch);
         }

@@ -19,7 +19,7 @@ public sealed class StreamingSession
     private readonly AlignedBuffer[] cell;    // per layer [B, Hp] (LSTM)
     private readonly AlignedBuffer gates;     // [B, G*Hp]
     private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
-    private readonly StepThreads? steps;      // shares each layer's step by output rows; null with one thread
+    private readonly StepThreads?[] steps;    // per layer: shares its step by output rows; null with one thread or a layer too small to split
     private int busy;
 
     internal StreamingSession(CellStack stack, int maxBatch, int threads = 1)
@@ -41,7 +41,6 @@ public sealed class StreamingSession
         this.stack = stack;
         MaxBatch = maxBatch;
         Threads = threads;
-        steps = threads > 1 ? new StepThreads(new ParallelParts(threads)) : null;
         hidden = new AlignedBuffer[d.NumLayers];
         cell = new AlignedBuffer[d.NumLayers];
         int gateStride = 0, scratchPerRow = 0;
@@ -52,6 +51,14 @@ public sealed class StreamingSession
             cell[layer] = new AlignedBuffer(d.HasCellState ? maxBatch * w.PaddedUnits : 0);
             gateStride = Math.Max(gateStride, w.GateStride);
             scratchPerRow = Math.Max(scratchPerRow, w.ScratchPerRow);
+        }
+
+        // A layer whose step cannot pay for a split even at the largest batch never pays the hand-off's bookkeeping either.
+        var shared = threads > 1 ? new StepThreads(new ParallelParts(threads)) : null;
+        steps = new StepThreads?[d.NumLayers];
+        for (int layer = 0; layer < d.NumLayers; layer++)
+        {
+            steps[layer] = shared is not null && shared.PartsFor(stack.Cells[layer], maxBatch, withInput: true) > 1 ? shared : null;
         }
 
         gates = new AlignedBuffer(maxBatch * gateStride);
@@ -105,7 +112,7 @@ public sealed class StreamingSession
                 CellWeights w = stack.Cells[layer];
                 Span<float> g = gates.Span[..(batch * w.GateStride)];
                 Span<float> h = hidden[layer].Span;
-                StepThreads.Forward(steps, w, x, xStride, g, h, cell[layer].Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch);
+                StepThreads.Forward(steps[layer], w, x, xStride, g, h, cell[layer].Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch);
                 x = h;
                 xStride = w.StateStride;
             }

@@ -15,6 +15,7 @@ internal static class ServingFixtures
     [
         "lstm", "lstm-projection-2-layers", "lstm-peephole", "gru", "gru-reset-before-2-layers",
         "rnn-tanh", "rnn-relu-2-layers", "lstm-bf16-2-layers", "gru-int8", "lstm-int8-projection",
+        "lstm-large", "gru-int8-large",
     ];
 
     public static RecurrentNetwork Network(string name) => name switch
@@ -29,6 +30,9 @@ internal static class ServingFixtures
         "lstm-bf16-2-layers" => Create(new NetworkDescription(CellKind.Lstm, 6, 10) { NumLayers = 2 }, 8).WithWeightFormat(WeightFormat.BFloat16),
         "gru-int8" => Create(new NetworkDescription(CellKind.Gru, 9, 12), 9).WithWeightFormat(WeightFormat.Int8),
         "lstm-int8-projection" => Create(new NetworkDescription(CellKind.Lstm, 6, 13) { ProjectionSize = 5, NumLayers = 2 }, 10).WithWeightFormat(WeightFormat.Int8),
+        // Large enough that a batch of one stream is shared between threads by output rows.
+        "lstm-large" => Create(new NetworkDescription(CellKind.Lstm, 24, 264), 11),
+        "gru-int8-large" => Create(new NetworkDescription(CellKind.Gru, 24, 264) { NumLayers = 2 }, 12).WithWeightFormat(WeightFormat.Int8),
         _ => throw new ArgumentException($"No test network '{name}'.", nameof(name)),
     };
 
