@@ -289,7 +289,8 @@ public sealed class RecurrentNetwork
     /// Threads a step may use (1..64): each product of the step is shared among them by output rows,
     /// with bit-identical results; a product too small to pay for it runs on the calling thread alone.
     /// Worth it for one stream of a large layer on idle cores (README, "Threads"); a step with several
-    /// threads blocks its caller until all are done.
+    /// threads blocks its caller until all are done. A session with N threads owns N − 1 worker
+    /// threads, started by its first shared step, asleep when it is idle, ended when it is collected.
     /// </param>
     /// <returns>The session, with zero state.</returns>
     public StreamingSession CreateSession(int maxBatch = 1, int threads = 1) => new(Stack, maxBatch, threads);
