@@ -12,7 +12,9 @@ namespace FastRnn.Benchmarks;
 /// <c>report RESULTS OUT</c> (kernels.md from a kernel run, see <see cref="KernelReport"/>),
 /// <c>cpu-folder</c> (prints the perf-results folder name of this CPU),
 /// <c>--isa PATH[,PATH]</c> (kernel benchmarks: only the jobs of these paths, e.g. Vector512),
-/// <c>memory [OUT]</c> (resident memory per weight format, see <see cref="Memory.ResidentMemory"/>; OUT defaults to perf-results/CPU).
+/// <c>memory [OUT]</c> (resident memory per weight format, see <see cref="Memory.ResidentMemory"/>; OUT defaults to perf-results/CPU),
+/// <c>serving-model OUT</c> (the serving figures' PyTorch-style module, see <see cref="Serving.ServingModel"/>),
+/// <c>serving-report FOLDER</c> (loadtest.md and loadtest.png from benchmarks/run-serving.sh's runs, see <see cref="Serving.ServingReport"/>).
 /// Exits non-zero when a benchmark fails validation or produces no result.
 /// </summary>
 internal static class Program
@@ -44,6 +46,16 @@ internal static class Program
         if (args.Length == 4 && args[0] == "memory-child")
         {
             return Memory.ResidentMemory.RunChild(args[1], args[2], args[3] == "inference-only");
+        }
+
+        if (args.Length == 2 && args[0] == "serving-model")
+        {
+            return Serving.ServingModel.Run(args[1]);
+        }
+
+        if (args.Length == 2 && args[0] == "serving-report")
+        {
+            return Serving.ServingReport.Run(args[1]);
         }
 
         if (args.Contains("--ci"))

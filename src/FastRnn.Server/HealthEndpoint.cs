@@ -13,16 +13,18 @@ namespace FastRnn.Server;
 
 /// <summary>
 /// GET /healthz: 503 "self-check running" until the start-up self-check (run once, in the
-/// background) is done, then 200 with the ISA path, the check's counts, the model's sizes and the
+/// background) is done, 503 "warming up" while the batcher's throwaway steps run (so a load balancer
+/// sends the first clients only once the step's code is optimised), then 200 with the ISA path, the check's counts, the model's sizes and the
 /// open streams, or 503 with the same body if a check failed.
 /// </summary>
 internal sealed class HealthEndpoint(ServedModel model, StreamBatcher batcher, ILogger logger)
 {
     private SelfCheckReport? report;
     private Exception? crash;
+    private volatile bool warm;
 
-    /// <summary>Starts the self-check on a thread-pool thread; returns at once.</summary>
-    public void Start(Func<SelfCheckReport> run) => _ = Task.Run(() =>
+    /// <summary>Starts the self-check, then the warm-up, on a thread-pool thread; returns at once.</summary>
+    public void Start(Func<SelfCheckReport> run, TimeSpan warmUp) => _ = Task.Run(() =>
     {
         try
         {
@@ -30,6 +32,14 @@ internal sealed class HealthEndpoint(ServedModel model, StreamBatcher batcher, I
             int failed = done.Rows.Count(r => !r.Passed);
             ServerLog.SelfCheckDone(logger, done.ActivePath.ToString(), done.Rows.Count - failed, failed);
             Volatile.Write(ref report, done);
+            long began = System.Diagnostics.Stopwatch.GetTimestamp();
+            int steps = batcher.WarmUp(warmUp);
+            ServerLog.WarmedUp(logger, steps, System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+            warm = true;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped before the warm-up ended.
         }
 #pragma warning disable CA1031 // Any failure of the check is the answer /healthz gives: unhealthy.
         catch (Exception e)
@@ -49,6 +59,14 @@ internal sealed class HealthEndpoint(ServedModel model, StreamBatcher batcher, I
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync("self-check running", context.RequestAborted);
+            return;
+        }
+
+        if (failure is null && done!.AllPassed && !warm)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync("warming up", context.RequestAborted);
             return;
         }
 

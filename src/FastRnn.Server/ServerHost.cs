@@ -53,7 +53,7 @@ public static class ServerHost
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             NetworkDescriptionLog(logger, model, options, string.Join(' ', app.Urls));
-            health.Start(options.SelfCheckRunner);
+            health.Start(options.SelfCheckRunner, TimeSpan.FromMilliseconds(options.WarmUpMilliseconds));
         });
         app.Lifetime.ApplicationStopping.Register(() => ServerLog.ShuttingDown(logger, registry.CloseAll()));
         app.Lifetime.ApplicationStopped.Register(() =>

@@ -31,6 +31,9 @@ internal static partial class ServerLog
     [LoggerMessage(8, LogLevel.Error, "Self-check could not run")]
     public static partial void SelfCheckCrashed(ILogger logger, System.Exception exception);
 
+    [LoggerMessage(10, LogLevel.Information, "Warmed up: {Steps} throwaway batched steps in {Milliseconds:F0} ms")]
+    public static partial void WarmedUp(ILogger logger, int steps, double milliseconds);
+
     [LoggerMessage(9, LogLevel.Information, "Stopped: batcher disposed")]
     public static partial void Stopped(ILogger logger);
 }

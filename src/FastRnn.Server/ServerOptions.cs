@@ -33,6 +33,8 @@ public sealed record ServerOptions
           --max-queue-delay-us N       how long a frame may wait for a fuller batch (default 200)
           --idle-timeout-s N           free a stream no frame named for N seconds; 0 for never (default 60)
           --threads N                  threads per batched step (default 1)
+          --warmup-ms N                throwaway batched steps at start, before /healthz says ok, so the
+                                       first clients meet optimised code (default 1000; 0 for one round)
           --urls URLS                  where to listen, e.g. http://127.0.0.1:5080 (default: ASP.NET Core's)
         """;
 
@@ -72,6 +74,10 @@ public sealed record ServerOptions
     /// <summary>Threads of one batched step (1..64; default 1).</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>How long to run throwaway batched steps at start (<see cref="FastRnn.Serving.StreamBatcher.WarmUp"/>), after the self-check and
+    /// before /healthz reports ok, in milliseconds (0..60,000; default 1000; 0 runs one round of batch sizes).</summary>
+    public int WarmUpMilliseconds { get; init; } = 1000;
+
     /// <summary>Addresses to listen on (semicolon-separated, as ASP.NET Core's <c>--urls</c>), or null for the host's default.</summary>
     public string? Urls { get; init; }
 
@@ -90,7 +96,7 @@ public sealed record ServerOptions
         RnnNonlinearity? nonlinearity = null;
         WeightFormat? weights = null;
         bool ignoreOthers = false;
-        int maxStreams = 1024, maxBatch = 64, delay = 200, idle = 60, threads = 1;
+        int maxStreams = 1024, maxBatch = 64, delay = 200, idle = 60, threads = 1, warmUp = 1000;
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
@@ -133,9 +139,10 @@ public sealed record ServerOptions
                 case "--max-queue-delay-us": delay = Integer(name, Value(), 0, 1_000_000); break;
                 case "--idle-timeout-s": idle = Integer(name, Value(), 0, int.MaxValue / 1000); break;
                 case "--threads": threads = Integer(name, Value(), 1, 64); break;
+                case "--warmup-ms": warmUp = Integer(name, Value(), 0, 60_000); break;
                 case "--urls": urls = Value(); break;
                 default:
-                    throw new ServerOptionsException($"Unknown option '{arg}'. Options: --model, --rnn-prefix, --head-prefix, --head-activation, --nonlinearity, --ignore-other-tensors, --weights, --max-streams, --max-batch, --max-queue-delay-us, --idle-timeout-s, --threads, --urls.");
+                    throw new ServerOptionsException($"Unknown option '{arg}'. Options: --model, --rnn-prefix, --head-prefix, --head-activation, --nonlinearity, --ignore-other-tensors, --weights, --max-streams, --max-batch, --max-queue-delay-us, --idle-timeout-s, --threads, --warmup-ms, --urls.");
             }
         }
 
@@ -148,7 +155,7 @@ public sealed record ServerOptions
         {
             ModelPath = model, RnnPrefix = rnnPrefix, HeadPrefix = headPrefix, HeadActivation = activation ?? HeadActivation.None,
             Nonlinearity = nonlinearity, IgnoreOtherTensors = ignoreOthers, Weights = weights, MaxStreams = maxStreams, MaxBatch = maxBatch,
-            MaxQueueDelayMicroseconds = delay, IdleTimeoutSeconds = idle, Threads = threads, Urls = urls,
+            MaxQueueDelayMicroseconds = delay, IdleTimeoutSeconds = idle, Threads = threads, WarmUpMilliseconds = warmUp, Urls = urls,
         };
         if (activation is not null && headPrefix is null)
         {
@@ -178,6 +185,7 @@ public sealed record ServerOptions
         Range("--max-queue-delay-us", MaxQueueDelayMicroseconds, 0, 1_000_000);
         Range("--idle-timeout-s", IdleTimeoutSeconds, 0, int.MaxValue / 1000);
         Range("--threads", Threads, 1, 64);
+        Range("--warmup-ms", WarmUpMilliseconds, 0, 60_000);
     }
 
     private static void Range(string name, int value, int min, int max)

@@ -13,7 +13,8 @@ namespace FastRnn.Cli.LoadTest;
 /// <summary>
 /// A <see cref="StreamBatcher"/> in this process with one slot per stream, stepped through
 /// <see cref="StreamBatcher.StepAsync"/>: the serving path without the network, so the network's share
-/// of a server's figures can be told apart. The mean batch comes from the batcher's metrics.
+/// of a server's figures can be told apart. The mean batch comes from the batcher's metrics. The
+/// batcher warms up for a second before the streams start, as the server does.
 /// </summary>
 internal sealed class InProcessTarget : ILoadTarget
 {
@@ -33,6 +34,10 @@ internal sealed class InProcessTarget : ILoadTarget
         this.window = window;
         weights = network.WeightFormat;
         batcher = new StreamBatcher(network, options with { Head = head });
+
+        // As the server does before it reports healthy: otherwise the first seconds of the run
+        // measure the JIT's unoptimised code, several times slower at large batches.
+        batcher.WarmUp(TimeSpan.FromSeconds(1));
         batches = new BatchSizeListener();
     }
 

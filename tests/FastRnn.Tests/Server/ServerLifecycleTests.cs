@@ -73,6 +73,36 @@ public sealed class ServerLifecycleTests
     }
 
     [Fact]
+    public async Task HealthIs503WhileTheBatcherWarmsUpAfterTheSelfCheckThen200()
+    {
+        CancellationToken timeout = ServerFixture.Timeout(30);
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, WarmUpMilliseconds = 3000 }, timeout);
+        using var http = new HttpClient { BaseAddress = server.Http };
+        var seen = new System.Collections.Generic.List<string>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(25);
+        HttpStatusCode status = HttpStatusCode.ServiceUnavailable;
+        while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            using HttpResponseMessage response = await http.GetAsync(new Uri("/healthz", UriKind.Relative), timeout);
+            status = response.StatusCode;
+            if (status != HttpStatusCode.OK)
+            {
+                string body = await response.Content.ReadAsStringAsync(timeout);
+                if (seen.Count == 0 || seen[^1] != body)
+                {
+                    seen.Add(body);
+                }
+
+                await Task.Delay(50, timeout);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("warming up", seen);
+        Assert.DoesNotContain(seen, b => b != "warming up" && b != "self-check running");
+    }
+
+    [Fact]
     public async Task HealthIs503WhenACheckFailed()
     {
         CancellationToken timeout = ServerFixture.Timeout();
