@@ -222,6 +222,7 @@ internal sealed class ParallelParts
             if (spin)
             {
                 long until = Stopwatch.GetTimestamp() + spinTicks;
+                int spins = 0;
                 do
                 {
                     if (Volatile.Read(ref generation) != seen)
@@ -230,7 +231,13 @@ internal sealed class ParallelParts
                         return true;
                     }
 
+                    // Offers the core every few spins: on a busy machine (a service's I/O threads, the
+                    // batcher's loop) a pure spin would hold a core the caller's next step waits on.
                     Thread.SpinWait(20);
+                    if ((++spins & 7) == 0)
+                    {
+                        Thread.Yield();
+                    }
                 }
                 while (Stopwatch.GetTimestamp() < until);
             }
