@@ -1,6 +1,6 @@
 // The consumer test's runner. tests/consumer/run.sh copies this file into a fresh console project
-// outside the repository (FastRnn and FastRnn.Onnx from the packed folder only), beside one
-// generated file per ```csharp block of README.md and src/*/PACKAGE.md (Blocks.*.g.cs, by
+// outside the repository (FastRnn, FastRnn.Onnx and FastRnn.Serving from the packed folder only),
+// beside one generated file per ```csharp block of README.md and src/*/PACKAGE.md (Blocks.*.g.cs, by
 // tests/consumer/extract.awk) and their list (Blocks.All). It prepares the files the blocks name
 // from the conformance cases, then runs every block in document order in that folder: a block that
 // throws, or whose printed output differs from what its marker says it prints, fails the run.

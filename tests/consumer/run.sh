@@ -2,10 +2,10 @@
 # The consumer test: FastRnn as a user gets it (tests/README.md, "The consumer test").
 #  1. packs every packable project of src/ into a temporary folder;
 #  2. outside the repository, makes a fresh console project (`dotnet new console`) that references
-#     FastRnn and FastRnn.Onnx by version from that folder only (package source mapping, and an
-#     empty NuGet cache so no FastRnn restored earlier can be used), with every ```csharp block of
-#     README.md and src/*/PACKAGE.md as a method (tests/consumer/extract.awk) and the runner
-#     (tests/consumer/Harness.cs), and runs them under the JIT;
+#     FastRnn, FastRnn.Onnx and FastRnn.Serving by version from that folder only (package source
+#     mapping, and an empty NuGet cache so no FastRnn restored earlier can be used), with every
+#     ```csharp block of README.md and src/*/PACKAGE.md as a method (tests/consumer/extract.awk) and
+#     the runner (tests/consumer/Harness.cs), and runs them under the JIT;
 #  3. publishes the same project with Native AOT and runs the binary the same way;
 #  4. installs the fastrnn tool from the folder into a temporary tool path and runs
 #     `fastrnn selftest` and `fastrnn eval CASE --check`.
@@ -43,20 +43,11 @@ for project in src/*/*.csproj; do
 done
 version=$(dotnet msbuild src/FastRnn/FastRnn.csproj -getProperty:PackageVersion)
 ls "$pkgs"
-for id in FastRnn FastRnn.Onnx FastRnn.Cli; do
+for id in FastRnn FastRnn.Onnx FastRnn.Serving FastRnn.Cli; do
   [ -f "$pkgs/$id.$version.nupkg" ] || { echo "no $id.$version.nupkg in the packed folder"; exit 1; }
 done
 echo "packed ${packed[*]}, version $version"
 step_done "pack (${#packed[@]} projects)"
-
-# FastRnn.Serving is not packed yet (CHANGELOG): the README's serving block is compiled and run
-# against the assembly built from the repository, referenced as a file, the rest from packages.
-serving_dll=$repo/src/FastRnn.Serving/bin/Release/net10.0/FastRnn.Serving.dll
-serving_packed=false
-[ -f "$pkgs/FastRnn.Serving.$version.nupkg" ] && serving_packed=true
-if [ "$serving_packed" = false ]; then
-  dotnet build src/FastRnn.Serving -c Release > "$tmp/build-serving.txt" 2>&1 || { cat "$tmp/build-serving.txt"; exit 1; }
-fi
 
 echo "== consumer: a fresh console project outside the repository, packages from the folder only"
 mkdir -p "$consumer"
@@ -87,18 +78,14 @@ machine_cache=${HOME:-/root}/.nuget/packages
   rm -f Program.cs
   dotnet add package FastRnn --version "$version" > "$tmp/add.txt" || { cat "$tmp/add.txt"; exit 1; }
   dotnet add package FastRnn.Onnx --version "$version" > "$tmp/add.txt" || { cat "$tmp/add.txt"; exit 1; }
-  if [ "$serving_packed" = true ]; then
-    dotnet add package FastRnn.Serving --version "$version" > "$tmp/add.txt" || { cat "$tmp/add.txt"; exit 1; }
-  else
-    sed -i "s#</Project>#  <ItemGroup>\n    <Reference Include=\"FastRnn.Serving\" HintPath=\"$serving_dll\" />\n  </ItemGroup>\n</Project>#" Consumer.csproj
-  fi
+  dotnet add package FastRnn.Serving --version "$version" > "$tmp/add.txt" || { cat "$tmp/add.txt"; exit 1; }
 )
 # The restored FastRnn must be the packed one.
-for id in fastrnn fastrnn.onnx; do
+for id in fastrnn fastrnn.onnx fastrnn.serving; do
   grep -q "\"source\": \"$pkgs" "$NUGET_PACKAGES/$id/$version/.nupkg.metadata" \
     || { cat "$NUGET_PACKAGES/$id/$version/.nupkg.metadata"; echo "$id did not come from the packed folder"; exit 1; }
 done
-echo "FastRnn and FastRnn.Onnx $version restored from $pkgs"
+echo "FastRnn, FastRnn.Onnx and FastRnn.Serving $version restored from $pkgs"
 
 # The blocks: each ```csharp block of the README and the package readmes becomes a method.
 cp tests/consumer/Harness.cs "$consumer/"

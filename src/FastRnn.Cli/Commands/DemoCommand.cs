@@ -83,12 +83,12 @@ internal static class DemoCommand
         float[] output = new float[steps * batch * description.OutputSize];
         float[] finalHidden = new float[description.NumLayers * batch * description.StateSize];
         var workspace = network.CreateWorkspace(batch, steps);
-        network.Forward(workspace, input, steps, batch, output, finalHidden);
+        network.Forward(workspace, input, steps, batch, output, final: new FinalState(finalHidden));
         var clock = Stopwatch.StartNew();
         const int repeats = 20;
         for (int r = 0; r < repeats; r++)
         {
-            network.Forward(workspace, input, steps, batch, output, finalHidden);
+            network.Forward(workspace, input, steps, batch, output, final: new FinalState(finalHidden));
         }
 
         double sequenceMs = clock.Elapsed.TotalMilliseconds / repeats;

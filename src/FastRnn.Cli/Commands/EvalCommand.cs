@@ -145,11 +145,11 @@ internal static class EvalCommand
         float[]? cn = d.HasCellState ? new float[slots * c.Batch * d.HiddenSize] : null;
         if (training is not null)
         {
-            training.Forward(c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0, c.Lengths);
+            training.Forward(c.Input, c.Steps, c.Batch, output, new InitialState(c.H0, c.C0), new FinalState(hn, cn), c.Lengths);
         }
         else
         {
-            network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0, c.Lengths);
+            network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, new InitialState(c.H0, c.C0), new FinalState(hn, cn), c.Lengths);
         }
 
         var results = new List<(string Name, float[] Data, int[] Shape)>

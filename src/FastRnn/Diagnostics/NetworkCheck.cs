@@ -45,7 +45,7 @@ internal static class NetworkCheck
         // The library, in float.
         var session = new TrainingSession(network, batch, steps);
         float[] output = new float[gradOutput.Length], hn = new float[h0.Length], cn = new float[c0.Length];
-        session.Forward(input, steps, batch, output, hn, cn, h0, c0, lengths);
+        session.Forward(input, steps, batch, output, new InitialState(h0, c0), new FinalState(hn, cn), lengths);
         var gradients = new GradientBuffer(network);
         float[] gradInput = new float[input.Length], gradH0 = new float[h0.Length], gradC0 = new float[c0.Length];
         session.Backward(gradOutput, gradients, gradHn, gradCn, gradInput, gradH0, gradC0);

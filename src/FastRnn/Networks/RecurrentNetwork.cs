@@ -303,10 +303,15 @@ public sealed class RecurrentNetwork
     /// <param name="steps">T.</param>
     /// <param name="batch">B.</param>
     /// <param name="output">[T, B, D*H_out] (or [B, T, D*H_out]); zero past each sequence's length.</param>
-    /// <param name="finalHidden">[L*D, B, H_out] h_n, or empty to skip.</param>
-    /// <param name="finalCell">[L*D, B, H] c_n (LSTM), or empty to skip.</param>
-    /// <param name="initialHidden">[L*D, B, H_out] h_0, or empty for zeros.</param>
-    /// <param name="initialCell">[L*D, B, H] c_0 (LSTM), or empty for zeros.</param>
+    /// <param name="initial">
+    /// h_0 [L*D, B, H_out] and c_0 [L*D, B, H] (LSTM), e.g. <c>new InitialState(h0, c0)</c>; default
+    /// (or an empty span) for zeros. A struct rather than two spans so that it cannot be confused
+    /// with <paramref name="final"/>: an order mistake does not compile.
+    /// </param>
+    /// <param name="final">
+    /// Receives h_n [L*D, B, H_out] and c_n [L*D, B, H] (LSTM), e.g. <c>new FinalState(hn, cn)</c>;
+    /// default (or an empty span) to skip. May be exactly the buffers of <paramref name="initial"/>.
+    /// </param>
     /// <param name="lengths">[B] valid steps per sequence (1..T), or empty for all T.</param>
     public void Forward(
         SequenceWorkspace workspace,
@@ -314,10 +319,8 @@ public sealed class RecurrentNetwork
         int steps,
         int batch,
         Span<float> output,
-        Span<float> finalHidden = default,
-        Span<float> finalCell = default,
-        ReadOnlySpan<float> initialHidden = default,
-        ReadOnlySpan<float> initialCell = default,
+        InitialState initial = default,
+        FinalState final = default,
         ReadOnlySpan<int> lengths = default)
     {
         ArgumentNullException.ThrowIfNull(workspace);
@@ -329,7 +332,7 @@ public sealed class RecurrentNetwork
         workspace.Enter();
         try
         {
-            workspace.Runner.Forward(input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+            workspace.Runner.Forward(input, steps, batch, output, final.Hidden, final.Cell, initial.Hidden, initial.Cell, lengths);
         }
         finally
         {

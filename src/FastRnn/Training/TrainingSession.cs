@@ -110,20 +110,16 @@ public sealed class TrainingSession
     /// <param name="steps">T.</param>
     /// <param name="batch">B.</param>
     /// <param name="output">[T, B, D*H_out] (or [B, T, D*H_out]).</param>
-    /// <param name="finalHidden">[L*D, B, H_out], or empty.</param>
-    /// <param name="finalCell">[L*D, B, H] (LSTM), or empty.</param>
-    /// <param name="initialHidden">[L*D, B, H_out], or empty for zeros.</param>
-    /// <param name="initialCell">[L*D, B, H], or empty for zeros.</param>
+    /// <param name="initial">h_0 [L*D, B, H_out] and c_0 [L*D, B, H] (LSTM), or default for zeros.</param>
+    /// <param name="final">Receives h_n [L*D, B, H_out] and c_n [L*D, B, H] (LSTM), or default to skip.</param>
     /// <param name="lengths">[B] valid steps per sequence, or empty for all T.</param>
     public void Forward(
         ReadOnlySpan<float> input,
         int steps,
         int batch,
         Span<float> output,
-        Span<float> finalHidden = default,
-        Span<float> finalCell = default,
-        ReadOnlySpan<float> initialHidden = default,
-        ReadOnlySpan<float> initialCell = default,
+        InitialState initial = default,
+        FinalState final = default,
         ReadOnlySpan<int> lengths = default)
     {
         Enter();
@@ -141,7 +137,7 @@ public sealed class TrainingSession
                 packedVersion = network.Version;
             }
 
-            workspace.Runner.Forward(input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
+            workspace.Runner.Forward(input, steps, batch, output, final.Hidden, final.Cell, initial.Hidden, initial.Cell, lengths);
             workspace.Steps = steps;
             workspace.Batch = batch;
         }

@@ -59,7 +59,7 @@ public sealed class TruncatedBptt
     /// <param name="output">[steps, B, H_out] (or batch-first).</param>
     public void Forward(ReadOnlySpan<float> input, int steps, Span<float> output)
     {
-        session.Forward(input, steps, Batch, output, nextHidden, cell.Length == 0 ? default : nextCell, hidden, cell.Length == 0 ? default : cell);
+        session.Forward(input, steps, Batch, output, new InitialState(hidden, cell.Length == 0 ? default : cell), new FinalState(nextHidden, cell.Length == 0 ? default : nextCell));
     }
 
     /// <summary>

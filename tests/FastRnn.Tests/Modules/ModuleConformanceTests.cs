@@ -58,7 +58,7 @@ public sealed class ModuleConformanceTests
         float[] output = new float[c.Steps * c.Batch * d.OutputSize];            // [T, B, H_out] or [B, T, H_out]
         float[] hn = new float[d.NumLayers * c.Batch * d.StateSize];             // [L, B, H_out]
         float[]? cn = d.HasCellState ? new float[d.NumLayers * c.Batch * d.HiddenSize] : null; // [L, B, H]
-        network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, hn, cn, c.H0, c.C0);
+        network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, new InitialState(c.H0, c.C0), new FinalState(hn, cn));
         float[] headOutput = new float[c.Steps * c.Batch * head.OutputSize];    // [T, B, C] or [B, T, C]
         head.Apply(output, c.Steps * c.Batch, headOutput);
         return (output, hn, cn, headOutput);

@@ -124,7 +124,7 @@ internal static class NetworkFactory
         float[] hn = new float[slots * batch * d.StateSize];
         float[]? cn = d.HasCellState ? new float[slots * batch * d.HiddenSize] : null;
         var workspace = network.CreateWorkspace(batch, steps, threads);
-        network.Forward(workspace, input, steps, batch, output, hn, cn, h0, c0, lengths);
+        network.Forward(workspace, input, steps, batch, output, new InitialState(h0, c0), new FinalState(hn, cn), lengths);
         return (output, hn, cn);
     }
 }

@@ -109,7 +109,7 @@ public class ReverseNetworkTests
         float[] y = new float[Steps * Batch * d.OutputSize];
         float[] hn = new float[h0.Length];
         float[]? cn = c0 is null ? null : new float[c0.Length];
-        network.Forward(network.CreateWorkspace(Batch, Steps), x, Steps, Batch, y, hn, cn, h0, c0, Lengths);
+        network.Forward(network.CreateWorkspace(Batch, Steps), x, Steps, Batch, y, new InitialState(h0, c0), new FinalState(hn, cn), Lengths);
         return (y, hn, cn);
     }
 

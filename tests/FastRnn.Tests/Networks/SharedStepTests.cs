@@ -84,7 +84,7 @@ public sealed class SharedStepTests
             SequenceWorkspace workspace = network.CreateWorkspace(1, Steps, threads);
             float[] output = new float[Steps * d.OutputSize];
             float[] hn = new float[d.NumLayers * d.Directions * d.StateSize];
-            network.Forward(workspace, input, Steps, 1, output, hn, lengths: new[] { Steps - 1 });
+            network.Forward(workspace, input, Steps, 1, output, final: new FinalState(hn), lengths: new[] { Steps - 1 });
             float[] all = [.. output, .. hn];
             if (expected is null)
             {

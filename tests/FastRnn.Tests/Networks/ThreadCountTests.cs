@@ -31,7 +31,7 @@ public sealed class ThreadCountTests
             SequenceWorkspace ws = network.CreateWorkspace(p.Batch, p.Steps, threads);
             float[] output = new float[p.Steps * p.Batch * d.OutputSize];
             float[] hn = new float[slots * p.Batch * d.StateSize];
-            network.Forward(ws, input, p.Steps, p.Batch, output, hn, lengths: lengths);
+            network.Forward(ws, input, p.Steps, p.Batch, output, final: new FinalState(hn), lengths: lengths);
             if (expected is null)
             {
                 expected = output;

@@ -101,8 +101,8 @@ public sealed class ZeroAllocationTests
 
         void Run()
         {
-            network.Forward(workspace, input, steps, batch, output, hn);
-            bidirectional.Forward(biWorkspace, input, steps, batch, biOutput, biHn, lengths: lengths);
+            network.Forward(workspace, input, steps, batch, output, final: new FinalState(hn));
+            bidirectional.Forward(biWorkspace, input, steps, batch, biOutput, final: new FinalState(biHn), lengths: lengths);
             session.Step(input.AsSpan(0, batch * 10), batch, step);
             session.Reset();
         }
@@ -133,7 +133,7 @@ public sealed class ZeroAllocationTests
 
         void Run()
         {
-            network.Forward(workspace, input, steps, batch, output, hn);
+            network.Forward(workspace, input, steps, batch, output, final: new FinalState(hn));
             session.Step(input.AsSpan(0, batch * 10), batch, step);
             session.Step(input.AsSpan(0, 10), 1, step.AsSpan(0, description.StateSize));
         }
@@ -190,7 +190,7 @@ public sealed class ZeroAllocationTests
         float[] h0 = Ramp(slots * batch * 19), hn = new float[h0.Length];
         float[] c0 = description.HasCellState ? Ramp(slots * batch * 19) : [], cn = new float[c0.Length];
         int[] lengths = [7, 1, 4, 6];
-        AllocationAssert.AllocatesNothing(() => network.Forward(workspace, input, steps, batch, output, hn, cn, h0, c0, lengths));
+        AllocationAssert.AllocatesNothing(() => network.Forward(workspace, input, steps, batch, output, new InitialState(h0, c0), new FinalState(hn, cn), lengths));
     }
 
     [Theory]
@@ -213,8 +213,8 @@ public sealed class ZeroAllocationTests
         float[] step = new float[21];
         AllocationAssert.AllocatesNothing(() =>
         {
-            network.Forward(workspace, input, steps, batch, output, hn, lengths: lengths);
-            network.Forward(threaded, input, steps, batch, output, hn, lengths: lengths);
+            network.Forward(workspace, input, steps, batch, output, final: new FinalState(hn), lengths: lengths);
+            network.Forward(threaded, input, steps, batch, output, final: new FinalState(hn), lengths: lengths);
             session?.Step(input.AsSpan(0, 10), 1, step);
         });
     }

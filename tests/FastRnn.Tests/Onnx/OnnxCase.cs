@@ -64,7 +64,7 @@ internal sealed class OnnxCase
         float[]? cn = d.HasCellState ? new float[hn.Length] : null;
         float[] h0 = InitialH is null ? [] : OnnxLayouts.StatesFromOnnx(InitialH, dirs, Batch, h, layout);
         float[] c0 = InitialC is null ? [] : OnnxLayouts.StatesFromOnnx(InitialC, dirs, Batch, h, layout);
-        network.Forward(network.CreateWorkspace(Batch, Steps), X, Steps, Batch, output, hn, cn ?? [], h0, c0, Lengths ?? []);
+        network.Forward(network.CreateWorkspace(Batch, Steps), X, Steps, Batch, output, new InitialState(h0, c0), new FinalState(hn, cn ?? []), Lengths ?? []);
         return new OnnxCaseResult
         {
             Y = OnnxLayouts.OutputToY(output, Steps, Batch, dirs, h, layout),

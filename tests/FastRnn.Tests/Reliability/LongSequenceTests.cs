@@ -27,7 +27,7 @@ public sealed class LongSequenceTests
         float[] output = new float[Steps * Batch * Hidden];
         float[] finalHidden = new float[2 * Batch * Hidden];
         var session = new TrainingSession(network, Batch, Steps);
-        session.Forward(input, Steps, Batch, output, finalHidden, lengths: lengths);
+        session.Forward(input, Steps, Batch, output, final: new FinalState(finalHidden), lengths: lengths);
 
         var gradients = new GradientBuffer(network);
         float[] gradInput = new float[input.Length];

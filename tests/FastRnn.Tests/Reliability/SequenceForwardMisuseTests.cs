@@ -28,9 +28,9 @@ public sealed class SequenceForwardMisuseTests
     {
         SequenceWorkspace ws = Workspace;
         float[] longOutput = Misuse.Sentinels(5 * Batch * Hidden);
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, 0, Batch, output, states, cells), "1..4", "Actual value was 0");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[5 * Batch * Input], 5, Batch, longOutput, states, cells), "1..4", "Actual value was 5");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, -1, Batch, output, states, cells), "Actual value was -1");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, 0, Batch, output, final: new FinalState(states, cells)), "1..4", "Actual value was 0");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[5 * Batch * Input], 5, Batch, longOutput, final: new FinalState(states, cells)), "1..4", "Actual value was 5");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, -1, Batch, output, final: new FinalState(states, cells)), "Actual value was -1");
         Misuse.Untouched(output, states, cells, longOutput);
     }
 
@@ -40,7 +40,7 @@ public sealed class SequenceForwardMisuseTests
         SequenceWorkspace ws = Workspace;
         float[] wideOutput = Misuse.Sentinels(Steps * 4 * Hidden);
         float[] wideStates = Misuse.Sentinels(Layers * 4 * Hidden);
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[Steps * 4 * Input], Steps, 4, wideOutput, wideStates), "1..3", "Actual value was 4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, new float[Steps * 4 * Input], Steps, 4, wideOutput, final: new FinalState(wideStates)), "1..3", "Actual value was 4");
         Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, 0, output), "Actual value was 0");
         Misuse.Untouched(output, wideOutput, wideStates);
     }
@@ -51,12 +51,12 @@ public sealed class SequenceForwardMisuseTests
         SequenceWorkspace ws = Workspace;
         float[] longOutput = Misuse.Sentinels(output.Length + 1);
         float[] shortStates = Misuse.Sentinels(5);
-        Misuse.Refused(() => network.Forward(ws, new float[input.Length - 1], Steps, Batch, output, states, cells), "input [4, 3, 5] = 60 floats, got 59");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, longOutput, states, cells), "output [4, 3, 6] = 72 floats, got 73");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: shortStates, finalCell: cells), "final hidden state [2, 3, 6] = 36 floats, got 5");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: states, finalCell: shortStates), "final cell state [2, 3, 6] = 36 floats, got 5");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, states, cells, initialHidden: new float[37]), "initial hidden state [2, 3, 6] = 36 floats, got 37");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, states, cells, initialCell: new float[1]), "initial cell state [2, 3, 6] = 36 floats, got 1");
+        Misuse.Refused(() => network.Forward(ws, new float[input.Length - 1], Steps, Batch, output, final: new FinalState(states, cells)), "input [4, 3, 5] = 60 floats, got 59");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, longOutput, final: new FinalState(states, cells)), "output [4, 3, 6] = 72 floats, got 73");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(shortStates, cells)), "final hidden state [2, 3, 6] = 36 floats, got 5");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(states, shortStates)), "final cell state [2, 3, 6] = 36 floats, got 5");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(new float[37]), new FinalState(states, cells)), "initial hidden state [2, 3, 6] = 36 floats, got 37");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(default, new float[1]), new FinalState(states, cells)), "initial cell state [2, 3, 6] = 36 floats, got 1");
         Misuse.Untouched(output, states, cells, longOutput, shortStates);
     }
 
@@ -64,10 +64,10 @@ public sealed class SequenceForwardMisuseTests
     public void LengthsMustBeOnePerSequenceAndWithinOneToT()
     {
         SequenceWorkspace ws = Workspace;
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, states, cells, lengths: new[] { 4, 4 }), "lengths [3], got 2");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, states, cells, lengths: new[] { 4, 0, 2 }), "lengths[1] = 0", "1..4");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, states, cells, lengths: new[] { 4, 5, 2 }), "lengths[1] = 5", "1..4");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, states, cells, lengths: new[] { int.MinValue, 1, 1 }), "lengths[0] = -2147483648");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(states, cells), lengths: new[] { 4, 4 }), "lengths [3], got 2");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(states, cells), lengths: new[] { 4, 0, 2 }), "lengths[1] = 0", "1..4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(states, cells), lengths: new[] { 4, 5, 2 }), "lengths[1] = 5", "1..4");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(states, cells), lengths: new[] { int.MinValue, 1, 1 }), "lengths[0] = -2147483648");
         Misuse.Untouched(output, states, cells);
     }
 
@@ -76,15 +76,15 @@ public sealed class SequenceForwardMisuseTests
     {
         SequenceWorkspace ws = gru.CreateWorkspace(Batch, Steps);
         float[] hidden = Misuse.Sentinels(Batch * Hidden), cell = Misuse.Sentinels(Batch * Hidden);
-        Misuse.Refused(() => gru.Forward(ws, input, Steps, Batch, output, hidden, cell), "Gru network has no cell state");
+        Misuse.Refused(() => gru.Forward(ws, input, Steps, Batch, output, final: new FinalState(hidden, cell)), "Gru network has no cell state");
         Misuse.Untouched(output, hidden, cell);
     }
 
     [Fact]
     public void AWorkspaceOfAnotherNetworkOrNoneIsRefused()
     {
-        Misuse.Refused(() => network.Forward(gru.CreateWorkspace(Batch, Steps), input, Steps, Batch, output, states, cells), "another network");
-        Misuse.Refused<ArgumentNullException>(() => network.Forward(null!, input, Steps, Batch, output, states, cells), "workspace");
+        Misuse.Refused(() => network.Forward(gru.CreateWorkspace(Batch, Steps), input, Steps, Batch, output, final: new FinalState(states, cells)), "another network");
+        Misuse.Refused<ArgumentNullException>(() => network.Forward(null!, input, Steps, Batch, output, final: new FinalState(states, cells)), "workspace");
         Misuse.Refused<ArgumentOutOfRangeException>(() => network.CreateWorkspace(0, Steps), "maxBatch", "0");
         Misuse.Refused<ArgumentOutOfRangeException>(() => network.CreateWorkspace(Batch, 0), "maxSteps", "0");
         Misuse.Refused(() => network.CreateWorkspace(1 << 16, 1 << 16), "more than 2147483647 floats");
@@ -96,13 +96,13 @@ public sealed class SequenceForwardMisuseTests
     {
         SequenceWorkspace ws = Workspace;
         float[] shared = Misuse.Sentinels(output.Length + states.Length);
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, shared.AsSpan(0, output.Length), shared.AsSpan(output.Length - 1, states.Length)), "output (72 floats) and finalHidden (36 floats) overlap");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, states, states), "finalHidden", "finalCell", "overlap");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalCell: output.AsSpan(0, states.Length)), "output", "finalCell", "overlap");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, initialHidden: output.AsSpan(1, states.Length)), "initialHidden", "output", "overlap");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: states, initialCell: states), "initialCell", "finalHidden", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, shared.AsSpan(0, output.Length), final: new FinalState(shared.AsSpan(output.Length - 1, states.Length))), "output (72 floats) and finalHidden (36 floats) overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(states, states)), "finalHidden", "finalCell", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(default, output.AsSpan(0, states.Length))), "output", "finalCell", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(output.AsSpan(1, states.Length))), "initialHidden", "output", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(default, states), new FinalState(states)), "initialCell", "finalHidden", "overlap");
         float[] twice = Misuse.Sentinels(states.Length + 1);
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, finalHidden: twice.AsSpan(1), initialHidden: twice.AsSpan(0, states.Length)), "initialHidden", "finalHidden", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(twice.AsSpan(0, states.Length)), new FinalState(twice.AsSpan(1))), "initialHidden", "finalHidden", "overlap");
         Misuse.Untouched(output, states, shared, twice);
     }
 
@@ -117,10 +117,10 @@ public sealed class SequenceForwardMisuseTests
         FillRandom(random, h);
         FillRandom(random, c);
         float[] expectedOutput = new float[x.Length], expectedH = new float[h.Length], expectedC = new float[c.Length];
-        square.Forward(square.CreateWorkspace(Batch, Steps), x, Steps, Batch, expectedOutput, expectedH, expectedC, h, c);
+        square.Forward(square.CreateWorkspace(Batch, Steps), x, Steps, Batch, expectedOutput, new InitialState(h, c), new FinalState(expectedH, expectedC));
 
         // In place: the input buffer receives the output, the initial states become the final ones.
-        square.Forward(square.CreateWorkspace(Batch, Steps), x, Steps, Batch, x, h, c, h, c);
+        square.Forward(square.CreateWorkspace(Batch, Steps), x, Steps, Batch, x, new InitialState(h, c), new FinalState(h, c));
         Assert.Equal(expectedOutput, x);
         Assert.Equal(expectedH, h);
         Assert.Equal(expectedC, c);

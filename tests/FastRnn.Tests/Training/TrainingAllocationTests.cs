@@ -61,7 +61,7 @@ public sealed class TrainingAllocationTests
         float[] gradInput = new float[input.Length];
         AllocationAssert.AllocatesNothing(() =>
         {
-            session.Forward(input, steps, batch, output, hn, cn, h0, c0);
+            session.Forward(input, steps, batch, output, new InitialState(h0, c0), new FinalState(hn, cn));
             session.Backward(gradOutput, gradients, gradHn, gradCn, gradInput, gradH0, gradC0);
         });
     }

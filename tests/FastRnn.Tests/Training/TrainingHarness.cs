@@ -14,7 +14,7 @@ internal static class TrainingHarness
         int slots = d.NumLayers * d.Directions;
         var session = new TrainingSession(network, batch, steps, threads: threads);
         float[] output = new float[steps * batch * d.OutputSize];
-        session.Forward(input, steps, batch, output, default, default, h0, c0, lengths);
+        session.Forward(input, steps, batch, output, new InitialState(h0, c0), lengths: lengths);
         var gradients = new GradientBuffer(network);
         float[] gradInput = new float[input.Length];
         float[] gradH0 = new float[slots * batch * d.StateSize];

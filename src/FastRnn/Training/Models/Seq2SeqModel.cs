@@ -150,14 +150,14 @@ public sealed class Seq2SeqModel
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
         Span<float> cellState = cell.AsSpan(0, cell.Length == 0 ? 0 : layers * batch * h);
         SourceEmbedding.Forward(source, src);
-        encoderSession.Forward(src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), state, cellState);
+        encoderSession.Forward(src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), final: new FinalState(state, cellState));
 
         Span<int> shifted = decoderTokens.AsSpan(0, targetSteps * batch);
         shifted[..batch].Fill(BeginToken);
         target[..((targetSteps - 1) * batch)].CopyTo(shifted[batch..]);
         TargetEmbedding.Forward(shifted, tgt);
         Span<float> outputs = decoderOutputs.AsSpan(0, targetSteps * batch * h);
-        decoderSession.Forward(tgt, targetSteps, batch, outputs, default, default, state, cellState);
+        decoderSession.Forward(tgt, targetSteps, batch, outputs, new InitialState(state, cellState));
         Span<float> logitSpan = logits.AsSpan(0, targetSteps * batch * v);
         Span<float> dLogitSpan = dLogits.AsSpan(0, logitSpan.Length);
         Head.Forward(outputs, targetSteps * batch, logitSpan);
@@ -196,7 +196,7 @@ public sealed class Seq2SeqModel
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
         Span<float> cellState = cell.AsSpan(0, cell.Length == 0 ? 0 : layers * batch * h);
         SourceEmbedding.Forward(source, src);
-        inferenceEncoder.Forward(encoderWorkspace, src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), state, cellState);
+        inferenceEncoder.Forward(encoderWorkspace, src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), final: new FinalState(state, cellState));
 
         StreamingSession stream = decoderStream;
         stream.SetState(state, cellState, batch);

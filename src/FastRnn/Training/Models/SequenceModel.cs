@@ -140,7 +140,7 @@ public sealed class SequenceModel
 
         Span<float> hidden = finalHidden.AsSpan(0, d.NumLayers * d.Directions * b * d.StateSize);
         Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? d.NumLayers * d.Directions * b * d.HiddenSize : 0);
-        session.Forward(inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), hidden, cell, batch.InitialHidden, batch.InitialCell, batch.Lengths);
+        session.Forward(inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), new InitialState(batch.InitialHidden, batch.InitialCell), new FinalState(hidden, cell), batch.Lengths);
         int headRows = GatherHeadInputs(steps, b, hidden);
         int headFloats = headRows * d.OutputSize;
         if (outputDropout is not null)
@@ -201,7 +201,7 @@ public sealed class SequenceModel
         PrepareInputs(batch, inputFloats);
         Span<float> hidden = finalHidden.AsSpan(0, d.NumLayers * d.Directions * b * d.StateSize);
         Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? d.NumLayers * d.Directions * b * d.HiddenSize : 0);
-        inference.Forward(workspace, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), hidden, cell, batch.InitialHidden, batch.InitialCell, batch.Lengths);
+        inference.Forward(workspace, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), new InitialState(batch.InitialHidden, batch.InitialCell), new FinalState(hidden, cell), batch.Lengths);
         int headRows = GatherHeadInputs(steps, b, hidden);
         Span<float> logitSpan = logits.AsSpan(0, headRows * Options.OutputSize);
         Head.Forward(headInputs.AsSpan(0, headRows * d.OutputSize), headRows, logitSpan);

@@ -45,6 +45,6 @@ internal sealed class CaseFileTarget : ReaderTarget
         }
 
         float[] output = new float[c.Steps * c.Batch * d.OutputSize];
-        network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, initialHidden: c.H0, initialCell: c.C0, lengths: c.Lengths);
+        network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, new InitialState(c.H0, c.C0), lengths: c.Lengths);
     }
 }
