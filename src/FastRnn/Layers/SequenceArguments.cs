@@ -34,7 +34,8 @@ internal static class SequenceArguments
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in 1..{maxBatch} (the workspace's maximum).");
         }
 
-        // Messages are built only on failure: a successful call must not allocate.
+        // Messages are built only on failure: a successful call must not allocate. The states are named
+        // as the caller wrote them: the InitialState and FinalState arguments' members.
         int slots = d.NumLayers * d.Directions;
         int hidden = slots * batch * d.StateSize;
         int cell = slots * batch * d.HiddenSize;
@@ -50,12 +51,12 @@ internal static class SequenceArguments
 
         if (!initialHidden.IsEmpty && initialHidden.Length != hidden)
         {
-            ThrowState("initial hidden state", slots, batch, d.StateSize, initialHidden.Length, nameof(initialHidden));
+            ThrowState("initial hidden state", slots, batch, d.StateSize, initialHidden.Length, "initial.Hidden");
         }
 
         if (!finalHidden.IsEmpty && finalHidden.Length != hidden)
         {
-            ThrowState("final hidden state", slots, batch, d.StateSize, finalHidden.Length, nameof(finalHidden));
+            ThrowState("final hidden state", slots, batch, d.StateSize, finalHidden.Length, "final.Hidden");
         }
 
         if (!d.HasCellState && (!initialCell.IsEmpty || !finalCell.IsEmpty))
@@ -65,19 +66,19 @@ internal static class SequenceArguments
 
         if (!initialCell.IsEmpty && initialCell.Length != cell)
         {
-            ThrowState("initial cell state", slots, batch, d.HiddenSize, initialCell.Length, nameof(initialCell));
+            ThrowState("initial cell state", slots, batch, d.HiddenSize, initialCell.Length, "initial.Cell");
         }
 
         if (!finalCell.IsEmpty && finalCell.Length != cell)
         {
-            ThrowState("final cell state", slots, batch, d.HiddenSize, finalCell.Length, nameof(finalCell));
+            ThrowState("final cell state", slots, batch, d.HiddenSize, finalCell.Length, "final.Cell");
         }
 
         // The input is copied into the workspace before anything is written; the outputs are written
         // while the initial states are still read (layer by layer).
         OverlapCheck.StatesReadWhileWritten(
             output, finalHidden, finalCell, initialHidden, initialCell,
-            (nameof(output), nameof(finalHidden), nameof(finalCell), nameof(initialHidden), nameof(initialCell)));
+            (nameof(output), "final.Hidden", "final.Cell", "initial.Hidden", "initial.Cell"));
         if (!lengths.IsEmpty)
         {
             if (lengths.Length != batch)

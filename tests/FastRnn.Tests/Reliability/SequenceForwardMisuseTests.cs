@@ -96,13 +96,13 @@ public sealed class SequenceForwardMisuseTests
     {
         SequenceWorkspace ws = Workspace;
         float[] shared = Misuse.Sentinels(output.Length + states.Length);
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, shared.AsSpan(0, output.Length), final: new FinalState(shared.AsSpan(output.Length - 1, states.Length))), "output (72 floats) and finalHidden (36 floats) overlap");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(states, states)), "finalHidden", "finalCell", "overlap");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(default, output.AsSpan(0, states.Length))), "output", "finalCell", "overlap");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(output.AsSpan(1, states.Length))), "initialHidden", "output", "overlap");
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(default, states), new FinalState(states)), "initialCell", "finalHidden", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, shared.AsSpan(0, output.Length), final: new FinalState(shared.AsSpan(output.Length - 1, states.Length))), "output (72 floats) and final.Hidden (36 floats) overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(states, states)), "final.Hidden", "final.Cell", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, final: new FinalState(default, output.AsSpan(0, states.Length))), "output", "final.Cell", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(output.AsSpan(1, states.Length))), "initial.Hidden", "output", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(default, states), new FinalState(states)), "initial.Cell", "final.Hidden", "overlap");
         float[] twice = Misuse.Sentinels(states.Length + 1);
-        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(twice.AsSpan(0, states.Length)), new FinalState(twice.AsSpan(1))), "initialHidden", "finalHidden", "overlap");
+        Misuse.Refused(() => network.Forward(ws, input, Steps, Batch, output, new InitialState(twice.AsSpan(0, states.Length)), new FinalState(twice.AsSpan(1))), "initial.Hidden", "final.Hidden", "overlap");
         Misuse.Untouched(output, states, shared, twice);
     }
 
