@@ -225,7 +225,7 @@ internal static class EvalCommand
         float[] gradInput = new float[c.Input.Length];
         float[] gradH0 = new float[slots * c.Batch * d.StateSize];
         float[]? gradC0 = d.HasCellState ? new float[slots * c.Batch * d.HiddenSize] : null;
-        training.Backward(gradOutput, gradients, gradHn, gradCn, gradInput, gradH0, gradC0);
+        training.Backward(gradOutput, gradients, new FinalStateGradient(gradHn, gradCn), gradInput, new InitialStateGradient(gradH0, gradC0));
         results.Add(("grad.input", gradInput, [.. file.Get("input").Shape]));
         results.Add(("grad.h0", gradH0, hShape));
         if (gradC0 is not null)

@@ -48,7 +48,7 @@ internal static class NetworkCheck
         session.Forward(input, steps, batch, output, new InitialState(h0, c0), new FinalState(hn, cn), lengths);
         var gradients = new GradientBuffer(network);
         float[] gradInput = new float[input.Length], gradH0 = new float[h0.Length], gradC0 = new float[c0.Length];
-        session.Backward(gradOutput, gradients, gradHn, gradCn, gradInput, gradH0, gradC0);
+        session.Backward(gradOutput, gradients, new FinalStateGradient(gradHn, gradCn), gradInput, new InitialStateGradient(gradH0, gradC0));
 
         // The judge, in double, on the same values.
         var parameters = new Dictionary<string, double[]>(StringComparer.Ordinal);

@@ -153,20 +153,25 @@ public sealed class TrainingSession
     /// </summary>
     /// <param name="gradOutput">[T, B, D*H_out] (or batch-first) gradient of the output.</param>
     /// <param name="gradients">Accumulates the weight and bias gradients (call <see cref="GradientBuffer.Zero"/> first for fresh ones).</param>
-    /// <param name="gradFinalHidden">[L*D, B, H_out] gradient of h_n, or empty for zero.</param>
-    /// <param name="gradFinalCell">[L*D, B, H] gradient of c_n (LSTM), or empty for zero.</param>
+    /// <param name="gradFinal">
+    /// dL/dh_n [L*D, B, H_out] and dL/dc_n [L*D, B, H] (LSTM), e.g. <c>new FinalStateGradient(dhn, dcn)</c>;
+    /// default for zero.
+    /// </param>
     /// <param name="gradInput">[T, B, I] (or batch-first) gradient of the input, or empty to skip.</param>
-    /// <param name="gradInitialHidden">[L*D, B, H_out] gradient of h_0, or empty to skip.</param>
-    /// <param name="gradInitialCell">[L*D, B, H] gradient of c_0 (LSTM), or empty to skip.</param>
+    /// <param name="gradInitial">
+    /// Receives dL/dh_0 [L*D, B, H_out] and dL/dc_0 [L*D, B, H] (LSTM), e.g.
+    /// <c>new InitialStateGradient(dh0, dc0)</c>; default to skip. The states' gradients are
+    /// structs rather than spans so that arguments in the wrong places do not compile.
+    /// </param>
     public void Backward(
         ReadOnlySpan<float> gradOutput,
         GradientBuffer gradients,
-        ReadOnlySpan<float> gradFinalHidden = default,
-        ReadOnlySpan<float> gradFinalCell = default,
+        FinalStateGradient gradFinal = default,
         Span<float> gradInput = default,
-        Span<float> gradInitialHidden = default,
-        Span<float> gradInitialCell = default)
+        InitialStateGradient gradInitial = default)
     {
+        ReadOnlySpan<float> gradFinalHidden = gradFinal.Hidden, gradFinalCell = gradFinal.Cell;
+        Span<float> gradInitialHidden = gradInitial.Hidden, gradInitialCell = gradInitial.Cell;
         ArgumentNullException.ThrowIfNull(gradients);
         NetworkDescription d = network.Description;
         int steps = workspace.Steps, batch = workspace.Batch;
@@ -191,21 +196,21 @@ public sealed class TrainingSession
             SequenceArguments.ThrowShape(d, "input gradient", d.InputSize, steps, batch, gradInput.Length, nameof(gradInput));
         }
 
-        CheckState(gradFinalHidden.Length, slots, batch, d.StateSize, "gradient of h_n", nameof(gradFinalHidden));
-        CheckState(gradInitialHidden.Length, slots, batch, d.StateSize, "gradient of h_0", nameof(gradInitialHidden));
+        CheckState(gradFinalHidden.Length, slots, batch, d.StateSize, "gradient of h_n", "gradFinal.Hidden");
+        CheckState(gradInitialHidden.Length, slots, batch, d.StateSize, "gradient of h_0", "gradInitial.Hidden");
         if (!d.HasCellState && (!gradFinalCell.IsEmpty || !gradInitialCell.IsEmpty))
         {
             throw new ArgumentException($"A {d.Kind} network has no cell state; pass empty cell gradients.");
         }
 
-        CheckState(gradFinalCell.Length, slots, batch, d.HiddenSize, "gradient of c_n", nameof(gradFinalCell));
-        CheckState(gradInitialCell.Length, slots, batch, d.HiddenSize, "gradient of c_0", nameof(gradInitialCell));
+        CheckState(gradFinalCell.Length, slots, batch, d.HiddenSize, "gradient of c_n", "gradFinal.Cell");
+        CheckState(gradInitialCell.Length, slots, batch, d.HiddenSize, "gradient of c_0", "gradInitial.Cell");
 
         // gradOutput is copied before anything is written; the outputs are written layer by layer while
         // gradFinalHidden/gradFinalCell are still read.
         OverlapCheck.StatesReadWhileWritten(
             gradInput, gradInitialHidden, gradInitialCell, gradFinalHidden, gradFinalCell,
-            (nameof(gradInput), nameof(gradInitialHidden), nameof(gradInitialCell), nameof(gradFinalHidden), nameof(gradFinalCell)));
+            (nameof(gradInput), "gradInitial.Hidden", "gradInitial.Cell", "gradFinal.Hidden", "gradFinal.Cell"));
         Enter();
         try
         {

@@ -87,7 +87,7 @@ public sealed class StateArgumentTests
     {
         // The guarantee rests on the two types being distinct and on nothing converting to them
         // implicitly: a user-defined conversion from a span would bring the positional trap back.
-        foreach (Type type in new[] { typeof(InitialState), typeof(FinalState) })
+        foreach (Type type in new[] { typeof(InitialState), typeof(FinalState), typeof(FinalStateGradient), typeof(InitialStateGradient) })
         {
             Assert.DoesNotContain(type.GetMethods(BindingFlags.Public | BindingFlags.Static), m => m.Name is "op_Implicit" or "op_Explicit");
         }
@@ -99,5 +99,12 @@ public sealed class StateArgumentTests
             Assert.Single(types, t => t == typeof(FinalState));
             Assert.DoesNotContain(typeof(ReadOnlySpan<float>), types.SkipWhile(t => t != typeof(Span<float>)));
         }
+
+        // Backward: one read-only span in (dL/dy), one writable span out (dL/dx); the states' gradients are structs.
+        Type[] backward = typeof(TrainingSession).GetMethod(nameof(TrainingSession.Backward))!.GetParameters().Select(p => p.ParameterType).ToArray();
+        Assert.Single(backward, t => t == typeof(ReadOnlySpan<float>));
+        Assert.Single(backward, t => t == typeof(Span<float>));
+        Assert.Single(backward, t => t == typeof(FinalStateGradient));
+        Assert.Single(backward, t => t == typeof(InitialStateGradient));
     }
 }

@@ -40,10 +40,10 @@ public sealed class TrainingMisuseTests
         session.Forward(new float[Steps * Batch * Input], Steps, Batch, new float[Steps * Batch * Hidden]);
         GradientBuffer gradients = SentinelGradients(network);
         float[] gradInput = Misuse.Sentinels(12), gradH0 = Misuse.Sentinels(6), gradC0 = Misuse.Sentinels(6);
-        Misuse.Refused(() => session.Backward(new float[5], gradients, gradInput: gradInput, gradInitialHidden: gradH0, gradInitialCell: gradC0), "output gradient [3, 2, 3] = 18 floats, got 5");
-        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInput: new float[5], gradInitialHidden: gradH0, gradInitialCell: gradC0), "input gradient [3, 2, 2] = 12 floats, got 5");
-        Misuse.Refused(() => session.Backward(new float[18], gradients, gradFinalHidden: new float[5], gradInput: gradInput, gradInitialHidden: gradH0, gradInitialCell: gradC0), "gradient of h_n [1, 2, 3] = 6 floats, got 5");
-        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInput: gradInput, gradInitialHidden: gradH0, gradInitialCell: new float[5]), "gradient of c_0 [1, 2, 3] = 6 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[5], gradients, gradInput: gradInput, gradInitial: new InitialStateGradient(gradH0, gradC0)), "output gradient [3, 2, 3] = 18 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInput: new float[5], gradInitial: new InitialStateGradient(gradH0, gradC0)), "input gradient [3, 2, 2] = 12 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[18], gradients, gradFinal: new FinalStateGradient(new float[5]), gradInput: gradInput, gradInitial: new InitialStateGradient(gradH0, gradC0)), "gradient of h_n [1, 2, 3] = 6 floats, got 5");
+        Misuse.Refused(() => session.Backward(new float[18], gradients, gradInput: gradInput, gradInitial: new InitialStateGradient(gradH0, new float[5])), "gradient of c_0 [1, 2, 3] = 6 floats, got 5");
         AssertUntouched(gradients);
         Misuse.Untouched(gradInput, gradH0, gradC0);
         Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, 0, Steps), "maxBatch");
@@ -59,10 +59,10 @@ public sealed class TrainingMisuseTests
         GradientBuffer gradients = SentinelGradients(network);
         float[] gradOutput = new float[Steps * Batch * Hidden];
         float[] shared = Misuse.Sentinels(12);
-        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradInput: shared, gradInitialHidden: shared.AsSpan(6, 6)), "gradInput (12 floats) and gradInitialHidden (6 floats) overlap");
-        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradInitialHidden: shared.AsSpan(0, 6), gradInitialCell: shared.AsSpan(3, 6)), "gradInitialHidden", "gradInitialCell", "overlap");
-        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradFinalCell: shared.AsSpan(0, 6), gradInitialHidden: shared.AsSpan(0, 6)), "gradFinalCell", "gradInitialHidden", "overlap");
-        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradFinalHidden: shared.AsSpan(0, 6), gradInput: shared), "gradFinalHidden", "gradInput", "overlap");
+        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradInput: shared, gradInitial: new InitialStateGradient(shared.AsSpan(6, 6))), "gradInput (12 floats) and gradInitial.Hidden (6 floats) overlap");
+        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradInitial: new InitialStateGradient(shared.AsSpan(0, 6), shared.AsSpan(3, 6))), "gradInitial.Hidden", "gradInitial.Cell", "overlap");
+        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradFinal: new FinalStateGradient(default, shared.AsSpan(0, 6)), gradInitial: new InitialStateGradient(shared.AsSpan(0, 6))), "gradFinal.Cell", "gradInitial.Hidden", "overlap");
+        Misuse.Refused(() => session.Backward(gradOutput, gradients, gradFinal: new FinalStateGradient(shared.AsSpan(0, 6)), gradInput: shared), "gradFinal.Hidden", "gradInput", "overlap");
         AssertUntouched(gradients);
         Misuse.Untouched(shared);
     }

@@ -62,7 +62,7 @@ public sealed class TrainingAllocationTests
         AllocationAssert.AllocatesNothing(() =>
         {
             session.Forward(input, steps, batch, output, new InitialState(h0, c0), new FinalState(hn, cn));
-            session.Backward(gradOutput, gradients, gradHn, gradCn, gradInput, gradH0, gradC0);
+            session.Backward(gradOutput, gradients, new FinalStateGradient(gradHn, gradCn), gradInput, new InitialStateGradient(gradH0, gradC0));
         });
     }
 

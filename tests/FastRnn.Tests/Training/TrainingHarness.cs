@@ -19,7 +19,7 @@ internal static class TrainingHarness
         float[] gradInput = new float[input.Length];
         float[] gradH0 = new float[slots * batch * d.StateSize];
         float[]? gradC0 = d.HasCellState ? new float[slots * batch * d.HiddenSize] : null;
-        session.Backward(gradOutput, gradients, gradHn, gradCn, gradInput, gradH0, gradC0);
+        session.Backward(gradOutput, gradients, new FinalStateGradient(gradHn, gradCn), gradInput, new InitialStateGradient(gradH0, gradC0));
 
         var result = new Dictionary<string, float[]>
         {

@@ -168,12 +168,12 @@ public sealed class Seq2SeqModel
         Span<float> dState = dHidden.AsSpan(0, state.Length);
         Span<float> dCellState = dCell.AsSpan(0, cellState.Length);
         Span<float> dTgt = dTargetInputs.AsSpan(0, tgt.Length);
-        decoderSession.Backward(dOut, decoderGradients, default, default, dTgt, dState, dCellState);
+        decoderSession.Backward(dOut, decoderGradients, default, dTgt, new InitialStateGradient(dState, dCellState));
         TargetEmbedding.Backward(shifted, dTgt);
 
         // The decoder's initial state is the encoder's final state: its gradient flows back.
         Span<float> dSrc = dSourceInputs.AsSpan(0, src.Length);
-        encoderSession.Backward(zeros.AsSpan(0, sourceSteps * batch * h), encoderGradients, dState, dCellState, dSrc);
+        encoderSession.Backward(zeros.AsSpan(0, sourceSteps * batch * h), encoderGradients, new FinalStateGradient(dState, dCellState), dSrc);
         SourceEmbedding.Backward(source, dSrc);
         return loss;
     }

@@ -175,7 +175,7 @@ public sealed class SequenceModel
         }
 
         Span<float> dIn = Embedding is null ? default : dInputs.AsSpan(0, inputFloats);
-        session.Backward(dOut, networkGradients, Options.Head == HeadPlacement.LastStep ? dHidden : default, default, dIn);
+        session.Backward(dOut, networkGradients, new FinalStateGradient(Options.Head == HeadPlacement.LastStep ? dHidden : default), dIn);
         if (Embedding is not null)
         {
             if (inputDropout is not null)
