@@ -22,6 +22,11 @@ internal static class KernelFlops
                 return Product(parameter, batch: 1);
             case nameof(GemmBenchmarks):
                 return Product(parameter, batch: Int(parameter, nameof(GemmBenchmarks.Batch)));
+            case nameof(WeightGradientBenchmarks):
+                // dW [4H, H] += δᵀ X over K rows.
+                return Int(parameter, nameof(WeightGradientBenchmarks.K)) is int k && Int(parameter, nameof(WeightGradientBenchmarks.H)) is int h
+                    ? 2.0 * 4 * h * h * k
+                    : null;
             case nameof(FmaPeakBenchmark):
                 // One operation is one vector multiply-add: 2 flops per lane.
                 return path is { } p ? 2.0 * Isa.WidthOf(p) : null;
