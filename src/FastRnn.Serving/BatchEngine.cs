@@ -91,13 +91,6 @@ internal sealed class BatchEngine
         head?.Apply(output.AsSpan(0, batch * stateSize), batch, headed.AsSpan(0, batch * outputSize));
     }
 
-    /// <summary>Steps the session's rows as they are, with no stream resident (warm-up only).</summary>
-    private void RunStagedRows(int batch)
-    {
-        session.Step(input.AsSpan(0, batch * inputSize), batch, output.AsSpan(0, batch * stateSize));
-        head?.Apply(output.AsSpan(0, batch * stateSize), batch, headed.AsSpan(0, batch * outputSize));
-    }
-
     /// <summary>
     /// One throwaway step of rows 0..batch-1 on zero inputs, through the head if any, for the JIT's
     /// sake: the states of the streams are written back first and no row is left resident, so the
@@ -108,7 +101,8 @@ internal sealed class BatchEngine
         FlushAll();
         session.Reset(); // zero states each time: a long warm-up of a ReLU RNN must not run on overflowing values
         input.AsSpan(0, batch * inputSize).Clear();
-        RunStagedRows(batch);
+        session.Step(input.AsSpan(0, batch * inputSize), batch, output.AsSpan(0, batch * stateSize));
+        head?.Apply(output.AsSpan(0, batch * stateSize), batch, headed.AsSpan(0, batch * outputSize));
     }
 
     /// <summary>Writes the resident states back to their slots; called before a slot's state is read or replaced outside a step.</summary>
