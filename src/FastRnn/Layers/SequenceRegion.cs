@@ -103,6 +103,9 @@ internal sealed class SequenceRegion
         threads.Run(part, Parts);
     }
 
+    /// <summary>Part <paramref name="part"/>'s share of the output rows of each step, for a body that shares every step among its parts.</summary>
+    public StepShare StepShare(int part) => new(part, Parts, threads);
+
     /// <summary>Part <paramref name="part"/>'s contiguous share of [0, <paramref name="total"/>) in the running body.</summary>
     public (int First, int End) Share(int total, int part) => ParallelParts.Share(total, Parts, part);
 }

@@ -26,7 +26,7 @@ internal sealed class SequenceRunner<THistory>
     private readonly THistory history;
     private readonly Action<int> projectionPart;
     private readonly Action<int> recurrencePart;
-    private readonly Action<int> sharedStepRecurrence;
+    private readonly Action<int> sharedStepPart;
 
     /// <summary>Sizes the runner's own buffers; the caller has checked that they fit in an int.</summary>
     public SequenceRunner(CellStack network, int maxBatch, int maxSteps, int threads, THistory history)
@@ -48,8 +48,8 @@ internal sealed class SequenceRunner<THistory>
         Cell = new AlignedBuffer(maxBatch * paddedUnits);
         Region = new SequenceRegion(threads);
         projectionPart = ProjectionPart;
-        recurrencePart = part => Recurrence(part, null);
-        sharedStepRecurrence = part => Recurrence(part, Region.SharedSteps);
+        recurrencePart = Recurrence;
+        sharedStepPart = SharedSteps;
     }
 
     public int MaxBatch { get; }
@@ -122,15 +122,16 @@ internal sealed class SequenceRunner<THistory>
         Region.Run(projectionPart, cell.Input.Panels);
 
         // Sequences are independent: each part runs its range of (length-sorted) rows through every
-        // step. With fewer rows than threads (one stream), the caller runs the steps instead and the
-        // threads share each step by output rows.
-        if (batch >= Region.Threads || Region.SharedSteps.PartsFor(cell, batch, withInput: false) < 2)
+        // step. With fewer rows than threads (one stream), every part runs every step instead, each
+        // its share of the output rows, when the step is large enough to pay for the split.
+        int shares = batch >= Region.Threads ? 1 : Region.SharedSteps.PartsFor(cell, batch, withInput: false);
+        if (shares < 2)
         {
             Region.Run(recurrencePart, batch);
         }
         else
         {
-            Region.Run(sharedStepRecurrence, 1);
+            Region.Run(sharedStepPart, shares);
         }
 
         Rows.StoreState(cell, slot, batch, h, c, finalHidden, finalCell);
@@ -146,8 +147,8 @@ internal sealed class SequenceRunner<THistory>
         PackedMatMul.MultiplyPanels(cell.Input, first, end, r.Input.Span, cell.InputSize, rows, r.Gates.Span[..(rows * cell.GateStride)], cell.GateStride);
     }
 
-    // A part of the recurrence: a range of sorted rows through every step, each step shared by `shared` (or on this thread alone).
-    private void Recurrence(int part, StepThreads? shared)
+    // A part of the recurrence: a range of sorted rows through every step, on this thread alone.
+    private void Recurrence(int part)
     {
         SequenceRegion r = Region;
         CellWeights cell = r.Cell;
@@ -168,11 +169,53 @@ internal sealed class SequenceRunner<THistory>
             history.BeforeStep(cell, slot, at, h, c);
             if (active > 0)
             {
-                StepThreads.Forward(shared, cell, default, 0, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, part, at, active), active);
+                CellStep.Forward(cell, default, 0, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, part, at, active), active, StepShare.Whole);
             }
 
             history.AfterStep(cell, slot, at, c);
             WriteStepOutput(h, ss, layerOutput.Slice(at * outputSize, n * outputSize), outputSize, column, cell.StateSize, active, n);
+        }
+    }
+
+    // A share of every step of every row (fewer rows than threads): the parts stay in one region for the
+    // whole sequence and meet at barriers, inside the step (the products read all of h before the
+    // epilogues overwrite it) and at its end (h whole before the next products), instead of a hand-off
+    // and a join per step. Part 0 alone keeps the history and writes the output: before its products
+    // (the others' epilogues wait for it at the step's barrier) and after the end barrier (the others'
+    // next epilogues wait for it again). Every part uses part 0's step buffers: the step is one step.
+    private void SharedSteps(int part)
+    {
+        SequenceRegion r = Region;
+        CellWeights cell = r.Cell;
+        StepShare share = r.StepShare(part);
+        int steps = r.Steps, batch = r.Batch, slot = r.Slot, column = r.Column;
+        int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
+        int outputSize = r.Description.OutputSize;
+        Span<float> h = Hidden.Span[..(batch * ss)];  // [B, StateStride]
+        Span<float> c = Cell.Span[..(batch * hp)];    // [B, Hp]
+        Span<float> gates = r.Gates.Span;             // [T, B, G*Hp]
+        Span<float> layerOutput = r.Output!.Span;     // [T, B, D*H_out]
+        for (int k = 0; k < steps; k++)
+        {
+            int t = r.Reverse ? steps - 1 - k : k;
+            int active = Rows.ActiveIn(t, 0, batch);
+            int at = t * batch;
+            if (part == 0)
+            {
+                history.BeforeStep(cell, slot, at, h, c);
+            }
+
+            if (active > 0)
+            {
+                CellStep.Forward(cell, default, 0, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, 0, at, active), active, share);
+            }
+
+            share.Barrier();
+            if (part == 0)
+            {
+                history.AfterStep(cell, slot, at, c);
+                WriteStepOutput(h, ss, layerOutput.Slice(at * outputSize, batch * outputSize), outputSize, column, cell.StateSize, active, batch);
+            }
         }
     }
 

@@ -77,22 +77,28 @@ public sealed class SharedStepTests
     {
         RecurrentNetwork network = Network(cell, bidirectional);
         NetworkDescription d = network.Description;
-        float[] input = Inputs(Steps * d.InputSize, 2);
-        float[]? expected = null;
-        foreach (int threads in new[] { 1, 2 })
+
+        // One stream on 2 threads, and two streams of different lengths on 3 (fewer rows than threads,
+        // so the steps are shared, while a row ends before the other).
+        foreach ((int batch, int[] lengths) in new[] { (1, new[] { Steps - 1 }), (2, new[] { Steps - 1, Steps - 3 }) })
         {
-            SequenceWorkspace workspace = network.CreateWorkspace(1, Steps, threads);
-            float[] output = new float[Steps * d.OutputSize];
-            float[] hn = new float[d.NumLayers * d.Directions * d.StateSize];
-            network.Forward(workspace, input, Steps, 1, output, final: new FinalState(hn), lengths: new[] { Steps - 1 });
-            float[] all = [.. output, .. hn];
-            if (expected is null)
+            float[] input = Inputs(Steps * batch * d.InputSize, 2);
+            float[]? expected = null;
+            foreach (int threads in new[] { 1, batch + 1 })
             {
-                expected = all;
-            }
-            else
-            {
-                Assert.True(expected.AsSpan().SequenceEqual(all), $"{cell}: 2 threads differ from 1");
+                SequenceWorkspace workspace = network.CreateWorkspace(batch, Steps, threads);
+                float[] output = new float[Steps * batch * d.OutputSize];
+                float[] hn = new float[d.NumLayers * d.Directions * batch * d.StateSize];
+                network.Forward(workspace, input, Steps, batch, output, final: new FinalState(hn), lengths: lengths);
+                float[] all = [.. output, .. hn];
+                if (expected is null)
+                {
+                    expected = all;
+                }
+                else
+                {
+                    Assert.True(expected.AsSpan().SequenceEqual(all), $"{cell}, batch {batch}: {threads} threads differ from 1");
+                }
             }
         }
     }
