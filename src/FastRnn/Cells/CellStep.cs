@@ -24,8 +24,9 @@ internal static class CellStep
     public static void Forward(
         CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch, StepShare share)
     {
-        // Every cell starts with its share of W_ih x (unless given) and W_hh h; the epilogues overwrite
-        // h (and c), so no share may start one before every share has read h.
+        // Every cell starts with its share of W_ih x (unless given) and W_hh h. Whatever overwrites h
+        // waits at a barrier until every share has read it; a share's epilogue otherwise reads and
+        // writes only its own units (its panels hold every gate of them).
         (int p0, int p1) = share.Panels(w.Input);
         if (!x.IsEmpty)
         {
@@ -90,16 +91,18 @@ internal static class CellStep
     {
         int hp = w.PaddedUnits;
         PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, h, w.StateStride, batch, gates, w.GateStride);
-        share.Barrier();
         if (w.Projection is null)
         {
+            share.Barrier();
             LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Epilogue, units);
             return;
         }
 
+        // The epilogue writes c and o ⊙ tanh(c') of its own units, not h: only the projection, which
+        // overwrites h, has to wait for every share (their products have read h by then).
         unprojected = unprojected[..(batch * hp)]; // [batch, Hp] o * tanh(c')
         LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Epilogue, units);
-        share.Barrier(); // the projection reads every unit
+        share.Barrier(); // the projection reads every unit and overwrites h
         (int q0, int q1) = share.ProjectionPanels(w.Projection);
         PackedMatMul.MultiplyPanels(w.Projection, q0, q1, unprojected, hp, batch, h, w.StateStride);
     }
@@ -121,9 +124,11 @@ internal static class CellStep
         Span<float> candidate = buffers.Candidate[..(batch * candidateStride)];     // [batch, Hn] W_hn (r ⊙ h)
         (int r0, int r1) = share.Panels(w.Recurrent);
         PackedMatMul.MultiplyPanels(w.Recurrent, r0, r1, h, w.StateStride, batch, hiddenGates, 2 * hp);
-        share.Barrier();
+
+        // r ⊙ h of its own units reads h without writing it: the one barrier comes before the
+        // candidate product, which reads every unit of r ⊙ h (and so after every share has read h).
         GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Epilogue, units);
-        share.Barrier(); // the candidate product reads every unit of r ⊙ h; its share's outputs are this share's units
+        share.Barrier(); // its share's outputs are this share's units, whose h only this share overwrites
         (int n0, int n1) = share.Panels(w.Candidate);
         PackedMatMul.MultiplyPanels(w.Candidate, n0, n1, resetHidden, hp, batch, candidate, candidateStride);
         GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Epilogue, units);
