@@ -5,24 +5,20 @@ using System.Runtime.InteropServices;
 namespace FastRnn.IO;
 
 /// <summary>
-/// Converts between little-endian element bytes (as stored in safetensors) and numbers. On
-/// little-endian hosts same-type copies are a plain memory copy; everything else goes element by
-/// element through <see cref="BinaryPrimitives"/>, which never assumes alignment.
+/// Converts between little-endian element bytes (as stored in safetensors) and numbers. Same-type
+/// copies are one memory copy (with each element's bytes reversed on a big-endian host); widening
+/// and narrowing go element by element through <see cref="BinaryPrimitives"/>, which never assumes
+/// alignment.
 /// </summary>
 internal static class LittleEndianConverter
 {
-    public static void Float32ToSingle(ReadOnlySpan<byte> source, Span<float> destination)
+    /// <summary>Elements stored as <typeparamref name="T"/> into a span of <typeparamref name="T"/> (F32, F64, I64 read as they are).</summary>
+    public static void Copy<T>(ReadOnlySpan<byte> source, Span<T> destination)
+        where T : unmanaged
     {
-        if (BitConverter.IsLittleEndian)
-        {
-            source.CopyTo(MemoryMarshal.AsBytes(destination));
-            return;
-        }
-
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(i * sizeof(float)));
-        }
+        Span<byte> bytes = MemoryMarshal.AsBytes(destination);
+        source.CopyTo(bytes);
+        ToHostOrder<T>(bytes);
     }
 
     public static void Float64ToSingle(ReadOnlySpan<byte> source, Span<float> destination)
@@ -51,39 +47,11 @@ internal static class LittleEndianConverter
         }
     }
 
-    public static void Float64ToDouble(ReadOnlySpan<byte> source, Span<double> destination)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            source.CopyTo(MemoryMarshal.AsBytes(destination));
-            return;
-        }
-
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(i * sizeof(double)));
-        }
-    }
-
     public static void Float32ToDouble(ReadOnlySpan<byte> source, Span<double> destination)
     {
         for (int i = 0; i < destination.Length; i++)
         {
             destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(i * sizeof(float)));
-        }
-    }
-
-    public static void Int64ToInt64(ReadOnlySpan<byte> source, Span<long> destination)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            source.CopyTo(MemoryMarshal.AsBytes(destination));
-            return;
-        }
-
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = BinaryPrimitives.ReadInt64LittleEndian(source.Slice(i * sizeof(long)));
         }
     }
 
@@ -95,54 +63,27 @@ internal static class LittleEndianConverter
         }
     }
 
-    public static byte[] ToBytes(ReadOnlySpan<float> values)
+    /// <summary>The little-endian bytes of <paramref name="values"/>, in a new array.</summary>
+    public static byte[] ToBytes<T>(ReadOnlySpan<T> values)
+        where T : unmanaged
     {
-        var bytes = new byte[checked(values.Length * sizeof(float))];
-        if (BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.AsBytes(values).CopyTo(bytes);
-            return bytes;
-        }
-
-        for (int i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        }
-
+        byte[] bytes = MemoryMarshal.AsBytes(values).ToArray();
+        ToHostOrder<T>(bytes);
         return bytes;
     }
 
-    public static byte[] ToBytes(ReadOnlySpan<double> values)
+    // Reverses each element's bytes on a big-endian host (the same swap both ways); nothing on a little-endian one.
+    private static unsafe void ToHostOrder<T>(Span<byte> bytes)
+        where T : unmanaged
     {
-        var bytes = new byte[checked(values.Length * sizeof(double))];
         if (BitConverter.IsLittleEndian)
         {
-            MemoryMarshal.AsBytes(values).CopyTo(bytes);
-            return bytes;
+            return;
         }
 
-        for (int i = 0; i < values.Length; i++)
+        for (int at = 0; at < bytes.Length; at += sizeof(T))
         {
-            BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * sizeof(double)), values[i]);
+            bytes.Slice(at, sizeof(T)).Reverse();
         }
-
-        return bytes;
-    }
-
-    public static byte[] ToBytes(ReadOnlySpan<long> values)
-    {
-        var bytes = new byte[checked(values.Length * sizeof(long))];
-        if (BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.AsBytes(values).CopyTo(bytes);
-            return bytes;
-        }
-
-        for (int i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
-        }
-
-        return bytes;
     }
 }

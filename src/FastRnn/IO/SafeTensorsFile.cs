@@ -185,7 +185,7 @@ public sealed class SafeTensorsFile
         switch (entry.DType)
         {
             case SafeTensorsDType.F32:
-                LittleEndianConverter.Float32ToSingle(source, result);
+                LittleEndianConverter.Copy<float>(source, result);
                 break;
             case SafeTensorsDType.F64:
                 LittleEndianConverter.Float64ToSingle(source, result);
@@ -215,7 +215,7 @@ public sealed class SafeTensorsFile
         switch (entry.DType)
         {
             case SafeTensorsDType.F64:
-                LittleEndianConverter.Float64ToDouble(source, result);
+                LittleEndianConverter.Copy<double>(source, result);
                 break;
             case SafeTensorsDType.F32:
                 LittleEndianConverter.Float32ToDouble(source, result);
@@ -239,7 +239,7 @@ public sealed class SafeTensorsFile
         switch (entry.DType)
         {
             case SafeTensorsDType.I64:
-                LittleEndianConverter.Int64ToInt64(source, result);
+                LittleEndianConverter.Copy<long>(source, result);
                 break;
             case SafeTensorsDType.I32:
                 LittleEndianConverter.Int32ToInt64(source, result);
