@@ -12,7 +12,7 @@ namespace FastRnn.Cells;
 /// <remarks>
 /// A thread always gets the same share of a layer, so after the first step each core streams its
 /// part of the weights from its own cache. A step too small to pay for the hand-off and the
-/// barriers (a fraction of a microsecond each) runs on the calling thread: see <see cref="PartsFor"/>.
+/// barriers (a fraction of a microsecond each) runs on the calling thread: see <see cref="PartsFor(CellWeights, int, bool, int)"/>.
 /// One instance serves one caller at a time (a session or a workspace owns it).
 /// </remarks>
 internal sealed unsafe class StepThreads
@@ -56,11 +56,14 @@ internal sealed unsafe class StepThreads
     /// Shares a step of <paramref name="w"/> over <paramref name="batch"/> rows is split into: as many
     /// as have at least <see cref="MinPartMultiplyAdds"/> each, at most one per thread and per block of units.
     /// </summary>
-    public int PartsFor(CellWeights w, int batch, bool withInput)
+    public int PartsFor(CellWeights w, int batch, bool withInput) => PartsFor(w, batch, withInput, parts.Count);
+
+    /// <summary><see cref="PartsFor(CellWeights, int, bool)"/> on <paramref name="threads"/> threads.</summary>
+    public static int PartsFor(CellWeights w, int batch, bool withInput, int threads)
     {
         long perRow = w.RecurrentMultiplyAdds + (withInput ? w.InputMultiplyAdds : 0);
         long useful = perRow * batch / MinPartMultiplyAdds;
-        return useful < 2 ? 1 : (int)Math.Min(useful, Math.Min(parts.Count, StepShare.MaxParts(w)));
+        return useful < 2 ? 1 : (int)Math.Min(useful, Math.Min(threads, StepShare.MaxParts(w)));
     }
 
     /// <summary>

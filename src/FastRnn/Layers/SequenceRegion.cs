@@ -17,14 +17,10 @@ internal sealed class SequenceRegion
     public SequenceRegion(int threads)
     {
         this.threads = new ParallelParts(threads);
-        SharedSteps = new StepThreads(this.threads);
     }
 
     /// <summary>Threads a region may use.</summary>
     public int Threads => threads.Count;
-
-    /// <summary>The same threads sharing each step by output rows: for fewer sequences than threads.</summary>
-    public StepThreads SharedSteps { get; }
 
     /// <summary>Parts the running body is split into (at most <see cref="Threads"/>).</summary>
     public int Parts { get; private set; }
