@@ -18,7 +18,7 @@ project=benchmarks/FastRnn.Benchmarks
 folder=$(dotnet run -c Release --no-build --project "$project" -- cpu-folder)
 artifacts="BenchmarkDotNet.Artifacts/all-$(date +%Y%m%d-%H%M%S)"
 dotnet run -c Release --no-build --project "$project" -- \
-  --filter '*StreamingStepBenchmarks*' '*SequenceBenchmarks*' '*TrainingStepBenchmarks*' '*CacheBandwidthBenchmarks*' \
+  --filter '*StreamingStepBenchmarks*' '*SequenceBenchmarks*' '*TrainingStepBenchmarks*' '*CacheBandwidthBenchmarks*' '*SplitReadBenchmarks*' \
   --job short --iterationCount 10 --exporters csv github --artifacts "$artifacts"
 mkdir -p "perf-results/$folder/bdn"
 cp "$artifacts"/results/*.csv "$artifacts"/results/*-github.md "perf-results/$folder/bdn/"
