@@ -91,15 +91,16 @@ internal static class CellStep
     {
         int hp = w.PaddedUnits;
         PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, h, w.StateStride, batch, gates, w.GateStride);
+
+        // Also with a projection (whose epilogue writes c, not h): a runner that shares every step
+        // reads c before the step on one thread (training's history), which this barrier orders.
+        share.Barrier();
         if (w.Projection is null)
         {
-            share.Barrier();
             LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Epilogue, units);
             return;
         }
 
-        // The epilogue writes c and o ⊙ tanh(c') of its own units, not h: only the projection, which
-        // overwrites h, has to wait for every share (their products have read h by then).
         unprojected = unprojected[..(batch * hp)]; // [batch, Hp] o * tanh(c')
         LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Epilogue, units);
         share.Barrier(); // the projection reads every unit and overwrites h

@@ -105,7 +105,9 @@ public sealed class SharedStepTests
 
     [Theory]
     [InlineData("lstm-peephole")]
+    [InlineData("lstm-projection")]
     [InlineData("gru")]
+    [InlineData("gru-reset-before")]
     public void GradientsOfOneStreamAreBitIdenticalOnOneAndTwoThreads(string cell)
     {
         RecurrentNetwork network = Network(cell, bidirectional: false);
