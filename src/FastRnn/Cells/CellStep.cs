@@ -24,9 +24,11 @@ internal static class CellStep
     public static void Forward(
         CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch, StepShare share)
     {
-        // Every cell starts with its share of W_ih x (unless given) and W_hh h. Whatever overwrites h
-        // waits at a barrier until every share has read it; a share's epilogue otherwise reads and
-        // writes only its own units (its panels hold every gate of them).
+        // Every cell starts with its share of W_ih x (unless given) and W_hh h. No share overwrites h or
+        // c before a barrier every share has reached: the products read all of h, and a runner that
+        // shares every step reads h and c before the step on one thread (training's history,
+        // SequenceRunner.SharedSteps). A share's epilogue otherwise reads and writes only its own
+        // units (its panels hold every gate of them).
         (int p0, int p1) = share.Panels(w.Input);
         if (!x.IsEmpty)
         {
@@ -91,10 +93,7 @@ internal static class CellStep
     {
         int hp = w.PaddedUnits;
         PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, h, w.StateStride, batch, gates, w.GateStride);
-
-        // Also with a projection (whose epilogue writes c, not h): a runner that shares every step
-        // reads c before the step on one thread (training's history), which this barrier orders.
-        share.Barrier();
+        share.Barrier(); // before c is written, also with a projection (see Forward)
         if (w.Projection is null)
         {
             LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Epilogue, units);
