@@ -8,8 +8,8 @@ namespace FastRnn.Benchmarks.Peers;
 
 /// <summary>
 /// A whole sequence, T = 100, I = H: FastRnn Forward; ONNX Runtime on a T = 100 model through
-/// IOBinding; torch nn.LSTM/GRU (grad disabled). Batch 1 at H 64 to 1024, and batch 64 at H = 256,
-/// on one thread everywhere and on two (FastRnn workspace threads, ONNX Runtime intra-op threads,
+/// IOBinding; torch nn.LSTM/GRU/RNN (grad disabled). Batch 1 at H 64 to 1024, and batch 64 at H = 256
+/// and 512, on one thread everywhere and on two (FastRnn workspace threads, ONNX Runtime intra-op threads,
 /// torch.set_num_threads): batch 64 shares sequences, batch 1 each step's products.
 /// </summary>
 [MemoryDiagnoser]
@@ -24,7 +24,7 @@ public class SequencePeerBenchmarks
     private torch.nn.Module? torchModule;
     private torch.Tensor? x;
 
-    [Params(CellKind.Lstm, CellKind.Gru)]
+    [Params(CellKind.Lstm, CellKind.Gru, CellKind.RnnTanh)]
     public CellKind Cell { get; set; }
 
     /// <summary>
@@ -32,7 +32,7 @@ public class SequencePeerBenchmarks
     /// name a record type of this namespace: the benchmark method <c>FastRnn</c> hides the namespace).
     /// </summary>
     [Params("B=1 H=64 threads=1", "B=1 H=256 threads=1", "B=1 H=256 threads=2", "B=1 H=512 threads=1", "B=1 H=512 threads=2", "B=1 H=1024 threads=1",
-        "B=1 H=1024 threads=2", "B=64 H=256 threads=1", "B=64 H=256 threads=2")]
+        "B=1 H=1024 threads=2", "B=64 H=256 threads=1", "B=64 H=256 threads=2", "B=64 H=512 threads=1", "B=64 H=512 threads=2")]
     public string Shape { get; set; } = "B=1 H=64 threads=1";
 
     private SequenceShape Case { get; set; } = null!; // Shape, parsed once in setup (a benchmark call must not allocate)
@@ -60,7 +60,12 @@ public class SequencePeerBenchmarks
         Common();
         TorchNative.Require(Case.Threads);
         torch.set_grad_enabled(false);
-        torchModule = Cell == CellKind.Lstm ? torch.nn.LSTM(Hidden, Hidden) : torch.nn.GRU(Hidden, Hidden);
+        torchModule = Cell switch
+        {
+            CellKind.Lstm => torch.nn.LSTM(Hidden, Hidden),
+            CellKind.Gru => torch.nn.GRU(Hidden, Hidden),
+            _ => torch.nn.RNN(Hidden, Hidden),
+        };
         Peers.CopyInto(torchModule, network);
         x = torch.tensor(input, [Steps, Batch, Hidden]);
         using var scope = torch.NewDisposeScope();
@@ -92,6 +97,7 @@ public class SequencePeerBenchmarks
     {
         LSTM m => m.forward(x!).Item1,
         GRU m => m.forward(x!).Item1,
+        RNN m => m.forward(x!, null).Item1,
         _ => throw new System.InvalidOperationException("no torch module"),
     };
 
