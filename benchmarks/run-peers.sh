@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs FastRnn beside its peers (ONNX Runtime 1.31.1 and libtorch through TorchSharp 0.107), one
-# thread each, same weights, outputs checked before timing: streaming step (batch 1, LSTM/GRU,
+# thread each, same weights, outputs checked before timing: streaming step (batch 1, LSTM/GRU/RNN,
 # H 64..1024), sequence (T 100, batch 1 and 64), LSTM training step (B 32, T 50, H 256). Then
 # writes perf-results/<CPU folder>/peers.md (FastRnn ÷ best peer per workload, ÷ bound, the
 # 256/128-bit path columns, the targets) and peers.png next to copies of BenchmarkDotNet's reports.
-# 146 cases (with this core's FMA peak and cache bandwidths, measured in the same run): about 50
+# 274 cases (with this core's FMA peak and cache bandwidths, measured in the same run): about 65
 # minutes on 2 cores; run it on an otherwise idle machine. Extra arguments go to BenchmarkDotNet,
 # e.g. `--filter '*Streaming*'`.
 # A peer that cannot load (or whose results differ from FastRnn's) fails its benchmarks with the
