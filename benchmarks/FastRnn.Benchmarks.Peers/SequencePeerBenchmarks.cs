@@ -8,7 +8,7 @@ namespace FastRnn.Benchmarks.Peers;
 
 /// <summary>
 /// A whole sequence, T = 100, I = H: FastRnn Forward; ONNX Runtime on a T = 100 model through
-/// IOBinding; torch nn.LSTM/GRU/RNN (grad disabled). Batch 1 at H 64 to 1024, and batch 64 at H = 256
+/// IOBinding; torch nn.LSTM/GRU/RNN (grad disabled). Batch 1 at H 64 to 1024 (128 to 1024 also on two threads), and batch 64 at H = 256
 /// and 512, on one thread everywhere and on two (FastRnn workspace threads, ONNX Runtime intra-op threads,
 /// torch.set_num_threads): batch 64 shares sequences, batch 1 each step's products.
 /// </summary>
@@ -31,7 +31,7 @@ public class SequencePeerBenchmarks
     /// Batch, hidden size and threads of each case, as text (BenchmarkDotNet's generated code cannot
     /// name a record type of this namespace: the benchmark method <c>FastRnn</c> hides the namespace).
     /// </summary>
-    [Params("B=1 H=64 threads=1", "B=1 H=256 threads=1", "B=1 H=256 threads=2", "B=1 H=512 threads=1", "B=1 H=512 threads=2", "B=1 H=1024 threads=1",
+    [Params("B=1 H=64 threads=1", "B=1 H=128 threads=1", "B=1 H=128 threads=2", "B=1 H=256 threads=1", "B=1 H=256 threads=2", "B=1 H=512 threads=1", "B=1 H=512 threads=2", "B=1 H=1024 threads=1",
         "B=1 H=1024 threads=2", "B=64 H=256 threads=1", "B=64 H=256 threads=2", "B=64 H=512 threads=1", "B=64 H=512 threads=2")]
     public string Shape { get; set; } = "B=1 H=64 threads=1";
 
