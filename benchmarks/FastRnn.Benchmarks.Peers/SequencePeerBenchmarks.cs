@@ -8,9 +8,9 @@ namespace FastRnn.Benchmarks.Peers;
 
 /// <summary>
 /// A whole sequence, T = 100, I = H: FastRnn Forward; ONNX Runtime on a T = 100 model through
-/// IOBinding; torch nn.LSTM/GRU/RNN (grad disabled). Batch 1 at H 64 to 1024 (128 to 1024 also on two threads), and batch 64 at H = 256
-/// and 512, on one thread everywhere and on two (FastRnn workspace threads, ONNX Runtime intra-op threads,
-/// torch.set_num_threads): batch 64 shares sequences, batch 1 each step's products.
+/// IOBinding; torch nn.LSTM/GRU/RNN (grad disabled). Batch 1 at H 64 to 1024 (from 128 also on two
+/// threads) and batch 64 at H = 256 and 512 (on one thread and two); FastRnn workspace threads, ONNX
+/// Runtime intra-op threads, torch.set_num_threads: batch 64 shares sequences, batch 1 each step's products.
 /// </summary>
 [MemoryDiagnoser]
 public class SequencePeerBenchmarks
