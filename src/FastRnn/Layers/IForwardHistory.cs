@@ -16,6 +16,12 @@ namespace FastRnn.Layers;
 /// </remarks>
 internal interface IForwardHistory
 {
+    /// <summary>
+    /// Whether the runner may read the caller's input and write the caller's output in place of its own
+    /// buffers (rows in the caller's order): only when nothing kept for later points into them.
+    /// </summary>
+    bool MayUseCallerRows { get; }
+
     /// <summary>[T, B, G*Hp] where a layer-direction's input products and activated gates go.</summary>
     AlignedBuffer Gates(int slot);
 

@@ -11,6 +11,8 @@ internal readonly struct NoHistory(AlignedBuffer gates, AlignedBuffer[] layerOut
     private readonly AlignedBuffer[] layerOutputs = layerOutputs; // 2 x [T, B, D*H_out], alternating between layers
     private readonly AlignedBuffer[] scratch = scratch;         // per thread [B, ScratchPerRow]
 
+    public bool MayUseCallerRows => true;
+
     public AlignedBuffer Gates(int slot) => gates;
 
     public AlignedBuffer LayerOutput(int layer) => layerOutputs[layer & 1];

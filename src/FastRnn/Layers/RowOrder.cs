@@ -63,6 +63,13 @@ internal sealed class RowOrder
         }
     }
 
+    /// <summary>
+    /// Whether every row runs all <paramref name="steps"/> steps after <see cref="Sort"/>: then the sort
+    /// (stable) kept the caller's order and no position is padding, so time-major rows need no gather
+    /// or scatter.
+    /// </summary>
+    public bool AllRunEveryStep(int steps, int batch) => SortedLengths[batch - 1] == steps;
+
     /// <summary>How many of the <paramref name="count"/> sorted rows from <paramref name="first"/> on still run at step <paramref name="t"/> (a prefix of them).</summary>
     public int ActiveIn(int t, int first, int count) => Math.Clamp(ActiveRows[t] - first, 0, count);
 

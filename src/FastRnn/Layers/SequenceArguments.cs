@@ -74,8 +74,8 @@ internal static class SequenceArguments
             ThrowState("final cell state", slots, batch, d.HiddenSize, finalCell.Length, "final.Cell");
         }
 
-        // The input is copied into the workspace before anything is written; the outputs are written
-        // while the initial states are still read (layer by layer).
+        // The input may be the output (the runner then copies it before anything is written); the outputs
+        // are written while the initial states are still read (layer by layer).
         OverlapCheck.StatesReadWhileWritten(
             output, finalHidden, finalCell, initialHidden, initialCell,
             (nameof(output), "final.Hidden", "final.Cell", "initial.Hidden", "initial.Cell"));

@@ -42,11 +42,13 @@ internal sealed class SequenceRegion
 
     public int Batch { get; private set; }
 
-    public AlignedBuffer Input { get; private set; } = null!;    // [T, B, In] the layer's input
+    // The layer's input and (forward) output: the workspace's buffers, or the caller's own under `fixed`
+    // for the call (see SequenceRunner.Forward).
+    public PinnedFloats Input { get; private set; }              // [T, B, In]
 
     public AlignedBuffer Gates { get; private set; } = null!;    // [T, B, G*Hp] input products, then activated gates
 
-    public AlignedBuffer? Output { get; private set; }           // [T, B, D*H_out] the layer's output (forward)
+    public PinnedFloats Output { get; private set; }             // [T, B, D*H_out], empty in backward
 
     // Backward only: the transposes, and the gradients of the layer's output (read) and input (accumulated).
     public BackwardWeights? Backward { get; private set; }
@@ -60,7 +62,7 @@ internal sealed class SequenceRegion
     public int InputGradientStride { get; private set; }
 
     /// <summary>Points the region at one layer-direction (backward fields cleared).</summary>
-    public void Set(NetworkDescription d, CellWeights cell, int slot, int direction, AlignedBuffer input, AlignedBuffer gates, AlignedBuffer? output, int steps, int batch)
+    public void Set(NetworkDescription d, CellWeights cell, int slot, int direction, PinnedFloats input, AlignedBuffer gates, PinnedFloats output, int steps, int batch)
     {
         Description = d;
         Cell = cell;
@@ -76,6 +78,9 @@ internal sealed class SequenceRegion
         OutputGradient = InputGradient = null;
         OutputGradientStride = InputGradientStride = 0;
     }
+
+    /// <summary>Forgets the layer's input and output, which may point into a caller's memory pinned only for its call.</summary>
+    public void Release() => Input = Output = default;
 
     /// <summary>Adds what a backward pass through the layer-direction set by <see cref="Set"/> reads and writes.</summary>
     public void SetBackward(BackwardWeights backward, AlignedBuffer outputGradient, int outputGradientStride, AlignedBuffer inputGradient, int inputGradientStride)

@@ -67,7 +67,7 @@ internal sealed class SequenceRunner<THistory>
     public SequenceRegion Region { get; }
 
     /// <summary>Runs the network over the batch; arguments and shapes as <c>RecurrentNetwork.Forward</c>.</summary>
-    public void Forward(
+    public unsafe void Forward(
         ReadOnlySpan<float> input,
         int steps,
         int batch,
@@ -81,29 +81,49 @@ internal sealed class SequenceRunner<THistory>
         NetworkDescription d = network.Description;
         SequenceArguments.Validate(d, MaxSteps, MaxBatch, input, steps, batch, output, finalHidden, finalCell, initialHidden, initialCell, lengths);
         Rows.Sort(lengths, steps, batch);
-        Rows.Gather(d.BatchFirst, input, d.InputSize, Input.Span, d.InputSize, steps, batch);
-        for (int layer = 0; layer < d.NumLayers; layer++)
-        {
-            AlignedBuffer layerInput = layer == 0 ? Input : history.LayerOutput(layer - 1);
-            AlignedBuffer layerOutput = history.LayerOutput(layer);
-            for (int direction = 0; direction < d.Directions; direction++)
-            {
-                int slot = (layer * d.Directions) + direction;
-                RunDirection(d, slot, direction, layerInput, layerOutput, steps, batch, initialHidden, initialCell, finalHidden, finalCell);
-            }
 
-            history.AfterLayer(layer, layerOutput.Span[..(steps * batch * d.OutputSize)]);
+        // Time-major rows that all run every step are already in the runner's order: the first layer
+        // reads the caller's input and the last writes the caller's output, saving a copy of each
+        // (unless they share memory: a later direction or layer would read what an earlier one wrote).
+        bool inPlace = history.MayUseCallerRows && !d.BatchFirst && Rows.AllRunEveryStep(steps, batch) && !input.Overlaps(output);
+        if (!inPlace)
+        {
+            Rows.Gather(d.BatchFirst, input, d.InputSize, Input.Span, d.InputSize, steps, batch);
         }
 
-        Rows.Scatter(d.BatchFirst, history.LayerOutput(d.NumLayers - 1).Span, d.OutputSize, output, d.OutputSize, steps, batch);
+        fixed (float* callerInput = input)
+        fixed (float* callerOutput = output)
+        {
+            for (int layer = 0; layer < d.NumLayers; layer++)
+            {
+                bool last = layer == d.NumLayers - 1;
+                PinnedFloats layerInput = layer > 0 ? history.LayerOutput(layer - 1).Pinned
+                    : inPlace ? new PinnedFloats(callerInput, input.Length) : Input.Pinned;
+                PinnedFloats layerOutput = last && inPlace ? new PinnedFloats(callerOutput, output.Length) : history.LayerOutput(layer).Pinned;
+                for (int direction = 0; direction < d.Directions; direction++)
+                {
+                    int slot = (layer * d.Directions) + direction;
+                    RunDirection(d, slot, direction, layerInput, layerOutput, steps, batch, initialHidden, initialCell, finalHidden, finalCell);
+                }
+
+                history.AfterLayer(layer, layerOutput.Span[..(steps * batch * d.OutputSize)]);
+            }
+
+            Region.Release();
+        }
+
+        if (!inPlace)
+        {
+            Rows.Scatter(d.BatchFirst, history.LayerOutput(d.NumLayers - 1).Span, d.OutputSize, output, d.OutputSize, steps, batch);
+        }
     }
 
     private void RunDirection(
         NetworkDescription d,
         int slot,
         int direction,
-        AlignedBuffer layerInput,  // [T, B, In]
-        AlignedBuffer layerOutput, // [T, B, D*H_out]
+        PinnedFloats layerInput,  // [T, B, In]
+        PinnedFloats layerOutput, // [T, B, D*H_out]
         int steps,
         int batch,
         ReadOnlySpan<float> initialHidden,
@@ -160,7 +180,7 @@ internal sealed class SequenceRunner<THistory>
         Span<float> h = Hidden.Span[(r0 * ss)..(r1 * ss)]; // [n, StateStride] this part's rows
         Span<float> c = Cell.Span[(r0 * hp)..(r1 * hp)];   // [n, Hp]
         Span<float> gates = r.Gates.Span;                  // [T, B, G*Hp]
-        Span<float> layerOutput = r.Output!.Span;          // [T, B, D*H_out]
+        Span<float> layerOutput = r.Output.Span;           // [T, B, D*H_out]
         for (int k = 0; k < steps; k++)
         {
             int t = r.Reverse ? steps - 1 - k : k;
@@ -194,7 +214,7 @@ internal sealed class SequenceRunner<THistory>
         Span<float> h = Hidden.Span[..(batch * ss)];  // [B, StateStride]
         Span<float> c = Cell.Span[..(batch * hp)];    // [B, Hp]
         Span<float> gates = r.Gates.Span;             // [T, B, G*Hp]
-        Span<float> layerOutput = r.Output!.Span;     // [T, B, D*H_out]
+        Span<float> layerOutput = r.Output.Span;      // [T, B, D*H_out]
         for (int k = 0; k < steps; k++)
         {
             int t = r.Reverse ? steps - 1 - k : k;

@@ -28,6 +28,18 @@ internal sealed class AlignedBuffer
     /// <summary>The aligned, usable part.</summary>
     public Span<float> Span => storage.AsSpan(offset, Length);
 
+    /// <summary>The aligned, usable part, for parallel parts that cannot hold a span (the storage never moves).</summary>
+    public unsafe PinnedFloats Pinned
+    {
+        get
+        {
+            fixed (float* p = storage)
+            {
+                return new PinnedFloats(p + offset, Length);
+            }
+        }
+    }
+
     private static unsafe int AlignmentOffset(float[] pinned)
     {
         fixed (float* p = pinned)

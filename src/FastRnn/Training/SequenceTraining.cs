@@ -54,7 +54,7 @@ internal static class SequenceTraining
             for (int direction = 0; direction < d.Directions; direction++)
             {
                 int slot = (layer * d.Directions) + direction;
-                ws.Runner.Region.Set(d, network.Cells[slot], slot, direction, layerInput, ws.Gates[slot], null, steps, batch);
+                ws.Runner.Region.Set(d, network.Cells[slot], slot, direction, layerInput.Pinned, ws.Gates[slot], default, steps, batch);
                 ws.Runner.Region.SetBackward(backward[slot], dOutBuffer, dOutStride, dInBuffer, dInStride);
                 BackwardDirection(ws, gradFinalHidden, gradFinalCell, gradInitialHidden, gradInitialCell);
             }

@@ -14,6 +14,9 @@ namespace FastRnn.Training;
 /// <param name="ws">The workspace holding the history.</param>
 internal readonly struct TrainingHistory(TrainingWorkspace ws) : IForwardHistory
 {
+    // Backward reads the first layer's input from the runner's buffer, after the caller's call has returned.
+    public bool MayUseCallerRows => false;
+
     public AlignedBuffer Gates(int slot) => ws.Gates[slot];
 
     public AlignedBuffer LayerOutput(int layer) => ws.LayerOutputs[layer];

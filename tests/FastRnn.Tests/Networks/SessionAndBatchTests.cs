@@ -89,6 +89,34 @@ public sealed class SessionAndBatchTests
         return true;
     }
 
+    // Time-major rows that all run every step are read and written where the caller keeps them; any
+    // other call copies them through the workspace (batch-first, or an output that is the input). Both
+    // must give the same bits.
+    [Property(MaxTest = 60, Arbitrary = [typeof(NetworkArbitraries)])]
+    public bool CallerRowsInPlaceEqualRowsCopied(RandomProblem p)
+    {
+        ReferenceConfig timeMajor = p.Config with { BatchFirst = false };
+        var random = new Random(p.Seed);
+        var weights = NetworkFactory.RandomWeights(timeMajor, random, 0.6);
+        RecurrentNetwork network = NetworkFactory.Build(timeMajor, weights);
+        RecurrentNetwork batchFirst = NetworkFactory.Build(timeMajor with { BatchFirst = true }, weights);
+        int steps = p.Steps, batch = p.Batch, inputSize = timeMajor.InputSize, outputSize = network.Description.OutputSize;
+        float[] input = NetworkFactory.ToFloat(NetworkFactory.RandomFloats(random, steps * batch * inputSize, 1.5))!;
+
+        (float[] output, float[] hn, float[]? cn) = NetworkFactory.Forward(network, input, steps, batch, null, null, null, p.Threads);
+        (float[] copied, float[] copiedH, float[]? copiedC) = NetworkFactory.Forward(batchFirst, Transpose(input, steps, batch, inputSize), steps, batch, null, null, null, p.Threads);
+        bool same = Transpose(copied, batch, steps, outputSize).AsSpan().SequenceEqual(output)
+            && copiedH.AsSpan().SequenceEqual(hn) && (cn is null || copiedC.AsSpan().SequenceEqual(cn));
+        if (inputSize == outputSize)
+        {
+            float[] x = (float[])input.Clone();
+            network.Forward(network.CreateWorkspace(batch, steps, p.Threads), x, steps, batch, x);
+            same &= x.AsSpan().SequenceEqual(output);
+        }
+
+        return same;
+    }
+
     [Fact]
     public void ManyThreadsEachWithASessionMatchOneThread()
     {
@@ -115,6 +143,21 @@ public sealed class SessionAndBatchTests
         RecurrentNetwork network = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, 3, 4) { Bidirectional = true }, 1);
         var ex = Assert.Throws<NotSupportedException>(() => network.CreateSession());
         Assert.Contains("bidirectional", ex.Message, StringComparison.Ordinal);
+    }
+
+    // [rows, columns, size] -> [columns, rows, size]
+    private static float[] Transpose(float[] values, int rows, int columns, int size)
+    {
+        float[] result = new float[values.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int k = 0; k < columns; k++)
+            {
+                values.AsSpan(((r * columns) + k) * size, size).CopyTo(result.AsSpan(((k * rows) + r) * size));
+            }
+        }
+
+        return result;
     }
 
     private static float[] RunStream(RecurrentNetwork network, int stream, int steps)

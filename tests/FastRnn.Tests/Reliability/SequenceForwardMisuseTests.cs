@@ -126,6 +126,24 @@ public sealed class SequenceForwardMisuseTests
         Assert.Equal(expectedC, c);
     }
 
+    // The reverse direction reads the input after the forward direction has written its half of the
+    // output: over the same memory, the input must have been copied first.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ABidirectionalLayerMayWriteItsOutputOverItsInput(int threads)
+    {
+        var d = new NetworkDescription(CellKind.Gru, 2 * Hidden, Hidden) { Bidirectional = true };
+        RecurrentNetwork both = RecurrentNetwork.CreateRandom(d, 5);
+        float[] x = new float[Steps * Batch * 2 * Hidden];
+        FillRandom(new Random(6), x);
+        float[] expected = new float[x.Length];
+        both.Forward(both.CreateWorkspace(Batch, Steps, threads), x, Steps, Batch, expected);
+
+        both.Forward(both.CreateWorkspace(Batch, Steps, threads), x, Steps, Batch, x);
+        Assert.Equal(expected, x);
+    }
+
     private static void FillRandom(Random random, float[] values)
     {
         for (int i = 0; i < values.Length; i++)
