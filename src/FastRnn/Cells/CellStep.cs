@@ -81,9 +81,8 @@ internal static class CellStep
                 break;
             default:
             {
-                int gs = w.GateStride;
-                RnnBackwardEpilogue.Backward(gates, dh, gradients.Gates, gs, batch, w.Epilogue);
-                PackedMatMul.Multiply(bw.RecurrentT, gradients.Gates, gs, batch, dh, w.StateStride);
+                RnnBackwardEpilogue.Backward(gates, dh, gradients.Gates, w.GateStride, gradients.GatesStride, batch, w.Epilogue);
+                PackedMatMul.Multiply(bw.RecurrentT, gradients.Gates, gradients.GatesStride, batch, dh, w.StateStride);
                 break;
             }
         }
@@ -155,29 +154,38 @@ internal static class CellStep
         Span<float> dm = dh; // [batch, Hp] gradient of o ⊙ tanh(c'): dh itself without projection
         if (bw.ProjectionT is not null)
         {
-            dh.CopyTo(gradients.State);
+            for (int b = 0; b < batch; b++)
+            {
+                dh.Slice(b * ss, ss).CopyTo(gradients.State.Slice(b * gradients.StateStride));
+            }
+
             dm = scratch[..(batch * hp)];
             PackedMatMul.Multiply(bw.ProjectionT, dh, ss, batch, dm, hp);
         }
 
         // Peephole gradients are summed over all steps afterwards, in one fixed order.
-        LstmBackwardEpilogue.Backward(gates, dm, saved.CellBefore, saved.CellAfter, w.Peephole, dc, gradients.Gates, default, batch, hp, w.Epilogue);
-        PackedMatMul.Multiply(bw.RecurrentT, gradients.Gates, w.GateStride, batch, dh, ss);
+        LstmBackwardEpilogue.Backward(
+            gates, dm, saved.CellBefore, saved.CellAfter, w.Peephole, dc, gradients.Gates, gradients.GatesStride, default, batch, hp, w.Epilogue);
+        PackedMatMul.Multiply(bw.RecurrentT, gradients.Gates, gradients.GatesStride, batch, dh, ss);
     }
 
     private static void GruBackward(CellWeights w, BackwardWeights bw, ReadOnlySpan<float> gates, StepHistory saved, StepGradients gradients, Span<float> dh, int batch)
     {
-        GruBackwardEpilogue.Backward(gates, saved.HiddenGates, saved.HiddenBefore, dh, gradients.Gates, gradients.HiddenGates, batch, w.PaddedUnits, w.Epilogue);
-        PackedMatMul.MultiplyAdd(bw.RecurrentT, gradients.HiddenGates, w.GateStride, batch, dh, w.StateStride);
+        GruBackwardEpilogue.Backward(
+            gates, saved.HiddenGates, saved.HiddenBefore, dh, gradients.Gates, gradients.HiddenGates, gradients.GatesStride, batch, w.PaddedUnits, w.Epilogue);
+        PackedMatMul.MultiplyAdd(bw.RecurrentT, gradients.HiddenGates, gradients.HiddenGatesStride, batch, dh, w.StateStride);
     }
 
     private static void GruResetBeforeBackward(CellWeights w, BackwardWeights bw, ReadOnlySpan<float> gates, StepHistory saved, StepGradients gradients, Span<float> dh, Span<float> scratch, int batch)
     {
         int hp = w.PaddedUnits;
         Span<float> dResetHidden = scratch[..(batch * hp)]; // [batch, Hp] gradient of r ⊙ h
-        GruBackwardEpilogue.CandidateBackward(gates, saved.HiddenBefore, dh, gradients.Gates, gradients.Candidate, hp, batch, hp, w.Epilogue);
-        PackedMatMul.Multiply(bw.CandidateT!, gradients.Candidate, hp, batch, dResetHidden, hp);
-        GruBackwardEpilogue.ResetBackward(gates, saved.HiddenBefore, dResetHidden, hp, dh, gradients.Gates, gradients.HiddenGates, batch, hp, w.Epilogue);
-        PackedMatMul.MultiplyAdd(bw.RecurrentT, gradients.HiddenGates, w.HiddenGateStride, batch, dh, w.StateStride);
+        GruBackwardEpilogue.CandidateBackward(
+            gates, saved.HiddenBefore, dh, gradients.Gates, gradients.GatesStride, gradients.Candidate, gradients.CandidateStride, batch, hp, w.Epilogue);
+        PackedMatMul.Multiply(bw.CandidateT!, gradients.Candidate, gradients.CandidateStride, batch, dResetHidden, hp);
+        GruBackwardEpilogue.ResetBackward(
+            gates, saved.HiddenBefore, dResetHidden, hp, dh, gradients.Gates, gradients.GatesStride, gradients.HiddenGates, gradients.HiddenGatesStride, batch, hp,
+            w.Epilogue);
+        PackedMatMul.MultiplyAdd(bw.RecurrentT, gradients.HiddenGates, gradients.HiddenGatesStride, batch, dh, w.StateStride);
     }
 }

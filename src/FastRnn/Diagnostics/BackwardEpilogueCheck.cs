@@ -48,9 +48,11 @@ internal static class BackwardEpilogueCheck
             }
         }
 
-        float[] dPre = new float[s.Batch * hp];
-        RnnBackwardEpilogue.Backward(h, dh, dPre, hp, s.Batch, relu ? EpilogueOptions.Relu : EpilogueOptions.Standard);
-        return ErrorMeasure.Relative(s.Natural(dPre, hp), expected);
+        // Gradient rows one vector longer than the row, as the training workspace pads them.
+        int dPreStride = hp + s.Width;
+        float[] dPre = new float[s.Batch * dPreStride];
+        RnnBackwardEpilogue.Backward(h, dh, dPre, hp, dPreStride, s.Batch, relu ? EpilogueOptions.Relu : EpilogueOptions.Standard);
+        return ErrorMeasure.Relative(s.Natural(dPre, dPreStride), expected);
     }
 
     private static double Lstm(SeededValues random, EpilogueBuffers s, bool peephole)
@@ -101,12 +103,13 @@ internal static class BackwardEpilogueCheck
             }
         }
 
-        float[] dGates = new float[s.Batch * 4 * hp];
-        LstmBackwardEpilogue.Backward(gates, dm, cPrev, cNew, peep, dc, dGates, dPeep, s.Batch, hp, EpilogueOptions.Standard);
+        int dGatesStride = (4 * hp) + w; // padded as the training workspace pads gradient rows
+        float[] dGates = new float[s.Batch * dGatesStride];
+        LstmBackwardEpilogue.Backward(gates, dm, cPrev, cNew, peep, dc, dGates, dGatesStride, dPeep, s.Batch, hp, EpilogueOptions.Standard);
         double error = ErrorMeasure.Relative(s.Natural(dc, hp), dcPrev);
         for (int g = 0; g < 4; g++)
         {
-            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dGates, 4 * hp, 4, g), dGate[g]));
+            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dGates, dGatesStride, 4, g), dGate[g]));
         }
 
         if (peephole)
@@ -155,14 +158,15 @@ internal static class BackwardEpilogueCheck
             }
         }
 
-        float[] dInput = new float[s.Batch * 3 * hp], dHidden = new float[s.Batch * 3 * hp];
-        GruBackwardEpilogue.Backward(gates, hiddenGates, hPrev, dh, dInput, dHidden, s.Batch, hp, EpilogueOptions.Standard);
+        int dGatesStride = (3 * hp) + w; // padded as the training workspace pads gradient rows
+        float[] dInput = new float[s.Batch * dGatesStride], dHidden = new float[s.Batch * dGatesStride];
+        GruBackwardEpilogue.Backward(gates, hiddenGates, hPrev, dh, dInput, dHidden, dGatesStride, s.Batch, hp, EpilogueOptions.Standard);
         double error = ErrorMeasure.Relative(s.Natural(dh, hp), dhOut);
         double[][] inputExpected = [dr, dz, dn], hiddenExpected = [dr, dz, dhn];
         for (int g = 0; g < 3; g++)
         {
-            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dInput, 3 * hp, 3, g), inputExpected[g]));
-            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dHidden, 3 * hp, 3, g), hiddenExpected[g]));
+            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dInput, dGatesStride, 3, g), inputExpected[g]));
+            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dHidden, dGatesStride, 3, g), hiddenExpected[g]));
         }
 
         return error;
@@ -192,18 +196,20 @@ internal static class BackwardEpilogueCheck
             }
         }
 
-        float[] dInput = new float[s.Batch * 3 * hp], dCandidate = new float[s.Batch * stride], dRecurrent = new float[s.Batch * 2 * hp];
-        GruBackwardEpilogue.CandidateBackward(gates, hPrev, dh, dInput, dCandidate, stride, s.Batch, hp, EpilogueOptions.Standard);
+        int inputStride = (3 * hp) + w, recurrentStride = (2 * hp) + w; // gradient rows padded as the training workspace pads them
+        float[] dInput = new float[s.Batch * inputStride], dCandidate = new float[s.Batch * stride], dRecurrent = new float[s.Batch * recurrentStride];
+        GruBackwardEpilogue.CandidateBackward(gates, hPrev, dh, dInput, inputStride, dCandidate, stride, s.Batch, hp, EpilogueOptions.Standard);
         double error = ErrorMeasure.Relative(s.Natural(dCandidate, stride), dn);
-        GruBackwardEpilogue.ResetBackward(gates, hPrev, dResetHidden, stride, dh, dInput, dRecurrent, s.Batch, hp, EpilogueOptions.Standard);
+        GruBackwardEpilogue.ResetBackward(
+            gates, hPrev, dResetHidden, stride, dh, dInput, inputStride, dRecurrent, recurrentStride, s.Batch, hp, EpilogueOptions.Standard);
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Natural(dh, hp), dhOut));
         double[][] inputExpected = [dr, dz, dn];
         for (int g = 0; g < 3; g++)
         {
-            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dInput, 3 * hp, 3, g), inputExpected[g]));
+            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dInput, inputStride, 3, g), inputExpected[g]));
         }
 
-        error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dRecurrent, 2 * hp, 2, 0), dr));
-        return ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dRecurrent, 2 * hp, 2, 1), dz));
+        error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dRecurrent, recurrentStride, 2, 0), dr));
+        return ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(dRecurrent, recurrentStride, 2, 1), dz));
     }
 }

@@ -17,7 +17,8 @@ internal static class LstmBackwardEpilogue
     /// <param name="cNew">[batch, Hp] cell state after the step.</param>
     /// <param name="peephole">[3*Hp] w_ci, w_cf, w_co, or empty.</param>
     /// <param name="dc">[batch, Hp] in: gradient of c' from later steps; out: gradient of c before the step.</param>
-    /// <param name="dGates">[batch, 4*Hp] out: gradients of the gate pre-activations (packed order).</param>
+    /// <param name="dGates">[batch, dGatesStride] out: gradients of the gate pre-activations (packed order) in the first 4*Hp of each row.</param>
+    /// <param name="dGatesStride">Row stride of <paramref name="dGates"/>, a multiple of the vector width (the training workspace pads it).</param>
     /// <param name="dPeephole">[3*Hp] peephole gradients, accumulated over rows; empty to skip (without peepholes, or when the caller sums them
     /// itself).</param>
     /// <param name="batch">Rows.</param>
@@ -25,22 +26,24 @@ internal static class LstmBackwardEpilogue
     /// <param name="options">The layer direction's options: only the standard cell has a backward.</param>
     public static void Backward(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> dm, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> cNew, ReadOnlySpan<float> peephole,
-        Span<float> dc, Span<float> dGates, Span<float> dPeephole, int batch, int paddedUnits, EpilogueOptions options)
+        Span<float> dc, Span<float> dGates, int dGatesStride, Span<float> dPeephole, int batch, int paddedUnits, EpilogueOptions options)
     {
         int hp = paddedUnits;
         options.RequireBackward(reluCandidate: false);
-        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 4 * hp || dGates.Length < batch * 4 * hp || dm.Length < batch * hp
+        if (hp % Isa.FloatsPerVector != 0 || gates.Length < batch * 4 * hp || dGatesStride < 4 * hp || dGatesStride % Isa.FloatsPerVector != 0
+            || dGates.Length < ((batch - 1) * dGatesStride) + (4 * hp) || dm.Length < batch * hp
             || cPrev.Length < batch * hp || cNew.Length < batch * hp || dc.Length < batch * hp
             || (peephole.Length != 0 && peephole.Length < 3 * hp) || (dPeephole.Length != 0 && (peephole.Length == 0 || dPeephole.Length < 3 * hp)))
         {
             throw new ArgumentException(
-                $"LSTM backward expects gates [{batch}, {4 * hp}], states [{batch}, {hp}], peepholes and their gradients [{3 * hp}] or both empty.");
+                $"LSTM backward expects gates and their gradients [{batch}, {4 * hp}] (gradient row stride {dGatesStride}: at least {4 * hp}, "
+                + $"whole vectors), states [{batch}, {hp}], peepholes and their gradients [{3 * hp}] or both empty.");
         }
 
         var kernel = new Kernel
         {
-            Gates = gates, Dm = dm, CPrev = cPrev, CNew = cNew, Peephole = peephole, Dc = dc, DGates = dGates, DPeephole = dPeephole, Batch = batch,
-            Hp = hp,
+            Gates = gates, Dm = dm, CPrev = cPrev, CNew = cNew, Peephole = peephole, Dc = dc, DGates = dGates, DGatesStride = dGatesStride,
+            DPeephole = dPeephole, Batch = batch, Hp = hp,
         };
         SimdDispatch.Run(ref kernel);
     }
@@ -53,7 +56,8 @@ internal static class LstmBackwardEpilogue
         public ReadOnlySpan<float> CNew;     // [batch, Hp]
         public ReadOnlySpan<float> Peephole; // [3*Hp] or empty
         public Span<float> Dc;               // [batch, Hp]
-        public Span<float> DGates;           // [batch, 4*Hp]
+        public Span<float> DGates;           // [batch, DGatesStride]
+        public int DGatesStride;
         public Span<float> DPeephole;        // [3*Hp] or empty
         public int Batch;
         public int Hp;
@@ -65,7 +69,7 @@ internal static class LstmBackwardEpilogue
             // Locals, not fields, in the loops: the JIT keeps them in registers.
             ReadOnlySpan<float> gates = Gates, dm = Dm, cPrev = CPrev, cNew = CNew, peephole = Peephole;
             Span<float> dc = Dc, dGates = DGates, dPeephole = DPeephole;
-            int batch = Batch, hp = Hp;
+            int batch = Batch, hp = Hp, dGatesStride = DGatesStride;
             int n = TOps.Count;
             bool hasPeephole = !peephole.IsEmpty;
             bool peepholeGradients = !dPeephole.IsEmpty;
@@ -75,7 +79,7 @@ internal static class LstmBackwardEpilogue
             for (int b = 0; b < batch; b++)
             {
                 ref float g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * hp));
-                ref float dg = ref MemoryMarshal.GetReference(dGates.Slice(b * 4 * hp));
+                ref float dg = ref MemoryMarshal.GetReference(dGates.Slice(b * dGatesStride));
                 ref float dmr = ref MemoryMarshal.GetReference(dm.Slice(b * hp));
                 ref float cp = ref MemoryMarshal.GetReference(cPrev.Slice(b * hp));
                 ref float cn = ref MemoryMarshal.GetReference(cNew.Slice(b * hp));

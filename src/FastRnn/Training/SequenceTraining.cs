@@ -91,17 +91,17 @@ internal static class SequenceTraining
         SequenceRegion region = ws.Runner.Region;
         CellWeights cell = region.Cell;
         int slot = region.Slot, batch = region.Batch, rows = region.Steps * batch;
-        int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
-        ws.GateGradients.Span[..(rows * gs)].Clear();
-        ws.HiddenGateGradients.Span[..(rows * cell.HiddenGateStride)].Clear();
+        int ss = cell.StateStride, hp = cell.PaddedUnits;
+        ws.GateGradients.Span[..(rows * TrainingWorkspace.GradientStride(cell.GateStride))].Clear();
+        ws.HiddenGateGradients.Span[..(rows * TrainingWorkspace.GradientStride(cell.HiddenGateStride))].Clear();
         if (cell.ResetBefore)
         {
-            ws.CandidateGradients.Span[..(rows * hp)].Clear();
+            ws.CandidateGradients.Span[..(rows * TrainingWorkspace.GradientStride(hp))].Clear();
         }
 
         if (cell.Projection is not null)
         {
-            ws.StateGradients.Span[..(rows * ss)].Clear();
+            ws.StateGradients.Span[..(rows * TrainingWorkspace.GradientStride(ss))].Clear();
         }
 
         // The carries start as the gradients of h_n and c_n (rows in the forward's order).
@@ -130,6 +130,8 @@ internal static class SequenceTraining
         int n = r1 - r0;
         int stateSize = cell.StateSize;
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride, hgs = cell.HiddenGateStride;
+        int dgs = TrainingWorkspace.GradientStride(gs), dhgs = TrainingWorkspace.GradientStride(hgs);
+        int dcs = TrainingWorkspace.GradientStride(hp), dss = TrainingWorkspace.GradientStride(ss);
         bool lstm = cell.Kind == CellKind.Lstm;
         ReadOnlySpan<float> gates = r.Gates.Span;                        // [T, B, G*Hp]
         ReadOnlySpan<float> dOut = r.OutputGradient!.Span;               // [T, B, dOutStride]
@@ -163,10 +165,14 @@ internal static class SequenceTraining
             };
             var stepGradients = new StepGradients
             {
-                Gates = ws.GateGradients.Span.Slice(at * gs, active * gs),
-                HiddenGates = hgs == 0 ? default : ws.HiddenGateGradients.Span.Slice(at * hgs, active * hgs),
-                Candidate = cell.ResetBefore ? ws.CandidateGradients.Span.Slice(at * hp, active * hp) : default,
-                State = cell.Projection is not null ? ws.StateGradients.Span.Slice(at * ss, active * ss) : default,
+                Gates = ws.GateGradients.Span.Slice(at * dgs, active * dgs),
+                GatesStride = dgs,
+                HiddenGates = hgs == 0 ? default : ws.HiddenGateGradients.Span.Slice(at * dhgs, active * dhgs),
+                HiddenGatesStride = dhgs,
+                Candidate = cell.ResetBefore ? ws.CandidateGradients.Span.Slice(at * dcs, active * dcs) : default,
+                CandidateStride = dcs,
+                State = cell.Projection is not null ? ws.StateGradients.Span.Slice(at * dss, active * dss) : default,
+                StateStride = dss,
             };
             CellStep.Backward(cell, bw, gates.Slice(at * gs, active * gs), saved, stepGradients, dh[..(active * ss)], dc, scratch, active);
         }

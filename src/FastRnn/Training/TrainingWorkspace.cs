@@ -64,10 +64,10 @@ internal sealed class TrainingWorkspace
             StepGradient[i] = new AlignedBuffer(maxBatch * Math.Max(hp, candidate));
         }
 
-        GateGradients = new AlignedBuffer(checked(rows * gateStride));
-        HiddenGateGradients = new AlignedBuffer(checked(rows * gateStride));
-        CandidateGradients = new AlignedBuffer(checked(rows * candidate));
-        StateGradients = new AlignedBuffer(checked(rows * stateStride));
+        GateGradients = new AlignedBuffer(checked(rows * GradientStride(gateStride)));
+        HiddenGateGradients = new AlignedBuffer(checked(rows * GradientStride(gateStride)));
+        CandidateGradients = new AlignedBuffer(checked(rows * GradientStride(candidate)));
+        StateGradients = new AlignedBuffer(checked(rows * GradientStride(stateStride)));
         HiddenCarry = new AlignedBuffer(maxBatch * stateStride);
         CellCarry = new AlignedBuffer(maxBatch * hp);
         ColumnSums = new AlignedBuffer(Math.Max(gateStride, 3 * hp));
@@ -117,13 +117,14 @@ internal sealed class TrainingWorkspace
     public AlignedBuffer[] Candidate { get; }        // per thread [B, Hn] forward step scratch (reset-before)
 
     // Backward.
-    public AlignedBuffer GateGradients { get; }      // [T, B, G*Hp] pre-activation gradients (input side)
+    // The gradients the weight products read down their rows: each row GradientStride(its length) apart.
+    public AlignedBuffer GateGradients { get; }      // [T, B, GradientStride(G*Hp)] pre-activation gradients (input side)
 
-    public AlignedBuffer HiddenGateGradients { get; } // [T, B, HiddenGateStride] recurrent side where it differs (GRU)
+    public AlignedBuffer HiddenGateGradients { get; } // [T, B, GradientStride(HiddenGateStride)] recurrent side where it differs (GRU)
 
-    public AlignedBuffer CandidateGradients { get; } // [T, B, Hn] reset-before n pre-activation gradients
+    public AlignedBuffer CandidateGradients { get; } // [T, B, GradientStride(Hn)] reset-before n pre-activation gradients
 
-    public AlignedBuffer StateGradients { get; }     // [T, B, StateStride] gradients of projected h (projection)
+    public AlignedBuffer StateGradients { get; }     // [T, B, GradientStride(StateStride)] gradients of projected h (projection)
 
     public AlignedBuffer[] StepGradient { get; }     // per thread [B, max(Hp, Hn)] dm or d(r ⊙ h) of one step
 
@@ -142,6 +143,21 @@ internal sealed class TrainingWorkspace
     public Action<int> BackwardRowsPart { get; }
 
     public Action<int> BackwardProductsPart { get; }
+
+    /// <summary>
+    /// Row stride of a gradient buffer whose rows hold <paramref name="floats"/>: one cache line more
+    /// when the rows are an even number of lines long. The weight-gradient products read one column
+    /// of many rows at once (<see cref="Kernels.TransposedProduct"/>); at a stride of 1 or 4 KiB
+    /// (H = 64 or 256 for an LSTM) those rows all fall into the same few L1 sets and are fetched from
+    /// L2 on every use. An odd number of lines spreads them over every set. The first
+    /// <paramref name="floats"/> of a row are unchanged, and so is every result.
+    /// </summary>
+    public static int GradientStride(int floats)
+    {
+        const int LineFloats = 16;
+        int lines = (floats + LineFloats - 1) / LineFloats;
+        return lines > 0 && lines % 2 == 0 ? (lines + 1) * LineFloats : floats;
+    }
 
     /// <summary>Row stride of W_ihᵀ products: the layer's input size rounded up to whole vectors.</summary>
     public static int PaddedInput(CellWeights w) => (w.InputSize + w.Input.Width - 1) / w.Input.Width * w.Input.Width;

@@ -29,28 +29,36 @@ internal static class WeightGradients
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
         int inputSize = cell.InputSize;
         int hiddenGateStride = cell.HiddenGateStride;
-        ReadOnlySpan<float> dGates = ws.GateGradients.Span[..(rows * gs)];
-        ReadOnlySpan<float> dHidden = hiddenGateStride > 0 ? ws.HiddenGateGradients.Span[..(rows * hiddenGateStride)] : dGates; // GRU: recurrent side apart
+        int dgs = TrainingWorkspace.GradientStride(gs);
+        int dhgs = hiddenGateStride > 0 ? TrainingWorkspace.GradientStride(hiddenGateStride) : dgs;
+        ReadOnlySpan<float> dGates = ws.GateGradients.Span[..(rows * dgs)];                                        // [T*B, dgs]
+        ReadOnlySpan<float> dHidden = hiddenGateStride > 0 ? ws.HiddenGateGradients.Span[..(rows * dhgs)] : dGates; // [T*B, dhgs] GRU: recurrent side apart
 
         (int p0, int p1) = r.Share(bw.InputT.Panels, part);
-        PackedMatMul.MultiplyAddPanels(bw.InputT, p0, p1, dGates, gs, rows, r.InputGradient!.Span[..(rows * r.InputGradientStride)], r.InputGradientStride);
+        PackedMatMul.MultiplyAddPanels(bw.InputT, p0, p1, dGates, dgs, rows, r.InputGradient!.Span[..(rows * r.InputGradientStride)], r.InputGradientStride);
 
-        Rows(dGates, gs, bw.InputColumns, r.Input.Span, inputSize, inputSize, rows, gradients.Values(bw.InputWeightName), r, part);
+        Rows(dGates, dgs, bw.InputColumns, r.Input.Span, inputSize, inputSize, rows, gradients.Values(bw.InputWeightName), r, part);
         float[] whh = gradients.Values(bw.RecurrentWeightName);
         ReadOnlySpan<float> hHistory = ws.HiddenBefore[slot].Span[..(rows * ss)];
         if (cell.ResetBefore)
         {
-            Rows(dHidden, hiddenGateStride, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh.AsSpan(0, 2 * hiddenSize * stateSize), r, part);
-            Rows(ws.CandidateGradients.Span[..(rows * hp)], hp, bw.HiddenIdentity, ws.ResetHidden[slot].Span[..(rows * hp)], hp, hiddenSize, rows, whh.AsSpan(2 * hiddenSize * stateSize), r, part);
+            int dcs = TrainingWorkspace.GradientStride(hp);
+            Rows(dHidden, dhgs, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh.AsSpan(0, 2 * hiddenSize * stateSize), r, part);
+            Rows(
+                ws.CandidateGradients.Span[..(rows * dcs)], dcs, bw.HiddenIdentity, ws.ResetHidden[slot].Span[..(rows * hp)], hp, hiddenSize, rows,
+                whh.AsSpan(2 * hiddenSize * stateSize), r, part);
         }
         else
         {
-            Rows(dHidden, gs, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh, r, part);
+            Rows(dHidden, dhgs, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh, r, part);
         }
 
         if (bw.ProjectionT is not null)
         {
-            Rows(ws.StateGradients.Span[..(rows * ss)], ss, bw.StateIdentity, ws.Unprojected[slot].Span[..(rows * hp)], hp, hiddenSize, rows, gradients.Values(bw.ProjectionName), r, part);
+            int dss = TrainingWorkspace.GradientStride(ss);
+            Rows(
+                ws.StateGradients.Span[..(rows * dss)], dss, bw.StateIdentity, ws.Unprojected[slot].Span[..(rows * hp)], hp, hiddenSize, rows,
+                gradients.Values(bw.ProjectionName), r, part);
         }
 
         if (r.Description.Bias)
@@ -58,13 +66,13 @@ internal static class WeightGradients
             // This part's share of the packed gate columns; each part adds only the bias elements those columns feed.
             (int c0, int c1) = r.Share(gs, part);
             Span<float> sums = ws.ColumnSums.Span[..gs]; // [G*Hp] column sums of δ
-            ColumnSums(dGates, gs, rows, c0, c1, sums);
+            ColumnSums(dGates, dgs, rows, c0, c1, sums);
             AddBias(sums, c0, c1, bw.InputColumns, gradients.Values(bw.InputBiasName));
 
             // LSTM, RNN and reset-before GRU add b_hh where b_ih goes: the same gradient.
             if (cell.StandardGru)
             {
-                ColumnSums(dHidden, gs, rows, c0, c1, sums);
+                ColumnSums(dHidden, dhgs, rows, c0, c1, sums);
             }
 
             AddBias(sums, c0, c1, bw.InputColumns, gradients.Values(bw.RecurrentBiasName));
@@ -115,7 +123,7 @@ internal static class WeightGradients
         CellWeights cell = r.Cell;
         BackwardWeights bw = r.Backward!;
         GradientBuffer gradients = ws.Gradients!;
-        int h = cell.HiddenSize, hp = cell.PaddedUnits, gs = cell.GateStride;
+        int h = cell.HiddenSize, hp = cell.PaddedUnits, gs = cell.GateStride, dgs = TrainingWorkspace.GradientStride(gs);
         ReadOnlySpan<float> dGates = ws.GateGradients.Span;
         ReadOnlySpan<float> before = ws.CellBefore[r.Slot].Span;
         ReadOnlySpan<float> after = ws.CellAfter[r.Slot].Span;
@@ -127,7 +135,7 @@ internal static class WeightGradients
         // Row by row (whole rows of δ in cache), each sum over rows ascending.
         for (int row = 0; row < rows; row++)
         {
-            ReadOnlySpan<float> d = dGates.Slice(row * gs, gs);
+            ReadOnlySpan<float> d = dGates.Slice(row * dgs, gs);
             ReadOnlySpan<float> c0 = before.Slice(row * hp, h);
             ReadOnlySpan<float> c1 = after.Slice(row * hp, h);
             for (int u = 0; u < h; u++)
