@@ -75,7 +75,11 @@ internal interface ISimdOps<TVec> : IMultiplyAdd<TVec, TVec>
     /// <summary>The magnitude of the first with the sign of the second.</summary>
     static abstract TVec CopySign(TVec magnitude, TVec sign);
 
-    /// <summary>2^n for lanes that hold integral values in [-126, 127].</summary>
+    /// <summary>
+    /// 2^n for lanes that hold integral values in [-126, 127]. In that range the platform's own
+    /// float-to-int conversion is exact, so the vector paths use it rather than the saturating
+    /// conversion, which costs three more instructions per call on x64 (a fix-up, a compare, a blend).
+    /// </summary>
     static abstract TVec Pow2(TVec integral);
 
     /// <summary>Round to nearest integral value, ties to even.</summary>
