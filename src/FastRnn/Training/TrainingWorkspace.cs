@@ -38,6 +38,7 @@ internal sealed class TrainingWorkspace
         HiddenGates = new AlignedBuffer[slots];
         ResetHidden = new AlignedBuffer[slots];
         int gateStride = 0, stateStride = 0, hp = 0, candidate = 0, inputStride = 0;
+        int gateGradient = 0, hiddenGateGradient = 0, stateGradient = 0, candidateGradient = 0; // gradient row strides, the widest any slot uses
         for (int slot = 0; slot < slots; slot++)
         {
             CellWeights w = network.Cells[slot];
@@ -54,6 +55,12 @@ internal sealed class TrainingWorkspace
             hp = Math.Max(hp, w.PaddedUnits);
             candidate = Math.Max(candidate, w.Candidate?.PaddedRows ?? 0);
             inputStride = Math.Max(inputStride, PaddedInput(w));
+
+            // Per slot: a padded stride can exceed the padded stride of a longer row (32 floats pad to 48, 40 stay 40).
+            gateGradient = Math.Max(gateGradient, GradientStride(w.GateStride));
+            hiddenGateGradient = Math.Max(hiddenGateGradient, GradientStride(w.HiddenGateStride));
+            stateGradient = Math.Max(stateGradient, GradientStride(w.StateStride));
+            candidateGradient = Math.Max(candidateGradient, GradientStride(w.ResetBefore ? w.PaddedUnits : 0));
         }
 
         Candidate = new AlignedBuffer[threads];
@@ -64,10 +71,10 @@ internal sealed class TrainingWorkspace
             StepGradient[i] = new AlignedBuffer(maxBatch * Math.Max(hp, candidate));
         }
 
-        GateGradients = new AlignedBuffer(checked(rows * GradientStride(gateStride)));
-        HiddenGateGradients = new AlignedBuffer(checked(rows * GradientStride(gateStride)));
-        CandidateGradients = new AlignedBuffer(checked(rows * GradientStride(candidate)));
-        StateGradients = new AlignedBuffer(checked(rows * GradientStride(stateStride)));
+        GateGradients = new AlignedBuffer(checked(rows * gateGradient));
+        HiddenGateGradients = new AlignedBuffer(checked(rows * hiddenGateGradient));
+        CandidateGradients = new AlignedBuffer(checked(rows * candidateGradient));
+        StateGradients = new AlignedBuffer(checked(rows * stateGradient));
         HiddenCarry = new AlignedBuffer(maxBatch * stateStride);
         CellCarry = new AlignedBuffer(maxBatch * hp);
         ColumnSums = new AlignedBuffer(Math.Max(gateStride, 3 * hp));
