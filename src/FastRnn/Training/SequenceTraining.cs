@@ -92,17 +92,11 @@ internal static class SequenceTraining
         CellWeights cell = region.Cell;
         int slot = region.Slot, batch = region.Batch, rows = region.Steps * batch;
         int ss = cell.StateStride, hp = cell.PaddedUnits;
-        ws.GateGradients.Span[..(rows * TrainingWorkspace.GradientStride(cell.GateStride))].Clear();
-        ws.HiddenGateGradients.Span[..(rows * TrainingWorkspace.GradientStride(cell.HiddenGateStride))].Clear();
-        if (cell.ResetBefore)
-        {
-            ws.CandidateGradients.Span[..(rows * TrainingWorkspace.GradientStride(hp))].Clear();
-        }
-
-        if (cell.Projection is not null)
-        {
-            ws.StateGradients.Span[..(rows * TrainingWorkspace.GradientStride(ss))].Clear();
-        }
+        GradientStrides strides = ws.Strides[slot];
+        ws.GateGradients.Span[..(rows * strides.Gates)].Clear();
+        ws.HiddenGateGradients.Span[..(rows * strides.HiddenGates)].Clear();
+        ws.CandidateGradients.Span[..(rows * strides.Candidate)].Clear();
+        ws.StateGradients.Span[..(rows * strides.State)].Clear();
 
         // The carries start as the gradients of h_n and c_n (rows in the forward's order).
         Span<float> dh = ws.HiddenCarry.Span[..(batch * ss)]; // [B, StateStride]
@@ -130,8 +124,8 @@ internal static class SequenceTraining
         int n = r1 - r0;
         int stateSize = cell.StateSize;
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride, hgs = cell.HiddenGateStride;
-        int dgs = TrainingWorkspace.GradientStride(gs), dhgs = TrainingWorkspace.GradientStride(hgs);
-        int dcs = TrainingWorkspace.GradientStride(hp), dss = TrainingWorkspace.GradientStride(ss);
+        GradientStrides strides = ws.Strides[slot];
+        int dgs = strides.Gates, dhgs = strides.HiddenGates, dcs = strides.Candidate, dss = strides.State;
         bool lstm = cell.Kind == CellKind.Lstm;
         ReadOnlySpan<float> gates = r.Gates.Span;                        // [T, B, G*Hp]
         ReadOnlySpan<float> dOut = r.OutputGradient!.Span;               // [T, B, dOutStride]

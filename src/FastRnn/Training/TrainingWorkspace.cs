@@ -37,8 +37,8 @@ internal sealed class TrainingWorkspace
         Unprojected = new AlignedBuffer[slots];
         HiddenGates = new AlignedBuffer[slots];
         ResetHidden = new AlignedBuffer[slots];
+        Strides = new GradientStrides[slots];
         int gateStride = 0, stateStride = 0, hp = 0, candidate = 0, inputStride = 0;
-        int gateGradient = 0, hiddenGateGradient = 0, stateGradient = 0, candidateGradient = 0; // gradient row strides, the widest any slot uses
         for (int slot = 0; slot < slots; slot++)
         {
             CellWeights w = network.Cells[slot];
@@ -56,11 +56,7 @@ internal sealed class TrainingWorkspace
             candidate = Math.Max(candidate, w.Candidate?.PaddedRows ?? 0);
             inputStride = Math.Max(inputStride, PaddedInput(w));
 
-            // Per slot: a padded stride can exceed the padded stride of a longer row (32 floats pad to 48, 40 stay 40).
-            gateGradient = Math.Max(gateGradient, GradientStride(w.GateStride));
-            hiddenGateGradient = Math.Max(hiddenGateGradient, GradientStride(w.HiddenGateStride));
-            stateGradient = Math.Max(stateGradient, GradientStride(w.StateStride));
-            candidateGradient = Math.Max(candidateGradient, GradientStride(w.ResetBefore ? w.PaddedUnits : 0));
+            Strides[slot] = new GradientStrides(w);
         }
 
         Candidate = new AlignedBuffer[threads];
@@ -69,6 +65,16 @@ internal sealed class TrainingWorkspace
         {
             Candidate[i] = new AlignedBuffer(maxBatch * candidate);
             StepGradient[i] = new AlignedBuffer(maxBatch * Math.Max(hp, candidate));
+        }
+
+        // The widest stride any slot uses (padding is not monotonic: 32 floats pad to 48, 40 stay 40).
+        int gateGradient = 0, hiddenGateGradient = 0, candidateGradient = 0, stateGradient = 0;
+        foreach (GradientStrides g in Strides)
+        {
+            gateGradient = Math.Max(gateGradient, g.Gates);
+            hiddenGateGradient = Math.Max(hiddenGateGradient, g.HiddenGates);
+            candidateGradient = Math.Max(candidateGradient, g.Candidate);
+            stateGradient = Math.Max(stateGradient, g.State);
         }
 
         GateGradients = new AlignedBuffer(checked(rows * gateGradient));
@@ -124,14 +130,16 @@ internal sealed class TrainingWorkspace
     public AlignedBuffer[] Candidate { get; }        // per thread [B, Hn] forward step scratch (reset-before)
 
     // Backward.
-    // The gradients the weight products read down their rows: each row GradientStride(its length) apart.
-    public AlignedBuffer GateGradients { get; }      // [T, B, GradientStride(G*Hp)] pre-activation gradients (input side)
+    // The gradients the weight products read down their rows, each slot's rows Strides[slot] apart.
+    public GradientStrides[] Strides { get; }        // per slot
 
-    public AlignedBuffer HiddenGateGradients { get; } // [T, B, GradientStride(HiddenGateStride)] recurrent side where it differs (GRU)
+    public AlignedBuffer GateGradients { get; }      // [T, B, Strides.Gates] pre-activation gradients (input side)
 
-    public AlignedBuffer CandidateGradients { get; } // [T, B, GradientStride(Hn)] reset-before n pre-activation gradients
+    public AlignedBuffer HiddenGateGradients { get; } // [T, B, Strides.HiddenGates] recurrent side where it differs (GRU)
 
-    public AlignedBuffer StateGradients { get; }     // [T, B, GradientStride(StateStride)] gradients of projected h (projection)
+    public AlignedBuffer CandidateGradients { get; } // [T, B, Strides.Candidate] reset-before n pre-activation gradients
+
+    public AlignedBuffer StateGradients { get; }     // [T, B, Strides.State] gradients of projected h (projection)
 
     public AlignedBuffer[] StepGradient { get; }     // per thread [B, max(Hp, Hn)] dm or d(r ⊙ h) of one step
 

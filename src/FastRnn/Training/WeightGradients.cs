@@ -29,8 +29,9 @@ internal static class WeightGradients
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
         int inputSize = cell.InputSize;
         int hiddenGateStride = cell.HiddenGateStride;
-        int dgs = TrainingWorkspace.GradientStride(gs);
-        int dhgs = hiddenGateStride > 0 ? TrainingWorkspace.GradientStride(hiddenGateStride) : dgs;
+        GradientStrides strides = ws.Strides[slot];
+        int dgs = strides.Gates;
+        int dhgs = hiddenGateStride > 0 ? strides.HiddenGates : dgs;
         ReadOnlySpan<float> dGates = ws.GateGradients.Span[..(rows * dgs)];                                        // [T*B, dgs]
         ReadOnlySpan<float> dHidden = hiddenGateStride > 0 ? ws.HiddenGateGradients.Span[..(rows * dhgs)] : dGates; // [T*B, dhgs] GRU: recurrent side apart
 
@@ -42,7 +43,7 @@ internal static class WeightGradients
         ReadOnlySpan<float> hHistory = ws.HiddenBefore[slot].Span[..(rows * ss)];
         if (cell.ResetBefore)
         {
-            int dcs = TrainingWorkspace.GradientStride(hp);
+            int dcs = strides.Candidate;
             Rows(dHidden, dhgs, bw.RecurrentColumns, hHistory, ss, stateSize, rows, whh.AsSpan(0, 2 * hiddenSize * stateSize), r, part);
             Rows(
                 ws.CandidateGradients.Span[..(rows * dcs)], dcs, bw.HiddenIdentity, ws.ResetHidden[slot].Span[..(rows * hp)], hp, hiddenSize, rows,
@@ -55,7 +56,7 @@ internal static class WeightGradients
 
         if (bw.ProjectionT is not null)
         {
-            int dss = TrainingWorkspace.GradientStride(ss);
+            int dss = strides.State;
             Rows(
                 ws.StateGradients.Span[..(rows * dss)], dss, bw.StateIdentity, ws.Unprojected[slot].Span[..(rows * hp)], hp, hiddenSize, rows,
                 gradients.Values(bw.ProjectionName), r, part);
@@ -123,7 +124,7 @@ internal static class WeightGradients
         CellWeights cell = r.Cell;
         BackwardWeights bw = r.Backward!;
         GradientBuffer gradients = ws.Gradients!;
-        int h = cell.HiddenSize, hp = cell.PaddedUnits, gs = cell.GateStride, dgs = TrainingWorkspace.GradientStride(gs);
+        int h = cell.HiddenSize, hp = cell.PaddedUnits, gs = cell.GateStride, dgs = ws.Strides[r.Slot].Gates;
         ReadOnlySpan<float> dGates = ws.GateGradients.Span;
         ReadOnlySpan<float> before = ws.CellBefore[r.Slot].Span;
         ReadOnlySpan<float> after = ws.CellAfter[r.Slot].Span;
