@@ -23,7 +23,7 @@ internal static class ActivationMath
     // Exp arguments are kept where 2^n stays a normal float and the polynomial result too.
     private const float ExpClamp = 86f;
 
-    // Where tanh switches from its odd Taylor polynomial to 1 - 2/(exp(2|x|) + 1).
+    // Where tanh switches from -(E - 1) / (1 + E) to 1 - 2E / (1 + E), E = e^{-2|x|}.
     private const float TanhSwitch = 0.625f;
 
     // Above this, tanh(x) is 1 in float32 (tanh(9.01) = 1 - 3e-8).
@@ -42,19 +42,35 @@ internal static class ActivationMath
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
-        TVec magic = TOps.Broadcast(RoundMagic);
-        TVec n = TOps.Subtract(TOps.MultiplyAdd(x, TOps.Broadcast(Log2E), magic), magic);
-        TVec r = TOps.MultiplyAdd(n, TOps.Broadcast(-Ln2Hi), x);
-        r = TOps.MultiplyAdd(n, TOps.Broadcast(-Ln2Lo), r);
+        TVec r = Reduce<TOps, TVec>(x, out TVec n);
+        TVec p = TOps.MultiplyAdd(ExpPolynomial<TOps, TVec>(r), TOps.Multiply(r, r), TOps.Add(r, TOps.Broadcast(1f)));
+        return TOps.Multiply(p, TOps.Pow2(n));
+    }
 
+    // x = n ln 2 + r with n integral and |r| <= ln 2 / 2.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Reduce<TOps, TVec>(TVec x, out TVec n)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        TVec magic = TOps.Broadcast(RoundMagic);
+        n = TOps.Subtract(TOps.MultiplyAdd(x, TOps.Broadcast(Log2E), magic), magic);
+        TVec r = TOps.MultiplyAdd(n, TOps.Broadcast(-Ln2Hi), x);
+        return TOps.MultiplyAdd(n, TOps.Broadcast(-Ln2Lo), r);
+    }
+
+    // p(r) with e^r = 1 + r + r^2 p(r) on the reduced range.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ExpPolynomial<TOps, TVec>(TVec r)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
         TVec p = TOps.Broadcast(1.9875691500E-4f);
         p = TOps.MultiplyAdd(p, r, TOps.Broadcast(1.3981999507E-3f));
         p = TOps.MultiplyAdd(p, r, TOps.Broadcast(8.3334519073E-3f));
         p = TOps.MultiplyAdd(p, r, TOps.Broadcast(4.1665795894E-2f));
         p = TOps.MultiplyAdd(p, r, TOps.Broadcast(1.6666665459E-1f));
-        p = TOps.MultiplyAdd(p, r, TOps.Broadcast(5.0000001201E-1f));
-        p = TOps.MultiplyAdd(p, TOps.Multiply(r, r), TOps.Add(r, TOps.Broadcast(1f)));
-        return TOps.Multiply(p, TOps.Pow2(n));
+        return TOps.MultiplyAdd(p, r, TOps.Broadcast(5.0000001201E-1f));
     }
 
     /// <summary>1 / (1 + e^-x).</summary>
@@ -79,31 +95,23 @@ internal static class ActivationMath
         where TVec : struct
     {
         TVec a = TOps.Abs(x);
-        TVec one = TOps.Broadcast(1f);
 
-        // Near the origin: the odd Taylor series through x^19 (truncation below 1e-8 relative).
-        TVec s = TOps.MaxNative(TOps.MinNative(a, TOps.Broadcast(TanhSwitch)), TOps.Broadcast(TinyTanh));
-        TVec s2 = TOps.Multiply(s, s);
-        TVec p = TOps.Broadcast(2.39129114243552481e-4f);
-        p = TOps.MultiplyAdd(p, s2, TOps.Broadcast(-5.90027440945585993e-4f));
-        p = TOps.MultiplyAdd(p, s2, TOps.Broadcast(1.45583438705131827e-3f));
-        p = TOps.MultiplyAdd(p, s2, TOps.Broadcast(-3.59212803657248102e-3f));
-        p = TOps.MultiplyAdd(p, s2, TOps.Broadcast(8.86323552990219657e-3f));
-        p = TOps.MultiplyAdd(p, s2, TOps.Broadcast(-2.18694885361552028e-2f));
-        p = TOps.MultiplyAdd(p, s2, TOps.Broadcast(5.39682539682539683e-2f));
-        p = TOps.MultiplyAdd(p, s2, TOps.Broadcast(-1.33333333333333333e-1f));
-        p = TOps.MultiplyAdd(p, s2, TOps.Broadcast(3.33333333333333333e-1f));
-        TVec small = TOps.Subtract(s, TOps.Multiply(TOps.Multiply(s, s2), p));
-        small = TOps.Select(TOps.LessThan(a, TOps.Broadcast(TinyTanh)), a, small);
+        // With E = e^{-2|x|}: tanh|x| = -(E - 1) / (1 + E) near the origin and 1 - 2E / (1 + E) away
+        // from it, each form free of cancellation where it is used. One exp reduction gives both
+        // E = 2^n (1 + u) and E - 1 = 2^n u + (2^n - 1), with u = e^r - 1 = r + r^2 p(r) accurate to
+        // the last bits as r goes to 0, so neither form needs a second polynomial.
+        TVec l = TOps.MaxNative(TOps.MinNative(a, TOps.Broadcast(TanhSaturate)), TOps.Broadcast(TinyTanh));
+        TVec r = Reduce<TOps, TVec>(TOps.Multiply(l, TOps.Broadcast(-2f)), out TVec n);
+        TVec u = TOps.MultiplyAdd(TOps.Multiply(r, ExpPolynomial<TOps, TVec>(r)), r, r);
+        TVec scale = TOps.Pow2(n);
+        TVec e = TOps.MultiplyAdd(scale, u, scale);
+        TVec em1 = TOps.MultiplyAdd(scale, u, TOps.Subtract(scale, TOps.Broadcast(1f)));
+        TVec nearOrigin = TOps.LessThan(a, TOps.Broadcast(TanhSwitch));
+        TVec q = TOps.Divide(TOps.Select(nearOrigin, em1, TOps.Add(e, e)), TOps.Add(e, TOps.Broadcast(1f)));
+        TVec t = TOps.CopySign(TOps.Select(nearOrigin, q, TOps.Subtract(TOps.Broadcast(1f), q)), x);
 
-        // Away from it: 1 - 2 / (e^{2|x|} + 1), which has no cancellation there.
-        TVec l = TOps.MaxNative(TOps.MinNative(a, TOps.Broadcast(TanhSaturate)), TOps.Broadcast(TanhSwitch));
-        TVec e = ExpClamped<TOps, TVec>(TOps.Add(l, l));
-        TVec large = TOps.Subtract(one, TOps.Divide(TOps.Broadcast(2f), TOps.Add(e, one)));
-        large = TOps.Select(TOps.LessThan(a, TOps.Broadcast(TanhSaturate)), large, one);
-
-        TVec t = TOps.CopySign(TOps.Select(TOps.LessThan(a, TOps.Broadcast(TanhSwitch)), small, large), x);
-        return TOps.Select(TOps.IsNaN(x), x, t);
+        // Tiny inputs (tanh x rounds to x) and NaN come back as they are.
+        return TOps.Select(TOps.LessThan(TOps.Broadcast(TinyTanh), a), t, x);
     }
 
     /// <summary>max(x, 0), with NaN kept as NaN (PyTorch's relu).</summary>
