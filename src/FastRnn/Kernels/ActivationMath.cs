@@ -8,7 +8,8 @@ namespace FastRnn.Kernels;
 /// <remarks>
 /// Accuracy against double precision, measured over dense sweeps and random samples by the
 /// kernel tests (see README, "Numerics"): tanh has relative error below 2e-7 for |x| &lt; 0.625
-/// and absolute error below 1e-7 elsewhere; sigmoid has absolute error below 1e-7 everywhere
+/// and absolute error below 1e-7 elsewhere (over every float in [2^-12, 10), on every path with
+/// and without FMA: at most 1.83e-7 and 8.7e-8); sigmoid has absolute error below 1e-7 everywhere
 /// and relative error below 2.5e-7 down to sigmoid(-86). Both saturate exactly (tanh to ±1,
 /// sigmoid to 1) for large |x| up to float.MaxValue and return NaN for NaN. Inputs are clamped
 /// and tiny inputs are short-cut so that no intermediate is ever subnormal: denormal operands
