@@ -6,6 +6,8 @@ namespace FastRnn.Memory;
 /// <summary>
 /// A pinned float buffer whose first element sits on a 64-byte boundary (one cache line, one
 /// AVX-512 vector), so vector loads never straddle lines. Allocated once, reused for every call.
+/// A buffer of <see cref="HugePages.MinimumBytes"/> or more is advised for huge pages on Linux
+/// before it is zeroed, so its pages are huge from the first write.
 /// </summary>
 internal sealed class AlignedBuffer
 {
@@ -18,8 +20,18 @@ internal sealed class AlignedBuffer
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Length = length;
-        storage = GC.AllocateArray<float>(length + AlignmentFloats, pinned: true);
+        if ((long)length * sizeof(float) < HugePages.MinimumBytes)
+        {
+            storage = GC.AllocateArray<float>(length + AlignmentFloats, pinned: true);
+            offset = AlignmentOffset(storage);
+            return;
+        }
+
+        // Not zeroed by the runtime (the clear below does it once, after the advice, faulting huge pages in).
+        storage = GC.AllocateUninitializedArray<float>(length + AlignmentFloats, pinned: true);
         offset = AlignmentOffset(storage);
+        AdviseHugePages(storage);
+        storage.AsSpan().Clear();
     }
 
     /// <summary>Number of usable floats.</summary>
@@ -37,6 +49,14 @@ internal sealed class AlignedBuffer
             {
                 return new PinnedFloats(p + offset, Length);
             }
+        }
+    }
+
+    private static unsafe void AdviseHugePages(float[] pinned)
+    {
+        fixed (float* p = pinned)
+        {
+            HugePages.Advise(p, (long)pinned.Length * sizeof(float));
         }
     }
 
