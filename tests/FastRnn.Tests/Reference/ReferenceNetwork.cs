@@ -114,7 +114,26 @@ public static class ReferenceNetwork
         }
 
         double[] gradInput = FromTimeMajor(cfg, dOut, t, b, cfg.InputSize);
-        return new ReferenceGradients(gradInput, gradH0, gradC0, gradWeights);
+        return new ReferenceGradients(gradInput, gradH0, gradC0, gradWeights) { SmallestReluInput = SmallestReluInput(cfg, trace) };
+    }
+
+    private static double SmallestReluInput(ReferenceConfig cfg, Trace trace)
+    {
+        double smallest = double.PositiveInfinity;
+        if (cfg.Mode != ReferenceMode.RnnRelu)
+        {
+            return smallest;
+        }
+
+        foreach (ReferenceStep? s in trace.Steps)
+        {
+            foreach (double pre in s?.Pre ?? [])
+            {
+                smallest = Math.Min(smallest, Math.Abs(pre));
+            }
+        }
+
+        return smallest;
     }
 
     private sealed class Trace

@@ -14,6 +14,9 @@ public sealed class BackwardPropertyTests
 {
     private const double Tolerance = 1e-4;
 
+    // Well beyond float32's rounding of a pre-activation (sums of at most a few hundred O(1) terms).
+    private const double ReluKinkMargin = 1e-4;
+
     [Property(MaxTest = 100, Arbitrary = [typeof(NetworkArbitraries)])]
     public bool BackwardMatchesReference(RandomProblem p)
     {
@@ -31,6 +34,16 @@ public sealed class BackwardPropertyTests
         double[]? gradCn = c.IsLstm ? NetworkFactory.RandomFloats(random, slots * p.Batch * c.HiddenSize, 1.0) : null;
 
         ReferenceGradients expected = ReferenceNetwork.Backward(c, weights, input, p.Steps, p.Batch, h0, c0, lengths, gradOutput, gradHn, gradCn);
+        if (expected.SmallestReluInput < ReluKinkMargin)
+        {
+            // A relu input this close to 0 may round to the other side in float32 (seen: -4.6e-7 in
+            // double, a fan-in of 14 terms up to 4 in size), and every gradient through that unit
+            // then differs by its whole contribution: the problem says nothing about the backward
+            // pass. Rare (relu inputs spread over several units; about 1 in 10,000 falls this close to
+            // 0); every other problem is checked in full.
+            return true;
+        }
+
         Dictionary<string, float[]> actual = TrainingHarness.Gradients(
             NetworkFactory.Build(c, weights), NetworkFactory.ToFloat(input)!, p.Steps, p.Batch, NetworkFactory.ToFloat(h0), NetworkFactory.ToFloat(c0), p.Lengths,
             NetworkFactory.ToFloat(gradOutput)!, NetworkFactory.ToFloat(gradHn), NetworkFactory.ToFloat(gradCn), p.Threads);
