@@ -84,4 +84,16 @@ public static class ReferenceMath
             acc[i] += v[i];
         }
     }
+
+    /// <summary>max |x[i]| (0 for an empty vector).</summary>
+    public static double MaxAbs(double[] x)
+    {
+        double largest = 0.0;
+        foreach (double v in x)
+        {
+            largest = Math.Max(largest, Math.Abs(v));
+        }
+
+        return largest;
+    }
 }
