@@ -95,6 +95,7 @@ internal static class PackedMatMul
             var kernel = new ProductKernel
             {
                 W = w, FirstPanel = firstPanel, EndPanel = endPanel, X = x, XStride = xStride, Batch = batch, Y = y, YStride = yStride, Write = write,
+                PrefetchFromBytes = Prefetch.ProductFromBytes,
             };
             SimdDispatch.Run(ref kernel);
         }
@@ -104,6 +105,12 @@ internal static class PackedMatMul
             Thread.MemoryBarrier(); // non-temporal stores are weakly ordered: make them visible before anything reads Y
         }
     }
+
+    private const int CacheLine = 64;
+
+    // One prefetch per this many columns: a 4-row block of a 4-vector panel spends about 8 cycles per column
+    // on two 512-bit FMA ports, and 16 row blocks then cover a 256-byte-per-column next panel (64 B / 4 × 16).
+    private const int PrefetchEvery = 4;
 
     // Written outputs past this size stream past the caches: half the L3 of current desktop and server
     // parts, beyond which the output is evicted before the steps read it back (the [T, B, G*Hp]
@@ -128,6 +135,7 @@ internal static class PackedMatMul
         public Span<float> Y;         // [batch, yStride]
         public int YStride;
         public ProductWrite Write;
+        public long PrefetchFromBytes; // products over at least this many weight bytes fetch the next panel ahead (Prefetch)
 
         public void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
@@ -145,18 +153,19 @@ internal static class PackedMatMul
             Span<float> y = Y;
             int firstPanel = FirstPanel, endPanel = EndPanel, xStride = XStride, batch = Batch, yStride = YStride;
             ProductWrite write = Write;
+            long prefetchFrom = PrefetchFromBytes;
             int fullEnd = Math.Min(endPanel, w.Panels - 1);
             for (int chunk = 0; chunk < batch; chunk += RowChunk)
             {
                 int chunkEnd = Math.Min(batch, chunk + RowChunk);
                 if (firstPanel < fullEnd)
                 {
-                    Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride, write);
+                    Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
                 }
 
                 if (endPanel == w.Panels)
                 {
-                    Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write);
+                    Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
                 }
             }
         }
@@ -196,14 +205,23 @@ internal static class PackedMatMul
     }
 
     /// <summary>The product on an explicit path (tests run every path the CPU has in one process).</summary>
-    internal static void ByShape(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
+    internal static void ByShape(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write) =>
+        ByShape(path, w, x, xStride, batch, y, yStride, write, Prefetch.ProductFromBytes);
+
+    /// <summary>The product on an explicit path, fetching ahead from <paramref name="prefetchFromBytes"/> weight bytes (long.MaxValue: never).</summary>
+    internal static void ByShape(
+        SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write, long prefetchFromBytes)
     {
         if (w.Width != Isa.WidthOf(path))
         {
             throw new InvalidOperationException($"Matrix packed for width {w.Width}, path has width {Isa.WidthOf(path)}.");
         }
 
-        var kernel = new ProductKernel { W = w, EndPanel = w.Panels, X = x, XStride = xStride, Batch = batch, Y = y, YStride = yStride, Write = write };
+        var kernel = new ProductKernel
+        {
+            W = w, EndPanel = w.Panels, X = x, XStride = xStride, Batch = batch, Y = y, YStride = yStride, Write = write,
+            PrefetchFromBytes = prefetchFromBytes,
+        };
         SimdDispatch.Run(path, ref kernel);
     }
 
@@ -267,24 +285,24 @@ internal static class PackedMatMul
 
     private static void Panels<TOps, TVec>(
         PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
-        ProductWrite write)
+        ProductWrite write, long prefetchFrom)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         switch (w.Format)
         {
             case WeightFormat.BFloat16:
-                ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
                 break;
             default:
-                ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
                 break;
         }
     }
 
     private static void ByVectors<TOps, TVec, TW>(
         PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
-        ProductWrite write)
+        ProductWrite write, long prefetchFrom)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -292,16 +310,16 @@ internal static class PackedMatMul
         switch (vectors)
         {
             case 1:
-                Run<TOps, TVec, TW, One>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                Run<TOps, TVec, TW, One>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
                 break;
             case 2:
-                Run<TOps, TVec, TW, Two>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                Run<TOps, TVec, TW, Two>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
                 break;
             case 3:
-                Run<TOps, TVec, TW, Three>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                Run<TOps, TVec, TW, Three>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
                 break;
             default:
-                Run<TOps, TVec, TW, Four>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write);
+                Run<TOps, TVec, TW, Four>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
                 break;
         }
     }
@@ -309,7 +327,7 @@ internal static class PackedMatMul
     // Panels [first, end), all of TShape.Value vectors, over rows [chunk, chunkEnd).
     private static void Run<TOps, TVec, TW, TShape>(
         PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
-        ProductWrite write)
+        ProductWrite write, long prefetchFrom)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -322,33 +340,46 @@ internal static class PackedMatMul
         ref float xBase = ref MemoryMarshal.GetReference(x);
         ref float yBase = ref MemoryMarshal.GetReference(y);
         int block = TOps.BatchBlock;
+
+        // Weights beyond the L2 reach it a panel at a time, and a panel's first row block would wait for
+        // all of it: instead every row block of a panel asks for its share of the next panel, a line every
+        // PrefetchEvery columns, while it computes.
+        bool prefetch = chunkEnd - chunk > block && (long)(end - first) * panelStride >= prefetchFrom;
+        int linesPerBlock = prefetch ? columns / PrefetchEvery : 0;
         for (int panel = first; panel < end; panel++)
         {
             ref byte wPanel = ref Unsafe.Add(ref wBase, panel * panelStride);
+            ref byte wNext = ref panel + 1 < end ? ref Unsafe.Add(ref wPanel, panelStride) : ref wPanel;
+            int nextLines = panel + 1 < end ? panelStride / CacheLine : 0; // lines of the next panel not yet asked for
             int yOffset = panel * panelFloats;
             int row = chunk;
+            int asked = 0;
             if (block == 4)
             {
                 for (; row + 4 <= chunkEnd; row += 4)
                 {
+                    int lines = Math.Min(linesPerBlock, nextLines - asked);
                     RowBlock<TOps, TVec, TW, TShape, Four>(
                         ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
-                        yStride, write);
+                        yStride, write, ref Unsafe.Add(ref wNext, asked * CacheLine), lines);
+                    asked += lines;
                 }
             }
 
             for (; row + 2 <= chunkEnd; row += 2)
             {
+                int lines = Math.Min(linesPerBlock, nextLines - asked);
                 RowBlock<TOps, TVec, TW, TShape, Two>(
                     ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
-                    yStride, write);
+                    yStride, write, ref Unsafe.Add(ref wNext, asked * CacheLine), lines);
+                asked += lines;
             }
 
             if (row < chunkEnd)
             {
                 RowBlock<TOps, TVec, TW, TShape, One>(
                     ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
-                    yStride, write);
+                    yStride, write, ref wPanel, 0);
             }
         }
     }
@@ -363,7 +394,8 @@ internal static class PackedMatMul
     // passing vectors through memory (a bf16 step 2.6x slower than with tiering off); the call costs one
     // jump per panel and row block.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RowBlock<TOps, TVec, TW, TShape, TRows>(ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ProductWrite write)
+    private static void RowBlock<TOps, TVec, TW, TShape, TRows>(
+        ref byte w, int columns, ref float x, int xStride, ref float y, int yStride, ProductWrite write, ref byte next, int nextLines)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -379,8 +411,17 @@ internal static class PackedMatMul
         TVec b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
         TVec c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
         TVec d0 = TOps.Zero, d1 = TOps.Zero, d2 = TOps.Zero, d3 = TOps.Zero;
+        int line = 0;
+        int prefetchAt = nextLines > 0 ? 0 : int.MaxValue; // the column at which the next line is asked for
         for (int k = 0; k < columns; k++)
         {
+            if (rows > 1 && k == prefetchAt)
+            {
+                Prefetch.ToL2(ref Unsafe.Add(ref next, line * CacheLine));
+                line++;
+                prefetchAt = line < nextLines ? k + PrefetchEvery : int.MaxValue;
+            }
+
             TW.LoadColumn<TOps, TVec, TShape>(ref Unsafe.Add(ref w, k * columnBytes), out TVec w0, out TVec w1, out TVec w2, out TVec w3);
             PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref x, k)), w0, w1, w2, w3, ref a0, ref a1, ref a2, ref a3);
             if (rows > 1)

@@ -1,0 +1,90 @@
+using System;
+using FastRnn.Kernels;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FastRnn.Tests.Kernels;
+
+/// <summary>
+/// The batched products' software prefetch (<see cref="Prefetch"/>) moves only when lines arrive: a product that
+/// fetches ahead from the first byte equals one that never does, bit for bit, on every path, weight format and
+/// write mode, whatever this CPU's own choice is.
+/// </summary>
+public sealed class ProductPrefetchTests
+{
+    [Property(MaxTest = 80)]
+    public bool ProductWithPrefetchEqualsProductWithoutBitForBit(
+        int unitsPick, int columnsPick, int gatesPick, int batchPick, int formatPick, bool accumulate, int seed)
+    {
+        int units = TestSizes.Pick(unitsPick, minimum: 1);
+        int columns = TestSizes.Pick(columnsPick, minimum: 1);
+        int gates = new[] { 1, 2, 3, 4 }[(int)((uint)gatesPick % 4)];
+        int batch = new[] { 1, 2, 3, 5, 8, 9, 17, 130 }[(int)((uint)batchPick % 8)]; // 130: two row chunks
+        WeightFormat format = (WeightFormat)((uint)formatPick % 3);
+        ProductWrite write = accumulate ? ProductWrite.Accumulate : ProductWrite.Overwrite;
+        var random = new Random(seed);
+        float[] w = RandomValues(random, gates * units * columns);
+        float[] x = RandomValues(random, batch * columns);
+        foreach (SimdPath path in SimdPaths.Available())
+        {
+            PackedMatrix packed = PackedMatrix.Pack(w, gates, units, columns, Isa.WidthOf(path), format);
+            int stride = packed.PaddedRows + 1;
+            float[] without = RandomValues(random, batch * stride);
+            float[] with = (float[])without.Clone();
+            PackedMatMul.ByShape(path, packed, x, columns, batch, without, stride, write, prefetchFromBytes: long.MaxValue);
+            PackedMatMul.ByShape(path, packed, x, columns, batch, with, stride, write, prefetchFromBytes: 0);
+            for (int i = 0; i < without.Length; i++)
+            {
+                if (BitConverter.SingleToInt32Bits(without[i]) != BitConverter.SingleToInt32Bits(with[i]))
+                {
+                    throw new InvalidOperationException(
+                        $"{path}, {format}, {write}, [{gates}×{units}, {columns}] × batch {batch}: element {i} is {with[i]:R} with prefetch, {without[i]:R} without");
+                }
+            }
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void IntelCpusPrefetchOthersDoNotAndInfoSaysWhich()
+    {
+        string? vendor = CpuInfoVendor();
+        if (vendor is not null)
+        {
+            Assert.Equal(vendor == "GenuineIntel" ? Prefetch.IntelFromBytes : long.MaxValue, Prefetch.ProductFromBytes);
+        }
+
+        Assert.Contains("Prefetch:       " + Prefetch.Description, CpuDescription.Summary(), StringComparison.Ordinal);
+    }
+
+    // The vendor as Linux reports it, read apart from the library's CPUID; null where /proc/cpuinfo is absent.
+    private static string? CpuInfoVendor()
+    {
+        if (!System.IO.File.Exists("/proc/cpuinfo"))
+        {
+            return null;
+        }
+
+        foreach (string line in System.IO.File.ReadLines("/proc/cpuinfo"))
+        {
+            if (line.StartsWith("vendor_id", StringComparison.Ordinal))
+            {
+                return line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+            }
+        }
+
+        return null; // ARM64 Linux names no vendor_id
+    }
+
+    private static float[] RandomValues(Random random, int n)
+    {
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = TestSizes.Value(random, allowHuge: false);
+        }
+
+        return values;
+    }
+}
