@@ -21,8 +21,11 @@ internal static class Prefetch
     /// <summary>Weight bytes from which Intel x86 cores prefetch: beyond a 2 MiB L2, the size of a Xeon core's.</summary>
     public const long IntelFromBytes = 2L << 20;
 
-    /// <summary>Products over at least this many weight bytes fetch ahead on this CPU; long.MaxValue: never.</summary>
-    public static long ProductFromBytes { get; } = IsIntel() ? IntelFromBytes : long.MaxValue;
+    /// <summary>
+    /// Products over at least this many weight bytes fetch ahead on this CPU; long.MaxValue: never (also where
+    /// the runtime offers no SSE, e.g. DOTNET_EnableHWIntrinsic=0, since there is no prefetch to issue).
+    /// </summary>
+    public static long ProductFromBytes { get; } = Sse.IsSupported && IsIntel() ? IntelFromBytes : long.MaxValue;
 
     /// <summary>What `fastrnn info` says of the choice.</summary>
     public static string Description =>
