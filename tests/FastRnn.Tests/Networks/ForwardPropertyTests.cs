@@ -29,12 +29,15 @@ public sealed class ForwardPropertyTests
             network, NetworkFactory.ToFloat(input)!, p.Steps, p.Batch, NetworkFactory.ToFloat(h0), NetworkFactory.ToFloat(c0), p.Lengths, p.Threads);
 
         double tolerance = p.ScaledTolerance(Tolerance) * expected.ProjectionCancellation;
-        bool ok = ReferenceTolerance.RelativeError(NetworkFactory.ToDouble(output), expected.Output) <= tolerance
-            && ReferenceTolerance.RelativeError(NetworkFactory.ToDouble(hn), expected.HN) <= tolerance
-            && (cn is null || ReferenceTolerance.RelativeError(NetworkFactory.ToDouble(cn), expected.CN!) <= tolerance);
+        double scale = expected.StateScale;
+        double outputError = ReferenceTolerance.RelativeErrorAtScale(NetworkFactory.ToDouble(output), expected.Output, scale);
+        double hnError = ReferenceTolerance.RelativeErrorAtScale(NetworkFactory.ToDouble(hn), expected.HN, scale);
+        double cnError = cn is null ? 0.0 : ReferenceTolerance.RelativeErrorAtScale(NetworkFactory.ToDouble(cn), expected.CN!, scale);
+        bool ok = outputError <= tolerance && hnError <= tolerance && cnError <= tolerance;
         if (!ok)
         {
-            throw new InvalidOperationException($"Mismatch for {p} (tolerance {tolerance:E2}): output {ReferenceTolerance.RelativeError(NetworkFactory.ToDouble(output), expected.Output):E3}, h_n {ReferenceTolerance.RelativeError(NetworkFactory.ToDouble(hn), expected.HN):E3}");
+            throw new InvalidOperationException(
+                $"Mismatch for {p} (tolerance {tolerance:E2}, state scale {scale:E2}): output {outputError:E3}, h_n {hnError:E3}, c_n {cnError:E3}");
         }
 
         return ok;

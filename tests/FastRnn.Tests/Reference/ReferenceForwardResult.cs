@@ -11,4 +11,11 @@ public sealed record ReferenceForwardResult(double[] Output, double[] HN, double
     /// without projection.
     /// </summary>
     public double ProjectionCancellation { get; init; } = 1.0;
+
+    /// <summary>
+    /// The largest |h| or |c| any layer reached at any step: float32 rounds every state relative to the
+    /// states it came from, so a tensor much smaller than them (a state that decayed by the last step)
+    /// is compared at this scale (<see cref="ReferenceTolerance.RelativeErrorAtScale"/>).
+    /// </summary>
+    public double StateScale { get; init; }
 }

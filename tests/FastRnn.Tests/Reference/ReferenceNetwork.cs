@@ -216,6 +216,7 @@ public static class ReferenceNetwork
         // Input of the current layer, time-major [T, B, width].
         double[] layerIn = ToTimeMajor(cfg, input, t, b, cfg.InputSize);
         double cancellation = 1.0;
+        double stateScale = 0.0;
         for (int layer = 0; layer < cfg.NumLayers; layer++)
         {
             // Largest sum of |W_hr m| terms and largest |h| of this layer's projections.
@@ -241,6 +242,7 @@ public static class ReferenceNetwork
                             _ => ReferenceRnnCell.Forward(cfg, w, x, h),
                         };
                         steps[StepIndex(d, b, t, layer, dir, bi, step)] = s;
+                        stateScale = Math.Max(stateScale, Math.Max(ReferenceMath.MaxAbs(s.HNew), s.CNew is null ? 0.0 : ReferenceMath.MaxAbs(s.CNew)));
                         if (w.Whr is not null)
                         {
                             termScale = Math.Max(termScale, LargestAbsoluteTermSum(w.Whr, s.M!, cfg.ProjSize));
@@ -269,7 +271,7 @@ public static class ReferenceNetwork
 
         return new Trace
         {
-            Result = new ReferenceForwardResult(FromTimeMajor(cfg, layerIn, t, b, d * hOut), hn, cn) { ProjectionCancellation = cancellation },
+            Result = new ReferenceForwardResult(FromTimeMajor(cfg, layerIn, t, b, d * hOut), hn, cn) { ProjectionCancellation = cancellation, StateScale = stateScale },
             Steps = steps,
             Lengths = lens,
         };

@@ -23,4 +23,18 @@ public static class ReferenceTolerance
 
         return maxDiff / (maxExpected + 1e-6);
     }
+
+    /// <summary>max|A - E| / (max(max|E|, scale) + 1e-6): the metric above for a tensor whose values came from
+    /// quantities of magnitude <paramref name="scale"/> (e.g. <see cref="ReferenceForwardResult.StateScale"/>).</summary>
+    public static double RelativeErrorAtScale(double[] actual, double[] expected, double scale)
+    {
+        double largest = 0.0;
+        foreach (double e in expected)
+        {
+            largest = Math.Max(largest, Math.Abs(e));
+        }
+
+        double relative = RelativeError(actual, expected);
+        return largest >= scale ? relative : relative * (largest + 1e-6) / (scale + 1e-6);
+    }
 }
