@@ -28,7 +28,7 @@ public sealed class ForwardPropertyTests
         (float[] output, float[] hn, float[]? cn) = NetworkFactory.Forward(
             network, NetworkFactory.ToFloat(input)!, p.Steps, p.Batch, NetworkFactory.ToFloat(h0), NetworkFactory.ToFloat(c0), p.Lengths, p.Threads);
 
-        double tolerance = p.ScaledTolerance(Tolerance) * expected.ProjectionCancellation;
+        double tolerance = p.ScaledTolerance(Tolerance);
         double scale = expected.StateScale;
         double outputError = ReferenceTolerance.RelativeErrorAtScale(NetworkFactory.ToDouble(output), expected.Output, scale);
         double hnError = ReferenceTolerance.RelativeErrorAtScale(NetworkFactory.ToDouble(hn), expected.HN, scale);

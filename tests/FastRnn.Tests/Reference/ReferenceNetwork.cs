@@ -215,13 +215,9 @@ public static class ReferenceNetwork
         double[]? cn = cfg.IsLstm ? new double[states * b * hs] : null;
         // Input of the current layer, time-major [T, B, width].
         double[] layerIn = ToTimeMajor(cfg, input, t, b, cfg.InputSize);
-        double cancellation = 1.0;
         double stateScale = 0.0;
         for (int layer = 0; layer < cfg.NumLayers; layer++)
         {
-            // Largest sum of |W_hr m| terms and largest |h| of this layer's projections.
-            double termScale = 0.0;
-            double valueScale = 0.0;
             int inSize = cfg.LayerInputSize(layer);
             var layerOut = new double[t * b * d * hOut]; // padded positions stay 0
             for (int dir = 0; dir < d; dir++)
@@ -243,12 +239,6 @@ public static class ReferenceNetwork
                         };
                         steps[StepIndex(d, b, t, layer, dir, bi, step)] = s;
                         stateScale = Math.Max(stateScale, Math.Max(ReferenceMath.MaxAbs(s.HNew), s.CNew is null ? 0.0 : ReferenceMath.MaxAbs(s.CNew)));
-                        if (w.Whr is not null)
-                        {
-                            termScale = Math.Max(termScale, LargestAbsoluteTermSum(w.Whr, s.M!, cfg.ProjSize));
-                            valueScale = Math.Max(valueScale, ReferenceMath.MaxAbs(s.HNew));
-                        }
-
                         h = s.HNew;
                         c = s.CNew;
                         Array.Copy(h, 0, layerOut, (step * b + bi) * d * hOut + dir * hOut, hOut);
@@ -263,36 +253,14 @@ public static class ReferenceNetwork
             }
 
             layerIn = layerOut;
-            if (valueScale > 0.0)
-            {
-                cancellation *= Math.Max(1.0, termScale / valueScale);
-            }
         }
 
         return new Trace
         {
-            Result = new ReferenceForwardResult(FromTimeMajor(cfg, layerIn, t, b, d * hOut), hn, cn) { ProjectionCancellation = cancellation, StateScale = stateScale },
+            Result = new ReferenceForwardResult(FromTimeMajor(cfg, layerIn, t, b, d * hOut), hn, cn) { StateScale = stateScale },
             Steps = steps,
             Lengths = lens,
         };
-    }
-
-    /// <summary>max_i sum_j |W[i, j] m[j]| for W [rows, m.Length].</summary>
-    private static double LargestAbsoluteTermSum(double[] w, double[] m, int rows)
-    {
-        double largest = 0.0;
-        for (int i = 0; i < rows; i++)
-        {
-            double sum = 0.0;
-            for (int j = 0; j < m.Length; j++)
-            {
-                sum += Math.Abs(w[(i * m.Length) + j] * m[j]);
-            }
-
-            largest = Math.Max(largest, sum);
-        }
-
-        return largest;
     }
 
     /// <summary>[T, B, width] copy of a tensor laid out as [B, T, width] when BatchFirst, else as is.</summary>
