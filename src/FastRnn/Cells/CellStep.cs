@@ -6,7 +6,7 @@ namespace FastRnn.Cells;
 
 /// <summary>
 /// One time step of one cell for a block of batch rows, after the input projection: forward, the
-/// recurrent product(s) and the fused epilogue, updating h (and c) in place; backward, the same
+/// recurrent product(s) and the fused epilogue, updating h (and c) in place or into new buffers; backward, the same
 /// step in reverse, from the gradient of the new h (and c) to that of the old.
 /// </summary>
 internal static class CellStep
@@ -16,19 +16,18 @@ internal static class CellStep
     /// <param name="x">[batch, xStride] this step's layer input, or empty when <paramref name="gates"/> already holds W_ih x (a sequence's input products run at once).</param>
     /// <param name="xStride">Distance between input rows.</param>
     /// <param name="gates">[batch, GateStride] W_ih x for this step in packed order (written here from <paramref name="x"/> if given); consumed (holds activations afterwards).</param>
-    /// <param name="h">[batch, StateStride] hidden state, read then overwritten.</param>
-    /// <param name="c">[batch, Hp] cell state (LSTM), read then overwritten; empty otherwise.</param>
+    /// <param name="state">The h (and c) the step reads and where it writes the new ones: in place or apart (see <see cref="StepState"/>).</param>
     /// <param name="buffers">Where the intermediate products go (see <see cref="StepBuffers"/>).</param>
     /// <param name="batch">Rows.</param>
     /// <param name="share">The panels and units this thread computes (<see cref="StepShare.Whole"/>: all).</param>
     public static void Forward(
-        CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch, StepShare share)
+        CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, StepState state, StepBuffers buffers, int batch, StepShare share)
     {
-        // Every cell starts with its share of W_ih x (unless given) and W_hh h. No share overwrites h or
-        // c before a barrier every share has reached: the products read all of h, and a runner that
-        // shares every step reads h and c before the step on one thread (training's history,
-        // SequenceRunner.SharedSteps). A share's epilogue otherwise reads and writes only its own
-        // units (its panels hold every gate of them).
+        // Every cell starts with its share of W_ih x (unless given) and W_hh h. In place, no share
+        // overwrites h or c before a barrier every share has reached: the products read all of h, and
+        // a runner that shares every step reads h and c before the step on one thread (training's
+        // history). Apart, the new state goes to other buffers and that barrier goes. A share's
+        // epilogue otherwise reads and writes only its own units (its panels hold every gate of them).
         (int p0, int p1) = share.Panels(w.Input);
         if (!x.IsEmpty)
         {
@@ -39,16 +38,16 @@ internal static class CellStep
         switch (w.Kind)
         {
             case CellKind.Lstm:
-                Lstm(w, gates, h, c, buffers.Unprojected, batch, share, p0, p1, units);
+                Lstm(w, gates, state, buffers.Unprojected, batch, share, p0, p1, units);
                 break;
             case CellKind.Gru when w.ResetBefore:
-                GruResetBefore(w, gates, h, buffers, batch, share, units);
+                GruResetBefore(w, gates, state, buffers, batch, share, units);
                 break;
             case CellKind.Gru:
-                Gru(w, gates, h, buffers.HiddenGates, batch, share, p0, p1, units);
+                Gru(w, gates, state, buffers.HiddenGates, batch, share, p0, p1, units);
                 break;
             default:
-                Rnn(w, gates, h, batch, share, p0, p1, units);
+                Rnn(w, gates, state, batch, share, p0, p1, units);
                 break;
         }
     }
@@ -88,33 +87,41 @@ internal static class CellStep
         }
     }
 
-    private static void Lstm(CellWeights w, Span<float> gates, Span<float> h, Span<float> c, Span<float> unprojected, int batch, StepShare share, int p0, int p1, UnitRange units)
+    private static void Lstm(CellWeights w, Span<float> gates, StepState state, Span<float> unprojected, int batch, StepShare share, int p0, int p1, UnitRange units)
     {
         int hp = w.PaddedUnits;
-        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, h, w.StateStride, batch, gates, w.GateStride);
-        share.Barrier(); // before c is written, also with a projection (see Forward)
+        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, state.H, w.StateStride, batch, gates, w.GateStride);
+        if (state.InPlace)
+        {
+            share.Barrier(); // before c is written, also with a projection (see Forward)
+        }
+
         if (w.Projection is null)
         {
-            LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, h, batch, hp, w.Epilogue, units);
+            LstmEpilogue.Forward(gates, w.Bias, w.Peephole, state.C, state.CNew, state.HNew, batch, hp, w.Epilogue, units);
             return;
         }
 
         unprojected = unprojected[..(batch * hp)]; // [batch, Hp] o * tanh(c')
-        LstmEpilogue.Forward(gates, w.Bias, w.Peephole, c, c, unprojected, batch, hp, w.Epilogue, units);
-        share.Barrier(); // the projection reads every unit and overwrites h
+        LstmEpilogue.Forward(gates, w.Bias, w.Peephole, state.C, state.CNew, unprojected, batch, hp, w.Epilogue, units);
+        share.Barrier(); // the projection reads every unit (and, in place, overwrites h)
         (int q0, int q1) = share.ProjectionPanels(w.Projection);
-        PackedMatMul.MultiplyPanels(w.Projection, q0, q1, unprojected, hp, batch, h, w.StateStride);
+        PackedMatMul.MultiplyPanels(w.Projection, q0, q1, unprojected, hp, batch, state.HNew, w.StateStride);
     }
 
-    private static void Gru(CellWeights w, Span<float> gates, Span<float> h, Span<float> hiddenGates, int batch, StepShare share, int p0, int p1, UnitRange units)
+    private static void Gru(CellWeights w, Span<float> gates, StepState state, Span<float> hiddenGates, int batch, StepShare share, int p0, int p1, UnitRange units)
     {
         hiddenGates = hiddenGates[..(batch * w.GateStride)]; // [batch, 3*Hp] W_hh h
-        PackedMatMul.MultiplyPanels(w.Recurrent, p0, p1, h, w.StateStride, batch, hiddenGates, w.GateStride);
-        share.Barrier();
-        GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, h, h, batch, w.PaddedUnits, w.Epilogue, units);
+        PackedMatMul.MultiplyPanels(w.Recurrent, p0, p1, state.H, w.StateStride, batch, hiddenGates, w.GateStride);
+        if (state.InPlace)
+        {
+            share.Barrier();
+        }
+
+        GruEpilogue.Forward(gates, hiddenGates, w.InputBias, w.HiddenBias, state.H, state.HNew, batch, w.PaddedUnits, w.Epilogue, units);
     }
 
-    private static void GruResetBefore(CellWeights w, Span<float> gates, Span<float> h, StepBuffers buffers, int batch, StepShare share, UnitRange units)
+    private static void GruResetBefore(CellWeights w, Span<float> gates, StepState state, StepBuffers buffers, int batch, StepShare share, UnitRange units)
     {
         int hp = w.PaddedUnits;
         int candidateStride = w.Candidate!.PaddedRows;
@@ -122,29 +129,32 @@ internal static class CellStep
         Span<float> resetHidden = buffers.ResetHidden[..(batch * hp)];              // [batch, Hp] r ⊙ h
         Span<float> candidate = buffers.Candidate[..(batch * candidateStride)];     // [batch, Hn] W_hn (r ⊙ h)
         (int r0, int r1) = share.Panels(w.Recurrent);
-        PackedMatMul.MultiplyPanels(w.Recurrent, r0, r1, h, w.StateStride, batch, hiddenGates, 2 * hp);
+        PackedMatMul.MultiplyPanels(w.Recurrent, r0, r1, state.H, w.StateStride, batch, hiddenGates, 2 * hp);
 
         // r ⊙ h of its own units reads h without writing it: the one barrier comes before the
         // candidate product, which reads every unit of r ⊙ h (and so after every share has read h).
-        GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, h, resetHidden, batch, hp, w.Epilogue, units);
-        share.Barrier(); // its share's outputs are this share's units, whose h only this share overwrites
+        GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, state.H, resetHidden, batch, hp, w.Epilogue, units);
+        share.Barrier(); // in place or apart: its share's outputs are this share's units, whose h only this share overwrites
         (int n0, int n1) = share.Panels(w.Candidate);
         PackedMatMul.MultiplyPanels(w.Candidate, n0, n1, resetHidden, hp, batch, candidate, candidateStride);
-        GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, h, h, batch, hp, w.Epilogue, units);
+        GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, state.H, state.HNew, batch, hp, w.Epilogue, units);
     }
 
-    private static void Rnn(CellWeights w, Span<float> gates, Span<float> h, int batch, StepShare share, int p0, int p1, UnitRange units)
+    private static void Rnn(CellWeights w, Span<float> gates, StepState state, int batch, StepShare share, int p0, int p1, UnitRange units)
     {
         int gs = w.GateStride;
-        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, h, w.StateStride, batch, gates, gs);
-        share.Barrier();
+        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, state.H, w.StateStride, batch, gates, gs);
+        if (state.InPlace)
+        {
+            share.Barrier();
+        }
 
         // Activated in place, so the gate buffer holds what backward needs, as for the other cells.
         RnnEpilogue.Forward(gates, gs, w.Bias, gates, batch, w.Epilogue, units);
         int count = units.End - units.First;
         for (int b = 0; b < batch; b++)
         {
-            gates.Slice((b * gs) + units.First, count).CopyTo(h.Slice((b * w.StateStride) + units.First, count));
+            gates.Slice((b * gs) + units.First, count).CopyTo(state.HNew.Slice((b * w.StateStride) + units.First, count));
         }
     }
 

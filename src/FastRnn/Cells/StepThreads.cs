@@ -34,7 +34,8 @@ internal sealed unsafe class StepThreads
     private int xStride;
     private Pinned x;           // [batch, xStride] or empty
     private Pinned gates;       // [batch, GateStride]
-    private Pinned h;           // [batch, StateStride]
+    private Pinned h;           // [batch, StateStride] read by every share's products
+    private Pinned hNew;        // [batch, StateStride] written by the shares' epilogues (apart from h: no barrier before them)
     private Pinned c;           // [batch, Hp] or empty
     private Pinned unprojected; // StepBuffers, each [batch, ...] or empty
     private Pinned hiddenGates;
@@ -67,40 +68,54 @@ internal sealed unsafe class StepThreads
     }
 
     /// <summary>
-    /// <see cref="CellStep.Forward"/> of the whole step: on <paramref name="threads"/> when it pays,
-    /// otherwise on the calling thread. Arguments as <see cref="CellStep.Forward"/>.
+    /// <see cref="CellStep.Forward"/> of the whole step, updating <paramref name="h"/> and <paramref name="c"/>:
+    /// on <paramref name="threads"/> when it pays, otherwise on the calling thread.
     /// </summary>
+    /// <param name="threads">The threads to share the step among, or null for the calling thread alone.</param>
+    /// <param name="w">The layer's weights.</param>
+    /// <param name="x">[batch, xStride] the step's layer input.</param>
+    /// <param name="xStride">Distance between input rows.</param>
+    /// <param name="gates">[batch, GateStride] room for the gates.</param>
+    /// <param name="h">[batch, StateStride] hidden state, read then overwritten.</param>
+    /// <param name="c">[batch, Hp] cell state (LSTM), read then overwritten; empty otherwise.</param>
+    /// <param name="hNext">[batch, StateStride] where a shared step writes the new h before it is copied
+    /// into <paramref name="h"/>: with the new state apart, the shares need no barrier inside the step.</param>
+    /// <param name="buffers">Where the intermediate products go.</param>
+    /// <param name="batch">Rows.</param>
     public static void Forward(
-        StepThreads? threads, CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch)
+        StepThreads? threads, CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch)
     {
         if (threads is null)
         {
-            CellStep.Forward(w, x, xStride, gates, h, c, buffers, batch, StepShare.Whole);
+            CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole);
             return;
         }
 
-        threads.Run(w, x, xStride, gates, h, c, buffers, batch);
+        threads.Run(w, x, xStride, gates, h, c, hNext, buffers, batch);
     }
 
-    private void Run(CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch)
+    private void Run(CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch)
     {
         int n = PartsFor(w, batch, !x.IsEmpty);
         if (n <= 1)
         {
-            CellStep.Forward(w, x, xStride, gates, h, c, buffers, batch, StepShare.Whole);
+            CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole);
             return;
         }
 
-        RunShared(w, x, xStride, gates, h, c, buffers, batch, n);
+        int floats = batch * w.StateStride;
+        RunShared(w, x, xStride, gates, h, c, hNext[..floats], buffers, batch, n);
+        hNext[..floats].CopyTo(h);
     }
 
     // Apart from Run, so a step that stays on this thread does not pay for pinning eight buffers.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void RunShared(CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, StepBuffers buffers, int batch, int n)
+    private void RunShared(CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNew, StepBuffers buffers, int batch, int n)
     {
         fixed (float* px = x)
         fixed (float* pg = gates)
         fixed (float* ph = h)
+        fixed (float* phn = hNew)
         fixed (float* pc = c)
         fixed (float* pu = buffers.Unprojected)
         fixed (float* phg = buffers.HiddenGates)
@@ -114,6 +129,7 @@ internal sealed unsafe class StepThreads
             this.x = new Pinned(px, x.Length);
             this.gates = new Pinned(pg, gates.Length);
             this.h = new Pinned(ph, h.Length);
+            this.hNew = new Pinned(phn, hNew.Length);
             this.c = new Pinned(pc, c.Length);
             unprojected = new Pinned(pu, buffers.Unprojected.Length);
             hiddenGates = new Pinned(phg, buffers.HiddenGates.Length);
@@ -126,7 +142,7 @@ internal sealed unsafe class StepThreads
             finally
             {
                 this.w = null;
-                this.x = this.gates = this.h = this.c = unprojected = hiddenGates = resetHidden = candidate = default;
+                this.x = this.gates = this.h = this.hNew = this.c = unprojected = hiddenGates = resetHidden = candidate = default;
             }
         }
     }
@@ -137,7 +153,9 @@ internal sealed unsafe class StepThreads
         {
             Unprojected = unprojected.Span, HiddenGates = hiddenGates.Span, ResetHidden = resetHidden.Span, Candidate = candidate.Span,
         };
-        CellStep.Forward(w!, x.Span, xStride, gates.Span, h.Span, c.Span, buffers, batch, new StepShare(index, count, parts));
+        // c in place: each share reads and writes only its own units of it, and no one else reads it during the step.
+        Span<float> cell = c.Span;
+        CellStep.Forward(w!, x.Span, xStride, gates.Span, new StepState(h.Span, cell, hNew.Span, cell), buffers, batch, new StepShare(index, count, parts));
     }
 
     // A pinned span's address and length, for the shares to rebuild it on their threads.

@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using FastRnn.Cells;
 using FastRnn.Kernels;
 using FastRnn.Memory;
@@ -46,6 +48,11 @@ internal sealed class SequenceRunner<THistory>
         Input = new AlignedBuffer(checked(maxBatch * maxSteps * network.Description.InputSize));
         Hidden = new AlignedBuffer(maxBatch * stateStride);
         Cell = new AlignedBuffer(maxBatch * paddedUnits);
+
+        // Steps are shared by output rows only with fewer rows than threads.
+        int sharedRows = Math.Min(maxBatch, threads - 1);
+        HiddenNext = new AlignedBuffer(sharedRows * stateStride);
+        CellNext = new AlignedBuffer(sharedRows * paddedUnits);
         Region = new SequenceRegion(threads);
         projectionPart = ProjectionPart;
         recurrencePart = Recurrence;
@@ -63,6 +70,10 @@ internal sealed class SequenceRunner<THistory>
     public AlignedBuffer Hidden { get; }    // [B, StateStride] h of the layer-direction running
 
     public AlignedBuffer Cell { get; }      // [B, Hp] c of the layer-direction running (LSTM)
+
+    public AlignedBuffer HiddenNext { get; } // [B < threads, StateStride] a shared step's new h, apart from Hidden (they alternate)
+
+    public AlignedBuffer CellNext { get; }   // [B < threads, Hp] a shared step's new c, apart from Cell
 
     public SequenceRegion Region { get; }
 
@@ -189,7 +200,7 @@ internal sealed class SequenceRunner<THistory>
             history.BeforeStep(cell, slot, at, h, c);
             if (active > 0)
             {
-                CellStep.Forward(cell, default, 0, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, part, at, active), active, StepShare.Whole);
+                CellStep.Forward(cell, default, 0, gates.Slice(at * gs, active * gs), new StepState(h, c), history.Buffers(cell, slot, part, at, active), active, StepShare.Whole);
             }
 
             history.AfterStep(cell, slot, at, c);
@@ -198,11 +209,13 @@ internal sealed class SequenceRunner<THistory>
     }
 
     // A share of every step of every row (fewer rows than threads): the parts stay in one region for the
-    // whole sequence and meet at barriers, inside the step (the products read all of h before the
-    // epilogues overwrite it) and at its end (h whole before the next products), instead of a hand-off
-    // and a join per step. Part 0 alone keeps the history and writes the output: before its products
-    // (the others' epilogues wait for it at the step's barrier) and after the end barrier (the others'
-    // next epilogues wait for it again). Every part uses part 0's step buffers: the step is one step.
+    // whole sequence and meet at one barrier per step (h whole before the next products), instead of a
+    // hand-off and a join per step. The state alternates between two buffers, so no epilogue overwrites
+    // the h the other parts' products read or the h and c part 0 keeps for the history: part 0 alone
+    // keeps the history and writes the output, before its products and after the barrier, while the
+    // others may already run the next step into the other buffers. A step in which some rows have
+    // ended runs in place (the ended rows keep their state), with the step's own barrier.
+    // Every part uses part 0's step buffers: the step is one step.
     private void SharedSteps(int part)
     {
         SequenceRegion r = Region;
@@ -211,10 +224,12 @@ internal sealed class SequenceRunner<THistory>
         int steps = r.Steps, batch = r.Batch, slot = r.Slot, column = r.Column;
         int ss = cell.StateStride, hp = cell.PaddedUnits, gs = cell.GateStride;
         int outputSize = r.Description.OutputSize;
-        Span<float> h = Hidden.Span[..(batch * ss)];  // [B, StateStride]
-        Span<float> c = Cell.Span[..(batch * hp)];    // [B, Hp]
-        Span<float> gates = r.Gates.Span;             // [T, B, G*Hp]
-        Span<float> layerOutput = r.Output.Span;      // [T, B, D*H_out]
+        Span<float> h = Hidden.Span[..(batch * ss)];          // [B, StateStride] the state entering the step
+        Span<float> c = Cell.Span[..(batch * hp)];            // [B, Hp]
+        Span<float> hNext = HiddenNext.Span[..(batch * ss)];  // [B, StateStride] the other buffer
+        Span<float> cNext = CellNext.Span[..(batch * hp)];    // [B, Hp]
+        Span<float> gates = r.Gates.Span;                     // [T, B, G*Hp]
+        Span<float> layerOutput = r.Output.Span;              // [T, B, D*H_out]
         for (int k = 0; k < steps; k++)
         {
             int t = r.Reverse ? steps - 1 - k : k;
@@ -225,9 +240,20 @@ internal sealed class SequenceRunner<THistory>
                 history.BeforeStep(cell, slot, at, h, c);
             }
 
-            if (active > 0)
+            Span<float> stepGates = gates.Slice(at * gs, active * gs);
+            if (active == batch)
             {
-                CellStep.Forward(cell, default, 0, gates.Slice(at * gs, active * gs), h, c, history.Buffers(cell, slot, 0, at, active), active, share);
+                CellStep.Forward(cell, default, 0, stepGates, new StepState(h, c, hNext, cNext), history.Buffers(cell, slot, 0, at, active), active, share);
+                Span<float> swap = h;
+                h = hNext;
+                hNext = swap;
+                swap = c;
+                c = cNext;
+                cNext = swap;
+            }
+            else if (active > 0)
+            {
+                CellStep.Forward(cell, default, 0, stepGates, new StepState(h[..(active * ss)], c[..(active * hp)]), history.Buffers(cell, slot, 0, at, active), active, share);
             }
 
             share.Barrier();
@@ -236,6 +262,13 @@ internal sealed class SequenceRunner<THistory>
                 history.AfterStep(cell, slot, at, c);
                 WriteStepOutput(h, ss, layerOutput.Slice(at * outputSize, batch * outputSize), outputSize, column, cell.StateSize, active, batch);
             }
+        }
+
+        // Rows.StoreState reads the final state from Hidden and Cell.
+        if (part == 0 && !Unsafe.AreSame(ref MemoryMarshal.GetReference(h), ref MemoryMarshal.GetReference(Hidden.Span)))
+        {
+            h.CopyTo(Hidden.Span);
+            c.CopyTo(Cell.Span);
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class StreamingSession
     private readonly AlignedBuffer[] cell;    // per layer [B, Hp] (LSTM)
     private readonly AlignedBuffer gates;     // [B, G*Hp]
     private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
+    private readonly AlignedBuffer nextHidden; // [B, max StateStride] a shared step's new h, copied back after it (empty on one thread)
     private readonly StepThreads?[] steps;    // per layer: shares its step by output rows; null with one thread or a layer too small to split
     private int busy;
 
@@ -43,7 +44,7 @@ public sealed class StreamingSession
         Threads = threads;
         hidden = new AlignedBuffer[d.NumLayers];
         cell = new AlignedBuffer[d.NumLayers];
-        int gateStride = 0, scratchPerRow = 0;
+        int gateStride = 0, scratchPerRow = 0, stateStride = 0;
         for (int layer = 0; layer < d.NumLayers; layer++)
         {
             CellWeights w = stack.Cells[layer];
@@ -51,6 +52,7 @@ public sealed class StreamingSession
             cell[layer] = new AlignedBuffer(d.HasCellState ? maxBatch * w.PaddedUnits : 0);
             gateStride = Math.Max(gateStride, w.GateStride);
             scratchPerRow = Math.Max(scratchPerRow, w.ScratchPerRow);
+            stateStride = Math.Max(stateStride, w.StateStride);
         }
 
         // A layer whose step cannot pay for a split even at the largest batch never pays the hand-off's bookkeeping either.
@@ -63,6 +65,7 @@ public sealed class StreamingSession
 
         gates = new AlignedBuffer(maxBatch * gateStride);
         scratch = new AlignedBuffer(maxBatch * scratchPerRow);
+        nextHidden = new AlignedBuffer(shared is not null ? maxBatch * stateStride : 0);
     }
 
     /// <summary>Largest batch per step.</summary>
@@ -112,7 +115,7 @@ public sealed class StreamingSession
                 CellWeights w = stack.Cells[layer];
                 Span<float> g = gates.Span[..(batch * w.GateStride)];
                 Span<float> h = hidden[layer].Span;
-                StepThreads.Forward(steps[layer], w, x, xStride, g, h, cell[layer].Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch);
+                StepThreads.Forward(steps[layer], w, x, xStride, g, h, cell[layer].Span, nextHidden.Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch);
                 x = h;
                 xStride = w.StateStride;
             }

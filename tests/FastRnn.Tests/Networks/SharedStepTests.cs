@@ -79,7 +79,8 @@ public sealed class SharedStepTests
         NetworkDescription d = network.Description;
 
         // One stream on 2 threads, and two streams of different lengths on 3 (fewer rows than threads,
-        // so the steps are shared, while a row ends before the other).
+        // so the steps are shared, while a row ends before the other), final h and c included: the
+        // shared steps alternate two state buffers, in place once a row has ended.
         foreach ((int batch, int[] lengths) in new[] { (1, new[] { Steps - 1 }), (2, new[] { Steps - 1, Steps - 3 }) })
         {
             float[] input = Inputs(Steps * batch * d.InputSize, 2);
@@ -89,8 +90,9 @@ public sealed class SharedStepTests
                 SequenceWorkspace workspace = network.CreateWorkspace(batch, Steps, threads);
                 float[] output = new float[Steps * batch * d.OutputSize];
                 float[] hn = new float[d.NumLayers * d.Directions * batch * d.StateSize];
-                network.Forward(workspace, input, Steps, batch, output, final: new FinalState(hn), lengths: lengths);
-                float[] all = [.. output, .. hn];
+                float[] cn = new float[d.HasCellState ? d.NumLayers * d.Directions * batch * d.HiddenSize : 0];
+                network.Forward(workspace, input, Steps, batch, output, final: new FinalState(hn, cn), lengths: lengths);
+                float[] all = [.. output, .. hn, .. cn];
                 if (expected is null)
                 {
                     expected = all;
