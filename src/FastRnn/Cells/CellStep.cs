@@ -29,7 +29,14 @@ internal static class CellStep
         // history). Apart, the new state goes to other buffers and that barrier goes. A share's
         // epilogue otherwise reads and writes only its own units (its panels hold every gate of them).
         (int p0, int p1) = share.Panels(w.Input);
-        if (!x.IsEmpty)
+
+        // One stream's LSTM or RNN step adds both products into the same gates: one pass, the same bits.
+        bool paired = !x.IsEmpty && batch == 1 && w.Kind != CellKind.Gru && RowPairProduct.Supports(w.Input, w.Recurrent);
+        if (paired)
+        {
+            RowPairProduct.MultiplyPanels(w.Input, w.Recurrent, p0, p1, x, state.H, gates);
+        }
+        else if (!x.IsEmpty)
         {
             PackedMatMul.MultiplyPanels(w.Input, p0, p1, x, xStride, batch, gates, w.GateStride);
         }
@@ -38,7 +45,7 @@ internal static class CellStep
         switch (w.Kind)
         {
             case CellKind.Lstm:
-                Lstm(w, gates, state, buffers.Unprojected, batch, share, p0, p1, units);
+                Lstm(w, gates, state, buffers.Unprojected, batch, share, paired ? p1 : p0, p1, units); // paired: no recurrent panels left
                 break;
             case CellKind.Gru when w.ResetBefore:
                 GruResetBefore(w, gates, state, buffers, batch, share, units);
@@ -47,7 +54,7 @@ internal static class CellStep
                 Gru(w, gates, state, buffers.HiddenGates, batch, share, p0, p1, units);
                 break;
             default:
-                Rnn(w, gates, state, batch, share, p0, p1, units);
+                Rnn(w, gates, state, batch, share, paired ? p1 : p0, p1, units);
                 break;
         }
     }

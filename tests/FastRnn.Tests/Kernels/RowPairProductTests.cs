@@ -1,0 +1,78 @@
+using System;
+using FastRnn.Kernels;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FastRnn.Tests.Kernels;
+
+/// <summary>
+/// One stream's paired step product (<see cref="RowPairProduct"/>): y = A·a + B·b in one pass equals, bit
+/// for bit, A·a written and B·b added by the two-pass product, on every path, for float32 and bfloat16
+/// weights, with either matrix the wider one; and it refuses matrices not packed alike.
+/// </summary>
+public sealed class RowPairProductTests
+{
+    [Property(MaxTest = 80)]
+    public bool OnePassEqualsTwoPassesBitForBit(int unitsPick, int columnsAPick, int columnsBPick, int gatesPick, bool bfloat16, int seed)
+    {
+        int units = TestSizes.Pick(unitsPick, minimum: 1);
+        int columnsA = TestSizes.Pick(columnsAPick, minimum: 1);
+        int columnsB = TestSizes.Pick(columnsBPick, minimum: 1);
+        int gates = new[] { 1, 3, 4 }[(int)((uint)gatesPick % 3)];
+        WeightFormat format = bfloat16 ? WeightFormat.BFloat16 : WeightFormat.Float32;
+        var random = new Random(seed);
+        float[] wa = RandomValues(random, gates * units * columnsA);
+        float[] wb = RandomValues(random, gates * units * columnsB);
+        float[] xa = RandomValues(random, columnsA);
+        float[] xb = RandomValues(random, columnsB);
+        foreach (SimdPath path in SimdPaths.Available())
+        {
+            int width = Isa.WidthOf(path);
+            PackedMatrix a = PackedMatrix.Pack(wa, gates, units, columnsA, width, format);
+            PackedMatrix b = PackedMatrix.Pack(wb, gates, units, columnsB, width, format);
+            Assert.True(RowPairProduct.Supports(a, b));
+            float[] twoPasses = new float[a.PaddedRows];
+            PackedMatMul.ByShape(path, a, xa, columnsA, 1, twoPasses, a.PaddedRows, ProductWrite.Overwrite);
+            PackedMatMul.ByShape(path, b, xb, columnsB, 1, twoPasses, a.PaddedRows, ProductWrite.Accumulate);
+            float[] onePass = RandomValues(random, a.PaddedRows); // written, not added to
+            RowPairProduct.ByShape(path, a, b, xa, xb, onePass);
+            for (int i = 0; i < onePass.Length; i++)
+            {
+                if (BitConverter.SingleToInt32Bits(onePass[i]) != BitConverter.SingleToInt32Bits(twoPasses[i]))
+                {
+                    throw new InvalidOperationException(
+                        $"{path}, {format}, [{gates}×{units}] × ({columnsA} + {columnsB}): element {i} is {onePass[i]:R} in one pass, {twoPasses[i]:R} in two");
+                }
+            }
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void MatricesNotPackedAlikeOrInt8AreRefusedWithTheirShapes()
+    {
+        var random = new Random(3);
+        int width = Isa.FloatsPerVector;
+        PackedMatrix a = PackedMatrix.Pack(RandomValues(random, 4 * 20 * 8), 4, 20, 8, width, WeightFormat.Float32);
+        PackedMatrix other = PackedMatrix.Pack(RandomValues(random, 4 * 36 * 8), 4, 36, 8, width, WeightFormat.Float32);
+        PackedMatrix int8 = PackedMatrix.Pack(RandomValues(random, 4 * 20 * 8), 4, 20, 8, width, WeightFormat.Int8);
+        Assert.False(RowPairProduct.Supports(a, other));
+        Assert.False(RowPairProduct.Supports(int8, int8));
+        float[] x = new float[8], y = new float[other.PaddedRows];
+        ArgumentException e = Assert.Throws<ArgumentException>(() => RowPairProduct.MultiplyPanels(a, other, 0, a.Panels, x, x, y));
+        Assert.Contains($"[{a.PaddedRows}, 8]", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"[{other.PaddedRows}, 8]", e.Message, StringComparison.Ordinal);
+    }
+
+    private static float[] RandomValues(Random random, int count)
+    {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = TestSizes.Value(random, allowHuge: false);
+        }
+
+        return values;
+    }
+}
