@@ -31,7 +31,7 @@ internal static class CellStep
         (int p0, int p1) = share.Panels(w.Input);
 
         // One stream's LSTM or RNN step adds both products into the same gates: one pass, the same bits.
-        bool paired = !x.IsEmpty && batch == 1 && w.Kind != CellKind.Gru && RowPairProduct.Supports(w.Input, w.Recurrent);
+        bool paired = !x.IsEmpty && batch == 1 && w.PairsRowProducts;
         if (paired)
         {
             RowPairProduct.MultiplyPanels(w.Input, w.Recurrent, p0, p1, x, state.H, gates);

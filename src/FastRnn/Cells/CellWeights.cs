@@ -84,6 +84,7 @@ internal sealed class CellWeights
         LoadVectors(weights);
         RecurrentMultiplyAdds = Size(Recurrent) + Size(Projection) + Size(Candidate);
         InputMultiplyAdds = Size(Input);
+        PairsRowProducts = Kind != CellKind.Gru && RowPairProduct.Supports(Input, Recurrent);
 
         static long Size(PackedMatrix? m) => m is null ? 0 : (long)m.PaddedRows * m.Columns;
     }
@@ -95,6 +96,12 @@ internal sealed class CellWeights
 
     /// <summary>Multiply-adds of a step's input product per batch row.</summary>
     public long InputMultiplyAdds { get; }
+
+    /// <summary>
+    /// Whether one row's input and recurrent products go into the same gates in one pass
+    /// (<see cref="RowPairProduct"/>): LSTM and RNN with float weights; a GRU's go to two buffers.
+    /// </summary>
+    public bool PairsRowProducts { get; }
 
     public CellVariant Variant { get; }
 

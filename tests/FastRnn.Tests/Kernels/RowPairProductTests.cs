@@ -49,6 +49,18 @@ public sealed class RowPairProductTests
         return true;
     }
 
+    [Theory]
+    [InlineData(CellKind.Lstm, WeightFormat.Float32, true)]
+    [InlineData(CellKind.Lstm, WeightFormat.BFloat16, true)]
+    [InlineData(CellKind.RnnTanh, WeightFormat.Float32, true)]
+    [InlineData(CellKind.Lstm, WeightFormat.Int8, false)]
+    [InlineData(CellKind.Gru, WeightFormat.Float32, false)]
+    public void LstmAndRnnStepsWithFloatWeightsPairTheirProducts(CellKind kind, WeightFormat format, bool paired)
+    {
+        var network = FastRnn.Networks.RecurrentNetwork.CreateRandom(new NetworkDescription(kind, 24, 40), 1).WithWeightFormat(format);
+        Assert.Equal(paired, network.Cells[0].PairsRowProducts);
+    }
+
     [Fact]
     public void MatricesNotPackedAlikeOrInt8AreRefusedWithTheirShapes()
     {
