@@ -42,4 +42,22 @@ internal ref struct StepBuffers
 
         return buffers;
     }
+
+    /// <summary>The rows [<paramref name="first"/>, first + <paramref name="rows"/>) of each buffer of a step of <paramref name="w"/>.</summary>
+    public readonly StepBuffers Rows(CellWeights w, int first, int rows)
+    {
+        int hp = w.PaddedUnits;
+        int hiddenGates = w.ResetBefore ? 2 * hp : w.GateStride; // reset-before: W_h{r,z} h only
+        return new StepBuffers
+        {
+            Unprojected = RowsOf(Unprojected, hp, first, rows),
+            HiddenGates = RowsOf(HiddenGates, hiddenGates, first, rows),
+            ResetHidden = RowsOf(ResetHidden, hp, first, rows),
+            Candidate = RowsOf(Candidate, w.Candidate?.PaddedRows ?? 0, first, rows),
+        };
+    }
+
+    // An unused buffer stays empty.
+    private static Span<float> RowsOf(Span<float> buffer, int stride, int first, int rows) =>
+        buffer.IsEmpty ? buffer : buffer.Slice(first * stride, rows * stride);
 }

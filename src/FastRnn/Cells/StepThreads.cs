@@ -4,10 +4,12 @@ using FastRnn.Memory;
 namespace FastRnn.Cells;
 
 /// <summary>
-/// Runs a cell step on several threads, each its <see cref="StepShare"/> of the output rows, for
-/// every row of the batch: the split one stream (batch 1) needs, where rows cannot be shared, and
-/// one that keeps each core's share of the weights in its own cache at any batch. Results are
-/// bit-identical to one thread: every output keeps its own sums and its own epilogue.
+/// Runs a cell step on several threads: each its <see cref="StepShare"/> of the output rows, for
+/// every row of the batch (the split one stream, batch 1, needs, where rows cannot be shared, and
+/// one that keeps each core's share of the weights in its own cache), or, from
+/// <see cref="MinRowsPerPart"/> rows a thread, each the whole step of its own batch rows. Results are
+/// bit-identical to one thread: every output keeps its own sums and its own epilogue, and rows are
+/// independent in every kernel.
 /// </summary>
 /// <remarks>
 /// A thread always gets the same share of a layer, so after the first step each core streams its
@@ -23,8 +25,19 @@ internal sealed unsafe class StepThreads
     /// </summary>
     public const long MinPartMultiplyAdds = 64 * 1024;
 
+    /// <summary>
+    /// Batch rows each thread must get for a step to be split by rows instead of by output units. A
+    /// thread with its own rows shares nothing within the step: no hidden state crosses cores, no
+    /// second state buffer is copied back, and its rows' states stay in its core's cache. It reads all
+    /// the weights instead of its share of them, once per block of four rows like any split, which
+    /// pays while the weights fit its cache and, beyond it, from about this many rows, where a block
+    /// of weights read from the next level serves enough rows to hide the read (measured: README, "Threads").
+    /// </summary>
+    public const int MinRowsPerPart = 16;
+
     private readonly ParallelParts parts;
     private readonly Action<int> part;
+    private readonly Action<int> rowPart;
 
     // The step running: set by Run on the calling thread, read by the shares. Pointers, not spans
     // (a class cannot hold spans); Run keeps every buffer pinned until all shares are done.
@@ -41,6 +54,8 @@ internal sealed unsafe class StepThreads
     private Pinned hiddenGates;
     private Pinned resetHidden;
     private Pinned candidate;
+    private Pinned output;      // [batch, outputWidth] or empty: where a row split copies each row's new h
+    private int outputWidth;
 
     /// <summary>Creates the runner on threads the owner also uses for other work (never at the same time).</summary>
     /// <param name="threads">The owner's threads.</param>
@@ -48,6 +63,7 @@ internal sealed unsafe class StepThreads
     {
         parts = threads;
         part = Part;
+        rowPart = RowPart;
     }
 
     /// <summary>Threads a step may use.</summary>
@@ -55,7 +71,8 @@ internal sealed unsafe class StepThreads
 
     /// <summary>
     /// Shares a step of <paramref name="w"/> over <paramref name="batch"/> rows is split into: as many
-    /// as have at least <see cref="MinPartMultiplyAdds"/> each, at most one per thread and per block of units.
+    /// as have at least <see cref="MinPartMultiplyAdds"/> each, at most one per thread and, split by
+    /// units, per block of units (see <see cref="RowPartsFor(CellWeights, int, bool)"/> for when rows are split instead).
     /// </summary>
     public int PartsFor(CellWeights w, int batch, bool withInput) => PartsFor(w, batch, withInput, parts.Count);
 
@@ -65,6 +82,21 @@ internal sealed unsafe class StepThreads
         long perRow = w.RecurrentMultiplyAdds + (withInput ? w.InputMultiplyAdds : 0);
         long useful = perRow * batch / MinPartMultiplyAdds;
         return useful < 2 ? 1 : (int)Math.Min(useful, Math.Min(threads, StepShare.MaxParts(w)));
+    }
+
+    /// <summary>
+    /// Threads a step of <paramref name="w"/> over <paramref name="batch"/> rows is split into by rows:
+    /// as many as get at least <see cref="MinRowsPerPart"/> rows and <see cref="MinPartMultiplyAdds"/>
+    /// each, at most one per thread; 1 when the step is not split by rows.
+    /// </summary>
+    public int RowPartsFor(CellWeights w, int batch, bool withInput) => RowPartsFor(w, batch, withInput, parts.Count);
+
+    /// <summary><see cref="RowPartsFor(CellWeights, int, bool)"/> on <paramref name="threads"/> threads.</summary>
+    public static int RowPartsFor(CellWeights w, int batch, bool withInput, int threads)
+    {
+        long perRow = w.RecurrentMultiplyAdds + (withInput ? w.InputMultiplyAdds : 0);
+        long byWork = perRow * batch / MinPartMultiplyAdds;
+        return (int)Math.Max(1, Math.Min(Math.Min(byWork, batch / MinRowsPerPart), threads));
     }
 
     /// <summary>
@@ -82,35 +114,78 @@ internal sealed unsafe class StepThreads
     /// into <paramref name="h"/>: with the new state apart, the shares need no barrier inside the step.</param>
     /// <param name="buffers">Where the intermediate products go.</param>
     /// <param name="batch">Rows.</param>
+    /// <param name="output">[batch, outputWidth] receives the first <paramref name="outputWidth"/> floats of every row of the new h
+    /// (a session's top layer: its output), or empty. Split by rows, each thread copies its own rows.</param>
+    /// <param name="outputWidth">Floats of each row of h to copy (the state size).</param>
     public static void Forward(
-        StepThreads? threads, CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch)
+        StepThreads? threads, CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch,
+        Span<float> output, int outputWidth)
     {
         if (threads is null)
         {
             CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole);
+            CopyRows(h, w.StateStride, output, outputWidth, 0, batch);
             return;
         }
 
-        threads.Run(w, x, xStride, gates, h, c, hNext, buffers, batch);
+        threads.Run(w, x, xStride, gates, h, c, hNext, buffers, batch, output, outputWidth);
     }
 
-    private void Run(CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch)
+    private void Run(
+        CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch,
+        Span<float> output, int outputWidth)
     {
+        int rows = RowPartsFor(w, batch, !x.IsEmpty);
+        if (rows > 1)
+        {
+            fixed (float* po = output)
+            {
+                this.output = new Pinned(po, output.Length);
+                this.outputWidth = outputWidth;
+                try
+                {
+                    RunShared(rowPart, w, x, xStride, gates, h, c, default, buffers, batch, rows); // each thread its rows, in place
+                }
+                finally
+                {
+                    this.output = default;
+                }
+            }
+
+            return;
+        }
+
         int n = PartsFor(w, batch, !x.IsEmpty);
         if (n <= 1)
         {
             CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole);
+            CopyRows(h, w.StateStride, output, outputWidth, 0, batch);
             return;
         }
 
         int floats = batch * w.StateStride;
-        RunShared(w, x, xStride, gates, h, c, hNext[..floats], buffers, batch, n);
+        RunShared(part, w, x, xStride, gates, h, c, hNext[..floats], buffers, batch, n);
         hNext[..floats].CopyTo(h);
+        CopyRows(h, w.StateStride, output, outputWidth, 0, batch);
+    }
+
+    // Rows [first, first + rows) of h [*, stateStride] into output [*, width], unless output is empty.
+    private static void CopyRows(ReadOnlySpan<float> h, int stateStride, Span<float> output, int width, int first, int rows)
+    {
+        if (output.IsEmpty)
+        {
+            return;
+        }
+
+        for (int b = first; b < first + rows; b++)
+        {
+            h.Slice(b * stateStride, width).CopyTo(output.Slice(b * width, width));
+        }
     }
 
     // Apart from Run, so a step that stays on this thread does not pay for pinning eight buffers.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void RunShared(CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNew, StepBuffers buffers, int batch, int n)
+    private void RunShared(Action<int> body, CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNew, StepBuffers buffers, int batch, int n)
     {
         fixed (float* px = x)
         fixed (float* pg = gates)
@@ -137,7 +212,7 @@ internal sealed unsafe class StepThreads
             candidate = new Pinned(pn, buffers.Candidate.Length);
             try
             {
-                parts.Run(part, n);
+                parts.Run(body, n);
             }
             finally
             {
@@ -156,6 +231,36 @@ internal sealed unsafe class StepThreads
         // c in place: each share reads and writes only its own units of it, and no one else reads it during the step.
         Span<float> cell = c.Span;
         CellStep.Forward(w!, x.Span, xStride, gates.Span, new StepState(h.Span, cell, hNew.Span, cell), buffers, batch, new StepShare(index, count, parts));
+    }
+
+    // The whole step of this thread's rows: a contiguous range in blocks of four (the products' row
+    // block), so no block is cut in two between threads.
+    private void RowPart(int index)
+    {
+        CellWeights cw = w!;
+        (int b0, int b1) = ParallelParts.Share((batch + 3) / 4, count, index);
+        int first = b0 * 4, rows = Math.Min(b1 * 4, batch) - first;
+        if (rows <= 0)
+        {
+            return;
+        }
+
+        ReadOnlySpan<float> input = x.Span;
+        Span<float> cell = c.Span;
+        var buffers = new StepBuffers
+        {
+            Unprojected = unprojected.Span, HiddenGates = hiddenGates.Span, ResetHidden = resetHidden.Span, Candidate = candidate.Span,
+        }.Rows(cw, first, rows);
+        CellStep.Forward(
+            cw,
+            input.IsEmpty ? input : input[(first * xStride)..],
+            xStride,
+            gates.Span.Slice(first * cw.GateStride, rows * cw.GateStride),
+            new StepState(h.Span.Slice(first * cw.StateStride, rows * cw.StateStride), cell.IsEmpty ? cell : cell.Slice(first * cw.PaddedUnits, rows * cw.PaddedUnits)),
+            buffers,
+            rows,
+            StepShare.Whole);
+        CopyRows(h.Span, cw.StateStride, output.Span, outputWidth, first, rows);
     }
 
     // A pinned span's address and length, for the shares to rebuild it on their threads.

@@ -60,7 +60,7 @@ public sealed class StreamingSession
         steps = new StepThreads?[d.NumLayers];
         for (int layer = 0; layer < d.NumLayers; layer++)
         {
-            steps[layer] = shared is not null && shared.PartsFor(stack.Cells[layer], maxBatch, withInput: true) > 1 ? shared : null;
+            steps[layer] = shared is not null && (shared.PartsFor(stack.Cells[layer], maxBatch, withInput: true) > 1 || shared.RowPartsFor(stack.Cells[layer], maxBatch, withInput: true) > 1) ? shared : null;
         }
 
         gates = new AlignedBuffer(maxBatch * gateStride);
@@ -115,14 +115,11 @@ public sealed class StreamingSession
                 CellWeights w = stack.Cells[layer];
                 Span<float> g = gates.Span[..(batch * w.GateStride)];
                 Span<float> h = hidden[layer].Span;
-                StepThreads.Forward(steps[layer], w, x, xStride, g, h, cell[layer].Span, nextHidden.Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch);
+                Span<float> top = layer == d.NumLayers - 1 ? output : default; // [batch, H_out] the session's output
+                StepThreads.Forward(
+                    steps[layer], w, x, xStride, g, h, cell[layer].Span, nextHidden.Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch, top, d.StateSize);
                 x = h;
                 xStride = w.StateStride;
-            }
-
-            for (int b = 0; b < batch; b++)
-            {
-                x.Slice(b * xStride, d.StateSize).CopyTo(output.Slice(b * d.StateSize));
             }
         }
         finally

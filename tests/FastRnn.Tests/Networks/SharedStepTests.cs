@@ -159,31 +159,59 @@ public sealed class SharedStepTests
 
     [Theory]
     [MemberData(nameof(Cells))]
-    public void BatchedStepsAreBitIdenticalOnOneAndTwoThreads(string cell, WeightFormat format)
+    public void BatchedStepsAreBitIdenticalOnOneTwoAndThreeThreads(string cell, WeightFormat format)
     {
         RecurrentNetwork network = Network(cell, bidirectional: false).WithWeightFormat(format);
         NetworkDescription d = network.Description;
-        const int batch = 5;
-        float[] input = Inputs(Steps * batch * d.InputSize, 6);
+
+        // 5 rows are split by units; 37 by rows (two or three ranges, one ending in a part block of
+        // four); the batch changes between calls, so rows that sat out a step keep their state.
+        int[] batches = [37, 5, 37, 20, 37, 37];
+        const int maxBatch = 37;
+        float[] input = Inputs(batches.Length * maxBatch * d.InputSize, 6);
         float[]? expected = null;
-        foreach (int threads in new[] { 1, 2 })
+        foreach (int threads in new[] { 1, 2, 3 })
         {
-            StreamingSession session = network.CreateSession(batch, threads);
-            float[] outputs = new float[Steps * batch * d.StateSize];
-            for (int t = 0; t < Steps; t++)
+            StreamingSession session = network.CreateSession(maxBatch, threads);
+            float[] outputs = new float[batches.Length * maxBatch * d.StateSize];
+            for (int t = 0; t < batches.Length; t++)
             {
-                session.Step(input.AsSpan(t * batch * d.InputSize, batch * d.InputSize), batch, outputs.AsSpan(t * batch * d.StateSize, batch * d.StateSize));
+                int batch = batches[t];
+                session.Step(
+                    input.AsSpan(t * maxBatch * d.InputSize, batch * d.InputSize), batch, outputs.AsSpan(t * maxBatch * d.StateSize, batch * d.StateSize));
             }
 
+            float[] state = new float[d.NumLayers * maxBatch * d.StateSize];
+            float[] cellState = new float[d.HasCellState ? d.NumLayers * maxBatch * d.HiddenSize : 0];
+            session.GetState(state, cellState, maxBatch);
+            float[] all = [.. outputs, .. state, .. cellState];
             if (expected is null)
             {
-                expected = outputs;
+                expected = all;
             }
             else
             {
-                Assert.True(expected.AsSpan().SequenceEqual(outputs), $"{cell} {format}: 2 threads differ from 1 at batch {batch}");
+                Assert.True(expected.AsSpan().SequenceEqual(all), $"{cell} {format}: {threads} threads differ from 1 (batches {string.Join(", ", batches)})");
             }
         }
+    }
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("lstm-projection")]
+    [InlineData("gru-reset-before")]
+    [InlineData("rnn-tanh")]
+    public void ALargeBatchIsSplitByRowsAndASmallOneByUnits(string cell)
+    {
+        CellWeights w = Network(cell, bidirectional: false).Cells[0];
+        var threads = new StepThreads(new ParallelParts(3));
+        Assert.Equal(3, threads.RowPartsFor(w, 64, withInput: true));
+        Assert.Equal(2, threads.RowPartsFor(w, 37, withInput: true));
+        Assert.Equal(1, threads.RowPartsFor(w, StepThreads.MinRowsPerPart * 2 - 1, withInput: true));
+        Assert.Equal(1, threads.RowPartsFor(w, 5, withInput: true));
+        Assert.True(threads.PartsFor(w, 5, withInput: true) >= 2, $"{cell}: 5 rows are not split by units");
+        RecurrentNetwork small = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.RnnTanh, 4, 8), 1);
+        Assert.Equal(1, threads.RowPartsFor(small.Cells[0], 64, withInput: true)); // 64 rows of 96 multiply-adds: no split pays
     }
 
     [Fact]
