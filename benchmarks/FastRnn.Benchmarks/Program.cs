@@ -14,7 +14,8 @@ namespace FastRnn.Benchmarks;
 /// <c>--isa PATH[,PATH]</c> (kernel benchmarks: only the jobs of these paths, e.g. Vector512),
 /// <c>memory [OUT]</c> (resident memory per weight format, see <see cref="Memory.ResidentMemory"/>; OUT defaults to perf-results/CPU),
 /// <c>serving-model OUT</c> (the serving figures' PyTorch-style module, see <see cref="Serving.ServingModel"/>),
-/// <c>serving-report FOLDER</c> (loadtest.md and loadtest.png from benchmarks/run-serving.sh's runs, see <see cref="Serving.ServingReport"/>).
+/// <c>serving-report FOLDER</c> (loadtest.md and loadtest.png from benchmarks/run-serving.sh's runs, see <see cref="Serving.ServingReport"/>),
+/// <c>thread-speedup [N] [SECONDS] [OUT.md]</c> (one stream on N threads over one, interleaved in one process, see <see cref="Inference.ThreadSpeedup"/>).
 /// Exits non-zero when a benchmark fails validation or produces no result.
 /// </summary>
 internal static class Program
@@ -56,6 +57,11 @@ internal static class Program
         if (args.Length == 2 && args[0] == "serving-report")
         {
             return Serving.ServingReport.Run(args[1]);
+        }
+
+        if (args.Length >= 1 && args[0] == "thread-speedup")
+        {
+            return Inference.ThreadSpeedup.Run(args);
         }
 
         if (args.Contains("--ci"))

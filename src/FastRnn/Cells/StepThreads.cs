@@ -20,10 +20,17 @@ namespace FastRnn.Cells;
 internal sealed unsafe class StepThreads
 {
     /// <summary>
-    /// Multiply-adds a share must have for a split to pay: below this the hand-off and barriers
-    /// cost more than the share saves (measured: README, "Threads").
+    /// Multiply-adds a share of a session's step must have for a split to pay: below this the
+    /// hand-off, the join and the copy-back of h cost more than the share saves (measured: README, "Threads").
     /// </summary>
     public const long MinPartMultiplyAdds = 64 * 1024;
+
+    /// <summary>
+    /// Multiply-adds a share of a step inside a whole-sequence call must have: there the threads stay
+    /// together for every step of a layer and direction and meet at one barrier per step, with no
+    /// hand-off, join or copy-back, so a share pays from half a session step's (measured: README, "Threads").
+    /// </summary>
+    public const long MinSequencePartMultiplyAdds = 32 * 1024;
 
     /// <summary>
     /// Batch rows each thread must get for a step to be split by rows instead of by output units. A
@@ -78,10 +85,20 @@ internal sealed unsafe class StepThreads
     public int PartsFor(CellWeights w, int batch, bool withInput) => PartsFor(w, batch, withInput, parts.Count);
 
     /// <summary><see cref="PartsFor(CellWeights, int, bool)"/> on <paramref name="threads"/> threads.</summary>
-    public static int PartsFor(CellWeights w, int batch, bool withInput, int threads)
+    public static int PartsFor(CellWeights w, int batch, bool withInput, int threads) =>
+        Shares(w, (w.RecurrentMultiplyAdds + (withInput ? w.InputMultiplyAdds : 0)) * batch, MinPartMultiplyAdds, threads);
+
+    /// <summary>
+    /// Shares each step of a whole-sequence call over <paramref name="batch"/> rows (fewer than the
+    /// threads) is split into: as many as have at least <see cref="MinSequencePartMultiplyAdds"/> of
+    /// the recurrent product each, at most one per thread and per block of units.
+    /// </summary>
+    public static int SequencePartsFor(CellWeights w, int batch, int threads) =>
+        Shares(w, w.RecurrentMultiplyAdds * batch, MinSequencePartMultiplyAdds, threads);
+
+    private static int Shares(CellWeights w, long multiplyAdds, long minPart, int threads)
     {
-        long perRow = w.RecurrentMultiplyAdds + (withInput ? w.InputMultiplyAdds : 0);
-        long useful = perRow * batch / MinPartMultiplyAdds;
+        long useful = multiplyAdds / minPart;
         return useful < 2 ? 1 : (int)Math.Min(useful, Math.Min(threads, StepShare.MaxParts(w)));
     }
 

@@ -155,7 +155,7 @@ internal sealed class SequenceRunner<THistory>
         // Sequences are independent: each part runs its range of (length-sorted) rows through every
         // step. With fewer rows than threads (one stream), every part runs every step instead, each
         // its share of the output rows, when the step is large enough to pay for the split.
-        int shares = batch >= Region.Threads ? 1 : StepThreads.PartsFor(cell, batch, withInput: false, Region.Threads);
+        int shares = batch >= Region.Threads ? 1 : StepThreads.SequencePartsFor(cell, batch, Region.Threads);
         if (shares < 2)
         {
             Region.Run(recurrencePart, batch);

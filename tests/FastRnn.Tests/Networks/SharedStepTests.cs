@@ -151,10 +151,24 @@ public sealed class SharedStepTests
     {
         RecurrentNetwork network = Network(cell, bidirectional: false);
         var threads = new StepThreads(new ParallelParts(3));
-        Assert.True(threads.PartsFor(network.Cells[0], 1, withInput: false) >= 2, $"{cell}: one stream's step is not split");
+        Assert.True(threads.PartsFor(network.Cells[0], 1, withInput: true) >= 2, $"{cell}: one stream's session step is not split");
+        Assert.True(StepThreads.SequencePartsFor(network.Cells[0], 1, 3) >= 2, $"{cell}: one sequence's step is not split");
         Assert.Equal(3, threads.PartsFor(network.Cells[0], 64, withInput: true));
         RecurrentNetwork small = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, 16, 32), 1);
         Assert.Equal(1, threads.PartsFor(small.Cells[0], 1, withInput: true));
+        Assert.Equal(1, StepThreads.SequencePartsFor(small.Cells[0], 1, 3));
+    }
+
+    [Fact]
+    public void ASequenceSplitsAStepASessionKeepsWhole()
+    {
+        // 64 Ki multiply-adds in the recurrent product, 4 Ki in the input product: a session's step (hand-off,
+        // join and copy-back every step) keeps it on one thread, a whole-sequence call (one barrier per step) shares it.
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.RnnTanh, 16, 256), 1);
+        var threads = new StepThreads(new ParallelParts(2));
+        Assert.Equal(1, threads.PartsFor(network.Cells[0], 1, withInput: true));
+        Assert.Equal(2, StepThreads.SequencePartsFor(network.Cells[0], 1, 2));
+        Assert.Equal(1, StepThreads.SequencePartsFor(network.Cells[0], 1, 1));
     }
 
     [Theory]
