@@ -86,7 +86,7 @@ internal sealed unsafe class StepThreads
 
     /// <summary><see cref="PartsFor(CellWeights, int, bool)"/> on <paramref name="threads"/> threads.</summary>
     public static int PartsFor(CellWeights w, int batch, bool withInput, int threads) =>
-        Shares(w, (w.RecurrentMultiplyAdds + (withInput ? w.InputMultiplyAdds : 0)) * batch, MinPartMultiplyAdds, threads);
+        Shares(w, StepMultiplyAdds(w, batch, withInput), MinPartMultiplyAdds, threads);
 
     /// <summary>
     /// Shares each step of a whole-sequence call over <paramref name="batch"/> rows (fewer than the
@@ -94,13 +94,17 @@ internal sealed unsafe class StepThreads
     /// the recurrent product each, at most one per thread and per block of units.
     /// </summary>
     public static int SequencePartsFor(CellWeights w, int batch, int threads) =>
-        Shares(w, w.RecurrentMultiplyAdds * batch, MinSequencePartMultiplyAdds, threads);
+        Shares(w, StepMultiplyAdds(w, batch, withInput: false), MinSequencePartMultiplyAdds, threads);
 
     private static int Shares(CellWeights w, long multiplyAdds, long minPart, int threads)
     {
         long useful = multiplyAdds / minPart;
         return useful < 2 ? 1 : (int)Math.Min(useful, Math.Min(threads, StepShare.MaxParts(w)));
     }
+
+    // Multiply-adds of a step's products over batch rows: the recurrent product, and the input product with it.
+    private static long StepMultiplyAdds(CellWeights w, int batch, bool withInput) =>
+        (w.RecurrentMultiplyAdds + (withInput ? w.InputMultiplyAdds : 0)) * batch;
 
     /// <summary>
     /// Threads a step of <paramref name="w"/> over <paramref name="batch"/> rows is split into by rows:
@@ -112,8 +116,7 @@ internal sealed unsafe class StepThreads
     /// <summary><see cref="RowPartsFor(CellWeights, int, bool)"/> on <paramref name="threads"/> threads.</summary>
     public static int RowPartsFor(CellWeights w, int batch, bool withInput, int threads)
     {
-        long perRow = w.RecurrentMultiplyAdds + (withInput ? w.InputMultiplyAdds : 0);
-        long byWork = perRow * batch / MinPartMultiplyAdds;
+        long byWork = StepMultiplyAdds(w, batch, withInput) / MinPartMultiplyAdds;
         return (int)Math.Max(1, Math.Min(Math.Min(byWork, batch / MinRowsPerPart), threads));
     }
 
