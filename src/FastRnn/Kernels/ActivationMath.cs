@@ -45,7 +45,7 @@ internal static class ActivationMath
     {
         TVec r = Reduce<TOps, TVec>(x, out TVec n);
         TVec p = TOps.MultiplyAdd(ExpPolynomial<TOps, TVec>(r), TOps.Multiply(r, r), TOps.Add(r, TOps.Broadcast(1f)));
-        return TOps.Multiply(p, TOps.Pow2(n));
+        return TOps.ScaleByPow2(p, n);
     }
 
     // x = n ln 2 + r with n integral and |r| <= ln 2 / 2.

@@ -82,6 +82,14 @@ internal interface ISimdOps<TVec> : IMultiplyAdd<TVec, TVec>
     /// </summary>
     static abstract TVec Pow2(TVec integral);
 
+    /// <summary>
+    /// value × 2^n for lanes of <paramref name="integral"/> that hold integral values in [-126, 127],
+    /// where the product is a normal float: exactly <c>Multiply(value, Pow2(integral))</c>, since
+    /// scaling by a power of two rounds nothing there. AVX-512 does it in one instruction
+    /// (<c>vscalefps</c>) where the other paths build 2^n and multiply.
+    /// </summary>
+    static abstract TVec ScaleByPow2(TVec value, TVec integral);
+
     /// <summary>Round to nearest integral value, ties to even.</summary>
     static abstract TVec Round(TVec value);
 

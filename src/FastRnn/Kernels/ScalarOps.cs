@@ -87,6 +87,9 @@ internal readonly struct ScalarOps : ISimdOps<float>
     public static float Pow2(float integral) => BitConverter.Int32BitsToSingle(((int)integral + 127) << 23);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ScaleByPow2(float value, float integral) => value * Pow2(integral);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Round(float value) => MathF.Round(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastRnn.Kernels;
 
@@ -85,8 +86,15 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
     public static Vector512<float> CopySign(Vector512<float> magnitude, Vector512<float> sign) => Vector512.CopySign(magnitude, sign);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Pow2(Vector512<float> integral) =>
-        Vector512.ShiftLeft(Vector512.ConvertToInt32Native(integral) + Vector512.Create(127), 23).AsSingle();
+    public static Vector512<float> Pow2(Vector512<float> integral) => ScaleByPow2(Vector512<float>.One, integral);
+
+    // vscalefps: one instruction where building 2^n takes three (convert, add, shift) and the
+    // multiply a fourth; exact for the integral n in range that the callers pass.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> integral) =>
+        Avx512F.IsSupported
+            ? Avx512F.Scale(value, integral)
+            : value * Vector512.ShiftLeft(Vector512.ConvertToInt32Native(integral) + Vector512.Create(127), 23).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Round(Vector512<float> value) => Vector512.Round(value);
