@@ -34,11 +34,11 @@ internal static class CellStep
         bool paired = !x.IsEmpty && batch == 1 && w.PairsRowProducts;
         if (paired)
         {
-            RowPairProduct.MultiplyPanels(w.Input, w.Recurrent, p0, p1, x, state.H, gates);
+            RowPairProduct.MultiplyPanels(w.Input, w.Recurrent, p0, p1, x, state.H, gates, share.Order);
         }
         else if (!x.IsEmpty)
         {
-            PackedMatMul.MultiplyPanels(w.Input, p0, p1, x, xStride, batch, gates, w.GateStride);
+            PackedMatMul.MultiplyPanels(w.Input, p0, p1, x, xStride, batch, gates, w.GateStride, share.Order);
         }
 
         UnitRange units = share.Units(w.PaddedUnits);
@@ -97,7 +97,7 @@ internal static class CellStep
     private static void Lstm(CellWeights w, Span<float> gates, StepState state, Span<float> unprojected, int batch, StepShare share, int p0, int p1, UnitRange units)
     {
         int hp = w.PaddedUnits;
-        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, state.H, w.StateStride, batch, gates, w.GateStride);
+        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, state.H, w.StateStride, batch, gates, w.GateStride, share.Order);
         if (state.InPlace)
         {
             share.Barrier(); // before c is written, also with a projection (see Forward)
@@ -113,13 +113,13 @@ internal static class CellStep
         LstmEpilogue.Forward(gates, w.Bias, w.Peephole, state.C, state.CNew, unprojected, batch, hp, w.Epilogue, units);
         share.Barrier(); // the projection reads every unit (and, in place, overwrites h)
         (int q0, int q1) = share.ProjectionPanels(w.Projection);
-        PackedMatMul.MultiplyPanels(w.Projection, q0, q1, unprojected, hp, batch, state.HNew, w.StateStride);
+        PackedMatMul.MultiplyPanels(w.Projection, q0, q1, unprojected, hp, batch, state.HNew, w.StateStride, share.Order);
     }
 
     private static void Gru(CellWeights w, Span<float> gates, StepState state, Span<float> hiddenGates, int batch, StepShare share, int p0, int p1, UnitRange units)
     {
         hiddenGates = hiddenGates[..(batch * w.GateStride)]; // [batch, 3*Hp] W_hh h
-        PackedMatMul.MultiplyPanels(w.Recurrent, p0, p1, state.H, w.StateStride, batch, hiddenGates, w.GateStride);
+        PackedMatMul.MultiplyPanels(w.Recurrent, p0, p1, state.H, w.StateStride, batch, hiddenGates, w.GateStride, share.Order);
         if (state.InPlace)
         {
             share.Barrier();
@@ -136,21 +136,21 @@ internal static class CellStep
         Span<float> resetHidden = buffers.ResetHidden[..(batch * hp)];              // [batch, Hp] r ⊙ h
         Span<float> candidate = buffers.Candidate[..(batch * candidateStride)];     // [batch, Hn] W_hn (r ⊙ h)
         (int r0, int r1) = share.Panels(w.Recurrent);
-        PackedMatMul.MultiplyPanels(w.Recurrent, r0, r1, state.H, w.StateStride, batch, hiddenGates, 2 * hp);
+        PackedMatMul.MultiplyPanels(w.Recurrent, r0, r1, state.H, w.StateStride, batch, hiddenGates, 2 * hp, share.Order);
 
         // r ⊙ h of its own units reads h without writing it: the one barrier comes before the
         // candidate product, which reads every unit of r ⊙ h (and so after every share has read h).
         GruResetBeforeEpilogue.Gates(gates, hiddenGates, w.InputBias, w.HiddenBias, state.H, resetHidden, batch, hp, w.Epilogue, units);
         share.Barrier(); // in place or apart: its share's outputs are this share's units, whose h only this share overwrites
         (int n0, int n1) = share.Panels(w.Candidate);
-        PackedMatMul.MultiplyPanels(w.Candidate, n0, n1, resetHidden, hp, batch, candidate, candidateStride);
+        PackedMatMul.MultiplyPanels(w.Candidate, n0, n1, resetHidden, hp, batch, candidate, candidateStride, share.Order);
         GruResetBeforeEpilogue.State(gates, candidate, candidateStride, w.InputBias, w.HiddenBias, state.H, state.HNew, batch, hp, w.Epilogue, units);
     }
 
     private static void Rnn(CellWeights w, Span<float> gates, StepState state, int batch, StepShare share, int p0, int p1, UnitRange units)
     {
         int gs = w.GateStride;
-        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, state.H, w.StateStride, batch, gates, gs);
+        PackedMatMul.MultiplyAddPanels(w.Recurrent, p0, p1, state.H, w.StateStride, batch, gates, gs, share.Order);
         if (state.InPlace)
         {
             share.Barrier();

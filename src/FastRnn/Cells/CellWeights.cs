@@ -17,6 +17,7 @@ internal sealed class CellWeights
     private readonly AlignedBuffer? inputBias;   // GRU: [3*Hp] b_ih, packed order
     private readonly AlignedBuffer? hiddenBias;  // GRU: [3*Hp] b_hh, packed order
     private readonly AlignedBuffer? peephole;    // [3*Hp] w_ci, w_cf, w_co, natural order
+    private readonly long recurrentWeightBytes;  // W_hh, W_hr and W_hn as stored
     private readonly string[] names;             // weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, weight_ci, weight_cf, weight_co
 
     /// <summary>Packs the canonical (PyTorch layout) tensors of one layer and direction.</summary>
@@ -84,9 +85,11 @@ internal sealed class CellWeights
         LoadVectors(weights);
         RecurrentMultiplyAdds = Size(Recurrent) + Size(Projection) + Size(Candidate);
         InputMultiplyAdds = Size(Input);
+        recurrentWeightBytes = Bytes(Recurrent) + Bytes(Projection) + Bytes(Candidate);
         PairsRowProducts = Kind != CellKind.Gru && RowPairProduct.Supports(Input, Recurrent);
 
         static long Size(PackedMatrix? m) => m is null ? 0 : (long)m.PaddedRows * m.Columns;
+        static long Bytes(PackedMatrix? m) => m?.WeightBytes ?? 0;
     }
 
     public CellKind Kind { get; }
@@ -96,6 +99,9 @@ internal sealed class CellWeights
 
     /// <summary>Multiply-adds of a step's input product per batch row.</summary>
     public long InputMultiplyAdds { get; }
+
+    /// <summary>Weight bytes one step streams: its recurrent products' and, <paramref name="withInput"/>, W_ih's.</summary>
+    public long StepWeightBytes(bool withInput) => recurrentWeightBytes + (withInput ? Input.WeightBytes : 0);
 
     /// <summary>
     /// Whether one row's input and recurrent products go into the same gates in one pass

@@ -21,20 +21,40 @@ internal readonly struct StepShare
     private readonly ParallelParts? threads;
 
     public StepShare(int part, int parts, ParallelParts? threads)
+        : this(part, parts, threads, PanelOrder.Ascending)
+    {
+    }
+
+    private StepShare(int part, int parts, ParallelParts? threads, PanelOrder order)
     {
         Part = part;
         Parts = parts;
         this.threads = threads;
+        Order = order;
     }
 
     /// <summary>The whole step on the calling thread.</summary>
     public static StepShare Whole => new(0, 1, null);
+
+    /// <summary>Which way this share's products walk their panels (no result depends on it).</summary>
+    public PanelOrder Order { get; }
 
     /// <summary>This share, 0..Parts - 1.</summary>
     public int Part { get; }
 
     /// <summary>Shares of the step.</summary>
     public int Parts { get; }
+
+    /// <summary>
+    /// This share in time step <paramref name="step"/> of a run of steps (a sequence, a session's calls):
+    /// walking its panels the other way every other step once the weights it streams in a step,
+    /// <paramref name="withInput"/> the input matrix too, overflow the L2 (<see cref="AlternatingPanels"/>).
+    /// </summary>
+    public StepShare InStep(CellWeights w, bool withInput, long step) =>
+        WithOrder(AlternatingPanels.For(w.StepWeightBytes(withInput) / Parts, step));
+
+    /// <summary>This share walking its panels in <paramref name="order"/>.</summary>
+    public StepShare WithOrder(PanelOrder order) => new(Part, Parts, threads, order);
 
     /// <summary>The most shares a step of <paramref name="w"/> can be split into: its blocks of units.</summary>
     public static int MaxParts(CellWeights w) => Blocks(w.PaddedUnits / Isa.FloatsPerVector);

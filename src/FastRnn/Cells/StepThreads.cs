@@ -53,6 +53,7 @@ internal sealed unsafe class StepThreads
     private int batch;
     private int count;
     private int xStride;
+    private long step;          // the caller's count of steps, for the panel order (StepShare.InStep)
     private Pinned x;           // [batch, xStride] or empty
     private Pinned gates;       // [batch, GateStride]
     private Pinned h;           // [batch, StateStride] read by every share's products
@@ -138,24 +139,26 @@ internal sealed unsafe class StepThreads
     /// <param name="output">[batch, outputWidth] receives the first <paramref name="outputWidth"/> floats of every row of the new h
     /// (a session's top layer: its output), or empty. Split by rows, each thread copies its own rows.</param>
     /// <param name="outputWidth">Floats of each row of h to copy (the state size).</param>
+    /// <param name="step">The caller's count of steps so far: successive steps may walk the weights in turn each way (<see cref="StepShare.InStep"/>).</param>
     public static void Forward(
         StepThreads? threads, CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch,
-        Span<float> output, int outputWidth)
+        Span<float> output, int outputWidth, long step)
     {
         if (threads is null)
         {
-            CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole);
+            CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole.InStep(w, !x.IsEmpty, step));
             CopyRows(h, w.StateStride, output, outputWidth, 0, batch);
             return;
         }
 
-        threads.Run(w, x, xStride, gates, h, c, hNext, buffers, batch, output, outputWidth);
+        threads.Run(w, x, xStride, gates, h, c, hNext, buffers, batch, output, outputWidth, step);
     }
 
     private void Run(
         CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch,
-        Span<float> output, int outputWidth)
+        Span<float> output, int outputWidth, long step)
     {
+        this.step = step;
         int rows = RowPartsFor(w, batch, !x.IsEmpty);
         if (rows > 1)
         {
@@ -179,7 +182,7 @@ internal sealed unsafe class StepThreads
         int n = PartsFor(w, batch, !x.IsEmpty);
         if (n <= 1)
         {
-            CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole);
+            CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole.InStep(w, !x.IsEmpty, step));
             CopyRows(h, w.StateStride, output, outputWidth, 0, batch);
             return;
         }
@@ -251,7 +254,9 @@ internal sealed unsafe class StepThreads
         };
         // c in place: each share reads and writes only its own units of it, and no one else reads it during the step.
         Span<float> cell = c.Span;
-        CellStep.Forward(w!, x.Span, xStride, gates.Span, new StepState(h.Span, cell, hNew.Span, cell), buffers, batch, new StepShare(index, count, parts));
+        CellWeights cw = w!;
+        CellStep.Forward(
+            cw, x.Span, xStride, gates.Span, new StepState(h.Span, cell, hNew.Span, cell), buffers, batch, new StepShare(index, count, parts).InStep(cw, !x.Span.IsEmpty, step));
     }
 
     // The whole step of this thread's rows: a contiguous range in blocks of four (the products' row
@@ -280,7 +285,7 @@ internal sealed unsafe class StepThreads
             new StepState(h.Span.Slice(first * cw.StateStride, rows * cw.StateStride), cell.IsEmpty ? cell : cell.Slice(first * cw.PaddedUnits, rows * cw.PaddedUnits)),
             buffers,
             rows,
-            StepShare.Whole);
+            StepShare.Whole.InStep(cw, !input.IsEmpty, step));
         CopyRows(h.Span, cw.StateStride, output.Span, outputWidth, first, rows);
     }
 

@@ -32,7 +32,7 @@ public static class CpuDescription
         }
     }
 
-    /// <summary>One line per fact: CPU, architecture, logical cores, ISA path, floats per vector, FMA, the int8 kernel, the products' prefetch.</summary>
+    /// <summary>One line per fact: CPU, architecture, logical cores, ISA path, floats per vector, FMA, the int8 kernel, the products' prefetch and panel order.</summary>
     public static string Summary()
     {
         string summary =
@@ -43,7 +43,8 @@ public static class CpuDescription
             $"Vector width:   {Isa.FloatsPerVector} floats ({Isa.FloatsPerVector * 32} bits){Environment.NewLine}" +
             $"Hardware FMA:   {(Isa.HasHardwareFma ? "yes" : "no")}{Environment.NewLine}" +
             $"Int8 kernel:    {PackedMatMul.Int8KernelName(Isa.Active)}{Int8Note()}{Environment.NewLine}" +
-            $"Prefetch:       {Prefetch.Description}";
+            $"Prefetch:       {Prefetch.Description}{Environment.NewLine}" +
+            $"Panel order:    {AlternatingPanels.Description}";
         string? hint = NarrowerPathHint();
         return hint is null ? summary : summary + Environment.NewLine + hint;
     }

@@ -31,7 +31,7 @@ internal static class PackedMatMul
     /// <param name="y">[batch, yStride] output rows in packed row order; the first w.PaddedRows are updated.</param>
     /// <param name="yStride">Distance between output rows.</param>
     public static void MultiplyAdd(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        Product(w, 0, w.Panels, x, xStride, batch, y, yStride, ProductWrite.Accumulate);
+        Product(w, 0, w.Panels, x, xStride, batch, y, yStride, ProductWrite.Accumulate, PanelOrder.Ascending);
 
     /// <summary>
     /// Writes the product into <paramref name="y"/> (its first w.PaddedRows of every row), which need not
@@ -45,23 +45,24 @@ internal static class PackedMatMul
     /// <param name="y">[batch, yStride] output rows in packed row order; the first w.PaddedRows are written.</param>
     /// <param name="yStride">Distance between output rows.</param>
     public static void Multiply(PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        Product(w, 0, w.Panels, x, xStride, batch, y, yStride, ProductWrite.Overwrite);
+        Product(w, 0, w.Panels, x, xStride, batch, y, yStride, ProductWrite.Overwrite, PanelOrder.Ascending);
 
     /// <summary>
-    /// The product restricted to panels [firstPanel, endPanel): disjoint output columns, so parts of
-    /// one product can run on different threads and give exactly the single-threaded result.
+    /// The product restricted to panels [firstPanel, endPanel), walked in <paramref name="order"/>: disjoint
+    /// output columns, so parts of one product can run on different threads and give exactly the
+    /// single-threaded result, and the order changes no bit (int8 matrices walk first to last).
     /// </summary>
     public static void MultiplyAddPanels(
-        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        Product(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Accumulate);
+        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, PanelOrder order) =>
+        Product(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Accumulate, order);
 
-    /// <summary><see cref="Multiply"/> restricted to panels [firstPanel, endPanel) (their output columns are written).</summary>
+    /// <summary><see cref="Multiply"/> restricted to panels [firstPanel, endPanel) (their output columns are written), walked in <paramref name="order"/>.</summary>
     public static void MultiplyPanels(
-        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride) =>
-        Product(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Overwrite);
+        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, PanelOrder order) =>
+        Product(w, firstPanel, endPanel, x, xStride, batch, y, yStride, ProductWrite.Overwrite, order);
 
     private static unsafe void Product(
-        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write)
+        PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write, PanelOrder order)
     {
         if (w.Width != Isa.FloatsPerVector)
         {
@@ -95,7 +96,7 @@ internal static class PackedMatMul
             var kernel = new ProductKernel
             {
                 W = w, FirstPanel = firstPanel, EndPanel = endPanel, X = x, XStride = xStride, Batch = batch, Y = y, YStride = yStride, Write = write,
-                PrefetchFromBytes = Prefetch.ProductFromBytes,
+                PrefetchFromBytes = Prefetch.ProductFromBytes, Descending = order == PanelOrder.Descending,
             };
             SimdDispatch.Run(ref kernel);
         }
@@ -136,6 +137,7 @@ internal static class PackedMatMul
         public int YStride;
         public ProductWrite Write;
         public long PrefetchFromBytes; // products over at least this many weight bytes fetch the next panel ahead (Prefetch)
+        public bool Descending;        // panels last to first (PanelOrder)
 
         public void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
@@ -154,18 +156,25 @@ internal static class PackedMatMul
             int firstPanel = FirstPanel, endPanel = EndPanel, xStride = XStride, batch = Batch, yStride = YStride;
             ProductWrite write = Write;
             long prefetchFrom = PrefetchFromBytes;
+            bool descending = Descending;
             int fullEnd = Math.Min(endPanel, w.Panels - 1);
+            bool full = firstPanel < fullEnd, last = endPanel == w.Panels; // the last panel may be narrower: a kernel of its own
             for (int chunk = 0; chunk < batch; chunk += RowChunk)
             {
                 int chunkEnd = Math.Min(batch, chunk + RowChunk);
-                if (firstPanel < fullEnd)
+                if (last && descending)
                 {
-                    Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
+                    Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom, descending);
                 }
 
-                if (endPanel == w.Panels)
+                if (full)
                 {
-                    Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
+                    Panels<TOps, TVec>(w, w.PanelVectors, firstPanel, fullEnd, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom, descending);
+                }
+
+                if (last && !descending)
+                {
+                    Panels<TOps, TVec>(w, w.LastPanelVectors, w.Panels - 1, w.Panels, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom, descending);
                 }
             }
         }
@@ -206,11 +215,15 @@ internal static class PackedMatMul
 
     /// <summary>The product on an explicit path (tests run every path the CPU has in one process).</summary>
     internal static void ByShape(SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write) =>
-        ByShape(path, w, x, xStride, batch, y, yStride, write, Prefetch.ProductFromBytes);
+        ByShape(path, w, x, xStride, batch, y, yStride, write, Prefetch.ProductFromBytes, PanelOrder.Ascending);
 
-    /// <summary>The product on an explicit path, fetching ahead from <paramref name="prefetchFromBytes"/> weight bytes (long.MaxValue: never).</summary>
+    /// <summary>
+    /// The product on an explicit path, fetching ahead from <paramref name="prefetchFromBytes"/> weight bytes
+    /// (long.MaxValue: never), walking the panels in <paramref name="order"/>.
+    /// </summary>
     internal static void ByShape(
-        SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write, long prefetchFromBytes)
+        SimdPath path, PackedMatrix w, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, ProductWrite write, long prefetchFromBytes,
+        PanelOrder order)
     {
         if (w.Width != Isa.WidthOf(path))
         {
@@ -220,7 +233,7 @@ internal static class PackedMatMul
         var kernel = new ProductKernel
         {
             W = w, EndPanel = w.Panels, X = x, XStride = xStride, Batch = batch, Y = y, YStride = yStride, Write = write,
-            PrefetchFromBytes = prefetchFromBytes,
+            PrefetchFromBytes = prefetchFromBytes, Descending = order == PanelOrder.Descending,
         };
         SimdDispatch.Run(path, ref kernel);
     }
@@ -285,24 +298,24 @@ internal static class PackedMatMul
 
     private static void Panels<TOps, TVec>(
         PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
-        ProductWrite write, long prefetchFrom)
+        ProductWrite write, long prefetchFrom, bool descending)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         switch (w.Format)
         {
             case WeightFormat.BFloat16:
-                ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
+                ByVectors<TOps, TVec, BFloat16Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom, descending);
                 break;
             default:
-                ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
+                ByVectors<TOps, TVec, Float32Weights>(w, vectors, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom, descending);
                 break;
         }
     }
 
     private static void ByVectors<TOps, TVec, TW>(
         PackedMatrix w, int vectors, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
-        ProductWrite write, long prefetchFrom)
+        ProductWrite write, long prefetchFrom, bool descending)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -310,24 +323,24 @@ internal static class PackedMatMul
         switch (vectors)
         {
             case 1:
-                Run<TOps, TVec, TW, One>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
+                Run<TOps, TVec, TW, One>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom, descending);
                 break;
             case 2:
-                Run<TOps, TVec, TW, Two>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
+                Run<TOps, TVec, TW, Two>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom, descending);
                 break;
             case 3:
-                Run<TOps, TVec, TW, Three>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
+                Run<TOps, TVec, TW, Three>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom, descending);
                 break;
             default:
-                Run<TOps, TVec, TW, Four>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom);
+                Run<TOps, TVec, TW, Four>(w, first, end, x, xStride, chunk, chunkEnd, y, yStride, write, prefetchFrom, descending);
                 break;
         }
     }
 
-    // Panels [first, end), all of TShape.Value vectors, over rows [chunk, chunkEnd).
+    // Panels [first, end), all of TShape.Value vectors, over rows [chunk, chunkEnd), first to last or last to first.
     private static void Run<TOps, TVec, TW, TShape>(
         PackedMatrix w, int first, int end, ReadOnlySpan<float> x, int xStride, int chunk, int chunkEnd, Span<float> y, int yStride,
-        ProductWrite write, long prefetchFrom)
+        ProductWrite write, long prefetchFrom, bool descending)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -346,11 +359,15 @@ internal static class PackedMatMul
         // PrefetchEvery columns, while it computes.
         bool prefetch = chunkEnd - chunk > block && (long)(end - first) * panelStride >= prefetchFrom;
         int linesPerBlock = prefetch ? columns / PrefetchEvery : 0;
-        for (int panel = first; panel < end; panel++)
+        int count = end - first;
+        int toNext = descending ? -panelStride : panelStride; // bytes from a panel to the one walked next
+        for (int i = 0; i < count; i++)
         {
+            int panel = descending ? end - 1 - i : first + i;
+            bool more = i + 1 < count;
             ref byte wPanel = ref Unsafe.Add(ref wBase, panel * panelStride);
-            ref byte wNext = ref panel + 1 < end ? ref Unsafe.Add(ref wPanel, panelStride) : ref wPanel;
-            int nextLines = panel + 1 < end ? panelStride / CacheLine : 0; // lines of the next panel not yet asked for
+            ref byte wNext = ref more ? ref Unsafe.Add(ref wPanel, toNext) : ref wPanel;
+            int nextLines = more ? panelStride / CacheLine : 0; // lines of the next panel not yet asked for
             int yOffset = panel * panelFloats;
             int row = chunk;
             int asked = 0;

@@ -43,8 +43,8 @@ internal static class Prefetch
         }
     }
 
-    // CPUID leaf 0 spells the vendor in EBX, EDX, ECX: "Genu" "ineI" "ntel".
-    private static bool IsIntel()
+    /// <summary>Whether this is an Intel x86 CPU (CPUID leaf 0 spells the vendor in EBX, EDX, ECX: "Genu" "ineI" "ntel").</summary>
+    public static bool IsIntel()
     {
         if (!X86Base.IsSupported)
         {

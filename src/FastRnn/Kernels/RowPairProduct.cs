@@ -25,7 +25,7 @@ internal static class RowPairProduct
         a.Format != WeightFormat.Int8 && a.Format == b.Format && a.Width == b.Width && a.PaddedRows == b.PaddedRows
         && a.PanelVectors == b.PanelVectors && a.LastPanelVectors == b.LastPanelVectors;
 
-    /// <summary>Writes y = A · a + B · b over panels [firstPanel, endPanel) of both.</summary>
+    /// <summary>Writes y = A · a + B · b over panels [firstPanel, endPanel) of both, walked in <paramref name="order"/> (no bit depends on it).</summary>
     /// <param name="a">[PaddedRows, a.Columns] the first matrix (the input weights).</param>
     /// <param name="b">[PaddedRows, b.Columns] the second (the recurrent weights), packed like <paramref name="a"/>.</param>
     /// <param name="firstPanel">First panel of both.</param>
@@ -33,14 +33,17 @@ internal static class RowPairProduct
     /// <param name="xa">[a.Columns] the row A multiplies.</param>
     /// <param name="xb">[b.Columns] the row B multiplies.</param>
     /// <param name="y">[PaddedRows] the output row in packed order; the panels' columns are written.</param>
-    public static void MultiplyPanels(PackedMatrix a, PackedMatrix b, int firstPanel, int endPanel, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y) =>
-        ByPath(null, a, b, firstPanel, endPanel, xa, xb, y);
+    /// <param name="order">Which way to walk the panels (<see cref="AlternatingPanels"/>).</param>
+    public static void MultiplyPanels(
+        PackedMatrix a, PackedMatrix b, int firstPanel, int endPanel, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y, PanelOrder order) =>
+        ByPath(null, a, b, firstPanel, endPanel, xa, xb, y, order);
 
     /// <summary>The product on an explicit path (tests run every path the CPU has in one process).</summary>
-    internal static void ByShape(SimdPath path, PackedMatrix a, PackedMatrix b, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y) =>
-        ByPath(path, a, b, 0, a.Panels, xa, xb, y);
+    internal static void ByShape(SimdPath path, PackedMatrix a, PackedMatrix b, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y, PanelOrder order) =>
+        ByPath(path, a, b, 0, a.Panels, xa, xb, y, order);
 
-    private static void ByPath(SimdPath? path, PackedMatrix a, PackedMatrix b, int firstPanel, int endPanel, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y)
+    private static void ByPath(
+        SimdPath? path, PackedMatrix a, PackedMatrix b, int firstPanel, int endPanel, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y, PanelOrder order)
     {
         if (!Supports(a, b))
         {
@@ -63,7 +66,7 @@ internal static class RowPairProduct
                 $"Expected rows of {a.Columns} and {b.Columns} floats and an output of {a.PaddedRows}, got {xa.Length}, {xb.Length} and {y.Length}.");
         }
 
-        var kernel = new Kernel { A = a, B = b, FirstPanel = firstPanel, EndPanel = endPanel, Xa = xa, Xb = xb, Y = y };
+        var kernel = new Kernel { A = a, B = b, FirstPanel = firstPanel, EndPanel = endPanel, Xa = xa, Xb = xb, Y = y, Descending = order == PanelOrder.Descending };
         if (path is { } chosen)
         {
             SimdDispatch.Run(chosen, ref kernel);
@@ -83,6 +86,7 @@ internal static class RowPairProduct
         public ReadOnlySpan<float> Xa; // [a.Columns]
         public ReadOnlySpan<float> Xb; // [b.Columns]
         public Span<float> Y;          // [PaddedRows]
+        public bool Descending;        // panels last to first
 
         public readonly void Run<TOps, TVec>()
             where TOps : struct, ISimdOps<TVec>
@@ -111,8 +115,11 @@ internal static class RowPairProduct
             ref float xa = ref MemoryMarshal.GetReference(Xa);
             ref float xb = ref MemoryMarshal.GetReference(Xb);
             ref float y = ref MemoryMarshal.GetReference(Y);
-            for (int panel = FirstPanel; panel < EndPanel; panel++)
+            int first = FirstPanel, count = EndPanel - FirstPanel;
+            bool descending = Descending;
+            for (int i = 0; i < count; i++)
             {
+                int panel = descending ? first + count - 1 - i : first + i;
                 ref byte pa = ref Unsafe.Add(ref wa, panel * strideA);
                 ref byte pb = ref Unsafe.Add(ref wb, panel * strideB);
                 ref float yp = ref Unsafe.Add(ref y, panel * panelFloats);

@@ -175,7 +175,7 @@ internal sealed class SequenceRunner<THistory>
         CellWeights cell = r.Cell;
         (int first, int end) = r.Share(cell.Input.Panels, part);
         int rows = r.Steps * r.Batch;
-        PackedMatMul.MultiplyPanels(cell.Input, first, end, r.Input.Span, cell.InputSize, rows, r.Gates.Span[..(rows * cell.GateStride)], cell.GateStride);
+        PackedMatMul.MultiplyPanels(cell.Input, first, end, r.Input.Span, cell.InputSize, rows, r.Gates.Span[..(rows * cell.GateStride)], cell.GateStride, PanelOrder.Ascending);
     }
 
     // A part of the recurrence: a range of sorted rows through every step, on this thread alone.
@@ -200,7 +200,8 @@ internal sealed class SequenceRunner<THistory>
             history.BeforeStep(cell, slot, at, h, c);
             if (active > 0)
             {
-                CellStep.Forward(cell, default, 0, gates.Slice(at * gs, active * gs), new StepState(h, c), history.Buffers(cell, slot, part, at, active), active, StepShare.Whole);
+                StepShare whole = StepShare.Whole.InStep(cell, withInput: false, k);
+                CellStep.Forward(cell, default, 0, gates.Slice(at * gs, active * gs), new StepState(h, c), history.Buffers(cell, slot, part, at, active), active, whole);
             }
 
             history.AfterStep(cell, slot, at, c);
@@ -241,9 +242,10 @@ internal sealed class SequenceRunner<THistory>
             }
 
             Span<float> stepGates = gates.Slice(at * gs, active * gs);
+            StepShare inStep = share.InStep(cell, withInput: false, k);
             if (active == batch)
             {
-                CellStep.Forward(cell, default, 0, stepGates, new StepState(h, c, hNext, cNext), history.Buffers(cell, slot, 0, at, active), active, share);
+                CellStep.Forward(cell, default, 0, stepGates, new StepState(h, c, hNext, cNext), history.Buffers(cell, slot, 0, at, active), active, inStep);
                 Span<float> swap = h;
                 h = hNext;
                 hNext = swap;
@@ -253,7 +255,7 @@ internal sealed class SequenceRunner<THistory>
             }
             else if (active > 0)
             {
-                CellStep.Forward(cell, default, 0, stepGates, new StepState(h[..(active * ss)], c[..(active * hp)]), history.Buffers(cell, slot, 0, at, active), active, share);
+                CellStep.Forward(cell, default, 0, stepGates, new StepState(h[..(active * ss)], c[..(active * hp)]), history.Buffers(cell, slot, 0, at, active), active, inStep);
             }
 
             share.Barrier();

@@ -21,6 +21,7 @@ public sealed class StreamingSession
     private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
     private readonly AlignedBuffer nextHidden; // [B, max StateStride] a shared step's new h, copied back after it (empty on one thread)
     private readonly StepThreads?[] steps;    // per layer: shares its step by output rows; null with one thread or a layer too small to split
+    private long stepCount;                   // steps taken: successive steps walk large weights in turn each way (AlternatingPanels)
     private int busy;
 
     internal StreamingSession(CellStack stack, int maxBatch, int threads = 1)
@@ -117,10 +118,12 @@ public sealed class StreamingSession
                 Span<float> h = hidden[layer].Span;
                 Span<float> top = layer == d.NumLayers - 1 ? output : default; // [batch, H_out] the session's output
                 StepThreads.Forward(
-                    steps[layer], w, x, xStride, g, h, cell[layer].Span, nextHidden.Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch, top, d.StateSize);
+                    steps[layer], w, x, xStride, g, h, cell[layer].Span, nextHidden.Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch, top, d.StateSize, stepCount);
                 x = h;
                 xStride = w.StateStride;
             }
+
+            stepCount++;
         }
         finally
         {

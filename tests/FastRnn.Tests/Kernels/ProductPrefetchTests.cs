@@ -6,14 +6,15 @@ using Xunit;
 namespace FastRnn.Tests.Kernels;
 
 /// <summary>
-/// The batched products' software prefetch (<see cref="Prefetch"/>) moves only when lines arrive: a product that
-/// fetches ahead from the first byte equals one that never does, bit for bit, on every path, weight format and
-/// write mode, whatever this CPU's own choice is.
+/// The batched products' software prefetch (<see cref="Prefetch"/>) and the direction they walk their panels
+/// (<see cref="PanelOrder"/>) move only when lines arrive: a product that fetches ahead from the first byte, or
+/// walks last to first, or both, equals one that does neither, bit for bit, on every path, weight format and
+/// write mode, whatever this CPU's own choices are.
 /// </summary>
 public sealed class ProductPrefetchTests
 {
     [Property(MaxTest = 80)]
-    public bool ProductWithPrefetchEqualsProductWithoutBitForBit(
+    public bool ProductWithPrefetchOrWalkingBackwardEqualsThePlainProductBitForBit(
         int unitsPick, int columnsPick, int gatesPick, int batchPick, int formatPick, bool accumulate, int seed)
     {
         int units = TestSizes.Pick(unitsPick, minimum: 1);
@@ -29,16 +30,20 @@ public sealed class ProductPrefetchTests
         {
             PackedMatrix packed = PackedMatrix.Pack(w, gates, units, columns, Isa.WidthOf(path), format);
             int stride = packed.PaddedRows + 1;
-            float[] without = RandomValues(random, batch * stride);
-            float[] with = (float[])without.Clone();
-            PackedMatMul.ByShape(path, packed, x, columns, batch, without, stride, write, prefetchFromBytes: long.MaxValue);
-            PackedMatMul.ByShape(path, packed, x, columns, batch, with, stride, write, prefetchFromBytes: 0);
-            for (int i = 0; i < without.Length; i++)
+            float[] plain = RandomValues(random, batch * stride);
+            float[] start = (float[])plain.Clone();
+            PackedMatMul.ByShape(path, packed, x, columns, batch, plain, stride, write, prefetchFromBytes: long.MaxValue, PanelOrder.Ascending);
+            foreach ((long prefetchFrom, PanelOrder order) in new[] { (0L, PanelOrder.Ascending), (long.MaxValue, PanelOrder.Descending), (0L, PanelOrder.Descending) })
             {
-                if (BitConverter.SingleToInt32Bits(without[i]) != BitConverter.SingleToInt32Bits(with[i]))
+                float[] with = (float[])start.Clone();
+                PackedMatMul.ByShape(path, packed, x, columns, batch, with, stride, write, prefetchFrom, order);
+                for (int i = 0; i < plain.Length; i++)
                 {
-                    throw new InvalidOperationException(
-                        $"{path}, {format}, {write}, [{gates}×{units}, {columns}] × batch {batch}: element {i} is {with[i]:R} with prefetch, {without[i]:R} without");
+                    if (BitConverter.SingleToInt32Bits(plain[i]) != BitConverter.SingleToInt32Bits(with[i]))
+                    {
+                        throw new InvalidOperationException(
+                            $"{path}, {format}, {write}, [{gates}×{units}, {columns}] × batch {batch}, prefetch from {prefetchFrom} B, {order}: element {i} is {with[i]:R}, plain {plain[i]:R}");
+                    }
                 }
             }
         }

@@ -68,14 +68,14 @@ public sealed class ProductWriteTests
         float[] parts = new float[batch * stride];
         Array.Fill(parts, float.NaN);
         int middle = packed.Panels / 2;
-        PackedMatMul.MultiplyPanels(packed, 0, middle, x, columns, batch, parts, stride);
+        PackedMatMul.MultiplyPanels(packed, 0, middle, x, columns, batch, parts, stride, PanelOrder.Ascending);
         int firstColumn = middle * packed.PanelVectors * packed.Width;
         for (int b = 0; b < batch; b++)
         {
             Assert.True(float.IsNaN(parts[(b * stride) + firstColumn]), "a panel range wrote past its columns");
         }
 
-        PackedMatMul.MultiplyPanels(packed, middle, packed.Panels, x, columns, batch, parts, stride);
+        PackedMatMul.MultiplyPanels(packed, middle, packed.Panels, x, columns, batch, parts, stride, PanelOrder.Descending);
         Assert.True(BitwiseEqual(whole, parts));
     }
 

@@ -148,8 +148,8 @@ public sealed class QuantizedMatMulTests
             PackedMatMul.MultiplyAdd(active, x, columns, batch, whole, active.PaddedRows);
             float[] split = new float[batch * active.PaddedRows];
             int middle = active.Panels / 2;
-            PackedMatMul.MultiplyAddPanels(active, middle, active.Panels, x, columns, batch, split, active.PaddedRows);
-            PackedMatMul.MultiplyAddPanels(active, 0, middle, x, columns, batch, split, active.PaddedRows);
+            PackedMatMul.MultiplyAddPanels(active, middle, active.Panels, x, columns, batch, split, active.PaddedRows, PanelOrder.Descending);
+            PackedMatMul.MultiplyAddPanels(active, 0, middle, x, columns, batch, split, active.PaddedRows, PanelOrder.Ascending);
             AssertBitsEqual(whole, split, $"panel ranges of [{rows}, {columns}]");
         }
     }

@@ -8,12 +8,12 @@ namespace FastRnn.Tests.Kernels;
 /// <summary>
 /// One stream's paired step product (<see cref="RowPairProduct"/>): y = A·a + B·b in one pass equals, bit
 /// for bit, A·a written and B·b added by the two-pass product, on every path, for float32 and bfloat16
-/// weights, with either matrix the wider one; and it refuses matrices not packed alike.
+/// weights, with either matrix the wider one, walking its panels either way; and it refuses matrices not packed alike.
 /// </summary>
 public sealed class RowPairProductTests
 {
     [Property(MaxTest = 80)]
-    public bool OnePassEqualsTwoPassesBitForBit(int unitsPick, int columnsAPick, int columnsBPick, int gatesPick, bool bfloat16, int seed)
+    public bool OnePassEqualsTwoPassesBitForBit(int unitsPick, int columnsAPick, int columnsBPick, int gatesPick, bool bfloat16, bool descending, int seed)
     {
         int units = TestSizes.Pick(unitsPick, minimum: 1);
         int columnsA = TestSizes.Pick(columnsAPick, minimum: 1);
@@ -35,13 +35,13 @@ public sealed class RowPairProductTests
             PackedMatMul.ByShape(path, a, xa, columnsA, 1, twoPasses, a.PaddedRows, ProductWrite.Overwrite);
             PackedMatMul.ByShape(path, b, xb, columnsB, 1, twoPasses, a.PaddedRows, ProductWrite.Accumulate);
             float[] onePass = RandomValues(random, a.PaddedRows); // written, not added to
-            RowPairProduct.ByShape(path, a, b, xa, xb, onePass);
+            RowPairProduct.ByShape(path, a, b, xa, xb, onePass, descending ? PanelOrder.Descending : PanelOrder.Ascending);
             for (int i = 0; i < onePass.Length; i++)
             {
                 if (BitConverter.SingleToInt32Bits(onePass[i]) != BitConverter.SingleToInt32Bits(twoPasses[i]))
                 {
                     throw new InvalidOperationException(
-                        $"{path}, {format}, [{gates}×{units}] × ({columnsA} + {columnsB}): element {i} is {onePass[i]:R} in one pass, {twoPasses[i]:R} in two");
+                        $"{path}, {format}, [{gates}×{units}] × ({columnsA} + {columnsB}), descending {descending}: element {i} is {onePass[i]:R} in one pass, {twoPasses[i]:R} in two");
                 }
             }
         }
@@ -72,7 +72,7 @@ public sealed class RowPairProductTests
         Assert.False(RowPairProduct.Supports(a, other));
         Assert.False(RowPairProduct.Supports(int8, int8));
         float[] x = new float[8], y = new float[other.PaddedRows];
-        ArgumentException e = Assert.Throws<ArgumentException>(() => RowPairProduct.MultiplyPanels(a, other, 0, a.Panels, x, x, y));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => RowPairProduct.MultiplyPanels(a, other, 0, a.Panels, x, x, y, PanelOrder.Ascending));
         Assert.Contains($"[{a.PaddedRows}, 8]", e.Message, StringComparison.Ordinal);
         Assert.Contains($"[{other.PaddedRows}, 8]", e.Message, StringComparison.Ordinal);
     }

@@ -52,7 +52,7 @@ public sealed class ZeroAllocationTests
             PackedMatMul.MultiplyAdd(int8, x, columns, batch, gates, int8.PaddedRows);
             PackedMatMul.MultiplyAdd(int8, x, columns, 1, gates, int8.PaddedRows);
             PackedMatMul.MultiplyAdd(int8Long, xLong, longColumns, batch, yLong, int8Long.PaddedRows);
-            PackedMatMul.MultiplyAddPanels(int8Long, 0, int8Long.Panels, xLong, longColumns, batch, yLong, int8Long.PaddedRows);
+            PackedMatMul.MultiplyAddPanels(int8Long, 0, int8Long.Panels, xLong, longColumns, batch, yLong, int8Long.PaddedRows, PanelOrder.Descending);
             Activations.Apply(Activations.Kind.Sigmoid, x, x);
             Activations.Apply(Activations.Kind.Tanh, x, x);
             Activations.Apply(Activations.Kind.Relu, x, x);
