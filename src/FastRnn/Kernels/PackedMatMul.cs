@@ -50,7 +50,8 @@ internal static class PackedMatMul
     /// <summary>
     /// The product restricted to panels [firstPanel, endPanel), walked in <paramref name="order"/>: disjoint
     /// output columns, so parts of one product can run on different threads and give exactly the
-    /// single-threaded result, and the order changes no bit (int8 matrices walk first to last).
+    /// single-threaded result, and the order changes no bit. Int8 matrices walk first to last: an int8
+    /// step is bound by its arithmetic, not its reads, and walking back measured 7 % slower (perf-results, alternating-panels).
     /// </summary>
     public static void MultiplyAddPanels(
         PackedMatrix w, int firstPanel, int endPanel, ReadOnlySpan<float> x, int xStride, int batch, Span<float> y, int yStride, PanelOrder order) =>
