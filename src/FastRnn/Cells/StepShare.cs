@@ -51,10 +51,7 @@ internal readonly struct StepShare
     /// <paramref name="withInput"/> the input matrix too, overflow the L2 (<see cref="AlternatingPanels"/>).
     /// </summary>
     public StepShare InStep(CellWeights w, bool withInput, long step) =>
-        WithOrder(AlternatingPanels.For(w.StepWeightBytes(withInput) / Parts, step));
-
-    /// <summary>This share walking its panels in <paramref name="order"/>.</summary>
-    public StepShare WithOrder(PanelOrder order) => new(Part, Parts, threads, order);
+        new(Part, Parts, threads, AlternatingPanels.For(w.StepWeightBytes(withInput) / Parts, step));
 
     /// <summary>The most shares a step of <paramref name="w"/> can be split into: its blocks of units.</summary>
     public static int MaxParts(CellWeights w) => Blocks(w.PaddedUnits / Isa.FloatsPerVector);

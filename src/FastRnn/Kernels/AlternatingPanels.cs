@@ -14,11 +14,11 @@ namespace FastRnn.Kernels;
 /// weights) 1.38× faster, a sequence step's W_hh at H = 512 (4 MiB) 1.56×; the peer suite's LSTM step at
 /// H = 256 27.1 → 17.5 µs and one LSTM sequence at H = 512 on two threads 3.79 → 2.68 ms. Where the
 /// weights fit the L2 (1 MiB) it gains nothing, and walking back restarts the hardware prefetcher at
-/// every panel: hence only from the L2's size. bfloat16 weights count their
-/// own bytes (a paired step at H = 512, 4 MiB, 1.47× faster); int8 products always walk first to last,
-/// being bound by their arithmetic (walking back made the 2 MiB int8 step at H = 512 7 % slower). AMD
-/// cores keep one order until a run there shows it pays (their L3 is several times faster than this
-/// Xeon's). The arithmetic is the same either way.
+/// every panel: hence only from the L2's size. bfloat16 weights count their own bytes (a paired step at
+/// H = 512, 4 MiB, 1.47× faster); int8 products always walk first to last, being bound by their
+/// arithmetic (walking back made the 2 MiB int8 step at H = 512 7 % slower). AMD cores keep one order
+/// until a run there shows it pays (their L3 is several times faster than this Xeon's). The arithmetic
+/// is the same either way.
 /// </remarks>
 internal static class AlternatingPanels
 {
