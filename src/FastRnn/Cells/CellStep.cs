@@ -30,9 +30,14 @@ internal static class CellStep
         // epilogue otherwise reads and writes only its own units (its panels hold every gate of them).
         (int p0, int p1) = share.Panels(w.Input);
 
-        // One stream's LSTM or RNN step adds both products into the same gates: one pass, the same bits.
+        // One stream's step runs both products in one pass, the same bits: an LSTM's or an RNN's add
+        // into the same gates, a GRU's go apart (W_hh h into the hidden gates).
         bool paired = !x.IsEmpty && batch == 1 && w.PairsRowProducts;
-        if (paired)
+        if (paired && w.Kind == CellKind.Gru)
+        {
+            RowPairProduct.MultiplyPanelsApart(w.Input, w.Recurrent, p0, p1, x, state.H, gates, buffers.HiddenGates, share.Order);
+        }
+        else if (paired)
         {
             RowPairProduct.MultiplyPanels(w.Input, w.Recurrent, p0, p1, x, state.H, gates, share.Order);
         }
@@ -51,7 +56,7 @@ internal static class CellStep
                 GruResetBefore(w, gates, state, buffers, batch, share, units);
                 break;
             case CellKind.Gru:
-                Gru(w, gates, state, buffers.HiddenGates, batch, share, p0, p1, units);
+                Gru(w, gates, state, buffers.HiddenGates, batch, share, paired ? p1 : p0, p1, units);
                 break;
             default:
                 Rnn(w, gates, state, batch, share, paired ? p1 : p0, p1, units);

@@ -86,7 +86,7 @@ internal sealed class CellWeights
         RecurrentMultiplyAdds = Size(Recurrent) + Size(Projection) + Size(Candidate);
         InputMultiplyAdds = Size(Input);
         recurrentWeightBytes = Bytes(Recurrent) + Bytes(Projection) + Bytes(Candidate);
-        PairsRowProducts = Kind != CellKind.Gru && RowPairProduct.Supports(Input, Recurrent);
+        PairsRowProducts = !(Kind == CellKind.Gru && ResetBefore) && RowPairProduct.Supports(Input, Recurrent);
 
         static long Size(PackedMatrix? m) => m is null ? 0 : (long)m.PaddedRows * m.Columns;
         static long Bytes(PackedMatrix? m) => m?.WeightBytes ?? 0;
@@ -104,8 +104,10 @@ internal sealed class CellWeights
     public long StepWeightBytes(bool withInput) => recurrentWeightBytes + (withInput ? Input.WeightBytes : 0);
 
     /// <summary>
-    /// Whether one row's input and recurrent products go into the same gates in one pass
-    /// (<see cref="RowPairProduct"/>): LSTM and RNN with float weights; a GRU's go to two buffers.
+    /// Whether one row's input and recurrent products run in one pass (<see cref="RowPairProduct"/>):
+    /// with float weights, an LSTM's and an RNN's into the same gates, a GRU's into two buffers (its
+    /// candidate multiplies the recurrent part by the reset gate). Not the reset-before GRU, whose
+    /// recurrent product has only the r and z rows and whose candidate product waits for r.
     /// </summary>
     public bool PairsRowProducts { get; }
 

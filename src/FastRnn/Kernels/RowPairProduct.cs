@@ -6,17 +6,20 @@ namespace FastRnn.Kernels;
 
 /// <summary>
 /// y = A · a + B · b for one row: a batch-1 step's input and recurrent products into the same gates,
-/// in one pass. A row alone is bound by the latency of its accumulator chains (each FMA waits for the
-/// one before it, four chains per panel), not by loads, while its weights sit in L1; the two products
-/// side by side run eight chains, so a core with two FMA ports does both in about the time of one.
+/// in one pass; or, for a GRU (whose candidate gate multiplies the recurrent part by the reset gate),
+/// y_a = A · a and y_b = B · b apart, in the same one pass. A row alone is bound by the latency of its
+/// accumulator chains (each FMA waits for the one before it, four chains per panel), not by loads,
+/// while its weights sit in L1; the two products side by side run eight chains, so a core with two
+/// FMA ports does both in about the time of one.
 /// </summary>
 /// <remarks>
 /// Every output keeps its own chain over each matrix's columns in the same order as
 /// <see cref="PackedMatMul"/>, and the two sums meet as the two-pass product meets them (A's sum,
-/// stored, then B's added to it): the result is the same bits as <see cref="PackedMatMul.MultiplyPanels"/>
-/// of A followed by <see cref="PackedMatMul.MultiplyAddPanels"/> of B, so a stream's step matches
-/// the same row in a batch or in a sequence. float32 and bfloat16 weights; int8 matrices take the
-/// two-pass integer kernel (<see cref="Supports"/>).
+/// stored, then B's added to it) or are stored as the two-pass product stores them: the result is
+/// the same bits as <see cref="PackedMatMul.MultiplyPanels"/> of A followed by
+/// <see cref="PackedMatMul.MultiplyAddPanels"/> (or <see cref="PackedMatMul.MultiplyPanels"/>) of B,
+/// so a stream's step matches the same row in a batch or in a sequence. float32 and bfloat16
+/// weights; int8 matrices take the two-pass integer kernel (<see cref="Supports"/>).
 /// </remarks>
 internal static class RowPairProduct
 {
@@ -36,14 +39,38 @@ internal static class RowPairProduct
     /// <param name="order">Which way to walk the panels (<see cref="AlternatingPanels"/>).</param>
     public static void MultiplyPanels(
         PackedMatrix a, PackedMatrix b, int firstPanel, int endPanel, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y, PanelOrder order) =>
-        ByPath(null, a, b, firstPanel, endPanel, xa, xb, y, order);
+        ByPath(null, a, b, firstPanel, endPanel, xa, xb, y, default, order);
 
-    /// <summary>The product on an explicit path (tests run every path the CPU has in one process).</summary>
-    internal static void ByShape(SimdPath path, PackedMatrix a, PackedMatrix b, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y, PanelOrder order) =>
-        ByPath(path, a, b, 0, a.Panels, xa, xb, y, order);
+    /// <summary>Writes y_a = A · a and y_b = B · b over panels [firstPanel, endPanel) of both, in one pass walked in <paramref name="order"/>.</summary>
+    /// <param name="a">[PaddedRows, a.Columns] the first matrix (the input weights).</param>
+    /// <param name="b">[PaddedRows, b.Columns] the second (the recurrent weights), packed like <paramref name="a"/>.</param>
+    /// <param name="firstPanel">First panel of both.</param>
+    /// <param name="endPanel">End of the panels.</param>
+    /// <param name="xa">[a.Columns] the row A multiplies.</param>
+    /// <param name="xb">[b.Columns] the row B multiplies.</param>
+    /// <param name="ya">[PaddedRows] A's product in packed order; the panels' columns are written.</param>
+    /// <param name="yb">[PaddedRows] B's product in packed order; the panels' columns are written.</param>
+    /// <param name="order">Which way to walk the panels (<see cref="AlternatingPanels"/>).</param>
+    public static void MultiplyPanelsApart(
+        PackedMatrix a, PackedMatrix b, int firstPanel, int endPanel, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> ya, Span<float> yb, PanelOrder order)
+    {
+        if (yb.Length < b.PaddedRows)
+        {
+            throw new ArgumentException($"Expected B's output of {b.PaddedRows} floats, got {yb.Length}.", nameof(yb));
+        }
 
+        ByPath(null, a, b, firstPanel, endPanel, xa, xb, ya, yb, order);
+    }
+
+    /// <summary>The product on an explicit path (tests run every path the CPU has in one process); <paramref name="yb"/> empty: summed into <paramref name="y"/>.</summary>
+    internal static void ByShape(
+        SimdPath path, PackedMatrix a, PackedMatrix b, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y, Span<float> yb, PanelOrder order) =>
+        ByPath(path, a, b, 0, a.Panels, xa, xb, y, yb, order);
+
+    // yb empty: y = A·a + B·b; otherwise y = A·a and yb = B·b.
     private static void ByPath(
-        SimdPath? path, PackedMatrix a, PackedMatrix b, int firstPanel, int endPanel, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y, PanelOrder order)
+        SimdPath? path, PackedMatrix a, PackedMatrix b, int firstPanel, int endPanel, ReadOnlySpan<float> xa, ReadOnlySpan<float> xb, Span<float> y, Span<float> yb,
+        PanelOrder order)
     {
         if (!Supports(a, b))
         {
@@ -60,13 +87,13 @@ internal static class RowPairProduct
             throw new ArgumentException($"Panels [{firstPanel}, {endPanel}) of matrices with {a.Panels}.");
         }
 
-        if (xa.Length < a.Columns || xb.Length < b.Columns || y.Length < a.PaddedRows)
+        if (xa.Length < a.Columns || xb.Length < b.Columns || y.Length < a.PaddedRows || (!yb.IsEmpty && yb.Length < b.PaddedRows))
         {
             throw new ArgumentException(
-                $"Expected rows of {a.Columns} and {b.Columns} floats and an output of {a.PaddedRows}, got {xa.Length}, {xb.Length} and {y.Length}.");
+                $"Expected rows of {a.Columns} and {b.Columns} floats and outputs of {a.PaddedRows}, got {xa.Length}, {xb.Length}, {y.Length} and {yb.Length} (0: summed).");
         }
 
-        var kernel = new Kernel { A = a, B = b, FirstPanel = firstPanel, EndPanel = endPanel, Xa = xa, Xb = xb, Y = y, Descending = order == PanelOrder.Descending };
+        var kernel = new Kernel { A = a, B = b, FirstPanel = firstPanel, EndPanel = endPanel, Xa = xa, Xb = xb, Y = y, Yb = yb, Descending = order == PanelOrder.Descending };
         if (path is { } chosen)
         {
             SimdDispatch.Run(chosen, ref kernel);
@@ -85,7 +112,8 @@ internal static class RowPairProduct
         public int EndPanel;
         public ReadOnlySpan<float> Xa; // [a.Columns]
         public ReadOnlySpan<float> Xb; // [b.Columns]
-        public Span<float> Y;          // [PaddedRows]
+        public Span<float> Y;          // [PaddedRows] A·a + B·b, or A·a when Yb is given
+        public Span<float> Yb;         // [PaddedRows] B·b, or empty
         public bool Descending;        // panels last to first
 
         public readonly void Run<TOps, TVec>()
@@ -115,6 +143,8 @@ internal static class RowPairProduct
             ref float xa = ref MemoryMarshal.GetReference(Xa);
             ref float xb = ref MemoryMarshal.GetReference(Xb);
             ref float y = ref MemoryMarshal.GetReference(Y);
+            bool apart = !Yb.IsEmpty;
+            ref float yb = ref apart ? ref MemoryMarshal.GetReference(Yb) : ref y;
             int first = FirstPanel, count = EndPanel - FirstPanel;
             bool descending = Descending;
             for (int i = 0; i < count; i++)
@@ -123,19 +153,20 @@ internal static class RowPairProduct
                 ref byte pa = ref Unsafe.Add(ref wa, panel * strideA);
                 ref byte pb = ref Unsafe.Add(ref wb, panel * strideB);
                 ref float yp = ref Unsafe.Add(ref y, panel * panelFloats);
+                ref float ybp = ref Unsafe.Add(ref yb, panel * panelFloats);
                 switch (panel == a.Panels - 1 ? a.LastPanelVectors : a.PanelVectors)
                 {
                     case 1:
-                        Row<TOps, TVec, TW, One>(ref pa, a.Columns, ref xa, ref pb, b.Columns, ref xb, ref yp);
+                        Row<TOps, TVec, TW, One>(ref pa, a.Columns, ref xa, ref pb, b.Columns, ref xb, ref yp, ref ybp, apart);
                         break;
                     case 2:
-                        Row<TOps, TVec, TW, Two>(ref pa, a.Columns, ref xa, ref pb, b.Columns, ref xb, ref yp);
+                        Row<TOps, TVec, TW, Two>(ref pa, a.Columns, ref xa, ref pb, b.Columns, ref xb, ref yp, ref ybp, apart);
                         break;
                     case 3:
-                        Row<TOps, TVec, TW, Three>(ref pa, a.Columns, ref xa, ref pb, b.Columns, ref xb, ref yp);
+                        Row<TOps, TVec, TW, Three>(ref pa, a.Columns, ref xa, ref pb, b.Columns, ref xb, ref yp, ref ybp, apart);
                         break;
                     default:
-                        Row<TOps, TVec, TW, Four>(ref pa, a.Columns, ref xa, ref pb, b.Columns, ref xb, ref yp);
+                        Row<TOps, TVec, TW, Four>(ref pa, a.Columns, ref xa, ref pb, b.Columns, ref xb, ref yp, ref ybp, apart);
                         break;
                 }
             }
@@ -143,9 +174,10 @@ internal static class RowPairProduct
     }
 
     // One panel of each matrix: A's chains (a0..a3) and B's (b0..b3) side by side over their common
-    // columns, then the rest of the longer one; y = A's sum + B's sum, as the two-pass product leaves it.
+    // columns, then the rest of the longer one; y = A's sum + B's sum, as the two-pass product leaves it,
+    // or, apart, y = A's sum and yb = B's sum.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Row<TOps, TVec, TW, TShape>(ref byte wa, int columnsA, ref float xa, ref byte wb, int columnsB, ref float xb, ref float y)
+    private static void Row<TOps, TVec, TW, TShape>(ref byte wa, int columnsA, ref float xa, ref byte wb, int columnsB, ref float xb, ref float y, ref float yb, bool apart)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
         where TW : struct, IWeightFormat
@@ -174,6 +206,13 @@ internal static class RowPairProduct
         {
             TW.LoadColumn<TOps, TVec, TShape>(ref Unsafe.Add(ref wb, kb * columnBytes), out TVec q0, out TVec q1, out TVec q2, out TVec q3);
             PanelRow.MultiplyAdd<TOps, TVec, TVec, TShape>(TOps.Broadcast(Unsafe.Add(ref xb, kb)), q0, q1, q2, q3, ref b0, ref b1, ref b2, ref b3);
+        }
+
+        if (apart)
+        {
+            PanelRow.Write<TOps, TVec, TShape>(ref y, a0, a1, a2, a3, ProductWrite.Overwrite);
+            PanelRow.Write<TOps, TVec, TShape>(ref yb, b0, b1, b2, b3, ProductWrite.Overwrite);
+            return;
         }
 
         PanelRow.Write<TOps, TVec, TShape>(ref y, TOps.Add(a0, b0), TOps.Add(a1, b1), TOps.Add(a2, b2), TOps.Add(a3, b3), ProductWrite.Overwrite);

@@ -7,8 +7,9 @@ namespace FastRnn.Tests.Kernels;
 
 /// <summary>
 /// One stream's paired step product (<see cref="RowPairProduct"/>): y = A·a + B·b in one pass equals, bit
-/// for bit, A·a written and B·b added by the two-pass product, on every path, for float32 and bfloat16
-/// weights, with either matrix the wider one, walking its panels either way; and it refuses matrices not packed alike.
+/// for bit, A·a written and B·b added by the two-pass product, and y_a = A·a, y_b = B·b apart (a GRU's)
+/// equal the two products written, on every path, for float32 and bfloat16 weights, with either matrix
+/// the wider one, walking its panels either way; and it refuses matrices not packed alike.
 /// </summary>
 public sealed class RowPairProductTests
 {
@@ -35,30 +36,59 @@ public sealed class RowPairProductTests
             PackedMatMul.ByShape(path, a, xa, columnsA, 1, twoPasses, a.PaddedRows, ProductWrite.Overwrite);
             PackedMatMul.ByShape(path, b, xb, columnsB, 1, twoPasses, a.PaddedRows, ProductWrite.Accumulate);
             float[] onePass = RandomValues(random, a.PaddedRows); // written, not added to
-            RowPairProduct.ByShape(path, a, b, xa, xb, onePass, descending ? PanelOrder.Descending : PanelOrder.Ascending);
-            for (int i = 0; i < onePass.Length; i++)
-            {
-                if (BitConverter.SingleToInt32Bits(onePass[i]) != BitConverter.SingleToInt32Bits(twoPasses[i]))
-                {
-                    throw new InvalidOperationException(
-                        $"{path}, {format}, [{gates}×{units}] × ({columnsA} + {columnsB}), descending {descending}: element {i} is {onePass[i]:R} in one pass, {twoPasses[i]:R} in two");
-                }
-            }
+            PanelOrder order = descending ? PanelOrder.Descending : PanelOrder.Ascending;
+            RowPairProduct.ByShape(path, a, b, xa, xb, onePass, default, order);
+            string shape = $"{path}, {format}, [{gates}×{units}] × ({columnsA} + {columnsB}), descending {descending}";
+            AssertSameBits(twoPasses, onePass, shape + ", summed");
+
+            float[] aAlone = new float[a.PaddedRows], bAlone = new float[a.PaddedRows];
+            PackedMatMul.ByShape(path, a, xa, columnsA, 1, aAlone, a.PaddedRows, ProductWrite.Overwrite);
+            PackedMatMul.ByShape(path, b, xb, columnsB, 1, bAlone, a.PaddedRows, ProductWrite.Overwrite);
+            float[] aApart = RandomValues(random, a.PaddedRows), bApart = RandomValues(random, a.PaddedRows); // written, not added to
+            RowPairProduct.ByShape(path, a, b, xa, xb, aApart, bApart, order);
+            AssertSameBits(aAlone, aApart, shape + ", A apart");
+            AssertSameBits(bAlone, bApart, shape + ", B apart");
         }
 
         return true;
     }
 
-    [Theory]
-    [InlineData(CellKind.Lstm, WeightFormat.Float32, true)]
-    [InlineData(CellKind.Lstm, WeightFormat.BFloat16, true)]
-    [InlineData(CellKind.RnnTanh, WeightFormat.Float32, true)]
-    [InlineData(CellKind.Lstm, WeightFormat.Int8, false)]
-    [InlineData(CellKind.Gru, WeightFormat.Float32, false)]
-    public void LstmAndRnnStepsWithFloatWeightsPairTheirProducts(CellKind kind, WeightFormat format, bool paired)
+    private static void AssertSameBits(float[] twoPasses, float[] onePass, string what)
     {
-        var network = FastRnn.Networks.RecurrentNetwork.CreateRandom(new NetworkDescription(kind, 24, 40), 1).WithWeightFormat(format);
+        for (int i = 0; i < onePass.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(onePass[i]) != BitConverter.SingleToInt32Bits(twoPasses[i]))
+            {
+                throw new InvalidOperationException($"{what}: element {i} is {onePass[i]:R} in one pass, {twoPasses[i]:R} in two");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, CellVariant.Standard, WeightFormat.Float32, true)]
+    [InlineData(CellKind.Lstm, CellVariant.Standard, WeightFormat.BFloat16, true)]
+    [InlineData(CellKind.RnnTanh, CellVariant.Standard, WeightFormat.Float32, true)]
+    [InlineData(CellKind.Gru, CellVariant.Standard, WeightFormat.Float32, true)]
+    [InlineData(CellKind.Gru, CellVariant.Standard, WeightFormat.BFloat16, true)]
+    [InlineData(CellKind.Lstm, CellVariant.Standard, WeightFormat.Int8, false)]
+    [InlineData(CellKind.Gru, CellVariant.Standard, WeightFormat.Int8, false)]
+    [InlineData(CellKind.Gru, CellVariant.ResetBefore, WeightFormat.Float32, false)]
+    public void StepsWithFloatWeightsPairTheirProductsButTheResetBeforeGru(CellKind kind, CellVariant variant, WeightFormat format, bool paired)
+    {
+        var network = FastRnn.Networks.RecurrentNetwork.CreateRandom(new NetworkDescription(kind, 24, 40) { Variant = variant }, 1).WithWeightFormat(format);
         Assert.Equal(paired, network.Cells[0].PairsRowProducts);
+    }
+
+    [Fact]
+    public void AnApartProductWithoutRoomForBIsRefused()
+    {
+        var random = new Random(5);
+        int width = Isa.FloatsPerVector;
+        PackedMatrix a = PackedMatrix.Pack(RandomValues(random, 3 * 20 * 8), 3, 20, 8, width, WeightFormat.Float32);
+        float[] x = new float[8], y = new float[a.PaddedRows];
+        ArgumentException e = Assert.Throws<ArgumentException>(
+            () => RowPairProduct.MultiplyPanelsApart(a, a, 0, a.Panels, x, x, y, new float[a.PaddedRows - 1], PanelOrder.Ascending));
+        Assert.Contains($"{a.PaddedRows} floats, got {a.PaddedRows - 1}", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
