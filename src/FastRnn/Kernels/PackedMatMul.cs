@@ -360,6 +360,11 @@ internal static class PackedMatMul
         // PrefetchEvery columns, while it computes.
         bool prefetch = chunkEnd - chunk > block && (long)(end - first) * panelStride >= prefetchFrom;
         int linesPerBlock = prefetch ? columns / PrefetchEvery : 0;
+
+        // Such a product that adds into its outputs (the steps of a sequence, into input projections
+        // written past the caches) also asks for the next row block's outputs: rows a row stride apart,
+        // one block per panel, which the hardware prefetchers do not follow.
+        bool prefetchOutputs = prefetch && write == ProductWrite.Accumulate;
         int count = end - first;
         int toNext = descending ? -panelStride : panelStride; // bytes from a panel to the one walked next
         for (int i = 0; i < count; i++)
@@ -370,6 +375,7 @@ internal static class PackedMatMul
             ref byte wNext = ref more ? ref Unsafe.Add(ref wPanel, toNext) : ref wPanel;
             int nextLines = more ? panelStride / CacheLine : 0; // lines of the next panel not yet asked for
             int yOffset = panel * panelFloats;
+            int nextYOffset = more ? yOffset + (descending ? -panelFloats : panelFloats) : -1; // the next panel's outputs, or none
             int row = chunk;
             int asked = 0;
             if (block == 4)
@@ -377,6 +383,11 @@ internal static class PackedMatMul
                 for (; row + 4 <= chunkEnd; row += 4)
                 {
                     int lines = Math.Min(linesPerBlock, nextLines - asked);
+                    if (prefetchOutputs)
+                    {
+                        PrefetchNextOutputs<TOps, TVec, TShape, Four>(ref yBase, yStride, row, chunk, chunkEnd, yOffset, nextYOffset);
+                    }
+
                     RowBlock<TOps, TVec, TW, TShape, Four>(
                         ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
                         yStride, write, ref Unsafe.Add(ref wNext, asked * CacheLine), lines);
@@ -387,6 +398,11 @@ internal static class PackedMatMul
             for (; row + 2 <= chunkEnd; row += 2)
             {
                 int lines = Math.Min(linesPerBlock, nextLines - asked);
+                if (prefetchOutputs && block == 2)
+                {
+                    PrefetchNextOutputs<TOps, TVec, TShape, Two>(ref yBase, yStride, row, chunk, chunkEnd, yOffset, nextYOffset);
+                }
+
                 RowBlock<TOps, TVec, TW, TShape, Two>(
                     ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
                     yStride, write, ref Unsafe.Add(ref wNext, asked * CacheLine), lines);
@@ -398,6 +414,36 @@ internal static class PackedMatMul
                 RowBlock<TOps, TVec, TW, TShape, One>(
                     ref wPanel, columns, ref Unsafe.Add(ref xBase, row * xStride), xStride, ref Unsafe.Add(ref yBase, (row * yStride) + yOffset),
                     yStride, write, ref wPanel, 0);
+            }
+        }
+    }
+
+    // Asks for the outputs of the row block after [row, row + TRows): the next TRows rows of this panel's
+    // columns (at yOffset), or, after the panel's last whole block, the first rows of the next panel's
+    // (at nextYOffset; none after the last panel). One ask per vector (on paths narrower than a cache line,
+    // a line is asked for once per vector in it): a hint, which never faults.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchNextOutputs<TOps, TVec, TShape, TRows>(
+        ref float y, int yStride, int row, int chunk, int chunkEnd, int yOffset, int nextYOffset)
+        where TOps : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TShape : struct, ICount
+        where TRows : struct, ICount
+    {
+        int rows = TRows.Value;
+        int at = row + (2 * rows) <= chunkEnd ? ((row + rows) * yStride) + yOffset
+            : nextYOffset >= 0 ? (chunk * yStride) + nextYOffset
+            : -1;
+        if (at < 0)
+        {
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            for (int v = 0; v < TShape.Value; v++)
+            {
+                Prefetch.ToL2(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref y, at + (r * yStride) + (v * TOps.Count))));
             }
         }
     }

@@ -7,9 +7,9 @@ namespace FastRnn.Tests.Kernels;
 
 /// <summary>
 /// The batched products' software prefetch (<see cref="Prefetch"/>) and the direction they walk their panels
-/// (<see cref="PanelOrder"/>) move only when lines arrive: a product that fetches ahead from the first byte, or
-/// walks last to first, or both, equals one that does neither, bit for bit, on every path, weight format and
-/// write mode, whatever this CPU's own choices are.
+/// (<see cref="PanelOrder"/>) move only when lines arrive: a product that fetches ahead from the first byte (its
+/// next panel and, adding into its outputs, the next row block's outputs), or walks last to first, or both, equals
+/// one that does neither, bit for bit, on every path, weight format and write mode, whatever this CPU's own choices are.
 /// </summary>
 public sealed class ProductPrefetchTests
 {
