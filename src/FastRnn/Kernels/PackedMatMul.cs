@@ -116,8 +116,11 @@ internal static class PackedMatMul
 
     // Written outputs past this size stream past the caches: half the L3 of current desktop and server
     // parts, beyond which the output is evicted before the steps read it back (the [T, B, G*Hp]
-    // projection of a batch-64 sequence is 26 MB). Below it, normal stores keep it in cache.
-    private const long StreamBytes = 16L << 20;
+    // projection of a batch-64 sequence is 20-52 MB). Below it, normal stores keep it in cache. Intel
+    // cores: 32 MiB, measured on a Xeon (family 6 model 207, perf-results stream-threshold), where the
+    // batch-64 GRU and LSTM sequences at H = 256 (20 and 26 MB) ran faster written to cache and those
+    // at H = 512 (39 and 52 MB) streamed; other CPUs keep 16 MiB until measured.
+    private static readonly long StreamBytes = Prefetch.IsIntel() ? 32L << 20 : 16L << 20;
 
     // Streaming needs every vector store aligned: a vector-aligned start and a row stride of whole vectors.
     private static unsafe bool Streamable(ProductWrite write, float* y, int batch, int yStride) =>
