@@ -7,7 +7,7 @@ namespace FastRnn.Kernels;
 /// <summary>
 /// The PyTorch GRU step after the matrix products (reset applied after the recurrent product):
 /// r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r ⊙ h_n), h' = n + z ⊙ (h − n),
-/// where x_* = W_i* x + b_i* and h_* = W_h* h + b_h*; biases are added here, in the same pass.
+/// where x_* = W_i* x + b_i* and h_* = W_h* h + b_h*; biases are added here.
 /// </summary>
 internal static class GruEpilogue
 {
@@ -105,12 +105,21 @@ internal static class GruEpilogue
                     r = fun.Gate(r);
                     z = fun.Gate(z);
                     TVec pre = TOps.MultiplyAdd(r, hn, xn);
-                    TVec cand = fun.Candidate(limit.Enabled ? limit.Apply(pre) : pre);
-                    TVec h = TOps.Load(ref Unsafe.Add(ref hp0, u));
                     TOps.Store(r, ref Unsafe.Add(ref xg, at));
                     TOps.Store(z, ref Unsafe.Add(ref xg, at + n));
-                    TOps.Store(cand, ref Unsafe.Add(ref xg, at + (2 * n)));
+                    TOps.Store(limit.Enabled ? limit.Apply(pre) : pre, ref Unsafe.Add(ref xg, at + (2 * n)));
                     TOps.Store(hn, ref Unsafe.Add(ref hg, at + (2 * n)));
+                }
+
+                // The candidate's tanh and h' in a second pass over the row, for the reason the LSTM
+                // epilogue gives: apart from the gates' sigmoids, each pass is independent vectors.
+                for (int u = first; u < end; u += n)
+                {
+                    int at = 3 * u;
+                    TVec cand = fun.Candidate(TOps.Load(ref Unsafe.Add(ref xg, at + (2 * n))));
+                    TVec z = TOps.Load(ref Unsafe.Add(ref xg, at + n));
+                    TVec h = TOps.Load(ref Unsafe.Add(ref hp0, u));
+                    TOps.Store(cand, ref Unsafe.Add(ref xg, at + (2 * n)));
                     TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(h, cand), cand), ref Unsafe.Add(ref hn1, u));
                 }
             }

@@ -5,9 +5,9 @@ using System.Runtime.InteropServices;
 namespace FastRnn.Kernels;
 
 /// <summary>
-/// The LSTM step after the matrix products, in one pass over interleaved gate rows:
-/// bias add, peepholes, i/f/o sigmoid, g tanh, c' = f*c + i*g, h' = o * tanh(c'); and, for ONNX
-/// imports only, the cell clip and coupled input/forget gates.
+/// The LSTM step after the matrix products, over interleaved gate rows: bias add, peepholes,
+/// i/f/o sigmoid, g tanh, c' = f*c + i*g, h' = o * tanh(c'); and, for ONNX imports only, the cell
+/// clip and coupled input/forget gates.
 /// </summary>
 internal static class LstmEpilogue
 {
@@ -134,6 +134,16 @@ internal static class LstmEpilogue
                     TOps.Store(z, ref Unsafe.Add(ref g, at + (2 * n)));
                     TOps.Store(o, ref Unsafe.Add(ref g, at + (3 * n)));
                     TOps.Store(c2, ref Unsafe.Add(ref cn, u));
+                }
+
+                // h' in a second pass over the row: in the same loop, tanh(c') waited on the chain
+                // through the gates' activations, and that long chain filled the out-of-order window
+                // with waiting work; apart, each pass is independent vectors (the epilogue ran 9-28 %
+                // faster across the paths, EpilogueBenchmarks; c' and o are still in L1).
+                for (int u = first; u < end; u += n)
+                {
+                    TVec o = TOps.Load(ref Unsafe.Add(ref g, (4 * u) + (3 * n)));
+                    TVec c2 = TOps.Load(ref Unsafe.Add(ref cn, u));
                     TOps.Store(TOps.Multiply(o, fun.CellOutput(c2)), ref Unsafe.Add(ref hn, u));
                 }
             }
