@@ -21,14 +21,14 @@ internal sealed unsafe class StepThreads
 {
     /// <summary>
     /// Multiply-adds a share of a session's step must have for a split to pay: below this the
-    /// hand-off, the join and the copy-back of h cost more than the share saves (measured: README, "Threads").
+    /// hand-off, the join and the exchange of h between the cores cost more than the share saves (measured: README, "Threads").
     /// </summary>
     public const long MinPartMultiplyAdds = 64 * 1024;
 
     /// <summary>
     /// Multiply-adds a share of a step inside a whole-sequence call must have: there the threads stay
     /// together for every step of a layer and direction and meet at one barrier per step, with no
-    /// hand-off, join or copy-back, so a share pays from half a session step's (measured: README, "Threads").
+    /// hand-off or join, so a share pays from half a session step's (measured: README, "Threads").
     /// </summary>
     public const long MinSequencePartMultiplyAdds = 32 * 1024;
 
@@ -132,31 +132,34 @@ internal sealed unsafe class StepThreads
     /// <param name="gates">[batch, GateStride] room for the gates.</param>
     /// <param name="h">[batch, StateStride] hidden state, read then overwritten.</param>
     /// <param name="c">[batch, Hp] cell state (LSTM), read then overwritten; empty otherwise.</param>
-    /// <param name="hNext">[batch, StateStride] where a shared step writes the new h before it is copied
-    /// into <paramref name="h"/>: with the new state apart, the shares need no barrier inside the step.</param>
+    /// <param name="hNext">[batch, StateStride] where a step shared by units writes the new h: with the new
+    /// state apart, the shares need no barrier inside the step.</param>
+    /// <param name="mayLeaveInNext">Whether the caller takes the new h from <paramref name="hNext"/> when a
+    /// step shared by units writes it there (it then swaps the two buffers); otherwise it is copied into <paramref name="h"/>.</param>
     /// <param name="buffers">Where the intermediate products go.</param>
     /// <param name="batch">Rows.</param>
     /// <param name="output">[batch, outputWidth] receives the first <paramref name="outputWidth"/> floats of every row of the new h
     /// (a session's top layer: its output), or empty. Split by rows, each thread copies its own rows.</param>
     /// <param name="outputWidth">Floats of each row of h to copy (the state size).</param>
     /// <param name="step">The caller's count of steps so far: successive steps may walk the weights in turn each way (<see cref="StepShare.InStep"/>).</param>
-    public static void Forward(
-        StepThreads? threads, CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch,
-        Span<float> output, int outputWidth, long step)
+    /// <returns>True when the new h is in <paramref name="hNext"/> (only if <paramref name="mayLeaveInNext"/>), false when it is in <paramref name="h"/>.</returns>
+    public static bool Forward(
+        StepThreads? threads, CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, bool mayLeaveInNext,
+        StepBuffers buffers, int batch, Span<float> output, int outputWidth, long step)
     {
         if (threads is null)
         {
             CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole.InStep(w, !x.IsEmpty, step));
             CopyRows(h, w.StateStride, output, outputWidth, 0, batch);
-            return;
+            return false;
         }
 
-        threads.Run(w, x, xStride, gates, h, c, hNext, buffers, batch, output, outputWidth, step);
+        return threads.Run(w, x, xStride, gates, h, c, hNext, mayLeaveInNext, buffers, batch, output, outputWidth, step);
     }
 
-    private void Run(
-        CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, StepBuffers buffers, int batch,
-        Span<float> output, int outputWidth, long step)
+    private bool Run(
+        CellWeights w, ReadOnlySpan<float> x, int xStride, Span<float> gates, Span<float> h, Span<float> c, Span<float> hNext, bool mayLeaveInNext, StepBuffers buffers,
+        int batch, Span<float> output, int outputWidth, long step)
     {
         this.step = step;
         int rows = RowPartsFor(w, batch, !x.IsEmpty);
@@ -176,7 +179,7 @@ internal sealed unsafe class StepThreads
                 }
             }
 
-            return;
+            return false;
         }
 
         int n = PartsFor(w, batch, !x.IsEmpty);
@@ -184,13 +187,22 @@ internal sealed unsafe class StepThreads
         {
             CellStep.Forward(w, x, xStride, gates, new StepState(h, c), buffers, batch, StepShare.Whole.InStep(w, !x.IsEmpty, step));
             CopyRows(h, w.StateStride, output, outputWidth, 0, batch);
-            return;
+            return false;
         }
 
         int floats = batch * w.StateStride;
         RunShared(part, w, x, xStride, gates, h, c, hNext[..floats], buffers, batch, n);
+        CopyRows(hNext, w.StateStride, output, outputWidth, 0, batch);
+        if (mayLeaveInNext)
+        {
+            // The caller swaps its buffers. Copied back, each share's new h would cross to the caller's
+            // core and all of h back to the others before the next step's products: on an Intel Xeon
+            // that made the 2-thread RNN step at H = 256 0.4 µs (14 %) slower (perf-results, state-swap).
+            return true;
+        }
+
         hNext[..floats].CopyTo(h);
-        CopyRows(h, w.StateStride, output, outputWidth, 0, batch);
+        return false;
     }
 
     // Rows [first, first + rows) of h [*, stateStride] into output [*, width], unless output is empty.

@@ -15,11 +15,11 @@ namespace FastRnn.Sessions;
 public sealed class StreamingSession
 {
     private readonly CellStack stack;         // the network's description and packed cells
-    private readonly AlignedBuffer[] hidden;  // per layer [B, StateStride]
+    private readonly AlignedBuffer[] hidden;  // per layer [B, StateStride] the state
+    private readonly AlignedBuffer[] spare;   // per layer [B, StateStride] where a step shared by units writes the new h; it then swaps with hidden (empty on one thread)
     private readonly AlignedBuffer[] cell;    // per layer [B, Hp] (LSTM)
     private readonly AlignedBuffer gates;     // [B, G*Hp]
     private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
-    private readonly AlignedBuffer nextHidden; // [B, max StateStride] a shared step's new h, copied back after it (empty on one thread)
     private readonly StepThreads?[] steps;    // per layer: shares its step by output rows; null with one thread or a layer too small to split
     private long stepCount;                   // steps taken: successive steps walk large weights in turn each way (AlternatingPanels)
     private int busy;
@@ -44,29 +44,26 @@ public sealed class StreamingSession
         MaxBatch = maxBatch;
         Threads = threads;
         hidden = new AlignedBuffer[d.NumLayers];
+        spare = new AlignedBuffer[d.NumLayers];
         cell = new AlignedBuffer[d.NumLayers];
-        int gateStride = 0, scratchPerRow = 0, stateStride = 0;
-        for (int layer = 0; layer < d.NumLayers; layer++)
-        {
-            CellWeights w = stack.Cells[layer];
-            hidden[layer] = new AlignedBuffer(maxBatch * w.StateStride);
-            cell[layer] = new AlignedBuffer(d.HasCellState ? maxBatch * w.PaddedUnits : 0);
-            gateStride = Math.Max(gateStride, w.GateStride);
-            scratchPerRow = Math.Max(scratchPerRow, w.ScratchPerRow);
-            stateStride = Math.Max(stateStride, w.StateStride);
-        }
+        steps = new StepThreads?[d.NumLayers];
 
         // A layer whose step cannot pay for a split even at the largest batch never pays the hand-off's bookkeeping either.
         var shared = threads > 1 ? new StepThreads(new ParallelParts(threads)) : null;
-        steps = new StepThreads?[d.NumLayers];
+        int gateStride = 0, scratchPerRow = 0;
         for (int layer = 0; layer < d.NumLayers; layer++)
         {
-            steps[layer] = shared is not null && (shared.PartsFor(stack.Cells[layer], maxBatch, withInput: true) > 1 || shared.RowPartsFor(stack.Cells[layer], maxBatch, withInput: true) > 1) ? shared : null;
+            CellWeights w = stack.Cells[layer];
+            steps[layer] = shared is not null && (shared.PartsFor(w, maxBatch, withInput: true) > 1 || shared.RowPartsFor(w, maxBatch, withInput: true) > 1) ? shared : null;
+            hidden[layer] = new AlignedBuffer(maxBatch * w.StateStride);
+            spare[layer] = new AlignedBuffer(steps[layer] is not null ? maxBatch * w.StateStride : 0);
+            cell[layer] = new AlignedBuffer(d.HasCellState ? maxBatch * w.PaddedUnits : 0);
+            gateStride = Math.Max(gateStride, w.GateStride);
+            scratchPerRow = Math.Max(scratchPerRow, w.ScratchPerRow);
         }
 
         gates = new AlignedBuffer(maxBatch * gateStride);
         scratch = new AlignedBuffer(maxBatch * scratchPerRow);
-        nextHidden = new AlignedBuffer(shared is not null ? maxBatch * stateStride : 0);
     }
 
     /// <summary>Largest batch per step.</summary>
@@ -117,9 +114,16 @@ public sealed class StreamingSession
                 Span<float> g = gates.Span[..(batch * w.GateStride)];
                 Span<float> h = hidden[layer].Span;
                 Span<float> top = layer == d.NumLayers - 1 ? output : default; // [batch, H_out] the session's output
-                StepThreads.Forward(
-                    steps[layer], w, x, xStride, g, h, cell[layer].Span, nextHidden.Span, StepBuffers.FromScratch(w, scratch.Span, batch), batch, top, d.StateSize, stepCount);
-                x = h;
+
+                // The new h may stay in the spare buffer when every row stepped (rows that sit out keep theirs in hidden).
+                if (StepThreads.Forward(
+                    steps[layer], w, x, xStride, g, h, cell[layer].Span, spare[layer].Span, batch == MaxBatch, StepBuffers.FromScratch(w, scratch.Span, batch), batch, top,
+                    d.StateSize, stepCount))
+                {
+                    (hidden[layer], spare[layer]) = (spare[layer], hidden[layer]);
+                }
+
+                x = hidden[layer].Span;
                 xStride = w.StateStride;
             }
 

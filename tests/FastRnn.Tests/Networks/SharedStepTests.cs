@@ -211,6 +211,68 @@ public sealed class SharedStepTests
     }
 
     [Theory]
+    [InlineData("lstm-peephole")]
+    [InlineData("lstm-projection")]
+    [InlineData("gru")]
+    [InlineData("gru-reset-before")]
+    [InlineData("rnn-relu")]
+    public void StepsThatLeaveTheNewStateInTheSpareBufferAgreeWithOneThread(string cell)
+    {
+        RecurrentNetwork network = Network(cell, bidirectional: false);
+        NetworkDescription d = network.Description;
+        const int maxBatch = 3;
+
+        // Split by units; a step of every row leaves the new h in the spare buffer (the buffers swap),
+        // a step of fewer rows copies it back (the others keep theirs). An odd number of swaps before
+        // GetState, SetState and Reset, each followed by steps.
+        int[] batches = [3, 2, 3, 3, 1, 3, 3];
+        float[] input = Inputs(maxBatch * d.InputSize, 8);
+        float[] setHidden = Inputs(d.NumLayers * maxBatch * d.StateSize, 9);
+        float[] setCell = d.HasCellState ? Inputs(d.NumLayers * maxBatch * d.HiddenSize, 10) : [];
+        float[]? expected = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            StreamingSession session = network.CreateSession(maxBatch, threads);
+            var seen = new List<float>();
+            float[] output = new float[maxBatch * d.StateSize];
+            float[] state = new float[d.NumLayers * maxBatch * d.StateSize];
+            float[] cellState = new float[d.HasCellState ? d.NumLayers * maxBatch * d.HiddenSize : 0];
+            for (int round = 0; round < 3; round++)
+            {
+                foreach (int batch in batches)
+                {
+                    session.Step(input.AsSpan(0, batch * d.InputSize), batch, output.AsSpan(0, batch * d.StateSize));
+                    seen.AddRange(output.AsSpan(0, batch * d.StateSize).ToArray());
+                }
+
+                session.GetState(state, cellState, maxBatch);
+                seen.AddRange(state);
+                seen.AddRange(cellState);
+                if (round == 0)
+                {
+                    session.SetState(setHidden, setCell, maxBatch);
+                }
+                else
+                {
+                    session.Reset();
+                }
+            }
+
+            float[] all = [.. seen];
+            if (expected is null)
+            {
+                expected = all;
+            }
+            else
+            {
+                Assert.True(expected.AsSpan().SequenceEqual(all), $"{cell}: {threads} threads differ from 1");
+            }
+        }
+
+        Assert.True(new StepThreads(new ParallelParts(2)).PartsFor(network.Cells[0], maxBatch, withInput: true) >= 2, $"{cell}: {maxBatch} rows are not split by units");
+    }
+
+    [Theory]
     [InlineData("lstm")]
     [InlineData("lstm-projection")]
     [InlineData("gru-reset-before")]
