@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics.X86;
-
 namespace FastRnn.Kernels;
 
 /// <summary>
@@ -16,23 +14,27 @@ namespace FastRnn.Kernels;
 /// weights fit the L2 (1 MiB) it gains nothing, and walking back restarts the hardware prefetcher at
 /// every panel: hence only from the L2's size. bfloat16 weights count their own bytes (a paired step at
 /// H = 512, 4 MiB, 1.47× faster); int8 products always walk first to last, being bound by their
-/// arithmetic (walking back made the 2 MiB int8 step at H = 512 7 % slower). AMD cores keep one order
-/// until a run there shows it pays (their L3 is several times faster than this Xeon's). The arithmetic
-/// is the same either way.
+/// arithmetic (walking back made the 2 MiB int8 step at H = 512 7 % slower). Measured on an AMD Zen 5
+/// (family 26 model 2, 1 MiB L2 per core; perf-results alternating-panels/): a sequence step's W_hh at
+/// H = 256 (1 MiB) 1.47× faster, the paired LSTM step at H = 256 (2 MiB) 1.14×, at H = 512 (8 MiB) level;
+/// the peer suite's one-thread LSTM step at H = 256 and 512 about 1.25× faster. Zen 4 keeps one order
+/// until a run there shows it pays (its L3 reads nearly as fast as its L2). The arithmetic is the same
+/// either way.
 /// </remarks>
 internal static class AlternatingPanels
 {
     /// <summary>
-    /// Weight bytes a thread streams in one step from which its steps alternate: the L2 of an Intel core
-    /// (CPUID leaf 4); long.MaxValue, never, elsewhere or where the size cannot be read.
+    /// Weight bytes a thread streams in one step from which its steps alternate: the L2 of an Intel core or
+    /// of an AMD core from Zen 5 (family 26) on, as CPUID gives it; long.MaxValue, never, elsewhere or where
+    /// the size cannot be read.
     /// </summary>
-    public static long FromBytes { get; } = Prefetch.IsIntel() ? IntelL2Bytes() : long.MaxValue;
+    public static long FromBytes { get; } = X86Cpu.IsIntel || (X86Cpu.IsAmd && X86Cpu.Family >= 26) ? X86Cpu.L2Bytes : long.MaxValue;
 
     /// <summary>What `fastrnn info` says of the choice.</summary>
     public static string Description =>
         FromBytes == long.MaxValue
             ? "every step first to last"
-            : $"steps over {FromBytes >> 10} KiB of weights a thread (the L2) alternate direction (Intel)";
+            : $"steps over {FromBytes >> 10} KiB of weights a thread (the L2) alternate direction ({(X86Cpu.IsIntel ? "Intel" : "AMD Zen 5 and later")})";
 
     /// <summary>The order for step <paramref name="step"/> of a thread that streams <paramref name="bytes"/> of weights in it.</summary>
     public static PanelOrder For(long bytes, long step) => For(bytes, step, FromBytes);
@@ -40,30 +42,4 @@ internal static class AlternatingPanels
     /// <summary><see cref="For(long, long)"/> with the threshold given (tests).</summary>
     public static PanelOrder For(long bytes, long step, long fromBytes) =>
         bytes >= fromBytes && (step & 1) != 0 ? PanelOrder.Descending : PanelOrder.Ascending;
-
-    // CPUID leaf 4 lists the caches: type in EAX[4:0] (0: no more, 2: instruction), level in EAX[7:5],
-    // and the size as ways × partitions × line × sets, each stored minus one.
-    private static long IntelL2Bytes()
-    {
-        for (int index = 0; index < 16; index++)
-        {
-            (int eax, int ebx, int ecx, _) = X86Base.CpuId(4, index);
-            int type = eax & 0x1F;
-            if (type == 0)
-            {
-                break;
-            }
-
-            if (type != 2 && ((eax >> 5) & 0x7) == 2)
-            {
-                long ways = ((ebx >> 22) & 0x3FF) + 1L;
-                long partitions = ((ebx >> 12) & 0x3FF) + 1L;
-                long line = (ebx & 0xFFF) + 1L;
-                long sets = (uint)ecx + 1L;
-                return ways * partitions * line * sets;
-            }
-        }
-
-        return long.MaxValue;
-    }
 }

@@ -120,7 +120,7 @@ internal static class PackedMatMul
     // cores: 32 MiB, measured on a Xeon (family 6 model 207, perf-results stream-threshold), where the
     // batch-64 GRU and LSTM sequences at H = 256 (20 and 26 MB) ran faster written to cache and those
     // at H = 512 (39 and 52 MB) streamed; other CPUs keep 16 MiB until measured.
-    private static readonly long StreamBytes = Prefetch.IsIntel() ? 32L << 20 : 16L << 20;
+    private static readonly long StreamBytes = X86Cpu.IsIntel ? 32L << 20 : 16L << 20;
 
     // Streaming needs every vector store aligned: a vector-aligned start and a row stride of whole vectors.
     private static unsafe bool Streamable(ProductWrite write, float* y, int batch, int yStride) =>

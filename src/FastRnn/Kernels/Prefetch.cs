@@ -29,7 +29,7 @@ internal static class Prefetch
     /// Products over at least this many weight bytes fetch ahead on this CPU; long.MaxValue: never (also where
     /// the runtime offers no SSE, e.g. DOTNET_EnableHWIntrinsic=0, since there is no prefetch to issue).
     /// </summary>
-    public static long ProductFromBytes { get; } = Sse.IsSupported && IsIntel() ? IntelFromBytes : long.MaxValue;
+    public static long ProductFromBytes { get; } = Sse.IsSupported && X86Cpu.IsIntel ? IntelFromBytes : long.MaxValue;
 
     /// <summary>What `fastrnn info` says of the choice.</summary>
     public static string Description =>
@@ -45,17 +45,5 @@ internal static class Prefetch
         {
             Sse.Prefetch1(Unsafe.AsPointer(ref address));
         }
-    }
-
-    /// <summary>Whether this is an Intel x86 CPU (CPUID leaf 0 spells the vendor in EBX, EDX, ECX: "Genu" "ineI" "ntel").</summary>
-    public static bool IsIntel()
-    {
-        if (!X86Base.IsSupported)
-        {
-            return false;
-        }
-
-        (_, int ebx, int ecx, int edx) = X86Base.CpuId(0, 0);
-        return ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e;
     }
 }
