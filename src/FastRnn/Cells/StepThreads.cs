@@ -21,14 +21,16 @@ internal sealed unsafe class StepThreads
 {
     /// <summary>
     /// Multiply-adds a share of a session's step must have for a split to pay: below this the
-    /// hand-off, the join and the exchange of h between the cores cost more than the share saves (measured: README, "Threads").
+    /// hand-off, the join and the crossing of x, h and the output between the cores cost more than
+    /// the share saves. Shares of 64 Ki gained up to 1.28× on the Intel Xeon but lost 11-30 % on the
+    /// AMD Zen 5 of perf-results in every run; shares of 192 Ki gained 1.5-2.2× there (README, "Threads").
     /// </summary>
-    public const long MinPartMultiplyAdds = 64 * 1024;
+    public const long MinPartMultiplyAdds = 128 * 1024;
 
     /// <summary>
     /// Multiply-adds a share of a step inside a whole-sequence call must have: there the threads stay
     /// together for every step of a layer and direction and meet at one barrier per step, with no
-    /// hand-off or join, so a share pays from half a session step's (measured: README, "Threads").
+    /// hand-off or join, so a share pays from a quarter of a session step's (measured: README, "Threads").
     /// </summary>
     public const long MinSequencePartMultiplyAdds = 32 * 1024;
 

@@ -22,6 +22,9 @@ internal sealed class SequenceRegion
     /// <summary>Threads a region may use.</summary>
     public int Threads => threads.Count;
 
+    /// <summary>Whether any call has run parts on other threads yet.</summary>
+    public bool HasStartedWorkers => threads.HasStartedWorkers;
+
     /// <summary>Parts the running body is split into (at most <see cref="Threads"/>).</summary>
     public int Parts { get; private set; }
 

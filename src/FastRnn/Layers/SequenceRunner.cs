@@ -148,14 +148,19 @@ internal sealed class SequenceRunner<THistory>
         Rows.LoadState(cell, slot, batch, initialHidden, initialCell, h, c);
         Region.Set(d, cell, slot, direction, layerInput, history.Gates(slot), layerOutput, steps, batch);
 
-        // All input projections of the sequence in one product (written, not added: no pass to clear
-        // [T, B, G*Hp] first), its panels shared among the threads.
-        Region.Run(projectionPart, cell.Input.Panels);
-
         // Sequences are independent: each part runs its range of (length-sorted) rows through every
         // step. With fewer rows than threads (one stream), every part runs every step instead, each
         // its share of the output rows, when the step is large enough to pay for the split.
         int shares = batch >= Region.Threads ? 1 : StepThreads.SequencePartsFor(cell, batch, Region.Threads);
+
+        // All input projections of the sequence in one product (written, not added: no pass to clear
+        // [T, B, G*Hp] first), its panels shared among the threads. Not when one stream's steps stay
+        // on this thread: it would then read back, every step, gates another core wrote, for a product
+        // that is small beside the recurrence (T rows); on the AMD Zen 5 of perf-results such sequences
+        // at H = 128 ran 0.91-0.98x of one thread in some runs, and a call must never get slower by
+        // adding threads.
+        Region.Run(projectionPart, batch < Region.Threads && shares < 2 ? 1 : cell.Input.Panels);
+
         if (shares < 2)
         {
             Region.Run(recurrencePart, batch);

@@ -39,6 +39,9 @@ internal sealed class ParallelParts
     /// <summary>Number of parts (threads).</summary>
     public int Count { get; }
 
+    /// <summary>Whether a run of more than one part has started the workers.</summary>
+    public bool HasStartedWorkers => crew.HasStartedWorkers;
+
     /// <summary>Runs <paramref name="work"/>(0) .. <paramref name="work"/>(count - 1) concurrently.</summary>
     /// <param name="work">The body; must be safe to run for different parts at once.</param>
     /// <param name="count">Parts to run, 1..Count.</param>
@@ -175,6 +178,8 @@ internal sealed class ParallelParts
                 Monitor.PulseAll(gate);
             }
         }
+
+        public bool HasStartedWorkers => Volatile.Read(ref workers[^1]) is not null;
 
         private void StartWorkers()
         {

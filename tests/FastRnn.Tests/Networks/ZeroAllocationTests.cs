@@ -245,14 +245,16 @@ public sealed class ZeroAllocationTests
     [InlineData(CellKind.RnnTanh, WeightFormat.BFloat16)]
     public void OneStreamOnTwoThreadsAllocatesNothingOnAnyThread(CellKind kind, WeightFormat format)
     {
-        // A layer large enough that each step's products are shared, so the worker really runs.
-        var description = new NetworkDescription(kind, 32, 256) { NumLayers = 2 };
+        // Layers large enough that each step's products are shared (a session's LSTM and GRU steps,
+        // every sequence's), so the worker really runs.
+        const int hidden = 320;
+        var description = new NetworkDescription(kind, 32, hidden) { NumLayers = 2 };
         RecurrentNetwork network = RecurrentNetwork.CreateRandom(description, 3).WithWeightFormat(format);
         const int steps = 5;
         StreamingSession session = network.CreateSession(threads: 2);
         SequenceWorkspace workspace = network.CreateWorkspace(1, steps, threads: 2);
         Assert.Equal(2, session.Threads);
-        float[] input = Ramp(steps * 32), output = new float[steps * 256], step = new float[256];
+        float[] input = Ramp(steps * 32), output = new float[steps * hidden], step = new float[hidden];
         AllocationAssert.AllocatesNothing(() =>
         {
             session.Step(input.AsSpan(0, 32), 1, step);
