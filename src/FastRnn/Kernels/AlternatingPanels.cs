@@ -28,7 +28,7 @@ internal static class AlternatingPanels
     /// of an AMD core from Zen 5 (family 26) on, as CPUID gives it; long.MaxValue, never, elsewhere or where
     /// the size cannot be read.
     /// </summary>
-    public static long FromBytes { get; } = X86Cpu.IsIntel || (X86Cpu.IsAmd && X86Cpu.Family >= 26) ? X86Cpu.L2Bytes : long.MaxValue;
+    public static long FromBytes { get; } = X86Cpu.IsIntel || X86Cpu.IsAmdZen5OrLater ? X86Cpu.L2Bytes : long.MaxValue;
 
     /// <summary>What `fastrnn info` says of the choice.</summary>
     public static string Description =>

@@ -33,7 +33,7 @@ internal static class Prefetch
     /// the runtime offers no SSE, e.g. DOTNET_EnableHWIntrinsic=0, since there is no prefetch to issue).
     /// </summary>
     public static long ProductFromBytes { get; } =
-        !Sse.IsSupported ? long.MaxValue : X86Cpu.IsIntel ? IntelFromBytes : X86Cpu.IsAmd && X86Cpu.Family >= 26 ? X86Cpu.L2Bytes : long.MaxValue;
+        !Sse.IsSupported ? long.MaxValue : X86Cpu.IsIntel ? IntelFromBytes : X86Cpu.IsAmdZen5OrLater ? X86Cpu.L2Bytes : long.MaxValue;
 
     /// <summary>What `fastrnn info` says of the choice.</summary>
     public static string Description =>

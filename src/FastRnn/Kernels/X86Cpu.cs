@@ -21,6 +21,12 @@ internal static class X86Cpu
     /// </summary>
     public static int Family { get; } = ReadFamily();
 
+    /// <summary>
+    /// Whether this is an AMD Zen 5 or later core (family 26 on): the AMD cores measured to gain from the
+    /// cache policies set on Intel's (<see cref="AlternatingPanels"/>, <see cref="Prefetch"/>), where Zen 4 was not.
+    /// </summary>
+    public static bool IsAmdZen5OrLater => IsAmd && Family >= 26;
+
     /// <summary>Bytes of one core's L2 (Intel: CPUID leaf 4; AMD: leaf 0x80000006); long.MaxValue where unknown.</summary>
     public static long L2Bytes { get; } = IsIntel ? IntelL2Bytes() : IsAmd ? AmdL2Bytes() : long.MaxValue;
 
