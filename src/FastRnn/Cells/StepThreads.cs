@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using FastRnn.Memory;
 
 namespace FastRnn.Cells;
@@ -7,7 +8,8 @@ namespace FastRnn.Cells;
 /// Runs a cell step on several threads: each its <see cref="StepShare"/> of the output rows, for
 /// every row of the batch (the split one stream, batch 1, needs, where rows cannot be shared, and
 /// one that keeps each core's share of the weights in its own cache), or, from
-/// <see cref="MinRowsPerPart"/> rows a thread, each the whole step of its own batch rows. Results are
+/// <see cref="MinRowsPerPart"/> rows a thread, each the whole step of its own batch rows, as many as
+/// its measured speed earns it (<see cref="PartBalance"/>). Results are
 /// bit-identical to one thread: every output keeps its own sums and its own epilogue, and rows are
 /// independent in every kernel.
 /// </summary>
@@ -46,6 +48,7 @@ internal sealed unsafe class StepThreads
     public const int MinRowsPerPart = 16;
 
     private readonly ParallelParts parts;
+    private readonly PartBalance balance; // how fast each thread ran its rows: a split by rows follows it
     private readonly Action<int> part;
     private readonly Action<int> rowPart;
 
@@ -73,12 +76,16 @@ internal sealed unsafe class StepThreads
     public StepThreads(ParallelParts threads)
     {
         parts = threads;
+        balance = new PartBalance(threads.Count);
         part = Part;
         rowPart = RowPart;
     }
 
     /// <summary>Threads a step may use.</summary>
     public int Threads => parts.Count;
+
+    /// <summary>How the rows of a step split by rows are shared: in proportion to each thread's measured speed.</summary>
+    public PartBalance Balance => balance;
 
     /// <summary>
     /// Shares a step of <paramref name="w"/> over <paramref name="batch"/> rows is split into: as many
@@ -174,6 +181,7 @@ internal sealed unsafe class StepThreads
                 try
                 {
                     RunShared(rowPart, w, x, xStride, gates, h, c, default, buffers, batch, rows); // each thread its rows, in place
+                    balance.Update(rows);
                 }
                 finally
                 {
@@ -274,14 +282,17 @@ internal sealed unsafe class StepThreads
     }
 
     // The whole step of this thread's rows: a contiguous range in blocks of four (the products' row
-    // block), so no block is cut in two between threads.
+    // block), so no block is cut in two between threads, as many blocks as this thread's measured
+    // speed earns it (PartBalance), so that the threads finish together.
     private void RowPart(int index)
     {
+        long began = Stopwatch.GetTimestamp();
         CellWeights cw = w!;
-        (int b0, int b1) = ParallelParts.Share((batch + 3) / 4, count, index);
+        (int b0, int b1) = balance.Share((batch + 3) / 4, count, index);
         int first = b0 * 4, rows = Math.Min(b1 * 4, batch) - first;
         if (rows <= 0)
         {
+            balance.Record(index, 0, 0);
             return;
         }
 
@@ -301,6 +312,7 @@ internal sealed unsafe class StepThreads
             rows,
             StepShare.Whole.InStep(cw, !input.IsEmpty, step));
         CopyRows(h.Span, cw.StateStride, output.Span, outputWidth, first, rows);
+        balance.Record(index, Stopwatch.GetTimestamp() - began, b1 - b0);
     }
 
     // A pinned span's address and length, for the shares to rebuild it on their threads.

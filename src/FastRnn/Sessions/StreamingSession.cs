@@ -251,6 +251,23 @@ public sealed class StreamingSession
         }
     }
 
+    /// <summary>How the session's threads share the rows of a step split by rows (tests); null when no layer's step is ever split.</summary>
+    internal PartBalance? RowBalance
+    {
+        get
+        {
+            foreach (StepThreads? layer in steps)
+            {
+                if (layer is not null)
+                {
+                    return layer.Balance;
+                }
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>Marks the session busy; a second caller is refused until <see cref="Exit"/> (internal so tests can hold it busy).</summary>
     internal void Enter()
     {

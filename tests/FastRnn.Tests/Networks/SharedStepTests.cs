@@ -333,7 +333,7 @@ public sealed class SharedStepTests
         return RecurrentNetwork.CreateRandom(d with { NumLayers = 2, Bidirectional = bidirectional }, 11);
     }
 
-    private static float[] Inputs(int count, int seed)
+    internal static float[] Inputs(int count, int seed)
     {
         var random = new Random(seed);
         float[] values = new float[count];
