@@ -14,9 +14,9 @@ namespace FastRnn.Memory;
 /// <remarks>
 /// Each part records its own time (<see cref="Record"/>) in a slot on a cache line of its own; the
 /// owner folds the slots in after the run (<see cref="Update"/>), while no part runs. One run moves a
-/// speed by at most a quarter of the gap to what it measured, and a measurement counts for at most
-/// <see cref="MaxRatio"/> times the mean, so a part preempted once moves the split a little and no
-/// part is ever left without work.
+/// speed by a quarter of the gap to what it measured, and a measurement counts for at most
+/// <see cref="MaxRatio"/> times off the mean, so a part preempted once moves the split only a little.
+/// A run in which a part had no items (a total smaller than the parts can share) changes no speed.
 /// </remarks>
 internal sealed class PartBalance
 {
