@@ -7,7 +7,7 @@ namespace FastRnn.Memory;
 /// a <see cref="ParallelParts"/> run in proportion to how fast each part ran its earlier shares, so
 /// the parts finish together on cores that are not equally fast: virtual CPUs whose host slows one
 /// of them, or the performance and efficiency cores of a hybrid CPU (none measured yet). On the AMD Zen 5 VM of
-/// perf-results two threads stepping 32 rows each ran 20-25 % apart for seconds at a time, and with
+/// perf-results two threads stepping 32 rows each ran about a quarter apart (5-42 % in twelve runs) for seconds at a time, and with
 /// equal shares the faster one waited at every join. The split changes only the time, never a
 /// result: rows are independent in every kernel.
 /// </summary>
