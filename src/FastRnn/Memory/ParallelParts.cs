@@ -14,10 +14,12 @@ namespace FastRnn.Memory;
 /// Built for many short runs back to back (one per time step: a split product of a few
 /// microseconds): a worker that finished a part spins for <see cref="SpinMicroseconds"/> waiting
 /// for the next one, so a run starts without an OS wake-up, then blocks, so an idle owner burns no
-/// core. Workers spin only when the parts fit the machine's cores; with more parts than cores a
-/// spinning worker would take the core another part needs. The workers are dedicated threads, not
-/// thread-pool work items: a busy pool (a service under load) would delay every step of every call.
-/// The workers end when the owner is collected (its finalizer stops them).
+/// core. The caller waiting for the parts and a part waiting at a <see cref="Barrier"/> poll the
+/// same way (<see cref="ShortWait"/>), then back off without sleeping. Workers spin only when the
+/// parts fit the machine's cores; with more parts than cores a spinning worker would take the core
+/// another part needs. The workers are dedicated threads, not thread-pool work items: a busy pool
+/// (a service under load) would delay every step of every call. The workers end when the owner is
+/// collected (its finalizer stops them).
 /// </remarks>
 internal sealed class ParallelParts
 {
@@ -130,10 +132,10 @@ internal sealed class ParallelParts
                 Volatile.Write(ref broken, true);
             }
 
-            var wait = default(SpinWait);
+            var wait = new ShortWait(spin, spinTicks);
             while (Volatile.Read(ref remaining) > 0)
             {
-                wait.SpinOnce(sleep1Threshold: -1); // yields the core after a while, never sleeps a whole millisecond
+                wait.Pause();
             }
 
             body = null;
@@ -158,7 +160,7 @@ internal sealed class ParallelParts
                 return;
             }
 
-            var wait = default(SpinWait);
+            var wait = new ShortWait(spin, spinTicks);
             while (Volatile.Read(ref phase) == current)
             {
                 if (Volatile.Read(ref broken))
@@ -166,7 +168,7 @@ internal sealed class ParallelParts
                     throw new OperationCanceledException("Another part of the call failed.");
                 }
 
-                wait.SpinOnce(sleep1Threshold: -1);
+                wait.Pause();
             }
         }
 
@@ -224,30 +226,19 @@ internal sealed class ParallelParts
         // Waits for a generation after `seen`: spinning first, then blocked. False once stopped.
         private bool Next(ref int seen)
         {
-            if (spin)
+            // Polls often, so a step starts within a fraction of its own time (polling every
+            // SpinWait(20) made the hand-off and join of a split step cost 0.75 µs on a Zen 4, 0.1 µs
+            // with ShortWait's polls: SplitReadBenchmarks, 64 KiB).
+            var wait = new ShortWait(spin, spinTicks);
+            while (wait.Polling)
             {
-                long until = Stopwatch.GetTimestamp() + spinTicks;
-                int spins = 0;
-                do
+                if (Volatile.Read(ref generation) != seen)
                 {
-                    if (Volatile.Read(ref generation) != seen)
-                    {
-                        seen = Volatile.Read(ref generation);
-                        return true;
-                    }
-
-                    // Polls often, so a step starts within a fraction of its own time (polling every
-                    // SpinWait(20) made the hand-off and join of a split step cost 0.75 µs on a Zen 4,
-                    // 0.1 µs now: SplitReadBenchmarks, 64 KiB). Offers the core every 128 polls, about
-                    // as often as before: on a busy machine (a service's I/O threads, the batcher's loop)
-                    // a pure spin would hold a core the caller's next step waits on.
-                    Thread.SpinWait(2);
-                    if ((++spins & 127) == 0)
-                    {
-                        Thread.Yield();
-                    }
+                    seen = Volatile.Read(ref generation);
+                    return true;
                 }
-                while (Stopwatch.GetTimestamp() < until);
+
+                wait.Pause();
             }
 
             lock (gate)
