@@ -74,18 +74,19 @@ public readonly record struct Activation(ActivationFunction Function, float Alph
     public static Activation Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        string quoted = text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 120), "…"); // a message stays short whatever a file holds
         int open = text.IndexOf('(', StringComparison.Ordinal);
         string name = open < 0 ? text : text[..open];
         if (!Enum.TryParse(name, ignoreCase: false, out ActivationFunction function) || function.ToString() != name)
         {
-            throw new FormatException($"'{text}' is not an activation: expected one of {string.Join(", ", Enum.GetNames<ActivationFunction>())}, with its parameters in parentheses.");
+            throw new FormatException($"'{quoted}' is not an activation: expected one of {string.Join(", ", Enum.GetNames<ActivationFunction>())}, with its parameters in parentheses.");
         }
 
         int expected = TakesBetaOf(function) ? 2 : TakesAlphaOf(function) ? 1 : 0;
         string[] parameters = open < 0 ? [] : text.EndsWith(')') ? text[(open + 1)..^1].Split(',') : [];
         if (parameters.Length != expected || (open >= 0 && !text.EndsWith(')')))
         {
-            throw new FormatException($"'{text}': {function} takes {expected} parameter(s), written as {Of(function, 0.5f, 0.5f)}.");
+            throw new FormatException($"'{quoted}': {function} takes {expected} parameter(s), written as {Of(function, 0.5f, 0.5f)}.");
         }
 
         float[] values = new float[2];
@@ -93,7 +94,7 @@ public readonly record struct Activation(ActivationFunction Function, float Alph
         {
             if (!float.TryParse(parameters[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
             {
-                throw new FormatException($"'{text}': parameter '{parameters[i]}' is not a finite number.");
+                throw new FormatException($"'{quoted}': parameter {i + 1} is not a finite number.");
             }
         }
 

@@ -15,7 +15,10 @@ namespace FastRnn.IO;
 /// rows: 4H LSTM, 3H GRU, H RNN; layers; projection; bias; sizes; bidirectional); what they do not
 /// record comes from <see cref="ModuleLoadOptions"/>. Every tensor under the prefixes must fit that
 /// description exactly, and tensors under neither prefix are refused unless
-/// <see cref="ModuleLoadOptions.IgnoreOtherTensors"/> is set. Errors are
+/// <see cref="ModuleLoadOptions.IgnoreOtherTensors"/> is set. A FastRnn network file
+/// (<see cref="NetworkFile.Save"/>) loaded with the empty prefix loads as its metadata records it,
+/// including what shapes cannot show (a GRU's reset form, direction, clip, coupled gates,
+/// activations); tensors or options that contradict the record are refused. Errors are
 /// <see cref="FastRnnFormatException"/>s naming the tensor, its shape and what was expected.
 /// </remarks>
 public static class ModuleFile

@@ -25,7 +25,8 @@ public sealed record ModuleLoadOptions
 
     /// <summary>
     /// A vanilla RNN's activation, which the weights cannot tell: required when the layer is an RNN
-    /// (its gate rows are H), refused for an LSTM or GRU.
+    /// (its gate rows are H) unless the file's metadata records it (a FastRnn network file at the
+    /// empty prefix; given, it must agree), refused for an LSTM or GRU.
     /// </summary>
     public RnnNonlinearity? Nonlinearity { get; init; }
 

@@ -81,6 +81,12 @@ public static class NetworkFile
         ArgumentNullException.ThrowIfNull(file);
         IReadOnlyDictionary<string, string> m = file.Metadata;
         string where = file.SourceName ?? "the file";
+        if (m.TryGetValue("format_version", out string? version) && version != "1")
+        {
+            // A later format may record what this version would silently read as a default.
+            throw new FastRnnFormatException($"{where}: metadata format_version = '{NameList.Shorten(version)}'; this FastRnn reads format_version 1.");
+        }
+
         string mode = Required(m, "mode", where);
         CellKind kind = mode switch
         {
@@ -88,7 +94,7 @@ public static class NetworkFile
             "RNN_RELU" => CellKind.RnnRelu,
             "LSTM" => CellKind.Lstm,
             "GRU" => CellKind.Gru,
-            _ => throw new FastRnnFormatException($"{where}: metadata mode '{mode}' is not one of RNN_TANH, RNN_RELU, LSTM, GRU."),
+            _ => throw new FastRnnFormatException($"{where}: metadata mode '{NameList.Shorten(mode)}' is not one of RNN_TANH, RNN_RELU, LSTM, GRU."),
         };
         string variantText = m.TryGetValue("variant", out string? v) ? v : "standard";
         CellVariant variant = variantText switch
@@ -96,7 +102,7 @@ public static class NetworkFile
             "standard" => CellVariant.Standard,
             "peephole" => CellVariant.Peephole,
             "reset_before" => CellVariant.ResetBefore,
-            _ => throw new FastRnnFormatException($"{where}: metadata variant '{variantText}' is not one of standard, peephole, reset_before."),
+            _ => throw new FastRnnFormatException($"{where}: metadata variant '{NameList.Shorten(variantText)}' is not one of standard, peephole, reset_before."),
         };
         var description = new NetworkDescription(kind, Integer(m, "input_size", where, null), Integer(m, "hidden_size", where, null))
         {
@@ -255,11 +261,12 @@ public static class NetworkFile
 
         file.Metadata.TryGetValue(FormatKey, out string? formatText);
         WeightFormat stored = ParseFormat(formatText)
-            ?? throw new FastRnnFormatException($"{where}: metadata {FormatKey} = '{formatText}' is not fp32, bf16 or int8.");
+            ?? throw new FastRnnFormatException($"{where}: metadata {FormatKey} = '{(formatText is null ? null : NameList.Shorten(formatText))}' is not fp32, bf16 or int8.");
         var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (SafeTensorsEntry entry in file.Tensors)
         {
-            if (stored == WeightFormat.Int8 && entry.Name.EndsWith(ScaleSuffix, StringComparison.Ordinal) && expected.ContainsKey(entry.Name[..^ScaleSuffix.Length]))
+            if (stored == WeightFormat.Int8 && entry.Name.EndsWith(ScaleSuffix, StringComparison.Ordinal) && expected.ContainsKey(entry.Name[..^ScaleSuffix.Length])
+                && IsMatrix(entry.Name[..^ScaleSuffix.Length]))
             {
                 continue; // Read with its matrix.
             }
@@ -271,18 +278,18 @@ public static class NetworkFile
                     continue;
                 }
 
-                throw new FastRnnFormatException($"{where}: unexpected tensor '{entry.Name}' for a {description.Kind} network with {description.NumLayers} layer(s){(description.Bidirectional ? ", bidirectional" : string.Empty)}{description.FormatOnnxOptions()}{(description.Bias ? string.Empty : ", no bias")}.");
+                throw new FastRnnFormatException($"{where}: unexpected tensor '{NameList.Shorten(entry.Name)}' for a {description.Kind} network with {description.NumLayers} layer(s){(description.Bidirectional ? ", bidirectional" : string.Empty)}{description.FormatOnnxOptions()}{(description.Bias ? string.Empty : ", no bias")}.");
             }
 
             bool int8Matrix = stored == WeightFormat.Int8 && IsMatrix(entry.Name);
             if (int8Matrix ? entry.DType != SafeTensorsDType.I8 : entry.DType is not (SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16))
             {
-                throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has dtype {entry.DType.ToHeaderName()}; {(int8Matrix ? "an int8 file stores its matrices as I8" : "weights must be F32, F16 or BF16")}.");
+                throw new FastRnnFormatException($"{where}: tensor '{NameList.Shorten(entry.Name)}' has dtype {entry.DType.ToHeaderName()}; {(int8Matrix ? "an int8 file stores its matrices as I8" : "weights must be F32, F16 or BF16")}.");
             }
 
             if (!WeightTensors.SameShape(entry.Shape, shape))
             {
-                throw new FastRnnFormatException($"{where}: tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}]; the metadata/description implies [{string.Join(", ", shape)}].");
+                throw new FastRnnFormatException($"{where}: tensor '{NameList.Shorten(entry.Name)}' has shape [{string.Join(", ", entry.Shape)}]; the metadata/description implies [{string.Join(", ", shape)}].");
             }
 
             float[] data = int8Matrix ? ReadInt8(file, entry, shape, where) : file.ReadFloat32(entry.Name);
@@ -341,7 +348,7 @@ public static class NetworkFile
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
             ? value
-            : throw new FastRnnFormatException($"{where}: metadata {key} = '{text}' is not a non-negative integer.");
+            : throw new FastRnnFormatException($"{where}: metadata {key} = '{NameList.Shorten(text)}' is not an integer in 0..{int.MaxValue}.");
     }
 
     private static float? OptionalReal(IReadOnlyDictionary<string, string> m, string key, string where)
@@ -351,9 +358,9 @@ public static class NetworkFile
             return null;
         }
 
-        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value)
+        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value)
             ? value
-            : throw new FastRnnFormatException($"{where}: metadata {key} = '{text}' is not a number.");
+            : throw new FastRnnFormatException($"{where}: metadata {key} = '{NameList.Shorten(text)}' is not a finite float32 number.");
     }
 
     private static bool Boolean(IReadOnlyDictionary<string, string> m, string key, string where, bool fallback)
@@ -367,7 +374,7 @@ public static class NetworkFile
         {
             "true" or "True" or "1" => true,
             "false" or "False" or "0" => false,
-            _ => throw new FastRnnFormatException($"{where}: metadata {key} = '{text}' is not true or false."),
+            _ => throw new FastRnnFormatException($"{where}: metadata {key} = '{NameList.Shorten(text)}' is not true or false."),
         };
     }
 }

@@ -37,10 +37,16 @@ internal static class RecurrentPrefixReader
         int rows = hh.Shape[0];
         int gates = hidden > 0 && rows % hidden == 0 ? rows / hidden : 0;
         string evidence = $"{hh}{(hr is null ? string.Empty : $" and {hr}")}";
+
+        // A FastRnn network file (NetworkFile.Save) records its whole description in its metadata,
+        // also what shapes cannot show (the GRU's reset form, the direction, clip, coupled gates,
+        // activations): loaded from the top level, it loads as recorded, never as the shapes' default.
+        NetworkDescription? recorded = prefix.Length == 0 && file.Metadata.ContainsKey("mode") ? NetworkFile.DescriptionFromMetadata(file) : null;
         CellKind kind = gates switch
         {
             4 => CellKind.Lstm,
             3 => CellKind.Gru,
+            1 when recorded is { Kind: CellKind.RnnTanh or CellKind.RnnRelu } && options.Nonlinearity is null => recorded.Kind,
             1 => RnnKind(options.Nonlinearity, prefix, evidence, where),
             _ => throw new FastRnnFormatException($"{where}: {evidence}: {rows} gate rows for hidden size {hidden} is not 4H (LSTM), 3H (GRU) or H (RNN)."),
         };
@@ -64,6 +70,11 @@ internal static class RecurrentPrefixReader
             BatchFirst = options.BatchFirst,
         };
         string summary = Summary(description, evidence, ih);
+        if (recorded is not null)
+        {
+            description = AsRecorded(recorded, description, options, summary, where);
+        }
+
         try
         {
             description.Validate();
@@ -98,6 +109,23 @@ internal static class RecurrentPrefixReader
         }
 
         return RecurrentNetwork.Create(description, values, options.WeightFormat, options.InferenceOnly);
+    }
+
+    // The recorded description, with the caller's input layout, once the tensors' shapes agree with it.
+    private static NetworkDescription AsRecorded(NetworkDescription recorded, NetworkDescription inferred, ModuleLoadOptions options, string summary, string where)
+    {
+        if (recorded.Kind != inferred.Kind || recorded.InputSize != inferred.InputSize || recorded.HiddenSize != inferred.HiddenSize
+            || recorded.ProjectionSize != inferred.ProjectionSize || recorded.NumLayers != inferred.NumLayers
+            || recorded.Bidirectional != inferred.Bidirectional || recorded.Bias != inferred.Bias)
+        {
+            string nonlinearity = options.Nonlinearity is RnnNonlinearity given ? $" with ModuleLoadOptions.Nonlinearity {given}" : string.Empty;
+            throw new FastRnnFormatException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{where}: the file's metadata describes a {recorded.NumLayers}-layer{(recorded.Bidirectional ? " bidirectional" : string.Empty)} {recorded.Kind} with input size {recorded.InputSize}, hidden size {recorded.HiddenSize}{(recorded.ProjectionSize > 0 ? $", proj_size {recorded.ProjectionSize}" : string.Empty)}{(recorded.Bias ? string.Empty : ", no bias")}, but its tensors{nonlinearity} make {summary}."));
+        }
+
+        return recorded with { BatchFirst = options.BatchFirst };
     }
 
     private static CellKind RnnKind(RnnNonlinearity? nonlinearity, string prefix, string evidence, string where) => nonlinearity switch

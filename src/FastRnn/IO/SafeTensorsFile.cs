@@ -55,10 +55,17 @@ public sealed class SafeTensorsFile
     public static SafeTensorsFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes;
+        if (Directory.Exists(path))
+        {
+            // Opening one says "access denied" on Linux, which sends the user after permissions.
+            throw new IOException($"'{path}' is a directory, not a .safetensors file.");
+        }
+
+        ReadOnlyMemory<byte> bytes;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan))
         {
-            bytes = ReadKnownLength(stream, path);
+            // A pipe or FIFO has no length to read ahead of time: read it to its end, as a stream.
+            bytes = stream.CanSeek ? ReadKnownLength(stream, path) : ReadToEnd(stream, path);
         }
 
         return Load(bytes, path, copy: false);
