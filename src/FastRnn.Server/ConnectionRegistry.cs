@@ -3,9 +3,10 @@ using System.Collections.Generic;
 namespace FastRnn.Server;
 
 /// <summary>
-/// The open connections, so shutdown can close each with 1001. Once shutdown has begun it takes no
-/// more: a connection accepted after that is closed by its own handler. Touched twice per
-/// connection, never per frame, so a plain lock is enough.
+/// The open connections, so shutdown can close each with 1001 and a sweep those idle past the
+/// timeout with 1008. Once shutdown has begun it takes no more: a connection accepted after that is
+/// closed by its own handler. Touched twice per connection and once per sweep, never per frame, so
+/// a plain lock is enough.
 /// </summary>
 internal sealed class ConnectionRegistry
 {
@@ -44,6 +45,22 @@ internal sealed class ConnectionRegistry
         lock (gate)
         {
             open.Remove(id);
+        }
+    }
+
+    /// <summary>Closes, with 1008, every connection whose client sent nothing for longer than <paramref name="idleTicks"/> (a sweep a few times per idle timeout).</summary>
+    public void CloseIdle(long idleTicks)
+    {
+        StreamConnection[] connections;
+        lock (gate)
+        {
+            connections = [.. open.Values];
+        }
+
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (StreamConnection connection in connections)
+        {
+            connection.CloseIfIdle(now, idleTicks);
         }
     }
 

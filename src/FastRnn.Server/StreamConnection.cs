@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.IO;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
@@ -40,6 +41,7 @@ internal sealed class StreamConnection : IDisposable
     private readonly SemaphoreSlim sendLock = new(1, 1);
     private byte[]? overflow;           // where the rest of an over-long message goes to be counted, made on first use
     private Timer? abortTimer;
+    private long lastMessageAt = Stopwatch.GetTimestamp(); // when the client last sent a whole message (or connected)
     private int closeSent;
     private string? endReason;
 
@@ -95,6 +97,8 @@ internal sealed class StreamConnection : IDisposable
             }
             while (!result.EndOfMessage && extra <= CountLimit);
 
+            Volatile.Write(ref lastMessageAt, Stopwatch.GetTimestamp());
+
             if (Volatile.Read(ref closeSent) != 0)
             {
                 continue; // the server has closed: drain until the client's close
@@ -118,11 +122,11 @@ internal sealed class StreamConnection : IDisposable
             {
                 await batcher.StepAsync(handle, frame, output, aborted);
             }
-            catch (StreamExpiredException)
+            catch (StreamClosedException)
             {
-                Volatile.Write(ref endReason, "expired");
-                ServerLog.Rejected(logger, Id, (int)WebSocketCloseStatus.PolicyViolation, "stream expired");
-                await SendCloseAsync(WebSocketCloseStatus.PolicyViolation, $"stream idle for longer than {batcher.Options.IdleTimeout.TotalSeconds} s; its state is gone");
+                // Expired: freed when idle, and perhaps already given to a newer stream (the server
+                // closes a handle only when its connection ends, so nothing else ends one).
+                await ExpireAsync();
                 continue;
             }
             catch (ObjectDisposedException)
@@ -137,10 +141,32 @@ internal sealed class StreamConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends 1008 (stream idle) without waiting when the client has sent nothing for longer than the
+    /// batcher's idle timeout: its stream is freed, or will be at its next frame, and the connection
+    /// would otherwise hold a socket with no stream behind it for as long as the client likes.
+    /// </summary>
+    /// <param name="now">A <see cref="Stopwatch"/> timestamp.</param>
+    /// <param name="idleTicks">The idle timeout in <see cref="Stopwatch"/> ticks.</param>
+    public void CloseIfIdle(long now, long idleTicks)
+    {
+        if (now - Volatile.Read(ref lastMessageAt) > idleTicks && Volatile.Read(ref closeSent) == 0)
+        {
+            _ = ExpireAsync();
+        }
+    }
+
     /// <summary>Sends 1001 (server shutting down) without waiting; the loop then drains until the client's close.</summary>
     public void BeginShutdown() => _ = ShutdownAsync();
 
     public void Dispose() => Interlocked.Exchange(ref abortTimer, null)?.Dispose();
+
+    private async Task ExpireAsync()
+    {
+        Interlocked.CompareExchange(ref endReason, "expired", null);
+        ServerLog.Rejected(logger, Id, (int)WebSocketCloseStatus.PolicyViolation, "stream expired");
+        await SendCloseAsync(WebSocketCloseStatus.PolicyViolation, $"stream idle for longer than {batcher.Options.IdleTimeout.TotalSeconds} s; its state is gone");
+    }
 
     private async Task ShutdownAsync()
     {

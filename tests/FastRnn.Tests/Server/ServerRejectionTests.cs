@@ -87,6 +87,29 @@ public sealed class ServerRejectionTests
     }
 
     [Fact]
+    public async Task AnIdleConnectionIsClosedWith1008WithoutSendingAnything()
+    {
+        // Without the sweep, clients that connect and wait would each hold a socket for ever: every
+        // new client frees an expired slot, so --max-streams would bound nothing.
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, IdleTimeoutSeconds = 1, MaxStreams = 2 }, timeout);
+        var began = System.Diagnostics.Stopwatch.StartNew();
+        (ClientWebSocket first, _) = await ServerFixture.ConnectAsync(server, timeout);
+        (ClientWebSocket second, _) = await ServerFixture.ConnectAsync(server, timeout);
+        using (first)
+        using (second)
+        {
+            await ServerFixture.SendAsync(second, new float[5], timeout);
+            await ServerFixture.ReceiveFloatsAsync(second, timeout);
+            await ServerFixture.ExpectCloseAsync(first, WebSocketCloseStatus.PolicyViolation, "stream idle for longer than 1 s", timeout);
+            await ServerFixture.ExpectCloseAsync(second, WebSocketCloseStatus.PolicyViolation, "stream idle for longer than 1 s", timeout);
+        }
+
+        Assert.True(began.Elapsed < TimeSpan.FromSeconds(10), $"closed after {began.Elapsed}");
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the idle streams' slots are freed");
+    }
+
+    [Fact]
     public async Task AFrameSplitIntoFragmentsIsOneFrame()
     {
         CancellationToken timeout = ServerFixture.Timeout();
