@@ -96,7 +96,7 @@ internal static class InterLayerPath
             return null;
         }
 
-        long[] shape = OnnxTensors.ReadIntegers(shapeTensor, $"{graph.Where}: shape of node '{graph.NameOf(node)}'");
+        long[] shape = OnnxTensors.ReadIntegers(shapeTensor, $"{graph.Where}: shape ('{node.Input[1]}') of node '{graph.NameOf(node)}'");
         var flat = axes.SelectMany(a => a).ToList();
         int inferred = Array.IndexOf(shape, -1L);
         if (shape.Count(s => s == -1) > 1 || shape.Any(s => s < -1))
@@ -194,7 +194,7 @@ internal static class InterLayerPath
         long[]? axes = IntegersAttribute(node, "axes");
         if (axes is null && node.Input.Count > 1 && graph.TryGetConstant(node.Input[1], out TensorProto tensor))
         {
-            axes = OnnxTensors.ReadIntegers(tensor, $"{graph.Where}: axes of node '{graph.NameOf(node)}'");
+            axes = OnnxTensors.ReadIntegers(tensor, $"{graph.Where}: axes ('{node.Input[1]}') of node '{graph.NameOf(node)}'");
         }
 
         return axes;

@@ -21,10 +21,17 @@ internal sealed class OnnxGraph
     {
         Graph = graph;
         Where = where;
+        // ONNX requires unique value names; with a duplicate, which tensor the weights came from
+        // would depend on indexing order, so the model is refused rather than read either way.
         foreach (TensorProto initializer in graph.Initializer)
         {
-            constants[initializer.Name] = initializer;
+            if (!constants.TryAdd(initializer.Name, initializer))
+            {
+                throw new FastRnnFormatException($"{where}: two initializers are named '{initializer.Name}'; ONNX requires initializer names to be unique.");
+            }
         }
+
+        var constantNodes = new Dictionary<string, string>(StringComparer.Ordinal);
 
         for (int index = 0; index < graph.Node.Count; index++)
         {
@@ -44,7 +51,14 @@ internal sealed class OnnxGraph
                 {
                     if (attribute.Name == "value" && attribute.T is not null)
                     {
-                        constants[node.Output[0]] = attribute.T;
+                        string output = node.Output[0];
+                        if (!constants.TryAdd(output, attribute.T))
+                        {
+                            string other = constantNodes.TryGetValue(output, out string? first) ? $"the output of Constant node '{first}'" : "an initializer";
+                            throw new FastRnnFormatException($"{where}: value '{output}' is {other} and the output of Constant node '{nodeNames[node]}'; ONNX requires each value name to have one source.");
+                        }
+
+                        constantNodes[output] = nodeNames[node];
                     }
                 }
             }

@@ -39,7 +39,7 @@ public static class OnnxImporter
     /// <param name="nodeName">Only the network that contains this node (as named in the model; unnamed nodes are <c>OpType#index</c>), or null for all.</param>
     /// <param name="ambiguous">What to do with activations the ONNX specification and ONNX Runtime read differently.</param>
     /// <returns>The networks, in graph order of their first node.</returns>
-    /// <exception cref="FastRnnFormatException">The file is not a valid model, has no (such) recurrent node, or a node cannot be imported exactly.</exception>
+    /// <exception cref="FastRnnFormatException">The path is a directory or the file is not a valid model, has no (such) recurrent node, or a node cannot be imported exactly.</exception>
     public static IReadOnlyList<ImportedNetwork> Import(string path, string? nodeName = null, AmbiguousActivations ambiguous = AmbiguousActivations.Refuse)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -49,14 +49,16 @@ public static class OnnxImporter
     /// <summary>Imports the networks of a serialized ONNX model.</summary>
     /// <param name="model">The model's bytes (a protobuf <c>ModelProto</c>).</param>
     /// <param name="nodeName">Only the network that contains this node, or null for all.</param>
-    /// <param name="sourceName">Name of the model for messages, or null.</param>
+    /// <param name="sourceName">Name of the model for messages, or null (messages then say "the stream").</param>
     /// <param name="ambiguous">What to do with activations the ONNX specification and ONNX Runtime read differently.</param>
     /// <returns>The networks, in graph order of their first node.</returns>
     /// <exception cref="FastRnnFormatException">The bytes are not a valid model, it has no (such) recurrent node, or a node cannot be imported exactly.</exception>
     public static IReadOnlyList<ImportedNetwork> Import(Stream model, string? nodeName = null, string? sourceName = null, AmbiguousActivations ambiguous = AmbiguousActivations.Refuse)
     {
         ArgumentNullException.ThrowIfNull(model);
-        string where = sourceName ?? "the ONNX model";
+        // Messages start with "<where>: " and often go on to say "the ONNX model"; "the stream" keeps
+        // them readable when the caller gives no name.
+        string where = sourceName ?? "the stream";
         return Import(OnnxModelReader.Parse(model, where), where, nodeName, ambiguous);
     }
 
@@ -150,7 +152,11 @@ public static class OnnxImporter
         }
         catch (ArgumentException e)
         {
-            throw new FastRnnFormatException($"{where}: node(s) {string.Join(", ", nodeNames)}: {e.Message}", e);
+            // ArgumentException.Message ends in " (Parameter 'parameters')": Create's argument, not the model's.
+            string message = e.ParamName is string name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+                ? e.Message[..^$" (Parameter '{name}')".Length]
+                : e.Message;
+            throw new FastRnnFormatException($"{where}: node(s) {string.Join(", ", nodeNames)}: {message}", e);
         }
     }
 }

@@ -14,10 +14,17 @@ internal static class OnnxModelReader
     /// <summary>Reads and parses a model file.</summary>
     /// <param name="path">The .onnx file.</param>
     /// <returns>The model.</returns>
-    /// <exception cref="FastRnnFormatException">The file is not a parsable ONNX model or has no graph.</exception>
+    /// <exception cref="FastRnnFormatException">The path is a directory, or the file is not a parsable ONNX model or has no graph.</exception>
     public static ModelProto Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+
+        // FileInfo and File.OpenRead report a directory as "Could not find file".
+        if (Directory.Exists(path))
+        {
+            throw new FastRnnFormatException($"'{path}' is a directory, not an ONNX model file.");
+        }
+
         long length = new FileInfo(path).Length;
         if (length > MaxModelBytes)
         {

@@ -62,15 +62,18 @@ internal static class OnnxTensors
             throw new FastRnnFormatException($"{what} has element type {TypeName(tensor.DataType)}; expected INT64 or INT32.");
         }
 
+        // The stored data must match dims before the result is allocated: dims alone can claim
+        // 2^28 elements (2 GB) in a model of a few hundred bytes.
         int size = is64 ? sizeof(long) : sizeof(int);
-        long[] values = new long[count];
+        string field = is64 ? "int64_data" : "int32_data";
         if (tensor.RawData.Length > 0)
         {
             if (tensor.RawData.Length != count * size)
             {
-                throw new FastRnnFormatException($"{what} has {tensor.RawData.Length} bytes of raw_data; its shape [{Dims(tensor)}] needs {count * size}.");
+                throw new FastRnnFormatException($"{what} has dims [{Dims(tensor)}] ({count} elements, {count * size} bytes) but stores {tensor.RawData.Length} bytes of raw_data.");
             }
 
+            long[] values = new long[count];
             ReadOnlySpan<byte> bytes = tensor.RawData.Span;
             for (int i = 0; i < values.Length; i++)
             {
@@ -85,15 +88,16 @@ internal static class OnnxTensors
         int stored = is64 ? tensor.Int64Data.Count : tensor.Int32Data.Count;
         if (stored != count)
         {
-            throw new FastRnnFormatException($"{what} holds {stored} values; its shape [{Dims(tensor)}] needs {count}.");
+            throw new FastRnnFormatException($"{what} has dims [{Dims(tensor)}] ({count} elements) but stores {stored} values in {field}.");
         }
 
-        for (int i = 0; i < values.Length; i++)
+        long[] result = new long[count];
+        for (int i = 0; i < result.Length; i++)
         {
-            values[i] = is64 ? tensor.Int64Data[i] : tensor.Int32Data[i];
+            result[i] = is64 ? tensor.Int64Data[i] : tensor.Int32Data[i];
         }
 
-        return values;
+        return result;
     }
 
     /// <summary>The tensor's dimensions, comma separated, for messages.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using FastRnn.Networks;
 using FastRnn.Onnx.Model;
 
@@ -185,13 +186,33 @@ internal abstract class RecurrentNodeMapper
 
         if (!graph.TryGetConstant(value, out tensor))
         {
-            string source = graph.TryGetProducer(value, out NodeProto producer)
+            bool computed = graph.TryGetProducer(value, out NodeProto producer);
+            if (computed && producer.OpType == "Constant" && OnnxGraph.IsDefaultDomain(producer))
+            {
+                // A Constant the graph did not index gives its value some other way (value_float,
+                // value_ints, sparse_value, ...): say so, rather than call it a computed value.
+                string given = producer.Attribute.Count == 0 ? "which has no attribute" : $"which gives its value in attribute '{string.Join("', '", producer.Attribute.Select(a => a.Name))}'";
+                throw new FastRnnFormatException($"{where}: input {input} ('{value}') is the output of Constant node '{graph.NameOf(producer)}', {given}; FastRnn reads only a Constant's 'value' tensor attribute (or an initializer).");
+            }
+
+            string source = computed
                 ? $"is computed by node '{graph.NameOf(producer)}' ({producer.OpType})"
                 : "is a graph input";
             throw new FastRnnFormatException($"{where}: input {input} ('{value}') {source}; FastRnn imports weights that are initializers or Constant nodes (export with constant folding).");
         }
 
-        return OnnxTensors.ReadFloats(tensor, $"{where}: input {input} ('{value}')");
+        float[] values = OnnxTensors.ReadFloats(tensor, $"{where}: input {input} ('{value}')");
+
+        // Checked here, before the gates are reordered, so the message can name the ONNX input and
+        // its flat index; RecurrentNetwork.Create's own check would name the PyTorch tensor instead.
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0)
+        {
+            string what = float.IsNaN(values[bad]) ? "NaN" : values[bad] > 0 ? "+Inf" : "-Inf";
+            throw new FastRnnFormatException($"{graph.Where}: ONNX input {input} ('{value}') of node '{graph.NameOf(node)}' ({node.OpType}) holds {what} at element {bad}; weights must be finite.");
+        }
+
+        return values;
     }
 
     private static float[]? OptionalWeight(NodeProto node, int index, string input, OnnxGraph graph, string where, int[] shape)
