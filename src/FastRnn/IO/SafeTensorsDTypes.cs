@@ -12,10 +12,10 @@ public static class SafeTensorsDTypes
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a defined value.</exception>
     public static int ElementSize(this SafeTensorsDType dtype) => dtype switch
     {
-        SafeTensorsDType.F64 or SafeTensorsDType.I64 => 8,
-        SafeTensorsDType.F32 or SafeTensorsDType.I32 => 4,
-        SafeTensorsDType.F16 or SafeTensorsDType.BF16 => 2,
-        SafeTensorsDType.I8 or SafeTensorsDType.U8 => 1,
+        SafeTensorsDType.F64 or SafeTensorsDType.I64 or SafeTensorsDType.U64 => 8,
+        SafeTensorsDType.F32 or SafeTensorsDType.I32 or SafeTensorsDType.U32 => 4,
+        SafeTensorsDType.F16 or SafeTensorsDType.BF16 or SafeTensorsDType.I16 or SafeTensorsDType.U16 => 2,
+        SafeTensorsDType.I8 or SafeTensorsDType.U8 or SafeTensorsDType.Bool or SafeTensorsDType.F8E4M3 or SafeTensorsDType.F8E5M2 => 1,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown safetensors dtype."),
     };
 
@@ -33,6 +33,13 @@ public static class SafeTensorsDTypes
         SafeTensorsDType.I32 => "I32",
         SafeTensorsDType.I8 => "I8",
         SafeTensorsDType.U8 => "U8",
+        SafeTensorsDType.Bool => "BOOL",
+        SafeTensorsDType.I16 => "I16",
+        SafeTensorsDType.U16 => "U16",
+        SafeTensorsDType.U32 => "U32",
+        SafeTensorsDType.U64 => "U64",
+        SafeTensorsDType.F8E4M3 => "F8_E4M3",
+        SafeTensorsDType.F8E5M2 => "F8_E5M2",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown safetensors dtype."),
     };
 
@@ -52,6 +59,13 @@ public static class SafeTensorsDTypes
             case "I32": dtype = SafeTensorsDType.I32; return true;
             case "I8": dtype = SafeTensorsDType.I8; return true;
             case "U8": dtype = SafeTensorsDType.U8; return true;
+            case "BOOL": dtype = SafeTensorsDType.Bool; return true;
+            case "I16": dtype = SafeTensorsDType.I16; return true;
+            case "U16": dtype = SafeTensorsDType.U16; return true;
+            case "U32": dtype = SafeTensorsDType.U32; return true;
+            case "U64": dtype = SafeTensorsDType.U64; return true;
+            case "F8_E4M3": dtype = SafeTensorsDType.F8E4M3; return true;
+            case "F8_E5M2": dtype = SafeTensorsDType.F8E5M2; return true;
             default: dtype = default; return false;
         }
     }

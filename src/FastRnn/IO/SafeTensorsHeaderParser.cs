@@ -247,7 +247,7 @@ internal sealed class SafeTensorsHeaderParser
         string text = reader.GetString()!;
         if (!SafeTensorsDTypes.TryParse(text, out SafeTensorsDType dtype))
         {
-            throw Fail($"tensor '{name}' has unknown dtype '{text}' (supported: F32, F64, F16, BF16, I64, I32, I8, U8)");
+            throw Fail($"tensor '{name}' has unknown dtype '{NameList.Shorten(text)}' (known: F64, F32, F16, BF16, F8_E5M2, F8_E4M3, I64, I32, I16, I8, U64, U32, U16, U8, BOOL)");
         }
 
         return dtype;

@@ -26,7 +26,7 @@ internal static class HostileInputs
         yield return ("end before begin", SafeTensorsBytes.Build(SafeTensorsBytes.OneTensor("w", "U8", "[0]", "[8,4]"), 8));
         yield return ("overlapping tensors", SafeTensorsBytes.Build("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12));
         yield return ("the same bytes for two tensors", SafeTensorsBytes.Build("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8));
-        yield return ("unknown dtype", SafeTensorsBytes.Build(SafeTensorsBytes.OneTensor("w", "F8_E4M3", "[2]", "[0,2]"), 2));
+        yield return ("unknown dtype", SafeTensorsBytes.Build(SafeTensorsBytes.OneTensor("w", "F4", "[2]", "[0,2]"), 2));
         yield return ("non-UTF-8 tensor name", SafeTensorsBytes.Build([.. "{\""u8, 0xC0, 0x80, .. "\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}"u8], new byte[1]));
         yield return ("lone surrogate escape", SafeTensorsBytes.Build(SafeTensorsBytes.OneTensor("\\ud800", "U8", "[1]", "[0,1]"), 1));
         yield return ("duplicate tensor names", SafeTensorsBytes.Build("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}", 2));
