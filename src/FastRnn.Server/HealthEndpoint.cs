@@ -87,7 +87,7 @@ internal sealed class HealthEndpoint(ServedModel model, StreamBatcher batcher, I
             }
 
             json.WriteStartObject("model");
-            json.WriteString("source", model.Source);
+            json.WriteString("source", System.IO.Path.GetFileName(model.Source)); // the file's name only: the endpoint is unauthenticated, the server's folders are nobody's business
             json.WriteString("cell", model.Description.Kind.ToString());
             json.WriteNumber("input_size", model.InputSize);
             json.WriteNumber("hidden_size", model.Description.HiddenSize);

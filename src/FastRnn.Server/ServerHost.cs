@@ -49,7 +49,7 @@ public static class ServerHost
         var streams = new StreamEndpoint(batcher, registry, model.Hello(options.MaxBatch), logger);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/v1/stream", new RequestDelegate(streams.HandleAsync));
-        app.MapGet("/healthz", new RequestDelegate(health.HandleAsync));
+        app.MapMethods("/healthz", ["GET", "HEAD"], new RequestDelegate(health.HandleAsync)); // load balancers probe with either
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             NetworkDescriptionLog(logger, model, options, string.Join(' ', app.Urls));

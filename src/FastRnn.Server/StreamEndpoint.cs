@@ -26,8 +26,7 @@ internal sealed class StreamEndpoint(StreamBatcher batcher, ConnectionRegistry r
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await context.Response.WriteAsync("GET /v1/stream expects a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket).", context.RequestAborted);
+            await RefuseRequestAsync(context);
             return;
         }
 
@@ -87,6 +86,33 @@ internal sealed class StreamEndpoint(StreamBatcher batcher, ConnectionRegistry r
             ServerMetrics.Add(ServerMetrics.ConnectionsClosed, reason);
             ServerLog.Ended(logger, id, reason, connection.Frames);
         }
+    }
+
+    // Not a WebSocket upgrade: says which part is wrong, with the status RFC 9110 and RFC 6455 give it.
+    private static Task RefuseRequestAsync(HttpContext context)
+    {
+        HttpRequest request = context.Request;
+        HttpResponse response = context.Response;
+        string message;
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            response.Headers.Allow = "GET";
+            message = $"/v1/stream takes GET with a WebSocket upgrade, not {request.Method}.";
+        }
+        else if (request.Headers.TryGetValue("Sec-WebSocket-Version", out var version) && version.ToString() != "13")
+        {
+            response.StatusCode = StatusCodes.Status426UpgradeRequired;
+            response.Headers["Sec-WebSocket-Version"] = "13";
+            message = $"Sec-WebSocket-Version {version} is not supported; this server speaks 13 (RFC 6455).";
+        }
+        else
+        {
+            response.StatusCode = StatusCodes.Status400BadRequest;
+            message = "GET /v1/stream expects a WebSocket upgrade: Connection: Upgrade, Upgrade: websocket, Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key of 16 bytes in base64.";
+        }
+
+        return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.WriteAsync(message, context.RequestAborted);
     }
 
     private async Task RefuseAsync(WebSocket socket, long id, WebSocketCloseStatus status, string reason, string metric)
