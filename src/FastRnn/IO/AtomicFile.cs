@@ -6,7 +6,8 @@ namespace FastRnn.IO;
 /// <summary>
 /// Replaces a file so that readers see either the old contents or the complete new contents, never
 /// a partial write: the data goes to a temporary file in the same directory (so the final rename
-/// stays on one file system), is flushed to disk, and is then moved over the target.
+/// stays on one file system), is flushed to disk, and is then moved over the target (the file a
+/// symbolic link points to, when the path is one).
 /// </summary>
 internal static class AtomicFile
 {
@@ -15,6 +16,15 @@ internal static class AtomicFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(writeContents);
         string fullPath = Path.GetFullPath(path);
+
+        // Through a symbolic link the file it points to is replaced, as a plain write would: the
+        // rename would otherwise put a regular file where the link was and leave its target stale.
+        var file = new FileInfo(fullPath);
+        if (file.LinkTarget is not null && file.ResolveLinkTarget(returnFinalTarget: true) is FileSystemInfo target)
+        {
+            fullPath = target.FullName;
+        }
+
         string directory = Path.GetDirectoryName(fullPath)
             ?? throw new ArgumentException($"'{path}' names a root directory, not a file.", nameof(path));
         string tempPath = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");

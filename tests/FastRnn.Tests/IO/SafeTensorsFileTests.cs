@@ -46,6 +46,23 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
+    public void Save_through_a_symbolic_link_replaces_its_target_and_keeps_the_link()
+    {
+        string target = PathOf("target.safetensors");
+        string link = PathOf("link.safetensors");
+        File.WriteAllText(target, "old contents");
+        File.CreateSymbolicLink(link, target);
+        var writer = new SafeTensorsWriter();
+        writer.Add("w", new float[] { 4f }, new[] { 1 });
+
+        writer.Save(link);
+
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        Assert.Equal(writer.ToArray(), File.ReadAllBytes(target));
+        Assert.Equal(new[] { "link.safetensors", "target.safetensors" }, FileNames());
+    }
+
+    [Fact]
     public void Write_failing_midway_leaves_the_old_file_intact_and_no_temp_file()
     {
         string path = PathOf("model.safetensors");
