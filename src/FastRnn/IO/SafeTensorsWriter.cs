@@ -118,7 +118,7 @@ public sealed class SafeTensorsWriter
 
     /// <summary>Returns the complete file as a byte array.</summary>
     /// <returns>The safetensors bytes.</returns>
-    /// <exception cref="InvalidOperationException">The file would be larger than the largest possible array.</exception>
+    /// <exception cref="InvalidOperationException">The file would be larger than the largest possible array, or its header larger than a reader accepts.</exception>
     public byte[] ToArray()
     {
         byte[] header = BuildPaddedHeader();
@@ -140,6 +140,7 @@ public sealed class SafeTensorsWriter
 
     /// <summary>Writes the complete file to <paramref name="stream"/> at its current position.</summary>
     /// <param name="stream">A writable stream.</param>
+    /// <exception cref="InvalidOperationException">The header would be larger than a reader accepts (nothing is written).</exception>
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -153,6 +154,7 @@ public sealed class SafeTensorsWriter
     /// </summary>
     /// <param name="path">The destination file.</param>
     /// <exception cref="IOException">Writing, flushing or replacing the file failed.</exception>
+    /// <exception cref="InvalidOperationException">The header would be larger than a reader accepts (nothing is written).</exception>
     public void Save(string path) => AtomicFile.Write(path, WriteTo);
 
     private void WriteTo(Stream stream, byte[] header)
@@ -208,6 +210,13 @@ public sealed class SafeTensorsWriter
         }
 
         int padding = (Alignment - (buffer.WrittenCount % Alignment)) % Alignment;
+        if (buffer.WrittenCount + padding > SafeTensorsLimits.MaxHeaderBytes)
+        {
+            // Written, it would be a file that SafeTensorsFile refuses to read.
+            throw new InvalidOperationException(
+                $"The safetensors header would be {buffer.WrittenCount + padding} bytes ({_tensors.Count} tensors, {_metadata.Count} metadata entries), more than the {SafeTensorsLimits.MaxHeaderBytes} bytes a reader accepts.");
+        }
+
         var header = new byte[buffer.WrittenCount + padding];
         buffer.WrittenSpan.CopyTo(header);
         header.AsSpan(buffer.WrittenCount).Fill((byte)' ');

@@ -63,6 +63,18 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
+    public void Save_refuses_a_header_no_reader_accepts_and_writes_nothing()
+    {
+        string path = PathOf("model.safetensors");
+        var writer = new SafeTensorsWriter();
+        writer.SetMetadata("big", new string('x', (int)SafeTensorsLimits.MaxHeaderBytes));
+
+        var e = Assert.Throws<InvalidOperationException>(() => writer.Save(path));
+        Assert.Contains($"more than the {SafeTensorsLimits.MaxHeaderBytes} bytes a reader accepts", e.Message, StringComparison.Ordinal);
+        Assert.Empty(FileNames());
+    }
+
+    [Fact]
     public void Write_failing_midway_leaves_the_old_file_intact_and_no_temp_file()
     {
         string path = PathOf("model.safetensors");
