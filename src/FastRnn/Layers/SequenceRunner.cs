@@ -95,8 +95,10 @@ internal sealed class SequenceRunner<THistory>
 
         // Time-major rows that all run every step are already in the runner's order: the first layer
         // reads the caller's input and the last writes the caller's output, saving a copy of each
-        // (unless they share memory: a later direction or layer would read what an earlier one wrote).
-        bool inPlace = history.MayUseCallerRows && !d.BatchFirst && Rows.AllRunEveryStep(steps, batch) && !input.Overlaps(output);
+        // (unless they share memory: a later direction or layer would read what an earlier one wrote,
+        // the output or the final state of a direction already run).
+        bool inPlace = history.MayUseCallerRows && !d.BatchFirst && Rows.AllRunEveryStep(steps, batch)
+            && !input.Overlaps(output) && !input.Overlaps(finalHidden) && !input.Overlaps(finalCell);
         if (!inPlace)
         {
             Rows.Gather(d.BatchFirst, input, d.InputSize, Input.Span, d.InputSize, steps, batch);

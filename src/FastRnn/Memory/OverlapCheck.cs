@@ -69,7 +69,7 @@ internal static class OverlapCheck
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Throw(int firstLength, string firstName, int secondLength, string secondName, int offset) =>
         throw new ArgumentException(
-            $"{firstName} ({firstLength} floats) and {secondName} ({secondLength} floats) overlap (the second starts {offset} floats after the first); " +
+            $"{firstName} ({firstLength} floats) and {secondName} ({secondLength} floats) overlap (the second starts {Math.Abs(offset)} floats {(offset >= 0 ? "after" : "before")} the first); " +
             $"pass spans over separate memory.",
             secondName);
 }

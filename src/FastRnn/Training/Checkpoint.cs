@@ -16,20 +16,47 @@ public static class Checkpoint
     /// <summary>Metadata key that marks a FastRnn checkpoint.</summary>
     public const string FormatKey = "fastrnn_checkpoint";
 
+    // Metadata key of the optimizer's step count.
+    private const string StepsKey = "optimizer_steps";
+
+    // The most steps a checkpoint may record: beyond any run, and where Adam's bias correction (a
+    // power of the count, taken as a double) is still exact; a count near long.MaxValue wrapped on
+    // the next step and made every weight NaN.
+    private const long MaxSteps = 1L << 53;
+
     /// <summary>Saves the parameters (and optimizer state) atomically.</summary>
     /// <param name="path">Target file.</param>
     /// <param name="parameters">The model's parameters.</param>
     /// <param name="metadata">Extra string metadata (e.g. the model's options), or null.</param>
     /// <param name="optimizer">An optimizer whose state to include, or null.</param>
+    /// <exception cref="ArgumentException">A parameter or optimizer value is not finite, or <paramref name="metadata"/> uses a key of the checkpoint's own.</exception>
     public static void Save(string path, IReadOnlyList<Parameter> parameters, IReadOnlyDictionary<string, string>? metadata = null, Optimizer? optimizer = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+
+        // Refused here, not found at the resume: Load refuses non-finite values (a diverged model has
+        // nothing to resume from) and reads these two keys itself.
+        foreach (Parameter p in parameters)
+        {
+            RequireFinite(p.Value, p.Name);
+        }
+
+        foreach ((string name, float[] values) in optimizer?.State() ?? [])
+        {
+            RequireFinite(values, "optimizer." + name);
+        }
+
         var writer = new SafeTensorsWriter();
         writer.SetMetadata(FormatKey, "1");
         if (metadata is not null)
         {
             foreach (KeyValuePair<string, string> pair in metadata)
             {
+                if (pair.Key is FormatKey or StepsKey)
+                {
+                    throw new ArgumentException($"Metadata key '{pair.Key}' is the checkpoint's own; name the entry otherwise.", nameof(metadata));
+                }
+
                 writer.SetMetadata(pair.Key, pair.Value);
             }
         }
@@ -41,7 +68,7 @@ public static class Checkpoint
 
         if (optimizer is not null)
         {
-            writer.SetMetadata("optimizer_steps", optimizer.StepCount.ToString(CultureInfo.InvariantCulture));
+            writer.SetMetadata(StepsKey, optimizer.StepCount.ToString(CultureInfo.InvariantCulture));
             foreach ((string name, float[] values) in optimizer.State())
             {
                 writer.Add("optimizer." + name, values, [values.Length]);
@@ -83,7 +110,13 @@ public static class Checkpoint
         {
             string key = "optimizer." + name;
             expected.Add(key);
-            staged.Add((values, Read(file, key, [values.Length], where)));
+            float[] read = Read(file, key, [values.Length], where);
+            if (optimizer!.CheckState(name, read) is string problem)
+            {
+                throw new FastRnnFormatException($"{where}: tensor '{key}' {problem}.");
+            }
+
+            staged.Add((values, read));
         }
 
         foreach (SafeTensorsEntry entry in file.Tensors)
@@ -97,9 +130,14 @@ public static class Checkpoint
 
         long steps = 0;
         if (optimizer is not null && state.Count > 0
-            && (!file.Metadata.TryGetValue("optimizer_steps", out string? text) || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out steps)))
+            && (!file.Metadata.TryGetValue(StepsKey, out string? text) || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out steps)))
         {
-            throw new FastRnnFormatException($"{where}: optimizer state without a valid 'optimizer_steps' entry.");
+            throw new FastRnnFormatException($"{where}: optimizer state without a valid '{StepsKey}' entry.");
+        }
+
+        if (steps > MaxSteps)
+        {
+            throw new FastRnnFormatException($"{where}: {StepsKey} = {steps} is more than {MaxSteps} (2^53), more steps than a run takes.");
         }
 
         foreach ((float[] target, float[] values) in staged)
@@ -109,6 +147,17 @@ public static class Checkpoint
 
         optimizer?.RestoreStepCount(steps);
         return file.Metadata;
+    }
+
+    private static void RequireFinite(float[] values, string name)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw new ArgumentException($"'{name}' holds {values[i].ToString(CultureInfo.InvariantCulture)} at index {i}: a checkpoint holds finite values only (a diverged model has nothing to resume from).");
+            }
+        }
     }
 
     private static float[] Read(SafeTensorsFile file, string name, int[] shape, string where)

@@ -144,6 +144,38 @@ public sealed class SequenceForwardMisuseTests
         Assert.Equal(expected, x);
     }
 
+    // The same for a final state written over the input: the forward direction's h_n (or an LSTM's
+    // c_n) lands before the reverse direction reads the input.
+    [Theory]
+    [InlineData(CellKind.Gru, 1, false)]
+    [InlineData(CellKind.Lstm, 1, false)]
+    [InlineData(CellKind.Lstm, 2, false)]
+    [InlineData(CellKind.Lstm, 1, true)]
+    public void ABidirectionalLayerMayWriteItsFinalStateOverItsInput(CellKind kind, int layers, bool cellOverInput)
+    {
+        var d = new NetworkDescription(kind, Hidden, Hidden) { Bidirectional = true, NumLayers = layers };
+        RecurrentNetwork both = RecurrentNetwork.CreateRandom(d, 7);
+        int stateFloats = layers * 2 * Batch * Hidden;
+        float[] x = new float[Steps * Batch * Hidden];
+        FillRandom(new Random(8), x);
+        bool lstm = kind == CellKind.Lstm;
+        float[] expected = new float[Steps * Batch * 2 * Hidden], expectedH = new float[stateFloats], expectedC = new float[lstm ? stateFloats : 0];
+        both.Forward(both.CreateWorkspace(Batch, Steps), x, Steps, Batch, expected, final: new FinalState(expectedH, expectedC));
+
+        // One final state over the input's tail, the other apart: it outlives the input's use only if the input was copied first.
+        float[] shared = new float[x.Length + stateFloats];
+        x.CopyTo(shared, 0);
+        Span<float> over = shared.AsSpan(x.Length - 1, stateFloats);
+        float[] apart = new float[stateFloats];
+        Span<float> h = cellOverInput ? apart : over;
+        Span<float> c = !lstm ? default : cellOverInput ? over : new float[stateFloats];
+        float[] actual = new float[expected.Length];
+        both.Forward(both.CreateWorkspace(Batch, Steps), shared.AsSpan(0, x.Length), Steps, Batch, actual, final: new FinalState(h, c));
+        Assert.Equal(expected, actual);
+        Assert.Equal(expectedH, h.ToArray());
+        Assert.Equal(expectedC, c.ToArray());
+    }
+
     private static void FillRandom(Random random, float[] values)
     {
         for (int i = 0; i < values.Length; i++)

@@ -109,6 +109,9 @@ public sealed class TrainingMisuseTests
 
         Misuse.Refused(() => MeanSquaredError.Compute(new float[3], new float[2], new float[3]), "3 values", "2 targets");
         Misuse.Refused<ArgumentOutOfRangeException>(() => SoftmaxCrossEntropy.Compute(new float[4], new[] { 0, 2 }, 2, new float[4]), "targets[1] = 2", "0..1");
+        float[] dLogits = Misuse.Sentinels(4);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => SoftmaxCrossEntropy.Compute(new float[4], new[] { 1, -2 }, 2, dLogits), "targets[1] = -2", "nor -1 (ignore)");
+        Assert.Equal(Misuse.Sentinels(4), dLogits); // refused before any gradient is written
         Misuse.Refused<ArgumentOutOfRangeException>(() => GradientClipping.ClipByGlobalNorm(new GradientBuffer(network), 0), "must be positive");
         Misuse.Refused<ArgumentOutOfRangeException>(() => GradientClipping.ClipByGlobalNorm(new GradientBuffer(network), double.NaN), "must be positive");
     }

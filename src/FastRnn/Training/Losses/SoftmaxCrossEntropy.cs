@@ -23,10 +23,18 @@ public static class SoftmaxCrossEntropy
             throw new ArgumentException($"Expected logits and their gradient [{rows}, {classes}] = {rows * classes} floats, got {logits.Length} and {dLogits.Length}.");
         }
 
+        // Every target checked before any gradient is written: -1 is the one ignore value (another
+        // negative id is a bug in the caller's labels, not a row to skip).
         int counted = 0;
         for (int n = 0; n < rows; n++)
         {
-            if (targets[n] >= 0)
+            int target = targets[n];
+            if (target < -1 || target >= classes)
+            {
+                throw new ArgumentOutOfRangeException(nameof(targets), target, $"targets[{n}] = {target} is neither a class id in 0..{classes - 1} nor -1 (ignore).");
+            }
+
+            if (target >= 0)
             {
                 counted++;
             }
@@ -43,11 +51,6 @@ public static class SoftmaxCrossEntropy
             {
                 d.Clear();
                 continue;
-            }
-
-            if (target >= classes)
-            {
-                throw new ArgumentOutOfRangeException(nameof(targets), target, $"targets[{n}] = {target} is not a class id in 0..{classes - 1}.");
             }
 
             // Shifted by the maximum so exp never overflows.

@@ -370,6 +370,12 @@ public sealed class SequenceModel
 
     private float Loss(in SequenceBatch batch, int headRows, ReadOnlySpan<float> output, Span<float> dOutput)
     {
+        if (!batch.TargetClasses.IsEmpty && !batch.TargetValues.IsEmpty)
+        {
+            throw new ArgumentException(
+                $"The batch has both class targets ({batch.TargetClasses.Length}) and target values ({batch.TargetValues.Length}); give the one the model's loss takes.", nameof(batch));
+        }
+
         if (!batch.TargetClasses.IsEmpty)
         {
             if (batch.TargetClasses.Length != headRows)

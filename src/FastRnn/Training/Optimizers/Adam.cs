@@ -92,6 +92,26 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc/>
+    internal override string? CheckState(string name, ReadOnlySpan<float> values)
+    {
+        if (!name.StartsWith("exp_avg_sq.", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // A mean of squares: a negative one (one flipped sign bit) would make the next step's square root NaN.
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (values[i] < 0)
+            {
+                return $"holds {values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {i}; second moments cannot be negative";
+            }
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc/>
     public override IReadOnlyList<(string Name, float[] Values)> State()
     {
         var state = new List<(string, float[])>(2 * Count);

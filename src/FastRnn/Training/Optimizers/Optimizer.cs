@@ -55,6 +55,9 @@ public abstract class Optimizer
     /// <param name="steps">Steps taken before the checkpoint.</param>
     internal void RestoreStepCount(long steps) => StepCount = steps;
 
+    /// <summary>What is wrong with saved state <paramref name="name"/> (as <see cref="State"/> names it), or null when it can be restored.</summary>
+    internal virtual string? CheckState(string name, ReadOnlySpan<float> values) => null;
+
     /// <summary>The parameter at <paramref name="index"/>, without the interface dispatch of <see cref="Parameters"/>.</summary>
     protected Parameter At(int index) => parameters[index];
 
