@@ -32,6 +32,8 @@ namespace FastRnn.Serving;
 /// </remarks>
 public sealed partial class StreamBatcher : IDisposable
 {
+    private static int lastId;                          // the identity last given to a batcher
+    private readonly int id = NextId();                 // stamped on the handles this batcher issues
     private readonly object gate = new();               // guards everything but the inbox and the pool
     private readonly RecurrentNetwork network;
     private readonly SlotTable slots;
@@ -153,12 +155,13 @@ public sealed partial class StreamBatcher : IDisposable
             int slot = OpenSlot();
             hidden.CopyTo(slots.HiddenOf(slot));
             cell.CopyTo(slots.CellOf(slot));
-            return new StreamHandle(slot, slots.Generation[slot]);
+            return new StreamHandle(id, slot, slots.Generation[slot]);
         }
     }
 
     /// <summary>Sets a stream's state back to zero, as for a new utterance.</summary>
     /// <param name="handle">The stream.</param>
+    /// <exception cref="ArgumentException">The handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open (<see cref="StreamExpiredException"/> after an idle timeout).</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
     public void Reset(StreamHandle handle)
@@ -175,7 +178,7 @@ public sealed partial class StreamBatcher : IDisposable
     /// <param name="handle">The stream.</param>
     /// <param name="hidden">[L, H_out] receives the hidden state of every layer.</param>
     /// <param name="cell">[L, H] receives the cell state (LSTM); empty for other cells.</param>
-    /// <exception cref="ArgumentException">A destination has the wrong length.</exception>
+    /// <exception cref="ArgumentException">A destination has the wrong length, or the handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open.</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
     public void GetState(StreamHandle handle, Span<float> hidden, Span<float> cell)
@@ -195,7 +198,7 @@ public sealed partial class StreamBatcher : IDisposable
     /// </summary>
     /// <param name="handle">The stream.</param>
     /// <returns>True if the stream was open; false if it had already ended (closed, or freed after an idle timeout).</returns>
-    /// <exception cref="ArgumentException">The handle names no slot of this batcher.</exception>
+    /// <exception cref="ArgumentException">The handle is the default one or was opened by another batcher.</exception>
     public bool Close(StreamHandle handle)
     {
         CheckHandle(handle);
@@ -369,16 +372,35 @@ public sealed partial class StreamBatcher : IDisposable
 
         return handle.Generation < current
             ? new StreamClosedException($"{handle} has ended (closed, or freed when idle) and its slot now holds a newer stream (generation {current}).", handle)
-            : new StreamClosedException($"{handle} was never opened by this batcher (slot {handle.Slot} is at generation {current}); is it a handle of another batcher?", handle);
+            : new StreamClosedException($"{handle} has ended: slot {handle.Slot} is at generation {current}, its generation numbers having wrapped around since.", handle);
+    }
+
+    /// <summary>A new identity, never 0 (the default handle's), unique among the batchers of the process until 2^32 of them have been created.</summary>
+    private static int NextId()
+    {
+        int next;
+        do
+        {
+            next = Interlocked.Increment(ref lastId);
+        }
+        while (next == 0);
+
+        return next;
     }
 
     private void CheckHandle(StreamHandle handle)
     {
-        if ((uint)handle.Slot >= (uint)slots.Count || handle.Generation < 1)
+        // One compare on the hot path: only this batcher issues handles with its identity, always
+        // with a slot in range and a generation from 1, and the default handle carries identity 0.
+        if (handle.Batcher != id)
         {
-            throw new ArgumentException($"{handle} is not a handle of this batcher (slots 0..{slots.Count - 1}, generations from 1); use a handle from Open or ImportState.", nameof(handle));
+            throw ForeignHandle(handle);
         }
     }
+
+    private ArgumentException ForeignHandle(StreamHandle handle) => handle.Batcher == 0
+        ? new ArgumentException($"{handle} is not a handle of this batcher (slots 0..{slots.Count - 1}, generations from 1): the default handle names no stream; use a handle from Open or ImportState.", nameof(handle))
+        : new ArgumentException($"{handle} was opened by another StreamBatcher; a handle names a stream of the batcher whose Open or ImportState returned it (to move a stream between batchers, ExportState it there and ImportState it here).", nameof(handle));
 
     // The parameters are named as the public ones whose lengths they are, for the exceptions' ParamName.
     private void CheckStateLengths(int hidden, int cell, bool allowEmptyCell)
