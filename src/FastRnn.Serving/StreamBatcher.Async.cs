@@ -87,6 +87,15 @@ public sealed partial class StreamBatcher
                 return;
             }
 
+            // The requests are made with the first asynchronous step, not with the batcher, so a
+            // batcher stepped only synchronously has none. Enough for a full batch in flight while
+            // the callers queue the next one: awaiting callers then find one in the pool even when
+            // a completed request comes back after its caller's next call. More are made on demand.
+            for (int i = 0; i < 2 * maxBatch; i++)
+            {
+                pool.Enqueue(new StepRequest(pool));
+            }
+
             // The loop should not carry the first caller's execution context (its async locals,
             // its activity) for the batcher's lifetime.
             var thread = new Thread(RunLoop) { IsBackground = true, Name = "FastRnn.Serving batcher" };

@@ -53,11 +53,13 @@ public sealed partial class StreamBatcher : IDisposable
     private volatile bool disposed;
     private int disposing;
 
-    /// <summary>Creates a batcher with every slot free and every buffer allocated.</summary>
+    /// <summary>Creates a batcher with every slot free and every buffer allocated (but the pooled requests of
+    /// <see cref="StepAsync"/>, made with the first asynchronous step).</summary>
     /// <param name="network">The network every stream runs; shared, not copied.</param>
     /// <param name="options">Slots, batch size, delays and threads; null for the defaults.</param>
     /// <exception cref="ArgumentException">An option is out of range (the message names it), the head's input size is not the
-    /// network's output size, or the states do not fit in memory.</exception>
+    /// network's output size, or the states do not fit in memory (MaxStreams slots need more bytes than the GC reports
+    /// available to the process, GCMemoryInfo.TotalAvailableMemoryBytes; the message names both).</exception>
     /// <exception cref="NotSupportedException">The network is bidirectional or reverse.</exception>
     public StreamBatcher(RecurrentNetwork network, StreamBatcherOptions? options = null)
     {
@@ -86,14 +88,42 @@ public sealed partial class StreamBatcher : IDisposable
         maxBatch = Math.Min(options.MaxBatch, options.MaxStreams);
         idleTicks = options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ClockTicks(options.IdleTimeout);
         delayTicks = ClockTicks(options.MaxQueueDelay);
+        CheckSlotsFitInMemory(d, options.MaxStreams);
         slots = new SlotTable(options.MaxStreams, d.NumLayers, d.StateSize, d.HiddenSize, d.HasCellState);
         engine = new BatchEngine(network, options.Head, slots, maxBatch, options.Threads);
         ready = new ReadyQueue(options.MaxStreams);
         inFlight = new StepRequest?[maxBatch];
         marks = new int[options.MaxStreams];
-        for (int i = 0; i < options.MaxStreams; i++)
+    }
+
+    /// <summary>
+    /// Bytes the batcher allocates per slot, for all of <paramref name="maxStreams"/>: the states
+    /// (hidden [L, H_out] and cell [L, H] floats) and the bookkeeping arrays sized by MaxStreams.
+    /// </summary>
+    internal static long SlotBytes(NetworkDescription d, int maxStreams)
+    {
+        long stateFloats = ((long)d.NumLayers * d.StateSize) + (d.HasCellState ? (long)d.NumLayers * d.HiddenSize : 0);
+
+        // SlotTable: generation, free ring (int), open, expired (bool), last used (long);
+        // ReadyQueue: head, tail (references), pending (int), in heap (bool), heap entry (int, long);
+        // the marks of synchronous calls (int).
+        const long Bookkeeping = 4 + 4 + 1 + 1 + 8 + (2 * 8) + 4 + 1 + 16 + 4;
+        return maxStreams * ((4 * stateFloats) + Bookkeeping);
+    }
+
+    /// <summary>
+    /// Refuses, before allocating them, slots that need more memory than the GC says this process can
+    /// have: allocating them would fail (or page the machine to a halt) only after gigabytes.
+    /// </summary>
+    private static void CheckSlotsFitInMemory(NetworkDescription d, int maxStreams)
+    {
+        long needed = SlotBytes(d, maxStreams);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (needed > available)
         {
-            pool.Enqueue(new StepRequest(pool));
+            throw new ArgumentException(
+                $"MaxStreams {maxStreams} needs {needed} bytes for the stream states of this network ({d.NumLayers} layers, state {d.StateSize}, hidden {d.HiddenSize}) and their bookkeeping, " +
+                $"but the GC reports {available} bytes available to the process (GCMemoryInfo.TotalAvailableMemoryBytes): the states do not fit in memory; use fewer streams.");
         }
     }
 

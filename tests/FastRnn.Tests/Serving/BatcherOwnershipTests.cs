@@ -1,6 +1,8 @@
 // xUnit1051: the steps' own tokens are not what these tests are about; CancellationToken.None keeps the batcher's pooled path.
 #pragma warning disable xUnit1051
 using System;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using FastRnn.Networks;
 using FastRnn.Serving;
@@ -10,8 +12,9 @@ using Xunit;
 namespace FastRnn.Tests.Serving;
 
 /// <summary>
-/// A batcher serves only its own handles: a handle of another batcher (same slot, same generation)
-/// is refused by every call, leaving the batcher's own stream untouched.
+/// A batcher serves only its own handles, and allocates for its slots only what fits in memory: a
+/// handle of another batcher (same slot, same generation) is refused by every call, leaving the
+/// batcher's own stream untouched; slots that do not fit are refused before they are allocated.
 /// </summary>
 public sealed class BatcherOwnershipTests
 {
@@ -102,5 +105,50 @@ public sealed class BatcherOwnershipTests
         Assert.Contains("stream 0 (generation 0) is not a handle of this batcher", error.Message, StringComparison.Ordinal);
         error = await Assert.ThrowsAsync<ArgumentException>(async () => await batcher.StepAsync(default, new float[5], new float[18]));
         Assert.Contains("the default handle names no stream", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SlotsThatDoNotFitInMemoryAreRefusedBeforeTheyAreAllocated()
+    {
+        const int MaxStreams = 1 << 20;
+        const int Layers = 64; // the most a description allows
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+        // An LSTM holds 2·L·H floats per stream: take H so that the states alone need twice what is available.
+        int hiddenSize = 16;
+        while (4L * 2 * Layers * hiddenSize * MaxStreams < 2 * available)
+        {
+            hiddenSize *= 2;
+        }
+
+        long stateBytes = 4L * 2 * Layers * hiddenSize * MaxStreams;
+        RecurrentNetwork network = ServingFixtures.Create(new NetworkDescription(CellKind.Lstm, 1, hiddenSize) { NumLayers = Layers }, 1);
+        var options = new StreamBatcherOptions { MaxStreams = MaxStreams };
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<ArgumentException>(() => new StreamBatcher(network, options));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 64 << 20, $"{allocated} bytes allocated before refusing {stateBytes} bytes of states");
+        Match needed = Regex.Match(error.Message, @"MaxStreams 1048576 needs (\d+) bytes");
+        Assert.True(needed.Success, error.Message);
+        Assert.InRange(long.Parse(needed.Groups[1].Value, CultureInfo.InvariantCulture), stateBytes, long.MaxValue);
+        Assert.Contains("bytes available to the process", error.Message, StringComparison.Ordinal);
+        Assert.Contains("do not fit in memory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABatcherAllocatesForItsSlotsNoMoreThanItCountsAndNothingForAnUnusedAsyncPath()
+    {
+        // A tiny network, so the slots' bookkeeping (and anything else made per slot) dominates.
+        const int MaxStreams = 1 << 20;
+        RecurrentNetwork network = ServingFixtures.Create(new NetworkDescription(CellKind.Gru, 1, 1), 1);
+        var options = new StreamBatcherOptions { MaxStreams = MaxStreams };
+        long counted = StreamBatcher.SlotBytes(network.Description, MaxStreams);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using var batcher = new StreamBatcher(network, options);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The slack covers what is sized by MaxBatch (32) and the objects themselves, not by MaxStreams.
+        Assert.True(allocated <= counted + (1 << 20), $"{allocated} bytes allocated for {MaxStreams} slots counted as {counted} bytes");
     }
 }
