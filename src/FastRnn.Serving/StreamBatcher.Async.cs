@@ -19,7 +19,7 @@ public sealed partial class StreamBatcher
     /// <param name="cancellationToken">Cancels the step if it has not entered a batch yet (the state is then unchanged).</param>
     /// <returns>A task to await exactly once; it fails with <see cref="StreamClosedException"/> (or <see cref="StreamExpiredException"/>)
     /// if the stream is not open, <see cref="OperationCanceledException"/> if canceled, <see cref="ObjectDisposedException"/> if the batcher is disposed first.</returns>
-    /// <exception cref="ArgumentException">A length is wrong, the memories overlap, or the handle names no slot of this batcher.</exception>
+    /// <exception cref="ArgumentException">A length is wrong, the memories overlap, or the handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="ObjectDisposedException">The batcher is disposed.</exception>
     public ValueTask StepAsync(StreamHandle handle, ReadOnlyMemory<float> frame, Memory<float> output, CancellationToken cancellationToken = default)
     {
@@ -85,6 +85,15 @@ public sealed partial class StreamBatcher
             if (loop is not null)
             {
                 return;
+            }
+
+            // The requests are made with the first asynchronous step, not with the batcher, so a
+            // batcher stepped only synchronously has none. Enough for a full batch in flight while
+            // the callers queue the next one: awaiting callers then find one in the pool even when
+            // a completed request comes back after its caller's next call. More are made on demand.
+            for (int i = 0; i < 2 * maxBatch; i++)
+            {
+                pool.Enqueue(new StepRequest(pool));
             }
 
             // The loop should not carry the first caller's execution context (its async locals,
@@ -221,7 +230,7 @@ public sealed partial class StreamBatcher
             StepRequest? next = request.InboxNext;
             request.InboxNext = null;
             int slot = request.Slot;
-            var handle = new StreamHandle(slot, request.Generation);
+            var handle = new StreamHandle(id, slot, request.Generation);
             if (request.IsCanceled)
             {
                 request.Discard();

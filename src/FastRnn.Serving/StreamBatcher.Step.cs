@@ -9,7 +9,7 @@ public sealed partial class StreamBatcher
     /// <param name="handle">The stream.</param>
     /// <param name="frame">[I] the stream's next input.</param>
     /// <param name="output">[O] receives the top layer's hidden state after the step [H_out], or the head's output [C] with a head (<see cref="OutputSize"/>).</param>
-    /// <exception cref="ArgumentException">A length is wrong (the message names expected and actual).</exception>
+    /// <exception cref="ArgumentException">A length is wrong (the message names expected and actual), or the handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open (<see cref="StreamExpiredException"/> after an idle timeout).</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
     public void Step(StreamHandle handle, ReadOnlySpan<float> frame, Span<float> output) =>
@@ -23,7 +23,7 @@ public sealed partial class StreamBatcher
     /// <param name="handles">[n] distinct open streams.</param>
     /// <param name="frames">[n, I] their next inputs, row i for handles[i].</param>
     /// <param name="outputs">[n, O] receives each stream's output after its step: the top layer's hidden state [H_out], or the head's output [C] with a head (<see cref="OutputSize"/>).</param>
-    /// <exception cref="ArgumentException">A length is wrong, the spans overlap, or a handle appears twice.</exception>
+    /// <exception cref="ArgumentException">A length is wrong, the spans overlap, a handle appears twice, or a handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">A stream is no longer open (<see cref="StreamExpiredException"/> after an idle timeout).</exception>
     /// <exception cref="InvalidOperationException">A stream has <see cref="StepAsync"/> calls waiting.</exception>
     public void Step(ReadOnlySpan<StreamHandle> handles, ReadOnlySpan<float> frames, Span<float> outputs)

@@ -15,7 +15,7 @@ public sealed partial class StreamBatcher
     /// <param name="handle">The stream.</param>
     /// <param name="destination">At least <see cref="ExportedStateBytes"/> bytes.</param>
     /// <returns>Bytes written (<see cref="ExportedStateBytes"/>).</returns>
-    /// <exception cref="ArgumentException">The destination is too small.</exception>
+    /// <exception cref="ArgumentException">The destination is too small, or the handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open.</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
     public int ExportState(StreamHandle handle, Span<byte> destination)
@@ -59,7 +59,7 @@ public sealed partial class StreamBatcher
         {
             int slot = OpenSlot();
             StreamStateFormat.Read(network.Description, state, slots.HiddenOf(slot), slots.CellOf(slot));
-            return new StreamHandle(slot, slots.Generation[slot]);
+            return new StreamHandle(id, slot, slots.Generation[slot]);
         }
     }
 }

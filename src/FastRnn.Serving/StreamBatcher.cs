@@ -32,6 +32,8 @@ namespace FastRnn.Serving;
 /// </remarks>
 public sealed partial class StreamBatcher : IDisposable
 {
+    private static int lastId;                          // the identity last given to a batcher
+    private readonly int id = NextId();                 // stamped on the handles this batcher issues
     private readonly object gate = new();               // guards everything but the inbox and the pool
     private readonly RecurrentNetwork network;
     private readonly SlotTable slots;
@@ -51,11 +53,13 @@ public sealed partial class StreamBatcher : IDisposable
     private volatile bool disposed;
     private int disposing;
 
-    /// <summary>Creates a batcher with every slot free and every buffer allocated.</summary>
+    /// <summary>Creates a batcher with every slot free and every buffer allocated (but the pooled requests of
+    /// <see cref="StepAsync"/>, made with the first asynchronous step).</summary>
     /// <param name="network">The network every stream runs; shared, not copied.</param>
     /// <param name="options">Slots, batch size, delays and threads; null for the defaults.</param>
     /// <exception cref="ArgumentException">An option is out of range (the message names it), the head's input size is not the
-    /// network's output size, or the states do not fit in memory.</exception>
+    /// network's output size, or the states do not fit in memory (MaxStreams slots need more bytes than the GC reports
+    /// available to the process, GCMemoryInfo.TotalAvailableMemoryBytes; the message names both).</exception>
     /// <exception cref="NotSupportedException">The network is bidirectional or reverse.</exception>
     public StreamBatcher(RecurrentNetwork network, StreamBatcherOptions? options = null)
     {
@@ -84,14 +88,42 @@ public sealed partial class StreamBatcher : IDisposable
         maxBatch = Math.Min(options.MaxBatch, options.MaxStreams);
         idleTicks = options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ClockTicks(options.IdleTimeout);
         delayTicks = ClockTicks(options.MaxQueueDelay);
+        CheckSlotsFitInMemory(d, options.MaxStreams);
         slots = new SlotTable(options.MaxStreams, d.NumLayers, d.StateSize, d.HiddenSize, d.HasCellState);
         engine = new BatchEngine(network, options.Head, slots, maxBatch, options.Threads);
         ready = new ReadyQueue(options.MaxStreams);
         inFlight = new StepRequest?[maxBatch];
         marks = new int[options.MaxStreams];
-        for (int i = 0; i < options.MaxStreams; i++)
+    }
+
+    /// <summary>
+    /// Bytes the batcher allocates per slot, for all of <paramref name="maxStreams"/>: the states
+    /// (hidden [L, H_out] and cell [L, H] floats) and the bookkeeping arrays sized by MaxStreams.
+    /// </summary>
+    internal static long SlotBytes(NetworkDescription d, int maxStreams)
+    {
+        long stateFloats = ((long)d.NumLayers * d.StateSize) + (d.HasCellState ? (long)d.NumLayers * d.HiddenSize : 0);
+
+        // SlotTable: generation, free ring (int), open, expired (bool), last used (long);
+        // ReadyQueue: head, tail (references), pending (int), in heap (bool), heap entry (int, long);
+        // the marks of synchronous calls (int).
+        const long Bookkeeping = 4 + 4 + 1 + 1 + 8 + (2 * 8) + 4 + 1 + 16 + 4;
+        return maxStreams * ((4 * stateFloats) + Bookkeeping);
+    }
+
+    /// <summary>
+    /// Refuses, before allocating them, slots that need more memory than the GC says this process can
+    /// have: allocating them would fail (or page the machine to a halt) only after gigabytes.
+    /// </summary>
+    private static void CheckSlotsFitInMemory(NetworkDescription d, int maxStreams)
+    {
+        long needed = SlotBytes(d, maxStreams);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (needed > available)
         {
-            pool.Enqueue(new StepRequest(pool));
+            throw new ArgumentException(
+                $"MaxStreams {maxStreams} needs {needed} bytes for the stream states of this network ({d.NumLayers} layers, state {d.StateSize}, hidden {d.HiddenSize}) and their bookkeeping, " +
+                $"but the GC reports {available} bytes available to the process (GCMemoryInfo.TotalAvailableMemoryBytes): the states do not fit in memory; use fewer streams.");
         }
     }
 
@@ -153,12 +185,13 @@ public sealed partial class StreamBatcher : IDisposable
             int slot = OpenSlot();
             hidden.CopyTo(slots.HiddenOf(slot));
             cell.CopyTo(slots.CellOf(slot));
-            return new StreamHandle(slot, slots.Generation[slot]);
+            return new StreamHandle(id, slot, slots.Generation[slot]);
         }
     }
 
     /// <summary>Sets a stream's state back to zero, as for a new utterance.</summary>
     /// <param name="handle">The stream.</param>
+    /// <exception cref="ArgumentException">The handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open (<see cref="StreamExpiredException"/> after an idle timeout).</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
     public void Reset(StreamHandle handle)
@@ -175,7 +208,7 @@ public sealed partial class StreamBatcher : IDisposable
     /// <param name="handle">The stream.</param>
     /// <param name="hidden">[L, H_out] receives the hidden state of every layer.</param>
     /// <param name="cell">[L, H] receives the cell state (LSTM); empty for other cells.</param>
-    /// <exception cref="ArgumentException">A destination has the wrong length.</exception>
+    /// <exception cref="ArgumentException">A destination has the wrong length, or the handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open.</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
     public void GetState(StreamHandle handle, Span<float> hidden, Span<float> cell)
@@ -195,7 +228,7 @@ public sealed partial class StreamBatcher : IDisposable
     /// </summary>
     /// <param name="handle">The stream.</param>
     /// <returns>True if the stream was open; false if it had already ended (closed, or freed after an idle timeout).</returns>
-    /// <exception cref="ArgumentException">The handle names no slot of this batcher.</exception>
+    /// <exception cref="ArgumentException">The handle is the default one or was opened by another batcher.</exception>
     public bool Close(StreamHandle handle)
     {
         CheckHandle(handle);
@@ -369,16 +402,35 @@ public sealed partial class StreamBatcher : IDisposable
 
         return handle.Generation < current
             ? new StreamClosedException($"{handle} has ended (closed, or freed when idle) and its slot now holds a newer stream (generation {current}).", handle)
-            : new StreamClosedException($"{handle} was never opened by this batcher (slot {handle.Slot} is at generation {current}); is it a handle of another batcher?", handle);
+            : new StreamClosedException($"{handle} has ended: slot {handle.Slot} is at generation {current}, its generation numbers having wrapped around since.", handle);
+    }
+
+    /// <summary>A new identity, never 0 (the default handle's), unique among the batchers of the process until 2^32 of them have been created.</summary>
+    private static int NextId()
+    {
+        int next;
+        do
+        {
+            next = Interlocked.Increment(ref lastId);
+        }
+        while (next == 0);
+
+        return next;
     }
 
     private void CheckHandle(StreamHandle handle)
     {
-        if ((uint)handle.Slot >= (uint)slots.Count || handle.Generation < 1)
+        // One compare on the hot path: only this batcher issues handles with its identity, always
+        // with a slot in range and a generation from 1, and the default handle carries identity 0.
+        if (handle.Batcher != id)
         {
-            throw new ArgumentException($"{handle} is not a handle of this batcher (slots 0..{slots.Count - 1}, generations from 1); use a handle from Open or ImportState.", nameof(handle));
+            throw ForeignHandle(handle);
         }
     }
+
+    private ArgumentException ForeignHandle(StreamHandle handle) => handle.Batcher == 0
+        ? new ArgumentException($"{handle} is not a handle of this batcher (slots 0..{slots.Count - 1}, generations from 1): the default handle names no stream; use a handle from Open or ImportState.", nameof(handle))
+        : new ArgumentException($"{handle} was opened by another StreamBatcher; a handle names a stream of the batcher whose Open or ImportState returned it (to move a stream between batchers, ExportState it there and ImportState it here).", nameof(handle));
 
     // The parameters are named as the public ones whose lengths they are, for the exceptions' ParamName.
     private void CheckStateLengths(int hidden, int cell, bool allowEmptyCell)

@@ -73,7 +73,7 @@ internal static class StreamStateFormat
     }
 
     /// <summary>Checks that <paramref name="source"/> is a state of a network shaped as <paramref name="d"/>.</summary>
-    /// <exception cref="FastRnnFormatException">The bytes are not a stream state, of another version, or of another shape.</exception>
+    /// <exception cref="FastRnnFormatException">The bytes are not a stream state, of another version, with reserved bytes set, or of another shape.</exception>
     public static void Check(NetworkDescription d, ReadOnlySpan<byte> source)
     {
         if (source.Length < HeaderBytes)
@@ -92,6 +92,13 @@ internal static class StreamStateFormat
         if (version != Version || headerBytes != HeaderBytes)
         {
             throw new FastRnnFormatException($"Stream state format version {version} with a {headerBytes}-byte header is not supported; this build reads version {Version} ({HeaderBytes}-byte header).");
+        }
+
+        // Zero in this version; a later version may give them a meaning this build cannot honour.
+        ushort reserved = BinaryPrimitives.ReadUInt16LittleEndian(source[10..]);
+        if (reserved != 0)
+        {
+            throw new FastRnnFormatException($"The reserved header bytes 10..11 of the stream state are 0x{reserved.ToString("X4", CultureInfo.InvariantCulture)} (little-endian); version {Version} writes zero there, so the state is corrupt or of a later format.");
         }
 
         var kind = (CellKind)source[8];

@@ -84,6 +84,22 @@ public sealed class BatcherTransferTests
         Assert.Throws<ArgumentException>(() => source.ExportState(default(StreamHandle), new byte[state.Length]));
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(11)]
+    public void AStateWithReservedHeaderBytesSetIsRefusedAndOpensNothing(int offset)
+    {
+        RecurrentNetwork network = ServingFixtures.Network("lstm");
+        using var batcher = new StreamBatcher(network, new StreamBatcherOptions { MaxStreams = 2, MaxBatch = 1 });
+        byte[] state = batcher.ExportState(batcher.Open());
+        Assert.Equal(0, BinaryPrimitives.ReadUInt16LittleEndian(state.AsSpan(10)));
+        state[offset] = 0x80;
+
+        var error = Assert.Throws<FastRnnFormatException>(() => batcher.ImportState(state));
+        Assert.Contains($"reserved header bytes 10..11 of the stream state are 0x{(offset == 10 ? "0080" : "8000")}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, batcher.OpenStreams);
+    }
+
     [Fact]
     public void TheHeaderIsLittleEndianWithTheDescriptionsSizes()
     {
