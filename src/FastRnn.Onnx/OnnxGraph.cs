@@ -49,10 +49,10 @@ internal sealed class OnnxGraph
             {
                 foreach (AttributeProto attribute in node.Attribute)
                 {
-                    if (attribute.Name == "value" && attribute.T is not null)
+                    if (ConstantValue(attribute) is TensorProto value)
                     {
                         string output = node.Output[0];
-                        if (!constants.TryAdd(output, attribute.T))
+                        if (!constants.TryAdd(output, value))
                         {
                             string other = constantNodes.TryGetValue(output, out string? first) ? $"the output of Constant node '{first}'" : "an initializer";
                             throw new FastRnnFormatException($"{where}: value '{output}' is {other} and the output of Constant node '{nodeNames[node]}'; ONNX requires each value name to have one source.");
@@ -70,6 +70,36 @@ internal sealed class OnnxGraph
 
     /// <summary>Name of the model, for messages.</summary>
     public string Where { get; }
+
+    // A Constant's value as a tensor: its 'value' tensor, or the integers of 'value_ints' (a vector)
+    // and 'value_int' (a scalar), which graphs use for a Reshape's shape or a Squeeze's axes; unread,
+    // a chain of layers linked by such a node would come out as separate networks. Other forms
+    // (floats, strings, sparse) are not read: a weight needs a shaped tensor.
+    private static TensorProto? ConstantValue(AttributeProto attribute)
+    {
+        switch (attribute.Name)
+        {
+            case "value":
+                return attribute.T;
+            case "value_ints":
+            {
+                var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64 };
+                tensor.Dims.Add(attribute.Ints.Count);
+                tensor.Int64Data.AddRange(attribute.Ints);
+                return tensor;
+            }
+
+            case "value_int":
+            {
+                var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64 };
+                tensor.Int64Data.Add(attribute.I);
+                return tensor;
+            }
+
+            default:
+                return null;
+        }
+    }
 
     /// <summary>Whether a node belongs to the default ONNX operator set (domain "" or "ai.onnx").</summary>
     public static bool IsDefaultDomain(NodeProto node) => node.Domain.Length == 0 || node.Domain == "ai.onnx";

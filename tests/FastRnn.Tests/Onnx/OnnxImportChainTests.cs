@@ -98,6 +98,39 @@ public class OnnxImportChainTests
         Assert.Equal(2, Import(model).Count);
     }
 
+    // Some graphs give a Reshape's shape or a Squeeze's axes as a Constant node's value_ints (or
+    // value_int) rather than an initializer; the layers they link are still one network.
+    [Theory]
+    [InlineData(2, "shape1", "value_ints")]
+    [InlineData(1, "squeeze_axes1", "value_ints")]
+    [InlineData(1, "squeeze_axes1", "value_int")]
+    public void A_link_whose_shape_or_axes_come_from_a_constants_integers_still_chains(int directions, string initializer, string attribute)
+    {
+        List<OnnxNodeSpec> specs = [OnnxNodeSpec.Random("GRU", 4, 5, 1, directions: directions), OnnxNodeSpec.Random("GRU", 5 * directions, 5, 2, directions: directions)];
+        ModelProto model = OnnxModelBuilder.Build(specs);
+        TensorProto tensor = model.Graph.Initializer.Single(t => t.Name == initializer);
+        model.Graph.Initializer.Remove(tensor);
+        var constant = new NodeProto { OpType = "Constant" };
+        constant.Output.Add(initializer);
+        var value = new AttributeProto { Name = attribute };
+        if (attribute == "value_ints")
+        {
+            value.Type = AttributeProto.Types.AttributeType.Ints;
+            value.Ints.AddRange(tensor.Int64Data);
+        }
+        else
+        {
+            value.Type = AttributeProto.Types.AttributeType.Int;
+            value.I = tensor.Int64Data.Single();
+        }
+
+        constant.Attribute.Add(value);
+        model.Graph.Node.Insert(0, constant);
+
+        ImportedNetwork network = Assert.Single(Import(model));
+        Assert.Equal(2, network.Network.Description.NumLayers);
+    }
+
     [Fact]
     public void Nodes_of_different_kinds_or_sizes_are_separate_networks()
     {
