@@ -61,20 +61,7 @@ public sealed class CheckpointValueTests : IDisposable
         Parameter[] saved = Parameters();
         string path = Path.Combine(folder, "steps.safetensors");
         Checkpoint.Save(path, saved, optimizer: new Adam(saved));
-        SafeTensorsFile file = SafeTensorsFile.Read(path);
-        var writer = new SafeTensorsWriter();
-        foreach ((string key, string value) in file.Metadata)
-        {
-            writer.SetMetadata(key, key == "optimizer_steps" ? long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : value);
-        }
-
-        foreach (SafeTensorsEntry entry in file.Tensors)
-        {
-            writer.Add(entry.Name, file.ReadFloat32(entry.Name), [.. entry.Shape]);
-        }
-
-        string huge = Path.Combine(folder, "huge.safetensors");
-        writer.Save(huge);
+        string huge = Rewrite(path, metadataKey: "optimizer_steps", metadataValue: long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Parameter[] target = Parameters(seed: 2);
         var e = Assert.Throws<FastRnnFormatException>(() => Checkpoint.Load(huge, target, new Adam(target)));
         Assert.Contains("optimizer_steps = 9223372036854775807 is more than 9007199254740992", e.Message, StringComparison.Ordinal);
@@ -105,14 +92,14 @@ public sealed class CheckpointValueTests : IDisposable
         return [new Parameter("w", [2, 3], w, new float[6]), new Parameter("b", [3], b, new float[3])];
     }
 
-    // The checkpoint with one value of one tensor changed.
-    private string Rewrite(string path, string tensor, int index, float value)
+    // The checkpoint with one value of one tensor, or one metadata entry, changed.
+    private string Rewrite(string path, string? tensor = null, int index = 0, float value = 0, string? metadataKey = null, string? metadataValue = null)
     {
         SafeTensorsFile file = SafeTensorsFile.Read(path);
         var writer = new SafeTensorsWriter();
         foreach ((string key, string v) in file.Metadata)
         {
-            writer.SetMetadata(key, v);
+            writer.SetMetadata(key, key == metadataKey ? metadataValue! : v);
         }
 
         foreach (SafeTensorsEntry entry in file.Tensors)
