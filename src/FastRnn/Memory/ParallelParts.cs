@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -208,7 +209,7 @@ internal sealed class ParallelParts
                 {
                     if (index < parts)
                     {
-                        body!(index);
+                        RunPart(index);
                     }
                 }
                 catch (Exception e)
@@ -222,6 +223,12 @@ internal sealed class ParallelParts
                 }
             }
         }
+
+        // Apart from Work, so no reference to the body outlives the part in Work's frame while the worker
+        // waits for the next run: the body holds the owner, whose finalizer is what stops the workers, and
+        // a worker that kept it reachable kept its own thread alive for good (one per dropped session).
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void RunPart(int index) => body!(index);
 
         // Waits for a generation after `seen`: spinning first, then blocked. False once stopped.
         private bool Next(ref int seen)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using FastRnn.Memory;
 using Xunit;
@@ -8,7 +9,7 @@ namespace FastRnn.Tests.Reliability;
 /// <summary>
 /// The worker threads behind every multi-threaded call: each part runs once per run, barriers
 /// hold every part, a failing part fails the call instead of leaving the others waiting forever,
-/// and workers that went to sleep wake for the next run.
+/// workers that went to sleep wake for the next run, and a dropped owner is collected with its workers.
 /// </summary>
 public sealed class ParallelPartsTests
 {
@@ -96,5 +97,44 @@ public sealed class ParallelPartsTests
         }
 
         Assert.Equal(10, ran);
+    }
+
+    [Fact]
+    public void ADroppedOwnerIsCollectedOnceItsWorkersWait()
+    {
+        // The body refers back to the parts, as a session's step runner does: a worker holding the body
+        // while it waits would keep the parts (whose finalizer stops the workers) and its own thread alive.
+        WeakReference parts = RunOnceAndDrop();
+        for (int i = 0; i < 50 && parts.IsAlive; i++)
+        {
+            Thread.Sleep(1 + (ParallelParts.SpinMicroseconds / 1000)); // the worker is past its spin and waiting
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.False(parts.IsAlive, "the parts were still reachable after the run: their workers never end");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference RunOnceAndDrop()
+    {
+        var owner = new PartsOwner();
+        owner.Parts.Run(owner.Body, 2);
+        return new WeakReference(owner.Parts);
+    }
+
+    private sealed class PartsOwner
+    {
+        public PartsOwner()
+        {
+            Parts = new ParallelParts(2);
+            Body = Part;
+        }
+
+        public ParallelParts Parts { get; }
+
+        public Action<int> Body { get; }
+
+        private void Part(int index) => Thread.SpinWait(10 + index);
     }
 }
