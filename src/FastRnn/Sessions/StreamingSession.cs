@@ -40,6 +40,18 @@ public sealed class StreamingSession
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, 64);
+        long widest = Math.Max(d.InputSize, d.StateSize);
+        foreach (CellWeights layer in stack.Cells)
+        {
+            widest = Math.Max(widest, Math.Max(layer.GateStride, layer.ScratchPerRow));
+        }
+
+        if ((long)maxBatch * widest > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(maxBatch), maxBatch, $"A session for batch {maxBatch} needs more than {int.MaxValue} floats in one buffer ({widest} a row); use a smaller batch.");
+        }
+
         this.stack = stack;
         MaxBatch = maxBatch;
         Threads = threads;
@@ -103,6 +115,8 @@ public sealed class StreamingSession
             throw new ArgumentException($"Expected output [{batch}, {d.StateSize}] = {batch * d.StateSize} floats, got {output.Length}.", nameof(output));
         }
 
+        // Split by rows, a thread writes its rows' outputs while another still reads its own rows' inputs.
+        OverlapCheck.DisjointOrSame(input, nameof(input), output, nameof(output));
         Enter();
         try
         {
@@ -163,7 +177,7 @@ public sealed class StreamingSession
     /// <param name="batch">Streams.</param>
     public void SetState(ReadOnlySpan<float> hiddenState, ReadOnlySpan<float> cellState, int batch)
     {
-        CheckState(hiddenState.Length, cellState.Length, batch);
+        CheckState(hiddenState.Length, cellState.Length, batch, nameof(hiddenState), nameof(cellState));
         Enter();
         try
         {
@@ -200,7 +214,7 @@ public sealed class StreamingSession
     /// <param name="batch">Streams.</param>
     public void GetState(Span<float> hiddenState, Span<float> cellState, int batch)
     {
-        CheckState(hiddenState.Length, cellState.Length, batch);
+        CheckState(hiddenState.Length, cellState.Length, batch, nameof(hiddenState), nameof(cellState));
         NetworkDescription d = stack.Description;
         if (d.HasCellState && cellState.IsEmpty)
         {
@@ -230,7 +244,7 @@ public sealed class StreamingSession
         }
     }
 
-    private void CheckState(int hiddenLength, int cellLength, int batch)
+    private void CheckState(int hiddenLength, int cellLength, int batch, string hiddenName, string cellName)
     {
         NetworkDescription d = stack.Description;
         if (batch < 1 || batch > MaxBatch)
@@ -240,14 +254,15 @@ public sealed class StreamingSession
 
         if (hiddenLength != d.NumLayers * batch * d.StateSize)
         {
-            throw new ArgumentException($"Expected hidden state [{d.NumLayers}, {batch}, {d.StateSize}] = {d.NumLayers * batch * d.StateSize} floats, got {hiddenLength}.");
+            throw new ArgumentException($"Expected hidden state [{d.NumLayers}, {batch}, {d.StateSize}] = {d.NumLayers * batch * d.StateSize} floats, got {hiddenLength}.", hiddenName);
         }
 
         if (cellLength != 0 && (!d.HasCellState || cellLength != d.NumLayers * batch * d.HiddenSize))
         {
             throw new ArgumentException(d.HasCellState
                 ? $"Expected cell state [{d.NumLayers}, {batch}, {d.HiddenSize}] = {d.NumLayers * batch * d.HiddenSize} floats, got {cellLength}."
-                : $"A {d.Kind} network has no cell state; pass an empty span.");
+                : $"A {d.Kind} network has no cell state; pass an empty span.",
+                cellName);
         }
     }
 

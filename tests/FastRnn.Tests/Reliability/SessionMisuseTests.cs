@@ -85,6 +85,33 @@ public sealed class SessionMisuseTests
     }
 
     [Fact]
+    public void AnInputThatPartlyOverlapsTheOutputIsRefusedBeforeAnythingIsWritten()
+    {
+        // Split by rows on two threads, one thread would write its rows' outputs over rows another still reads.
+        RecurrentNetwork square = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Hidden, Hidden), 5);
+        StreamingSession session = square.CreateSession(MaxBatch, threads: 2);
+        float[] both = Misuse.Sentinels(3 * Hidden);
+        Misuse.Refused(() => session.Step(both.AsSpan(0, 2 * Hidden), 2, both.AsSpan(Hidden, 2 * Hidden)), "input (8 floats) and output (8 floats) overlap");
+        Misuse.Untouched(both);
+    }
+
+    [Fact]
+    public void ASessionWhoseBuffersWouldOverflowIsRefusedNamingTheBatch()
+    {
+        Misuse.Refused<ArgumentOutOfRangeException>(() => lstm.CreateSession((1 << 26) + 1), "maxBatch", "more than 2147483647 floats", "use a smaller batch");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => lstm.CreateSession(40_000_000), "maxBatch", "more than 2147483647 floats");
+    }
+
+    [Fact]
+    public void StatesOfTheWrongShapeNameTheirParameter()
+    {
+        StreamingSession session = lstm.CreateSession(MaxBatch);
+        float[] h = new float[Layers * MaxBatch * Hidden], c = new float[h.Length];
+        Assert.Equal("hiddenState", Assert.Throws<ArgumentException>(() => session.SetState(new float[3], c, MaxBatch)).ParamName);
+        Assert.Equal("cellState", Assert.Throws<ArgumentException>(() => session.GetState(h, new float[3], MaxBatch)).ParamName);
+    }
+
+    [Fact]
     public void TheInputMayBeTheOutputOfAStep()
     {
         RecurrentNetwork square = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, Hidden, Hidden), 4);
