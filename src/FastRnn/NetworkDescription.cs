@@ -217,6 +217,16 @@ public sealed record NetworkDescription
             throw new ArgumentException($"proj_size {ProjectionSize} requires an LSTM and 0 < proj_size < hidden_size ({HiddenSize}), as in PyTorch.");
         }
 
+        // A packed weight matrix is addressed in bytes by int: its G·H rows, padded to whole vectors of up
+        // to 16 floats per gate, times its widest input (the network input or the layer below's output).
+        long widest = Math.Max(InputSize, (Bidirectional ? 2L : 1L) * StateSize);
+        long bytes = (((long)GateCount * HiddenSize) + (GateCount * 16L)) * widest * sizeof(float);
+        if (bytes > int.MaxValue)
+        {
+            throw new ArgumentException(
+                $"A weight matrix of [{GateCount * HiddenSize}, {widest}] needs about {bytes >> 20} MiB; each must stay under 2 GiB: use a smaller input_size or hidden_size.");
+        }
+
         if (Variant == CellVariant.Peephole && Kind != CellKind.Lstm)
         {
             throw new ArgumentException($"The peephole variant exists for LSTM only, not {Kind}.");

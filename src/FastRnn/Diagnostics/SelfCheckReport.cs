@@ -11,12 +11,17 @@ public sealed class SelfCheckReport
 
     /// <summary>Creates a report; callers may add checks of their own (e.g. that the active path is the one expected).</summary>
     /// <param name="activePath">The ISA path the checks ran on.</param>
-    /// <param name="rows">The rows, copied in order.</param>
+    /// <param name="rows">The rows, copied in order; none may be null.</param>
     public SelfCheckReport(SimdPath activePath, IEnumerable<SelfCheckRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ActivePath = activePath;
         this.rows = [.. rows];
+        int missing = Array.IndexOf(this.rows, null);
+        if (missing >= 0)
+        {
+            throw new ArgumentException($"Row {missing} of {this.rows.Length} is null.", nameof(rows));
+        }
     }
 
     /// <summary>The ISA path the checks ran on (<see cref="Isa.Active"/> for <see cref="SelfCheck.Run"/>).</summary>

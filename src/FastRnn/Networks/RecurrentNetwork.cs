@@ -239,6 +239,7 @@ public sealed class RecurrentNetwork
     /// <exception cref="InvalidOperationException">The parameter is a weight matrix of an <see cref="IsInferenceOnly"/> network.</exception>
     public ReadOnlySpan<float> GetParameter(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         if (parameters.TryGetValue(name, out float[]? values))
         {
             return values;
@@ -257,6 +258,7 @@ public sealed class RecurrentNetwork
     /// <returns>The dimensions.</returns>
     public int[] GetParameterShape(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         foreach ((string n, int[] shape) in Description.ParameterShapes())
         {
             if (n == name)

@@ -35,5 +35,7 @@ public sealed class SelfCheckTests
         Assert.True(report.AllPassed);
         Assert.False(new SelfCheckReport(SimdPath.Scalar, rows).AllPassed);
         Assert.Throws<ArgumentNullException>(() => new SelfCheckReport(SimdPath.Scalar, null!));
+        ArgumentException nullRow = Assert.Throws<ArgumentException>(() => new SelfCheckReport(SimdPath.Scalar, [rows[0], null!]));
+        Assert.Contains("Row 1 of 2 is null", nullRow.Message, StringComparison.Ordinal);
     }
 }
