@@ -81,6 +81,9 @@ public static class Checkpoint
     /// <summary>
     /// Loads parameters (and, if given, optimizer state) saved by <see cref="Save"/> into
     /// <paramref name="parameters"/>. The file must hold exactly these parameters with their shapes.
+    /// A <see cref="Models.SequenceModel"/> or <see cref="Models.Seq2SeqModel"/> whose parameters
+    /// these are re-packs its networks at the start of its next call; no <c>ParametersUpdated</c>
+    /// call is needed.
     /// </summary>
     /// <param name="path">The checkpoint.</param>
     /// <param name="parameters">The model's parameters, overwritten on success.</param>
@@ -143,6 +146,11 @@ public static class Checkpoint
         foreach ((float[] target, float[] values) in staged)
         {
             values.CopyTo(target, 0);
+        }
+
+        foreach (Parameter p in parameters)
+        {
+            p.MarkChanged();
         }
 
         optimizer?.RestoreStepCount(steps);

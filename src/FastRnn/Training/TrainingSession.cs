@@ -22,6 +22,8 @@ public sealed class TrainingSession
     private readonly Func<string, float[]> weights; // the network's canonical tensors, made once so repacking allocates nothing
     private readonly Dropout? dropout;
     private int packedVersion;
+    private int forwardVersion;       // network.Version at the last Forward
+    private int forwardValuesVersion; // network.ValuesVersion at the last Forward
     private int busy;
 
     /// <summary>Sizes a training session for up to <paramref name="maxBatch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
@@ -140,6 +142,8 @@ public sealed class TrainingSession
             workspace.Runner.Forward(input, steps, batch, output, final.Hidden, final.Cell, initial.Hidden, initial.Cell, lengths);
             workspace.Steps = steps;
             workspace.Batch = batch;
+            forwardVersion = network.Version;
+            forwardValuesVersion = network.ValuesVersion;
         }
         finally
         {
@@ -150,6 +154,7 @@ public sealed class TrainingSession
     /// <summary>
     /// Backward through the last <see cref="Forward"/>: accumulates weight gradients into
     /// <paramref name="gradients"/> and writes the gradients of the input and initial states.
+    /// Refused when the network's weights changed since that Forward.
     /// </summary>
     /// <param name="gradOutput">[T, B, D*H_out] (or batch-first) gradient of the output.</param>
     /// <param name="gradients">Accumulates the weight and bias gradients (call <see cref="GradientBuffer.Zero"/> first for fresh ones).</param>
@@ -178,6 +183,12 @@ public sealed class TrainingSession
         if (steps == 0)
         {
             throw new InvalidOperationException("Backward needs a completed Forward on this session first.");
+        }
+
+        if (network.Version != forwardVersion || network.ValuesVersion != forwardValuesVersion)
+        {
+            // Backward would mix the weights Forward ran with and the new ones (PyTorch refuses this too).
+            throw new InvalidOperationException("The network's weights changed since the last Forward (an optimizer step, a checkpoint load or a re-pack); run Forward again before Backward.");
         }
 
         if (!gradients.Description.Equals(d))

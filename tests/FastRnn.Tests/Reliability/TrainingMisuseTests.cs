@@ -30,6 +30,33 @@ public sealed class TrainingMisuseTests
     }
 
     [Fact]
+    public void BackwardAfterTheWeightsChangedIsRefusedUntilForwardRunsAgain()
+    {
+        // A peephole LSTM: its backward read the live peepholes but the transposes of the Forward.
+        var model = new FastRnn.Training.Models.SequenceModel(
+            new FastRnn.Training.Models.SequenceModelOptions { Network = new NetworkDescription(CellKind.Lstm, Input, Hidden) { Variant = CellVariant.Peephole }, OutputSize = 1 }, Batch, Steps);
+        var session = new TrainingSession(model.Network, Batch, Steps);
+        var optimizer = new FastRnn.Training.Optimizers.SgdMomentum(model.Parameters, 0.1f);
+        float[] input = new float[Steps * Batch * Input], gradOutput = new float[Steps * Batch * Hidden];
+        Array.Fill(input, 0.5f);
+        Array.Fill(gradOutput, 1f);
+        foreach (Parameter p in model.Parameters)
+        {
+            Array.Fill(p.Gradient, 0.25f);
+        }
+
+        session.Forward(input, Steps, Batch, new float[gradOutput.Length]);
+        optimizer.Step();
+        GradientBuffer gradients = SentinelGradients(model.Network);
+        Misuse.Refused<InvalidOperationException>(() => session.Backward(gradOutput, gradients), "weights changed since the last Forward", "run Forward again");
+        model.ParametersUpdated();
+        Misuse.Refused<InvalidOperationException>(() => session.Backward(gradOutput, gradients), "weights changed since the last Forward");
+        AssertUntouched(gradients);
+        session.Forward(input, Steps, Batch, new float[gradOutput.Length]);
+        session.Backward(gradOutput, new GradientBuffer(model.Network));
+    }
+
+    [Fact]
     public void ForwardAndBackwardRefuseWrongShapesAndSizes()
     {
         var session = new TrainingSession(network, Batch, Steps);

@@ -1,5 +1,7 @@
 using System;
+using FastRnn.Networks;
 using FastRnn.Training;
+using FastRnn.Training.Models;
 using FastRnn.Training.Optimizers;
 using Xunit;
 
@@ -70,6 +72,36 @@ public sealed class OptimizerTests
                 Assert.Equal(w[j], value[j], 1e-5);
             }
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ModelsRunTheStepsWeightsWithoutParametersUpdated(bool adam)
+    {
+        // Two identical models and optimizers; only the second is told to re-pack.
+        var options = new SequenceModelOptions { Network = new NetworkDescription(CellKind.Lstm, 3, 4), OutputSize = 2, Seed = 3 };
+        SequenceModel quiet = new(options, 2, 3), told = new(options, 2, 3);
+        Optimizer quietStep = adam ? new Adam(quiet.Parameters, 0.05f) : new SgdMomentum(quiet.Parameters, 0.5f);
+        Optimizer toldStep = adam ? new Adam(told.Parameters, 0.05f) : new SgdMomentum(told.Parameters, 0.5f);
+        float[] features = new float[3 * 2 * 3];
+        for (int i = 0; i < features.Length; i++)
+        {
+            features[i] = MathF.Sin(i);
+        }
+
+        var batch = new SequenceBatch { Steps = 3, Batch = 2, Features = features, TargetValues = new float[3 * 2 * 2] };
+        for (int step = 0; step < 2; step++)
+        {
+            Assert.Equal(told.ForwardBackward(batch), quiet.ForwardBackward(batch));
+            quietStep.Step();
+            toldStep.Step();
+            told.ParametersUpdated();
+        }
+
+        float[] expected = new float[12], actual = new float[12];
+        Assert.Equal(told.Evaluate(batch, expected), quiet.Evaluate(batch, actual));
+        Assert.Equal(expected, actual);
     }
 
     [Fact]

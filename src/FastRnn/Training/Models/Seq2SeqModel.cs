@@ -77,12 +77,12 @@ public sealed class Seq2SeqModel
         parameters.Add(TargetEmbedding.Weight);
         foreach (string name in Encoder.ParameterNames)
         {
-            parameters.Add(new Parameter("encoder." + name, Encoder.GetParameterShape(name), Encoder.MutableParameter(name), encoderGradients.Values(name)));
+            parameters.Add(new Parameter("encoder." + name, Encoder.GetParameterShape(name), Encoder.MutableParameter(name), encoderGradients.Values(name), Encoder));
         }
 
         foreach (string name in Decoder.ParameterNames)
         {
-            parameters.Add(new Parameter("decoder." + name, Decoder.GetParameterShape(name), Decoder.MutableParameter(name), decoderGradients.Values(name)));
+            parameters.Add(new Parameter("decoder." + name, Decoder.GetParameterShape(name), Decoder.MutableParameter(name), decoderGradients.Values(name), Decoder));
         }
 
         parameters.Add(Head.Weight);
@@ -143,6 +143,7 @@ public sealed class Seq2SeqModel
     /// <returns>The loss.</returns>
     public float ForwardBackward(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)
     {
+        RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
         CheckShapes(source, sourceSteps, target, targetSteps, batch);
         Span<float> src = sourceInputs.AsSpan(0, sourceSteps * batch * e);
@@ -186,6 +187,7 @@ public sealed class Seq2SeqModel
     /// <param name="output">[T, B] emitted ids, time-major.</param>
     public void Decode(ReadOnlySpan<int> source, int sourceSteps, int batch, int targetSteps, Span<int> output)
     {
+        RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
         if (output.Length != targetSteps * batch)
         {
@@ -228,7 +230,12 @@ public sealed class Seq2SeqModel
         }
     }
 
-    /// <summary>Re-packs both networks after an optimizer changed their parameters.</summary>
+    /// <summary>
+    /// Re-packs both networks from their parameters' values. Optimizer steps and
+    /// <see cref="Checkpoint.Load"/> are picked up by themselves at the start of the next call;
+    /// call this after writing <see cref="Parameter.Value"/> directly, or after a step of an
+    /// optimizer written outside this library.
+    /// </summary>
     public void ParametersUpdated()
     {
         Encoder.Repack();
@@ -248,6 +255,15 @@ public sealed class Seq2SeqModel
         inferenceDecoder = fp32 ? Decoder : Decoder.WithWeightFormat(format);
         decoderStream = inferenceDecoder.CreateSession(MaxBatch);
         encoderWorkspace = inferenceEncoder.CreateWorkspace(MaxBatch, MaxSourceSteps);
+    }
+
+    // Optimizer steps and checkpoint loads mark the networks' values changed: re-pack before running them.
+    private void RepackIfStale()
+    {
+        if (Encoder.IsPackStale || Decoder.IsPackStale)
+        {
+            ParametersUpdated();
+        }
     }
 
     private void CheckShapes(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)

@@ -67,7 +67,7 @@ public sealed class SequenceModel
         workspace = Network.CreateWorkspace(maxBatch, maxSteps);
         foreach (string name in Network.ParameterNames)
         {
-            parameters.Add(new Parameter("rnn." + name, Network.GetParameterShape(name), Network.MutableParameter(name), networkGradients.Values(name)));
+            parameters.Add(new Parameter("rnn." + name, Network.GetParameterShape(name), Network.MutableParameter(name), networkGradients.Values(name), Network));
         }
 
         parameters.Add(Head.Weight);
@@ -128,6 +128,7 @@ public sealed class SequenceModel
     /// <returns>The batch loss.</returns>
     public float ForwardBackward(in SequenceBatch batch)
     {
+        RepackIfStale();
         NetworkDescription d = Network.Description;
         int steps = batch.Steps, b = batch.Batch, rows = steps * b;
         int inputFloats = rows * d.InputSize;
@@ -195,6 +196,7 @@ public sealed class SequenceModel
     /// <returns>The loss, or 0 without targets.</returns>
     public float Evaluate(in SequenceBatch batch, Span<float> predictions = default)
     {
+        RepackIfStale();
         NetworkDescription d = Network.Description;
         int steps = batch.Steps, b = batch.Batch, rows = steps * b;
         int inputFloats = rows * d.InputSize;
@@ -213,7 +215,12 @@ public sealed class SequenceModel
         return batch.TargetValues.IsEmpty && batch.TargetClasses.IsEmpty ? 0f : Loss(batch, headRows, logitSpan, dLogits.AsSpan(0, logitSpan.Length));
     }
 
-    /// <summary>Re-packs the network after an optimizer changed its parameters.</summary>
+    /// <summary>
+    /// Re-packs the network from its parameters' values. Optimizer steps and
+    /// <see cref="Checkpoint.Load"/> are picked up by themselves at the start of the next call;
+    /// call this after writing <see cref="Parameter.Value"/> directly, or after a step of an
+    /// optimizer written outside this library.
+    /// </summary>
     public void ParametersUpdated()
     {
         Network.Repack();
@@ -250,6 +257,7 @@ public sealed class SequenceModel
             throw new InvalidOperationException("Sampling needs a token model with a head on every step, a non-empty prime and a positive temperature.");
         }
 
+        RepackIfStale();
         NetworkDescription d = Network.Description;
         StreamingSession stream = inference.CreateSession();
         float[] x = new float[d.InputSize];
@@ -273,6 +281,15 @@ public sealed class SequenceModel
         }
 
         return result;
+    }
+
+    // Optimizer steps and checkpoint loads mark the network's values changed: re-pack before running it.
+    private void RepackIfStale()
+    {
+        if (Network.IsPackStale)
+        {
+            ParametersUpdated();
+        }
     }
 
     private static int Draw(float[] logits, float temperature, Random random)

@@ -88,6 +88,8 @@ public sealed class Adam : Optimizer
                 v[j] = (Beta2 * v[j]) + ((1 - Beta2) * grad * grad);
                 p[j] -= stepSize * m[j] / ((MathF.Sqrt(v[j]) / root2) + Epsilon);
             }
+
+            At(i).MarkChanged();
         }
     }
 

@@ -4,8 +4,10 @@ using System.Collections.Generic;
 namespace FastRnn.Training.Optimizers;
 
 /// <summary>
-/// Updates parameters in place from their gradients. After <see cref="Step"/>, models re-pack
-/// the fast layouts of the weights that changed.
+/// Updates parameters in place from their gradients. The library's optimizers record every
+/// <see cref="Step"/>, and a model re-packs the fast layouts of the weights that changed at the
+/// start of its next call; an optimizer written outside this library cannot, so call the model's
+/// <c>ParametersUpdated</c> after its steps.
 /// </summary>
 public abstract class Optimizer
 {

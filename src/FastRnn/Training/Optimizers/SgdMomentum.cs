@@ -55,6 +55,8 @@ public sealed class SgdMomentum : Optimizer
                 b[j] = first ? grad : (Momentum * b[j]) + grad;
                 p[j] -= LearningRate * b[j];
             }
+
+            At(i).MarkChanged();
         }
 
         StepCount++;
