@@ -122,7 +122,9 @@ public sealed class SequenceModel
 
     /// <summary>
     /// Training forward and backward on one batch: accumulates every parameter's gradient and
-    /// returns the loss (mean squared error or mean cross-entropy, by the batch's targets).
+    /// returns the loss (mean squared error or mean cross-entropy, by the batch's targets). With
+    /// <see cref="SequenceBatch.Lengths"/> and a head on every step, the squared error is the mean
+    /// over the valid steps only: target values past a row's length are ignored.
     /// </summary>
     /// <param name="batch">The batch.</param>
     /// <returns>The batch loss.</returns>
@@ -408,6 +410,8 @@ public sealed class SequenceModel
             throw new ArgumentException($"Expected {output.Length} target values, got {batch.TargetValues.Length}.", nameof(batch));
         }
 
-        return MeanSquaredError.Compute(output, batch.TargetValues, dOutput);
+        return Options.Head == HeadPlacement.EveryStep && !batch.Lengths.IsEmpty
+            ? MeanSquaredError.Compute(output, batch.TargetValues, dOutput, batch.Lengths, Options.OutputSize)
+            : MeanSquaredError.Compute(output, batch.TargetValues, dOutput);
     }
 }
