@@ -35,6 +35,7 @@ public sealed class SequenceModel
     private readonly float[] finalHidden;   // [L*D, B, H_out]
     private readonly float[] finalCell;     // [L*D, B, H]
     private readonly float[] dFinalHidden;
+    private int lastBatch;                  // B of the last forward pass, 0 before the first
 
     /// <summary>Builds the model with seeded initialisation.</summary>
     /// <param name="options">What to build.</param>
@@ -114,11 +115,14 @@ public sealed class SequenceModel
     /// <summary>Every trainable parameter (embedding, <c>rnn.*</c>, head), for optimizers and checkpoints.</summary>
     public IReadOnlyList<Parameter> Parameters => parameters;
 
-    /// <summary>The last forward pass's final hidden state [L*D, B, H_out] (carry it for stateful training).</summary>
-    public ReadOnlySpan<float> FinalHidden => finalHidden;
+    /// <summary>
+    /// The last forward pass's final hidden state [L*D, B, H_out], B being that call's batch (pass
+    /// it as the next batch's <see cref="SequenceBatch.InitialHidden"/> for stateful training); empty before the first call.
+    /// </summary>
+    public ReadOnlySpan<float> FinalHidden => finalHidden.AsSpan(0, StateFloats(lastBatch, Network.Description.StateSize));
 
-    /// <summary>The last forward pass's final cell state [L*D, B, H] (LSTM).</summary>
-    public ReadOnlySpan<float> FinalCell => finalCell;
+    /// <summary>The last forward pass's final cell state [L*D, B, H] (LSTM; empty otherwise and before the first call).</summary>
+    public ReadOnlySpan<float> FinalCell => finalCell.AsSpan(0, finalCell.Length == 0 ? 0 : StateFloats(lastBatch, Network.Description.HiddenSize));
 
     /// <summary>
     /// Training forward and backward on one batch: accumulates every parameter's gradient and
@@ -141,9 +145,10 @@ public sealed class SequenceModel
             Dropout.Apply(inputs.AsSpan(0, inputFloats), inputMask.AsSpan(0, inputFloats));
         }
 
-        Span<float> hidden = finalHidden.AsSpan(0, d.NumLayers * d.Directions * b * d.StateSize);
-        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? d.NumLayers * d.Directions * b * d.HiddenSize : 0);
+        Span<float> hidden = finalHidden.AsSpan(0, StateFloats(b, d.StateSize));
+        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? StateFloats(b, d.HiddenSize) : 0);
         session.Forward(inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), new InitialState(batch.InitialHidden, batch.InitialCell), new FinalState(hidden, cell), batch.Lengths);
+        lastBatch = b;
         int headRows = GatherHeadInputs(steps, b, hidden);
         int headFloats = headRows * d.OutputSize;
         if (outputDropout is not null)
@@ -203,9 +208,10 @@ public sealed class SequenceModel
         int steps = batch.Steps, b = batch.Batch, rows = steps * b;
         int inputFloats = rows * d.InputSize;
         PrepareInputs(batch, inputFloats);
-        Span<float> hidden = finalHidden.AsSpan(0, d.NumLayers * d.Directions * b * d.StateSize);
-        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? d.NumLayers * d.Directions * b * d.HiddenSize : 0);
+        Span<float> hidden = finalHidden.AsSpan(0, StateFloats(b, d.StateSize));
+        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? StateFloats(b, d.HiddenSize) : 0);
         inference.Forward(workspace, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), new InitialState(batch.InitialHidden, batch.InitialCell), new FinalState(hidden, cell), batch.Lengths);
+        lastBatch = b;
         int headRows = GatherHeadInputs(steps, b, hidden);
         Span<float> logitSpan = logits.AsSpan(0, headRows * Options.OutputSize);
         Head.Forward(headInputs.AsSpan(0, headRows * d.OutputSize), headRows, logitSpan);
@@ -350,6 +356,9 @@ public sealed class SequenceModel
             batch.Features.CopyTo(inputs);
         }
     }
+
+    // [L*D, b, size] floats of a final state.
+    private int StateFloats(int b, int size) => Network.Description.NumLayers * Network.Description.Directions * b * size;
 
     // Fills headInputs and returns its rows.
     private int GatherHeadInputs(int steps, int b, ReadOnlySpan<float> hidden)
