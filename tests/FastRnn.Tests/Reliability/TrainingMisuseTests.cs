@@ -57,6 +57,22 @@ public sealed class TrainingMisuseTests
     }
 
     [Fact]
+    public void Seq2SeqCallsRefuseWrongShapesAndTargets()
+    {
+        var model = new FastRnn.Training.Models.Seq2SeqModel(new FastRnn.Training.Models.Seq2SeqModelOptions
+        {
+            Cell = CellKind.Gru, SourceVocabulary = 5, TargetVocabulary = 6, Embedding = 3, Hidden = 4, BeginToken = 0, MaxBatch = 2, MaxSourceSteps = 3, MaxTargetSteps = 3,
+        });
+        int[] output = new int[9];
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.Decode(new int[9], 3, 3, 3, output), "Batch 3, source 3 steps and 3 tokens to emit", "up to 2 and 3");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.Decode(new int[10], 5, 2, 3, new int[6]), "source 5 steps", "up to 2 and 3");
+        Misuse.Refused(() => model.Decode(new int[5], 3, 2, 3, new int[6]), "Expected source [3, 2] and output [3, 2], got 5 and 6 ids");
+        Misuse.Refused(() => model.Decode(new int[6], 3, 2, 3, new int[5]), "Expected source [3, 2] and output [3, 2], got 6 and 5 ids");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.ForwardBackward(new int[6], 3, [1, 2, -2, 0, 1, 2], 3, 2), "target[2] = -2", "0..5 nor -1");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.ForwardBackward(new int[6], 3, [1, 2, 6, 0, 1, 2], 3, 2), "target[2] = 6");
+    }
+
+    [Fact]
     public void ForwardAndBackwardRefuseWrongShapesAndSizes()
     {
         var session = new TrainingSession(network, Batch, Steps);

@@ -137,15 +137,26 @@ public sealed class Seq2SeqModel
     /// <summary>Teacher-forced training step: accumulates gradients, returns the mean cross-entropy.</summary>
     /// <param name="source">[S, B] source ids, time-major.</param>
     /// <param name="sourceSteps">S.</param>
-    /// <param name="target">[T, B] target ids, time-major.</param>
+    /// <param name="target">
+    /// [T, B] target ids, time-major; -1 ignores a position (padding of shorter targets, anywhere):
+    /// it adds nothing to the loss, and the decoder reads <see cref="BeginToken"/> at the step after it.
+    /// </param>
     /// <param name="targetSteps">T.</param>
     /// <param name="batch">B.</param>
-    /// <returns>The loss.</returns>
+    /// <returns>The loss: the mean over the positions not ignored.</returns>
     public float ForwardBackward(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)
     {
         RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
-        CheckShapes(source, sourceSteps, target, targetSteps, batch);
+        CheckShapes(source, sourceSteps, target.Length, targetSteps, batch);
+        for (int i = 0; i < target.Length; i++)
+        {
+            if (target[i] < -1 || target[i] >= v)
+            {
+                throw new ArgumentOutOfRangeException(nameof(target), target[i], $"target[{i}] = {target[i]} is neither a target id in 0..{v - 1} nor -1 (ignore).");
+            }
+        }
+
         Span<float> src = sourceInputs.AsSpan(0, sourceSteps * batch * e);
         Span<float> tgt = targetInputs.AsSpan(0, targetSteps * batch * e);
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
@@ -156,6 +167,14 @@ public sealed class Seq2SeqModel
         Span<int> shifted = decoderTokens.AsSpan(0, targetSteps * batch);
         shifted[..batch].Fill(BeginToken);
         target[..((targetSteps - 1) * batch)].CopyTo(shifted[batch..]);
+        for (int i = batch; i < shifted.Length; i++)
+        {
+            if (shifted[i] < 0)
+            {
+                shifted[i] = BeginToken; // after an ignored (-1) target the decoder reads BeginToken
+            }
+        }
+
         TargetEmbedding.Forward(shifted, tgt);
         Span<float> outputs = decoderOutputs.AsSpan(0, targetSteps * batch * h);
         decoderSession.Forward(tgt, targetSteps, batch, outputs, new InitialState(state, cellState));
@@ -189,10 +208,7 @@ public sealed class Seq2SeqModel
     {
         RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
-        if (output.Length != targetSteps * batch)
-        {
-            throw new ArgumentException($"Expected output [{targetSteps}, {batch}], got {output.Length} ids.", nameof(output));
-        }
+        CheckShapes(source, sourceSteps, output.Length, targetSteps, batch, decoding: true);
 
         Span<float> src = sourceInputs.AsSpan(0, sourceSteps * batch * e);
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
@@ -266,16 +282,23 @@ public sealed class Seq2SeqModel
         }
     }
 
-    private void CheckShapes(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)
+    // The batch and source of both calls, and the target (training) or the output (decoding, which
+    // emits any number of tokens, so MaxTargetSteps does not bound it).
+    private void CheckShapes(ReadOnlySpan<int> source, int sourceSteps, int targetLength, int targetSteps, int batch, bool decoding = false)
     {
-        if (batch < 1 || batch > MaxBatch || sourceSteps < 1 || sourceSteps > MaxSourceSteps || targetSteps < 1 || targetSteps > MaxTargetSteps)
+        if (batch < 1 || batch > MaxBatch || sourceSteps < 1 || sourceSteps > MaxSourceSteps || targetSteps < 1 || (!decoding && targetSteps > MaxTargetSteps))
         {
-            throw new ArgumentOutOfRangeException(nameof(batch), $"Batch {batch}, source {sourceSteps} and target {targetSteps} steps; the model takes up to {MaxBatch}, {MaxSourceSteps} and {MaxTargetSteps}.");
+            throw new ArgumentOutOfRangeException(
+                nameof(batch),
+                decoding
+                    ? $"Batch {batch}, source {sourceSteps} steps and {targetSteps} tokens to emit; the model takes up to {MaxBatch} and {MaxSourceSteps}, and emits at least 1."
+                    : $"Batch {batch}, source {sourceSteps} and target {targetSteps} steps; the model takes up to {MaxBatch}, {MaxSourceSteps} and {MaxTargetSteps}.");
         }
 
-        if (source.Length != sourceSteps * batch || target.Length != targetSteps * batch)
+        if (source.Length != sourceSteps * batch || targetLength != (long)targetSteps * batch)
         {
-            throw new ArgumentException($"Expected source [{sourceSteps}, {batch}] and target [{targetSteps}, {batch}], got {source.Length} and {target.Length} ids.");
+            string what = decoding ? "output" : "target";
+            throw new ArgumentException($"Expected source [{sourceSteps}, {batch}] and {what} [{targetSteps}, {batch}], got {source.Length} and {targetLength} ids.");
         }
     }
 }
