@@ -32,7 +32,7 @@ public sealed class TrainingSession
     /// <param name="maxSteps">Longest sequence.</param>
     /// <param name="dropout">
     /// PyTorch's <c>dropout</c>: the probability of zeroing each output of every layer but the last
-    /// during training (0 for none).
+    /// during training, in [0, 1) (0 for none; no effect on a one-layer network).
     /// </param>
     /// <param name="seed">Seed of the dropout masks (training is reproducible for a given seed).</param>
     /// <param name="threads">
@@ -59,12 +59,13 @@ public sealed class TrainingSession
             throw new NotSupportedException("Training does not support the ONNX cell clip, coupled input/forget gates or activation functions other than the cell's own (NetworkDescription.Clip, CoupledInputForget, Activations): such a network is for inference only.");
         }
 
-        this.network = network;
-        this.dropout = dropout > 0f && network.Description.NumLayers > 1 ? new Dropout(dropout, seed) : null;
-        if (dropout < 0f || dropout >= 1f)
+        if (!(dropout >= 0f && dropout < 1f))
         {
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout probability must be in [0, 1).");
         }
+
+        this.network = network;
+        this.dropout = dropout > 0f && network.Description.NumLayers > 1 ? new Dropout(dropout, seed) : null;
 
         try
         {

@@ -73,6 +73,40 @@ public sealed class TrainingMisuseTests
     }
 
     [Fact]
+    public void SequenceModelOptionsAndBatchesAreCheckedUpFront()
+    {
+        var options = new FastRnn.Training.Models.SequenceModelOptions { Network = new NetworkDescription(CellKind.Lstm, Input, Hidden) { NumLayers = 2 }, OutputSize = 2 };
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { LayerDropout = float.NaN }, Batch, Steps), "LayerDropout must be in [0, 1)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { InputDropout = float.NaN }, Batch, Steps), "InputDropout must be in [0, 1)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { OutputDropout = 1f }, Batch, Steps), "OutputDropout must be in [0, 1)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { KeepGateBias = float.NaN }, Batch, Steps), "finite KeepGateBias (got NaN)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { Vocabulary = -3 }, Batch, Steps), "Vocabulary ≥ 0", "got -3");
+
+        var model = new FastRnn.Training.Models.SequenceModel(options, Batch, Steps);
+        float[] features = new float[Steps * Batch * Input];
+        float[] targets = new float[Steps * Batch * 2];
+        float[] tooShort = Misuse.Sentinels(11), tooLong = Misuse.Sentinels(13);
+        Misuse.Refused(() => model.Evaluate(new() { Steps = Steps, Batch = Batch, Features = features, TargetValues = targets }, tooShort), "Expected predictions [6, 2] = 12 floats (or none), got 11");
+        Misuse.Refused(() => model.Evaluate(new() { Steps = Steps, Batch = Batch, Features = features, TargetValues = targets }, tooLong), "Expected predictions [6, 2] = 12 floats (or none), got 13");
+        Misuse.Untouched(tooShort, tooLong);
+        Misuse.Refused(() => model.ForwardBackward(new() { Steps = Steps, Batch = Batch, Features = features, Tokens = new int[Steps * Batch], TargetValues = targets }), "both features (12) and tokens (6)", "(features)");
+    }
+
+    [Fact]
+    public void SampleRefusesWhatItCannotGenerate()
+    {
+        var options = new FastRnn.Training.Models.SequenceModelOptions { Network = new NetworkDescription(CellKind.Gru, Input, Hidden), Vocabulary = 5, OutputSize = 5 };
+        var model = new FastRnn.Training.Models.SequenceModel(options, 1, Steps);
+        Assert.Equal(3, model.Sample([1], 3, 1f, 0).Length);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.Sample([1], -1, 1f, 0), "count ≥ 0", "Parameter 'count'");
+        Misuse.Refused<InvalidOperationException>(() => new FastRnn.Training.Models.SequenceModel(options with { OutputSize = 8 }, 1, Steps).Sample([1], 3, 1f, 0), "OutputSize (8) must not exceed the Vocabulary (5)");
+        foreach (NetworkDescription d in new[] { options.Network with { Bidirectional = true }, options.Network with { Reverse = true } })
+        {
+            Misuse.Refused<InvalidOperationException>(() => new FastRnn.Training.Models.SequenceModel(options with { Network = d }, 1, Steps).Sample([1], 3, 1f, 0), "Sample runs the network forward one step at a time", "bidirectional or reverse");
+        }
+    }
+
+    [Fact]
     public void ForwardAndBackwardRefuseWrongShapesAndSizes()
     {
         var session = new TrainingSession(network, Batch, Steps);
@@ -90,7 +124,8 @@ public sealed class TrainingMisuseTests
         AssertUntouched(gradients);
         Misuse.Untouched(gradInput, gradH0, gradC0);
         Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, 0, Steps), "maxBatch");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, Batch, Steps, dropout: 1f), "[0, 1)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, Batch, Steps, dropout: 1f), "[0, 1)", "Parameter 'dropout'");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, Batch, Steps, dropout: float.NaN), "[0, 1)", "Parameter 'dropout'");
         Misuse.Refused(() => _ = new TrainingSession(network, 1 << 16, 1 << 16), "batch 65536 x 65536 steps", "more than 2147483647 floats");
     }
 

@@ -50,6 +50,19 @@ public sealed class SequenceModel
             throw new ArgumentException("SequenceModel works time-major; describe the network with BatchFirst = false.", nameof(options));
         }
 
+        if (options.Vocabulary < 0 || !float.IsFinite(options.KeepGateBias))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Need Vocabulary ≥ 0 (0 for a features model; got {options.Vocabulary}) and a finite KeepGateBias (got {options.KeepGateBias}).");
+        }
+
+        foreach ((float probability, string option) in new[] { (options.LayerDropout, nameof(options.LayerDropout)), (options.InputDropout, nameof(options.InputDropout)), (options.OutputDropout, nameof(options.OutputDropout)) })
+        {
+            if (!(probability >= 0f && probability < 1f))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), probability, $"{option} must be in [0, 1).");
+            }
+        }
+
         Options = options;
         MaxBatch = maxBatch;
         MaxSteps = maxSteps;
@@ -199,7 +212,7 @@ public sealed class SequenceModel
 
     /// <summary>Inference on one batch (no dropout): the loss, and the head's outputs if wanted.</summary>
     /// <param name="batch">The batch (targets used for the loss; pass none to get only predictions).</param>
-    /// <param name="predictions">[T*B or B, Out] the head's outputs (logits or values), or empty.</param>
+    /// <param name="predictions">[T*B or B, Out] the head's outputs (logits or values), exactly that long, or empty.</param>
     /// <returns>The loss, or 0 without targets.</returns>
     public float Evaluate(in SequenceBatch batch, Span<float> predictions = default)
     {
@@ -208,6 +221,11 @@ public sealed class SequenceModel
         int steps = batch.Steps, b = batch.Batch, rows = steps * b;
         int inputFloats = rows * d.InputSize;
         PrepareInputs(batch, inputFloats);
+        int expectedRows = Options.Head == HeadPlacement.EveryStep ? rows : b;
+        if (!predictions.IsEmpty && predictions.Length != expectedRows * Options.OutputSize)
+        {
+            throw new ArgumentException($"Expected predictions [{expectedRows}, {Options.OutputSize}] = {expectedRows * Options.OutputSize} floats (or none), got {predictions.Length}.", nameof(predictions));
+        }
         Span<float> hidden = finalHidden.AsSpan(0, StateFloats(b, d.StateSize));
         Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? StateFloats(b, d.HiddenSize) : 0);
         inference.Forward(workspace, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), new InitialState(batch.InitialHidden, batch.InitialCell), new FinalState(hidden, cell), batch.Lengths);
@@ -251,10 +269,11 @@ public sealed class SequenceModel
 
     /// <summary>
     /// Samples <paramref name="count"/> tokens one step at a time after feeding <paramref name="prime"/>
-    /// (one-to-many generation; a token model with a unidirectional network and a head on every step).
+    /// (one-to-many generation; a token model with a forward, unidirectional network, a head on
+    /// every step and no more outputs than its vocabulary, since each drawn token is fed back).
     /// </summary>
     /// <param name="prime">Tokens to start from (at least one).</param>
-    /// <param name="count">Tokens to generate.</param>
+    /// <param name="count">Tokens to generate, 0 or more.</param>
     /// <param name="temperature">Softmax temperature (lower is greedier); positive.</param>
     /// <param name="seed">Sampling seed.</param>
     /// <returns>The generated tokens.</returns>
@@ -263,6 +282,20 @@ public sealed class SequenceModel
         if (Embedding is null || Options.Head != HeadPlacement.EveryStep || prime.IsEmpty || !(temperature > 0))
         {
             throw new InvalidOperationException("Sampling needs a token model with a head on every step, a non-empty prime and a positive temperature.");
+        }
+
+        if (count < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "Sample generates count ≥ 0 tokens.");
+        }
+        if (Options.OutputSize > Options.Vocabulary)
+        {
+            throw new InvalidOperationException($"Sample feeds each drawn token back into the embedding: the head's OutputSize ({Options.OutputSize}) must not exceed the Vocabulary ({Options.Vocabulary}).");
+        }
+
+        if (Network.Description.Bidirectional || Network.Description.Reverse)
+        {
+            throw new InvalidOperationException("Sample runs the network forward one step at a time; a bidirectional or reverse network needs the whole sequence (use Evaluate).");
         }
 
         RepackIfStale();
@@ -335,6 +368,12 @@ public sealed class SequenceModel
         if (batch.Steps < 1 || batch.Steps > MaxSteps || batch.Batch < 1 || batch.Batch > MaxBatch)
         {
             throw new ArgumentOutOfRangeException(nameof(batch), $"Batch of {batch.Batch} x {batch.Steps} steps; the model takes up to {MaxBatch} x {MaxSteps}.");
+        }
+
+        if (!batch.Features.IsEmpty && !batch.Tokens.IsEmpty)
+        {
+            throw new ArgumentException(
+                $"The batch has both features ({batch.Features.Length}) and tokens ({batch.Tokens.Length}); give the one the model reads ({(Embedding is null ? "features" : "tokens")}).", nameof(batch));
         }
 
         if (Embedding is not null)
