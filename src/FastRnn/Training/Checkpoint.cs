@@ -32,7 +32,7 @@ public static class Checkpoint
     /// <exception cref="ArgumentException">A parameter or optimizer value is not finite, or <paramref name="metadata"/> uses a key of the checkpoint's own.</exception>
     public static void Save(string path, IReadOnlyList<Parameter> parameters, IReadOnlyDictionary<string, string>? metadata = null, Optimizer? optimizer = null)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Parameter.CheckList(parameters, nameof(parameters));
 
         // Refused here, not found at the resume: Load refuses non-finite values (a diverged model has
         // nothing to resume from) and reads these two keys itself.
@@ -92,7 +92,7 @@ public static class Checkpoint
     /// <exception cref="FastRnnFormatException">The file is not a matching FastRnn checkpoint.</exception>
     public static IReadOnlyDictionary<string, string> Load(string path, IReadOnlyList<Parameter> parameters, Optimizer? optimizer = null)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Parameter.CheckList(parameters, nameof(parameters));
         SafeTensorsFile file = SafeTensorsFile.Read(path);
         string where = file.SourceName ?? path;
         if (!file.Metadata.TryGetValue(FormatKey, out string? version) || version != "1")

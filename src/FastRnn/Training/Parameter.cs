@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using FastRnn.Networks;
 
 namespace FastRnn.Training;
@@ -48,6 +49,19 @@ public sealed class Parameter
 
     /// <summary>Gradient, accumulated by backward passes and cleared by <see cref="Optimizers.Optimizer.ZeroGradients"/>.</summary>
     public float[] Gradient { get; }
+
+    /// <summary>Refuses a null list, or a null element naming its index.</summary>
+    internal static void CheckList(IReadOnlyList<Parameter> parameters, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(parameters, parameterName);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i] is null)
+            {
+                throw new ArgumentException($"{parameterName}[{i}] is null; every element must be a parameter.", parameterName);
+            }
+        }
+    }
 
     /// <summary>Counts the library's writes to <see cref="Value"/> (optimizer steps, checkpoint loads).</summary>
     internal int Version { get; private set; }

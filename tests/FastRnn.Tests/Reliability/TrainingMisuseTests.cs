@@ -73,6 +73,28 @@ public sealed class TrainingMisuseTests
     }
 
     [Fact]
+    public void ParameterListsWithANullElementAreRefusedNamingTheIndex()
+    {
+        var p = new Parameter("p", [1], [0f], [0f]);
+        Parameter[] list = [p, null!];
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"fastrnn-null-{Environment.ProcessId}.safetensors");
+        Misuse.Refused(() => _ = new FastRnn.Training.Optimizers.Adam(list), "parameters[1] is null");
+        Misuse.Refused(() => _ = new FastRnn.Training.Optimizers.SgdMomentum(list, 0.1f), "parameters[1] is null");
+        Misuse.Refused(() => GradientClipping.ClipByGlobalNorm(list, 1), "parameters[1] is null");
+        Misuse.Refused(() => Checkpoint.Save(path, list), "parameters[1] is null");
+        Assert.False(System.IO.File.Exists(path));
+        Checkpoint.Save(path, [p]);
+        try
+        {
+            Misuse.Refused(() => Checkpoint.Load(path, list), "parameters[1] is null");
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void SequenceModelOptionsAndBatchesAreCheckedUpFront()
     {
         var options = new FastRnn.Training.Models.SequenceModelOptions { Network = new NetworkDescription(CellKind.Lstm, Input, Hidden) { NumLayers = 2 }, OutputSize = 2 };

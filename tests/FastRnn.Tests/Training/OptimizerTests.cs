@@ -110,5 +110,15 @@ public sealed class OptimizerTests
         var p = new Parameter("p", [1], [0f], [0f]);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([p], learningRate: -1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SgdMomentum([p], learningRate: 0.1f, momentum: 1f));
+        var adam = new Adam([p], learningRate: 0.01f);
+        foreach (float bad in new[] { float.NaN, 0f, -1f, float.PositiveInfinity })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => adam.LearningRate = bad);
+            Assert.Contains("learning rate must be positive and finite", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0.01f, adam.LearningRate);
+        adam.LearningRate = 0.5f;
+        Assert.Equal(0.5f, adam.LearningRate);
     }
 }

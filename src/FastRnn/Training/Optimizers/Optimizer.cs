@@ -12,12 +12,13 @@ namespace FastRnn.Training.Optimizers;
 public abstract class Optimizer
 {
     private readonly Parameter[] parameters;
+    private float learningRate;
 
     /// <summary>Creates an optimizer over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters it updates, in a fixed order (its state follows it).</param>
     protected Optimizer(IReadOnlyList<Parameter> parameters)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Parameter.CheckList(parameters, nameof(parameters));
         this.parameters = new Parameter[parameters.Count];
         for (int i = 0; i < this.parameters.Length; i++)
         {
@@ -28,8 +29,21 @@ public abstract class Optimizer
     /// <summary>The parameters, in the optimizer's order.</summary>
     public IReadOnlyList<Parameter> Parameters => parameters;
 
-    /// <summary>Learning rate; may be changed between steps (schedules).</summary>
-    public float LearningRate { get; set; }
+    /// <summary>Learning rate; may be changed between steps (schedules). Positive and finite.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is not positive and finite.</exception>
+    public float LearningRate
+    {
+        get => learningRate;
+        set
+        {
+            if (!(value > 0) || !float.IsFinite(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"The learning rate must be positive and finite; got {value}.");
+            }
+
+            learningRate = value;
+        }
+    }
 
     /// <summary>Steps taken so far.</summary>
     public long StepCount { get; protected set; }
