@@ -70,6 +70,11 @@ public sealed class TrainingMisuseTests
         Misuse.Refused(() => model.Decode(new int[6], 3, 2, 3, new int[5]), "Expected source [3, 2] and output [3, 2], got 6 and 5 ids");
         Misuse.Refused<ArgumentOutOfRangeException>(() => model.ForwardBackward(new int[6], 3, [1, 2, -2, 0, 1, 2], 3, 2), "target[2] = -2", "0..5 nor -1");
         Misuse.Refused<ArgumentOutOfRangeException>(() => model.ForwardBackward(new int[6], 3, [1, 2, 6, 0, 1, 2], 3, 2), "target[2] = 6");
+        var huge = new FastRnn.Training.Models.Seq2SeqModelOptions
+        {
+            Cell = CellKind.Gru, SourceVocabulary = 5, TargetVocabulary = 30000, Embedding = 3, Hidden = 4, BeginToken = 0, MaxBatch = 100000, MaxSourceSteps = 3, MaxTargetSteps = 3,
+        };
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.Seq2SeqModel(huge), "batch 100000, 3 source and 3 target steps, 30000 target ids", "more than 2147483647");
     }
 
     [Fact]

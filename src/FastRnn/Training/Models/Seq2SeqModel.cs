@@ -53,6 +53,20 @@ public sealed class Seq2SeqModel
             throw new ArgumentOutOfRangeException(nameof(options), beginToken, $"BeginToken must be a target id in 0..{targetVocabulary - 1}.");
         }
 
+        if (maxBatch < 1 || maxSourceSteps < 1 || maxTargetSteps < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Need MaxBatch, MaxSourceSteps and MaxTargetSteps ≥ 1; got {maxBatch}, {maxSourceSteps} and {maxTargetSteps}.");
+        }
+
+        // The largest buffers: [T, B, V_target] logits and [S, B, max(E, H)] source-side activations (in double: no overflow).
+        double largest = Math.Max((double)maxTargetSteps * maxBatch * Math.Max(targetVocabulary, Math.Max(embedding, hidden)), (double)maxSourceSteps * maxBatch * Math.Max(embedding, hidden));
+        if (largest > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"A seq2seq model for batch {maxBatch}, {maxSourceSteps} source and {maxTargetSteps} target steps, {targetVocabulary} target ids and {Math.Max(embedding, hidden)} units needs {largest} floats in one buffer, more than {int.MaxValue}; use smaller batches, shorter sequences or a smaller vocabulary.");
+        }
+
         BeginToken = beginToken;
         MaxBatch = maxBatch;
         MaxSourceSteps = maxSourceSteps;
