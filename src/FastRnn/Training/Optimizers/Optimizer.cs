@@ -36,9 +36,9 @@ public abstract class Optimizer
         get => learningRate;
         set
         {
-            if (!(value > 0) || !float.IsFinite(value))
+            if (LearningRateProblem(value) is string problem)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, $"The learning rate must be positive and finite; got {value}.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, problem);
             }
 
             learningRate = value;
@@ -70,6 +70,25 @@ public abstract class Optimizer
     /// <summary>Restores the step count from a checkpoint (bias corrections depend on it).</summary>
     /// <param name="steps">Steps taken before the checkpoint.</param>
     internal void RestoreStepCount(long steps) => StepCount = steps;
+
+    /// <summary>
+    /// The hyperparameters a checkpoint keeps, by name (learning rate first); an optimizer of this
+    /// library adds its own. Values in the order <see cref="CheckSettings"/> and <see cref="RestoreSettings"/> take them.
+    /// </summary>
+    internal virtual string[] SettingNames => ["lr"];
+
+    /// <summary>The current values of <see cref="SettingNames"/>.</summary>
+    internal virtual void GetSettings(Span<float> values) => values[0] = LearningRate;
+
+    /// <summary>What is wrong with saved values of <see cref="SettingNames"/>, or null when they can be restored.</summary>
+    internal virtual string? CheckSettings(ReadOnlySpan<float> values) => LearningRateProblem(values[0]);
+
+    /// <summary>Restores values of <see cref="SettingNames"/> that <see cref="CheckSettings"/> accepted.</summary>
+    internal virtual void RestoreSettings(ReadOnlySpan<float> values) => LearningRate = values[0];
+
+    /// <summary>What is wrong with a learning rate, or null.</summary>
+    private protected static string? LearningRateProblem(float value) =>
+        value > 0 && float.IsFinite(value) ? null : $"The learning rate must be positive and finite; got {value}.";
 
     /// <summary>What is wrong with saved state <paramref name="name"/> (as <see cref="State"/> names it), or null when it can be restored.</summary>
     internal virtual string? CheckState(string name, ReadOnlySpan<float> values) => null;
