@@ -18,6 +18,7 @@ public sealed class RecurrentNetwork
     private readonly Dictionary<string, float[]> parameters;
     private readonly string[] parameterNames;
     private readonly Func<string, float[]> lookup;
+    private int packedValuesVersion; // ValuesVersion at the last Repack
 
     private RecurrentNetwork(NetworkDescription description, Dictionary<string, float[]> parameters, string[] names, WeightFormat format, bool inferenceOnly)
     {
@@ -93,6 +94,15 @@ public sealed class RecurrentNetwork
     /// <summary>Counts <see cref="Repack"/> calls, so training sessions know when their transposes are stale.</summary>
     internal int Version { get; private set; }
 
+    /// <summary>Counts writes to the canonical values reported by <see cref="MarkValuesChanged"/> (optimizer steps, checkpoint loads).</summary>
+    internal int ValuesVersion { get; private set; }
+
+    /// <summary>Whether the canonical values changed since the last <see cref="Repack"/>.</summary>
+    internal bool IsPackStale => ValuesVersion != packedValuesVersion;
+
+    /// <summary>Records a write to the canonical values; the packed layouts are stale until <see cref="Repack"/>.</summary>
+    internal void MarkValuesChanged() => ValuesVersion++;
+
     /// <summary>The canonical values of a parameter, for optimizers to change in place (then <see cref="Repack"/>).</summary>
     internal float[] MutableParameter(string name) => parameters[name];
 
@@ -107,6 +117,7 @@ public sealed class RecurrentNetwork
             cell.Repack(lookup);
         }
 
+        packedValuesVersion = ValuesVersion;
         Version++;
     }
 

@@ -8,16 +8,19 @@ namespace FastRnn.Training;
 
 /// <summary>
 /// Whole-model checkpoints as safetensors: every parameter under its name, optionally the
-/// optimizer's state under <c>optimizer.*</c>, and metadata. Writes are atomic; loading checks
-/// everything before changing anything, so a refused file leaves the model as it was.
+/// optimizer's state under <c>optimizer.*</c> with its type, step count and hyperparameters (learning
+/// rate, betas, eps, momentum, weight decay) as <c>optimizer_*</c> metadata, and metadata. Writes are
+/// atomic; loading checks everything before changing anything, so a refused file leaves the model as it was.
 /// </summary>
 public static class Checkpoint
 {
     /// <summary>Metadata key that marks a FastRnn checkpoint.</summary>
     public const string FormatKey = "fastrnn_checkpoint";
 
-    // Metadata key of the optimizer's step count.
+    // Metadata keys of the optimizer: its step count, its type, and each hyperparameter under this prefix and its name.
     private const string StepsKey = "optimizer_steps";
+    private const string TypeKey = "optimizer_type";
+    private const string OptimizerPrefix = "optimizer_";
 
     // The most steps a checkpoint may record: beyond any run, and where Adam's bias correction (a
     // power of the count, taken as a double) is still exact; a count near long.MaxValue wrapped on
@@ -29,10 +32,10 @@ public static class Checkpoint
     /// <param name="parameters">The model's parameters.</param>
     /// <param name="metadata">Extra string metadata (e.g. the model's options), or null.</param>
     /// <param name="optimizer">An optimizer whose state to include, or null.</param>
-    /// <exception cref="ArgumentException">A parameter or optimizer value is not finite, or <paramref name="metadata"/> uses a key of the checkpoint's own.</exception>
+    /// <exception cref="ArgumentException">A parameter or optimizer value is not finite, or <paramref name="metadata"/> uses a key of the checkpoint's own (<see cref="FormatKey"/> or one starting with <c>optimizer_</c>).</exception>
     public static void Save(string path, IReadOnlyList<Parameter> parameters, IReadOnlyDictionary<string, string>? metadata = null, Optimizer? optimizer = null)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Parameter.CheckList(parameters, nameof(parameters));
 
         // Refused here, not found at the resume: Load refuses non-finite values (a diverged model has
         // nothing to resume from) and reads these two keys itself.
@@ -52,7 +55,7 @@ public static class Checkpoint
         {
             foreach (KeyValuePair<string, string> pair in metadata)
             {
-                if (pair.Key is FormatKey or StepsKey)
+                if (pair.Key == FormatKey || pair.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
                 {
                     throw new ArgumentException($"Metadata key '{pair.Key}' is the checkpoint's own; name the entry otherwise.", nameof(metadata));
                 }
@@ -69,6 +72,14 @@ public static class Checkpoint
         if (optimizer is not null)
         {
             writer.SetMetadata(StepsKey, optimizer.StepCount.ToString(CultureInfo.InvariantCulture));
+            writer.SetMetadata(TypeKey, optimizer.GetType().Name);
+            string[] names = optimizer.SettingNames;
+            float[] settings = new float[names.Length];
+            optimizer.GetSettings(settings);
+            for (int i = 0; i < names.Length; i++)
+            {
+                writer.SetMetadata(OptimizerPrefix + names[i], settings[i].ToString("R", CultureInfo.InvariantCulture));
+            }
             foreach ((string name, float[] values) in optimizer.State())
             {
                 writer.Add("optimizer." + name, values, [values.Length]);
@@ -81,15 +92,19 @@ public static class Checkpoint
     /// <summary>
     /// Loads parameters (and, if given, optimizer state) saved by <see cref="Save"/> into
     /// <paramref name="parameters"/>. The file must hold exactly these parameters with their shapes.
+    /// A <see cref="Models.SequenceModel"/> or <see cref="Models.Seq2SeqModel"/> whose parameters
+    /// these are re-packs its networks at the start of its next call; no <c>ParametersUpdated</c>
+    /// call is needed. An optimizer gets back its state, step count and hyperparameters (learning
+    /// rate included); it must be of the type that saved them.
     /// </summary>
     /// <param name="path">The checkpoint.</param>
     /// <param name="parameters">The model's parameters, overwritten on success.</param>
     /// <param name="optimizer">An optimizer to restore, or null to ignore saved optimizer state.</param>
     /// <returns>The checkpoint's metadata.</returns>
-    /// <exception cref="FastRnnFormatException">The file is not a matching FastRnn checkpoint.</exception>
+    /// <exception cref="FastRnnFormatException">The file is not a matching FastRnn checkpoint, or holds the state of another type of optimizer.</exception>
     public static IReadOnlyDictionary<string, string> Load(string path, IReadOnlyList<Parameter> parameters, Optimizer? optimizer = null)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Parameter.CheckList(parameters, nameof(parameters));
         SafeTensorsFile file = SafeTensorsFile.Read(path);
         string where = file.SourceName ?? path;
         if (!file.Metadata.TryGetValue(FormatKey, out string? version) || version != "1")
@@ -97,6 +112,7 @@ public static class Checkpoint
             throw new FastRnnFormatException($"{where} is not a FastRnn checkpoint (no '{FormatKey}' metadata).");
         }
 
+        float[]? settings = optimizer is null ? null : ReadSettings(file, optimizer, where);
         var staged = new List<(float[] Target, float[] Values)>();
         var expected = new HashSet<string>(StringComparer.Ordinal);
         foreach (Parameter p in parameters)
@@ -145,8 +161,52 @@ public static class Checkpoint
             values.CopyTo(target, 0);
         }
 
+        foreach (Parameter p in parameters)
+        {
+            p.MarkChanged();
+        }
+
         optimizer?.RestoreStepCount(steps);
+        if (settings is not null)
+        {
+            optimizer!.RestoreSettings(settings);
+        }
+
         return file.Metadata;
+    }
+
+    // The optimizer's saved hyperparameters, checked; null for a checkpoint from before they were kept
+    // (the optimizer keeps its own). Another type's state is refused before its tensors are looked for.
+    private static float[]? ReadSettings(SafeTensorsFile file, Optimizer optimizer, string where)
+    {
+        string type = optimizer.GetType().Name;
+        if (!file.Metadata.TryGetValue(TypeKey, out string? saved))
+        {
+            return null;
+        }
+
+        if (saved != type)
+        {
+            throw new FastRnnFormatException($"{where} holds optimizer state of type {saved}, not {type}; load it with an optimizer of type {saved}, or with none.");
+        }
+
+        string[] names = optimizer.SettingNames;
+        float[] values = new float[names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            string key = OptimizerPrefix + names[i];
+            if (!file.Metadata.TryGetValue(key, out string? text) || !float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+            {
+                throw new FastRnnFormatException($"{where}: {type} state without a valid '{key}' entry.");
+            }
+        }
+
+        if (optimizer.CheckSettings(values) is string problem)
+        {
+            throw new FastRnnFormatException($"{where}: the saved {type} hyperparameters are refused: {problem}");
+        }
+
+        return values;
     }
 
     private static void RequireFinite(float[] values, string name)

@@ -60,7 +60,7 @@ public static class GradientClipping
     /// <returns>The global norm before clipping.</returns>
     public static double ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, double maxNorm)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Parameter.CheckList(parameters, nameof(parameters));
         if (!(maxNorm > 0))
         {
             throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "The maximum norm must be positive.");

@@ -1,10 +1,14 @@
 using System;
+using System.Collections.Generic;
+using FastRnn.Networks;
 
 namespace FastRnn.Training;
 
 /// <summary>A trainable tensor: its name, shape, values and gradient (same length, row-major).</summary>
 public sealed class Parameter
 {
+    private readonly RecurrentNetwork? network; // the network whose canonical tensor Value is, or null
+
     /// <summary>Creates a parameter over existing storage.</summary>
     /// <param name="name">Name in checkpoints, e.g. <c>rnn.weight_ih_l0</c> or <c>head.weight</c>.</param>
     /// <param name="shape">Dimensions.</param>
@@ -27,6 +31,13 @@ public sealed class Parameter
         Gradient = gradient;
     }
 
+    /// <summary>Creates a parameter over one of <paramref name="network"/>'s canonical tensors: changing it marks the network's packed weights stale.</summary>
+    internal Parameter(string name, int[] shape, float[] value, float[] gradient, RecurrentNetwork network)
+        : this(name, shape, value, gradient)
+    {
+        this.network = network;
+    }
+
     /// <summary>Name in checkpoints.</summary>
     public string Name { get; }
 
@@ -38,4 +49,30 @@ public sealed class Parameter
 
     /// <summary>Gradient, accumulated by backward passes and cleared by <see cref="Optimizers.Optimizer.ZeroGradients"/>.</summary>
     public float[] Gradient { get; }
+
+    /// <summary>Refuses a null list, or a null element naming its index.</summary>
+    internal static void CheckList(IReadOnlyList<Parameter> parameters, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(parameters, parameterName);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i] is null)
+            {
+                throw new ArgumentException($"{parameterName}[{i}] is null; every element must be a parameter.", parameterName);
+            }
+        }
+    }
+
+    /// <summary>Counts the library's writes to <see cref="Value"/> (optimizer steps, checkpoint loads).</summary>
+    internal int Version { get; private set; }
+
+    /// <summary>
+    /// Records that <see cref="Value"/> was written; a parameter over a network's tensor also marks
+    /// the network's packed weights stale, so models re-pack before their next call.
+    /// </summary>
+    internal void MarkChanged()
+    {
+        Version++;
+        network?.MarkValuesChanged();
+    }
 }

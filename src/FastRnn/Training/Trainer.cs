@@ -14,7 +14,10 @@ public sealed record TrainerOptions
     /// <summary>Examples per batch.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Fraction of the examples held out for validation (0 for none).</summary>
+    /// <summary>
+    /// Fraction of the examples held out for validation (0 for none); rounded down, but a fraction
+    /// above 0 holds out at least one example.
+    /// </summary>
     public double ValidationFraction { get; init; } = 0.1;
 
     /// <summary>Stop after this many epochs without a better validation loss (0 to never stop early).</summary>
@@ -55,10 +58,14 @@ public static class Trainer
     /// <summary>Runs the loop.</summary>
     /// <param name="examples">Number of examples, indexed 0..examples-1.</param>
     /// <param name="options">Epochs, batch size, split, patience, seed.</param>
-    /// <param name="trainBatch">Trains on the examples given (indices) and returns the batch loss.</param>
+    /// <param name="trainBatch">
+    /// Trains on the examples given and returns the batch loss. Its array holds exactly the batch's
+    /// indices (the last batch of an epoch may be smaller than the batch size) and its count is that
+    /// array's length; the arrays are reused from batch to batch, so copy what you keep.
+    /// </param>
     /// <param name="evaluate">
-    /// Called after every epoch with the held-out examples (empty when the fraction is 0, for
-    /// tasks that validate on data of their own); returns the validation loss. Null for none.
+    /// Called after every epoch with the held-out examples (at least one when the fraction is above 0;
+    /// empty when it is 0, for tasks that validate on data of their own); returns the validation loss. Null for none.
     /// </param>
     /// <param name="progress">
     /// Told after every batch, or null. Reported on the training thread through
@@ -92,17 +99,18 @@ public static class Trainer
         }
 
         random.Shuffle(order);
-        int validationCount = evaluate is null ? 0 : (int)(examples * options.ValidationFraction);
+        int validationCount = evaluate is null || options.ValidationFraction == 0 ? 0 : Math.Max(1, (int)(examples * options.ValidationFraction));
         int trainCount = examples - validationCount;
         if (trainCount < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "The validation split leaves no training examples.");
+            throw new ArgumentOutOfRangeException(nameof(options), $"A validation fraction of {options.ValidationFraction} holds out {validationCount} of {examples} examples and leaves none to train on; give more examples or a validation fraction of 0.");
         }
 
         int[] train = order[..trainCount];
         int[] validation = order[trainCount..];
         int batches = (trainCount + options.BatchSize - 1) / options.BatchSize;
-        int[] batch = new int[options.BatchSize];
+        int[] batch = new int[Math.Min(options.BatchSize, trainCount)];
+        int[] last = trainCount % batch.Length == 0 ? batch : new int[trainCount % batch.Length]; // the smaller last batch
         var trainLosses = new List<float>();
         var validationLosses = new List<float>();
         float best = float.PositiveInfinity;
@@ -122,9 +130,10 @@ public static class Trainer
             for (int b = 0; b < batches; b++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int count = Math.Min(options.BatchSize, trainCount - (b * options.BatchSize));
-                Array.Copy(train, b * options.BatchSize, batch, 0, count);
-                float loss = trainBatch(batch, count);
+                int[] indices = b == batches - 1 ? last : batch;
+                int count = indices.Length;
+                Array.Copy(train, b * options.BatchSize, indices, 0, count);
+                float loss = trainBatch(indices, count);
                 sum += loss * count;
                 seen += count;
                 float validationLoss = float.NaN;

@@ -22,6 +22,8 @@ public sealed class TrainingSession
     private readonly Func<string, float[]> weights; // the network's canonical tensors, made once so repacking allocates nothing
     private readonly Dropout? dropout;
     private int packedVersion;
+    private int forwardVersion;       // network.Version at the last Forward
+    private int forwardValuesVersion; // network.ValuesVersion at the last Forward
     private int busy;
 
     /// <summary>Sizes a training session for up to <paramref name="maxBatch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
@@ -30,7 +32,7 @@ public sealed class TrainingSession
     /// <param name="maxSteps">Longest sequence.</param>
     /// <param name="dropout">
     /// PyTorch's <c>dropout</c>: the probability of zeroing each output of every layer but the last
-    /// during training (0 for none).
+    /// during training, in [0, 1) (0 for none; no effect on a one-layer network).
     /// </param>
     /// <param name="seed">Seed of the dropout masks (training is reproducible for a given seed).</param>
     /// <param name="threads">
@@ -57,12 +59,13 @@ public sealed class TrainingSession
             throw new NotSupportedException("Training does not support the ONNX cell clip, coupled input/forget gates or activation functions other than the cell's own (NetworkDescription.Clip, CoupledInputForget, Activations): such a network is for inference only.");
         }
 
-        this.network = network;
-        this.dropout = dropout > 0f && network.Description.NumLayers > 1 ? new Dropout(dropout, seed) : null;
-        if (dropout < 0f || dropout >= 1f)
+        if (!(dropout >= 0f && dropout < 1f))
         {
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout probability must be in [0, 1).");
         }
+
+        this.network = network;
+        this.dropout = dropout > 0f && network.Description.NumLayers > 1 ? new Dropout(dropout, seed) : null;
 
         try
         {
@@ -140,6 +143,8 @@ public sealed class TrainingSession
             workspace.Runner.Forward(input, steps, batch, output, final.Hidden, final.Cell, initial.Hidden, initial.Cell, lengths);
             workspace.Steps = steps;
             workspace.Batch = batch;
+            forwardVersion = network.Version;
+            forwardValuesVersion = network.ValuesVersion;
         }
         finally
         {
@@ -150,6 +155,7 @@ public sealed class TrainingSession
     /// <summary>
     /// Backward through the last <see cref="Forward"/>: accumulates weight gradients into
     /// <paramref name="gradients"/> and writes the gradients of the input and initial states.
+    /// Refused when the network's weights changed since that Forward.
     /// </summary>
     /// <param name="gradOutput">[T, B, D*H_out] (or batch-first) gradient of the output.</param>
     /// <param name="gradients">Accumulates the weight and bias gradients (call <see cref="GradientBuffer.Zero"/> first for fresh ones).</param>
@@ -178,6 +184,12 @@ public sealed class TrainingSession
         if (steps == 0)
         {
             throw new InvalidOperationException("Backward needs a completed Forward on this session first.");
+        }
+
+        if (network.Version != forwardVersion || network.ValuesVersion != forwardValuesVersion)
+        {
+            // Backward would mix the weights Forward ran with and the new ones (PyTorch refuses this too).
+            throw new InvalidOperationException("The network's weights changed since the last Forward (an optimizer step, a checkpoint load or a re-pack); run Forward again before Backward.");
         }
 
         if (!gradients.Description.Equals(d))

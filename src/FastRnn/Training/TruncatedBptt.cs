@@ -82,10 +82,15 @@ public sealed class TruncatedBptt
         nextCell.CopyTo(cell, 0);
     }
 
-    /// <summary>Zeroes the carried state (a new stream begins).</summary>
+    /// <summary>
+    /// Zeroes the carried state (a new stream begins), including the final state of the window
+    /// just run, so a later <see cref="Advance"/> or <see cref="Backward"/> carries zeros.
+    /// </summary>
     public void ResetState()
     {
         Array.Clear(hidden);
         Array.Clear(cell);
+        Array.Clear(nextHidden);
+        Array.Clear(nextCell);
     }
 }

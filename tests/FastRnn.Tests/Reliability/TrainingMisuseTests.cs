@@ -30,6 +30,110 @@ public sealed class TrainingMisuseTests
     }
 
     [Fact]
+    public void BackwardAfterTheWeightsChangedIsRefusedUntilForwardRunsAgain()
+    {
+        // A peephole LSTM: its backward read the live peepholes but the transposes of the Forward.
+        var model = new FastRnn.Training.Models.SequenceModel(
+            new FastRnn.Training.Models.SequenceModelOptions { Network = new NetworkDescription(CellKind.Lstm, Input, Hidden) { Variant = CellVariant.Peephole }, OutputSize = 1 }, Batch, Steps);
+        var session = new TrainingSession(model.Network, Batch, Steps);
+        var optimizer = new FastRnn.Training.Optimizers.SgdMomentum(model.Parameters, 0.1f);
+        float[] input = new float[Steps * Batch * Input], gradOutput = new float[Steps * Batch * Hidden];
+        Array.Fill(input, 0.5f);
+        Array.Fill(gradOutput, 1f);
+        foreach (Parameter p in model.Parameters)
+        {
+            Array.Fill(p.Gradient, 0.25f);
+        }
+
+        session.Forward(input, Steps, Batch, new float[gradOutput.Length]);
+        optimizer.Step();
+        GradientBuffer gradients = SentinelGradients(model.Network);
+        Misuse.Refused<InvalidOperationException>(() => session.Backward(gradOutput, gradients), "weights changed since the last Forward", "run Forward again");
+        model.ParametersUpdated();
+        Misuse.Refused<InvalidOperationException>(() => session.Backward(gradOutput, gradients), "weights changed since the last Forward");
+        AssertUntouched(gradients);
+        session.Forward(input, Steps, Batch, new float[gradOutput.Length]);
+        session.Backward(gradOutput, new GradientBuffer(model.Network));
+    }
+
+    [Fact]
+    public void Seq2SeqCallsRefuseWrongShapesAndTargets()
+    {
+        var model = new FastRnn.Training.Models.Seq2SeqModel(new FastRnn.Training.Models.Seq2SeqModelOptions
+        {
+            Cell = CellKind.Gru, SourceVocabulary = 5, TargetVocabulary = 6, Embedding = 3, Hidden = 4, BeginToken = 0, MaxBatch = 2, MaxSourceSteps = 3, MaxTargetSteps = 3,
+        });
+        int[] output = new int[9];
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.Decode(new int[9], 3, 3, 3, output), "Batch 3, source 3 steps and 3 tokens to emit", "up to 2 and 3");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.Decode(new int[10], 5, 2, 3, new int[6]), "source 5 steps", "up to 2 and 3");
+        Misuse.Refused(() => model.Decode(new int[5], 3, 2, 3, new int[6]), "Expected source [3, 2] and output [3, 2], got 5 and 6 ids");
+        Misuse.Refused(() => model.Decode(new int[6], 3, 2, 3, new int[5]), "Expected source [3, 2] and output [3, 2], got 6 and 5 ids");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.ForwardBackward(new int[6], 3, [1, 2, -2, 0, 1, 2], 3, 2), "target[2] = -2", "0..5 nor -1");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.ForwardBackward(new int[6], 3, [1, 2, 6, 0, 1, 2], 3, 2), "target[2] = 6");
+        var huge = new FastRnn.Training.Models.Seq2SeqModelOptions
+        {
+            Cell = CellKind.Gru, SourceVocabulary = 5, TargetVocabulary = 30000, Embedding = 3, Hidden = 4, BeginToken = 0, MaxBatch = 100000, MaxSourceSteps = 3, MaxTargetSteps = 3,
+        };
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.Seq2SeqModel(huge), "batch 100000, 3 source and 3 target steps, 30000 target ids", "more than 2147483647");
+    }
+
+    [Fact]
+    public void ParameterListsWithANullElementAreRefusedNamingTheIndex()
+    {
+        var p = new Parameter("p", [1], [0f], [0f]);
+        Parameter[] list = [p, null!];
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"fastrnn-null-{Environment.ProcessId}.safetensors");
+        Misuse.Refused(() => _ = new FastRnn.Training.Optimizers.Adam(list), "parameters[1] is null");
+        Misuse.Refused(() => _ = new FastRnn.Training.Optimizers.SgdMomentum(list, 0.1f), "parameters[1] is null");
+        Misuse.Refused(() => GradientClipping.ClipByGlobalNorm(list, 1), "parameters[1] is null");
+        Misuse.Refused(() => Checkpoint.Save(path, list), "parameters[1] is null");
+        Assert.False(System.IO.File.Exists(path));
+        Checkpoint.Save(path, [p]);
+        try
+        {
+            Misuse.Refused(() => Checkpoint.Load(path, list), "parameters[1] is null");
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void SequenceModelOptionsAndBatchesAreCheckedUpFront()
+    {
+        var options = new FastRnn.Training.Models.SequenceModelOptions { Network = new NetworkDescription(CellKind.Lstm, Input, Hidden) { NumLayers = 2 }, OutputSize = 2 };
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { LayerDropout = float.NaN }, Batch, Steps), "LayerDropout must be in [0, 1)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { InputDropout = float.NaN }, Batch, Steps), "InputDropout must be in [0, 1)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { OutputDropout = 1f }, Batch, Steps), "OutputDropout must be in [0, 1)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { KeepGateBias = float.NaN }, Batch, Steps), "finite KeepGateBias (got NaN)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new FastRnn.Training.Models.SequenceModel(options with { Vocabulary = -3 }, Batch, Steps), "Vocabulary ≥ 0", "got -3");
+
+        var model = new FastRnn.Training.Models.SequenceModel(options, Batch, Steps);
+        float[] features = new float[Steps * Batch * Input];
+        float[] targets = new float[Steps * Batch * 2];
+        float[] tooShort = Misuse.Sentinels(11), tooLong = Misuse.Sentinels(13);
+        Misuse.Refused(() => model.Evaluate(new() { Steps = Steps, Batch = Batch, Features = features, TargetValues = targets }, tooShort), "Expected predictions [6, 2] = 12 floats (or none), got 11");
+        Misuse.Refused(() => model.Evaluate(new() { Steps = Steps, Batch = Batch, Features = features, TargetValues = targets }, tooLong), "Expected predictions [6, 2] = 12 floats (or none), got 13");
+        Misuse.Untouched(tooShort, tooLong);
+        Misuse.Refused(() => model.ForwardBackward(new() { Steps = Steps, Batch = Batch, Features = features, Tokens = new int[Steps * Batch], TargetValues = targets }), "both features (12) and tokens (6)", "(features)");
+    }
+
+    [Fact]
+    public void SampleRefusesWhatItCannotGenerate()
+    {
+        var options = new FastRnn.Training.Models.SequenceModelOptions { Network = new NetworkDescription(CellKind.Gru, Input, Hidden), Vocabulary = 5, OutputSize = 5 };
+        var model = new FastRnn.Training.Models.SequenceModel(options, 1, Steps);
+        Assert.Equal(3, model.Sample([1], 3, 1f, 0).Length);
+        Misuse.Refused<ArgumentOutOfRangeException>(() => model.Sample([1], -1, 1f, 0), "count ≥ 0", "Parameter 'count'");
+        Misuse.Refused<InvalidOperationException>(() => new FastRnn.Training.Models.SequenceModel(options with { OutputSize = 8 }, 1, Steps).Sample([1], 3, 1f, 0), "OutputSize (8) must not exceed the Vocabulary (5)");
+        foreach (NetworkDescription d in new[] { options.Network with { Bidirectional = true }, options.Network with { Reverse = true } })
+        {
+            Misuse.Refused<InvalidOperationException>(() => new FastRnn.Training.Models.SequenceModel(options with { Network = d }, 1, Steps).Sample([1], 3, 1f, 0), "Sample runs the network forward one step at a time", "bidirectional or reverse");
+        }
+    }
+
+    [Fact]
     public void ForwardAndBackwardRefuseWrongShapesAndSizes()
     {
         var session = new TrainingSession(network, Batch, Steps);
@@ -47,7 +151,8 @@ public sealed class TrainingMisuseTests
         AssertUntouched(gradients);
         Misuse.Untouched(gradInput, gradH0, gradC0);
         Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, 0, Steps), "maxBatch");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, Batch, Steps, dropout: 1f), "[0, 1)");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, Batch, Steps, dropout: 1f), "[0, 1)", "Parameter 'dropout'");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => _ = new TrainingSession(network, Batch, Steps, dropout: float.NaN), "[0, 1)", "Parameter 'dropout'");
         Misuse.Refused(() => _ = new TrainingSession(network, 1 << 16, 1 << 16), "batch 65536 x 65536 steps", "more than 2147483647 floats");
     }
 

@@ -75,6 +75,39 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(before, other.Parameters[1].Value);
     }
 
+    [Fact]
+    public void ALoadTakesEffectWithoutParametersUpdated()
+    {
+        int[] tokens = [1, 2, 3, 4, 5, 6];
+        int[] targets = [2, 3, 4, 5, 6, 0];
+        var batch = new SequenceBatch { Steps = 3, Batch = 2, Tokens = tokens, TargetClasses = targets };
+        SequenceModel saved = Model(seed: 1);
+        string path = Path.Combine(folder, "model.safetensors");
+        Checkpoint.Save(path, saved.Parameters);
+        SequenceModel loaded = Model(seed: 7);
+        float[] before = new float[6 * 7];
+        loaded.Evaluate(batch, before);
+        Checkpoint.Load(path, loaded.Parameters);
+        float[] expected = new float[6 * 7], actual = new float[6 * 7];
+        saved.Evaluate(batch, expected);
+        loaded.Evaluate(batch, actual);
+        Assert.NotEqual(expected, before);
+        Assert.Equal(expected, actual);
+        Assert.Equal(saved.ForwardBackward(batch), loaded.ForwardBackward(batch));
+
+        var options = new Seq2SeqModelOptions { Cell = CellKind.Lstm, SourceVocabulary = 5, TargetVocabulary = 6, Embedding = 3, Hidden = 4, BeginToken = 0, MaxBatch = 2, MaxSourceSteps = 3, MaxTargetSteps = 3 };
+        var savedSeq = new Seq2SeqModel(options with { Seed = 1 });
+        string seqPath = Path.Combine(folder, "seq2seq.safetensors");
+        Checkpoint.Save(seqPath, savedSeq.Parameters);
+        var loadedSeq = new Seq2SeqModel(options with { Seed = 2 });
+        int[] source = [1, 2, 3, 4, 0, 1], target = [1, 2, 3, 4, 5, 1];
+        float lossBefore = loadedSeq.ForwardBackward(source, 3, target, 3, 2);
+        Checkpoint.Load(seqPath, loadedSeq.Parameters);
+        float lossAfter = loadedSeq.ForwardBackward(source, 3, target, 3, 2);
+        Assert.NotEqual(lossBefore, lossAfter);
+        Assert.Equal(savedSeq.ForwardBackward(source, 3, target, 3, 2), lossAfter);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private static SequenceModel Model(int seed) => new(

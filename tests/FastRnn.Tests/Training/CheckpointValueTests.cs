@@ -31,12 +31,43 @@ public sealed class CheckpointValueTests : IDisposable
     [Theory]
     [InlineData(Checkpoint.FormatKey)]
     [InlineData("optimizer_steps")]
+    [InlineData("optimizer_lr")]
     public void TheCheckpointsOwnMetadataKeysAreRefusedAtSave(string key)
     {
         string path = Path.Combine(folder, "keys.safetensors");
         var e = Assert.Throws<ArgumentException>(() => Checkpoint.Save(path, Parameters(), new Dictionary<string, string> { [key] = "2" }));
         Assert.Contains($"'{key}' is the checkpoint's own", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void OptimizerHyperparametersComeBackAndAnotherTypeIsRefused()
+    {
+        Parameter[] saved = Parameters();
+        var adam = new Adam(saved, learningRate: 0.01f, beta1: 0.8f, beta2: 0.98f, epsilon: 1e-7f, weightDecay: 0.01f, decoupled: true) { LearningRate = 0.0005f };
+        string path = Path.Combine(folder, "adam-settings.safetensors");
+        Checkpoint.Save(path, saved, optimizer: adam);
+        Parameter[] target = Parameters(seed: 2);
+        var restored = new Adam(target);
+        Checkpoint.Load(path, target, restored);
+        Assert.Equal((0.0005f, 0.8f, 0.98f, 1e-7f, 0.01f, true), (restored.LearningRate, restored.Beta1, restored.Beta2, restored.Epsilon, restored.WeightDecay, restored.Decoupled));
+
+        var sgd = new SgdMomentum(saved, learningRate: 0.1f, momentum: 0.5f, weightDecay: 0.25f) { LearningRate = 0.03f };
+        string sgdPath = Path.Combine(folder, "sgd-settings.safetensors");
+        Checkpoint.Save(sgdPath, saved, optimizer: sgd);
+        var restoredSgd = new SgdMomentum(target, learningRate: 1f);
+        Checkpoint.Load(sgdPath, target, restoredSgd);
+        Assert.Equal((0.03f, 0.5f, 0.25f), (restoredSgd.LearningRate, restoredSgd.Momentum, restoredSgd.WeightDecay));
+
+        float[] before = (float[])target[0].Value.Clone();
+        var e = Assert.Throws<FastRnnFormatException>(() => Checkpoint.Load(path, target, new SgdMomentum(target, learningRate: 1f)));
+        Assert.Contains("holds optimizer state of type Adam, not SgdMomentum", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, target[0].Value);
+
+        string bad = Rewrite(path, metadataKey: "optimizer_beta2", metadataValue: "1");
+        e = Assert.Throws<FastRnnFormatException>(() => Checkpoint.Load(bad, target, new Adam(target)));
+        Assert.Contains("betas in [0, 1) (got 0.8, 1)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, target[0].Value);
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 using System;
+using FastRnn.Networks;
+using FastRnn.Training;
 using FastRnn.Training.Heads;
 using FastRnn.Training.Losses;
+using FastRnn.Training.Models;
 using Xunit;
 
 namespace FastRnn.Tests.Training;
@@ -117,6 +120,75 @@ public sealed class HeadsAndLossesTests
         float[] p = [1f, -2f, 0.5f], t = [0f, -1f, 0.5f], g = new float[3];
         Assert.Equal((1f + 1f + 0f) / 3f, MeanSquaredError.Compute(p, t, g), 1e-6);
         Assert.Equal([2f / 3f, -2f / 3f, 0f], g);
+    }
+
+    [Fact]
+    public void MeanSquaredErrorWithLengthsIgnoresPaddedSteps()
+    {
+        const int steps = 3, batch = 2, outputs = 2;
+        var model = new SequenceModel(new SequenceModelOptions { Network = new NetworkDescription(CellKind.Gru, 3, 4), OutputSize = outputs, Seed = 5 }, batch, steps);
+        float[] features = new float[steps * batch * 3], targets = new float[steps * batch * outputs], padded = new float[targets.Length];
+        for (int i = 0; i < features.Length; i++)
+        {
+            features[i] = MathF.Sin(i + 1);
+        }
+
+        int[] lengths = [3, 1];
+        for (int i = 0; i < targets.Length; i++)
+        {
+            int row = i / outputs;
+            targets[i] = MathF.Cos(i);
+            padded[i] = row / batch < lengths[row % batch] ? targets[i] : 100f;
+        }
+
+        Parameter bias = model.Head.Bias;
+        float Train(float[] values)
+        {
+            foreach (Parameter p in model.Parameters)
+            {
+                Array.Clear(p.Gradient);
+            }
+
+            return model.ForwardBackward(new SequenceBatch { Steps = steps, Batch = batch, Features = features, TargetValues = values, Lengths = lengths });
+        }
+
+        float loss = Train(targets);
+        float[] biasGradient = (float[])bias.Gradient.Clone();
+        Assert.Equal(loss, Train(padded));
+        Assert.Equal(biasGradient, bias.Gradient);
+
+        // The mean is over the 4 valid steps' 8 values.
+        float[] predictions = new float[targets.Length];
+        var evaluation = new SequenceBatch { Steps = steps, Batch = batch, Features = features, TargetValues = padded, Lengths = lengths };
+        Assert.Equal(loss, model.Evaluate(evaluation, predictions), 1e-6);
+        double sum = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            int row = i / outputs;
+            sum += row / batch < lengths[row % batch] ? Math.Pow(predictions[i] - targets[i], 2) : 0;
+        }
+
+        Assert.Equal(sum / 8, loss, 1e-6);
+
+        // Finite differences of the evaluated loss against the trained gradient, for every parameter's first entries.
+        Train(padded);
+        foreach (Parameter p in model.Parameters)
+        {
+            for (int j = 0; j < Math.Min(3, p.Value.Length); j++)
+            {
+                float v = p.Value[j];
+                p.Value[j] = v + 1e-2f;
+                model.ParametersUpdated();
+                double plus = model.Evaluate(evaluation);
+                p.Value[j] = v - 1e-2f;
+                model.ParametersUpdated();
+                double minus = model.Evaluate(evaluation);
+                p.Value[j] = v;
+                model.ParametersUpdated();
+                double fd = (plus - minus) / 2e-2;
+                Assert.True(Math.Abs(fd - p.Gradient[j]) <= 1e-3 + (0.02 * Math.Abs(fd)), $"{p.Name}[{j}]: finite difference {fd}, gradient {p.Gradient[j]}");
+            }
+        }
     }
 
     private static double ReferenceLoss(double[] z, int[] targets, int classes)

@@ -1,5 +1,7 @@
 using System;
+using FastRnn.Networks;
 using FastRnn.Training;
+using FastRnn.Training.Models;
 using FastRnn.Training.Optimizers;
 using Xunit;
 
@@ -72,11 +74,51 @@ public sealed class OptimizerTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ModelsRunTheStepsWeightsWithoutParametersUpdated(bool adam)
+    {
+        // Two identical models and optimizers; only the second is told to re-pack.
+        var options = new SequenceModelOptions { Network = new NetworkDescription(CellKind.Lstm, 3, 4), OutputSize = 2, Seed = 3 };
+        SequenceModel quiet = new(options, 2, 3), told = new(options, 2, 3);
+        Optimizer quietStep = adam ? new Adam(quiet.Parameters, 0.05f) : new SgdMomentum(quiet.Parameters, 0.5f);
+        Optimizer toldStep = adam ? new Adam(told.Parameters, 0.05f) : new SgdMomentum(told.Parameters, 0.5f);
+        float[] features = new float[3 * 2 * 3];
+        for (int i = 0; i < features.Length; i++)
+        {
+            features[i] = MathF.Sin(i);
+        }
+
+        var batch = new SequenceBatch { Steps = 3, Batch = 2, Features = features, TargetValues = new float[3 * 2 * 2] };
+        for (int step = 0; step < 2; step++)
+        {
+            Assert.Equal(told.ForwardBackward(batch), quiet.ForwardBackward(batch));
+            quietStep.Step();
+            toldStep.Step();
+            told.ParametersUpdated();
+        }
+
+        float[] expected = new float[12], actual = new float[12];
+        Assert.Equal(told.Evaluate(batch, expected), quiet.Evaluate(batch, actual));
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public void BadHyperparametersAreRefused()
     {
         var p = new Parameter("p", [1], [0f], [0f]);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([p], learningRate: -1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SgdMomentum([p], learningRate: 0.1f, momentum: 1f));
+        var adam = new Adam([p], learningRate: 0.01f);
+        foreach (float bad in new[] { float.NaN, 0f, -1f, float.PositiveInfinity })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => adam.LearningRate = bad);
+            Assert.Contains("learning rate must be positive and finite", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0.01f, adam.LearningRate);
+        adam.LearningRate = 0.5f;
+        Assert.Equal(0.5f, adam.LearningRate);
     }
 }

@@ -70,6 +70,28 @@ public sealed class TrainingBehaviourTests
     }
 
     [Fact]
+    public void TruncatedBpttStaysResetAfterAdvanceOrBackward()
+    {
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, 2, 3), 4);
+        var truncated = new TruncatedBptt(network, 1, 2);
+        float[] input = [1f, -1f, 0.5f, 2f], output = new float[2 * 3];
+        var gradients = new GradientBuffer(network);
+        truncated.Forward(input, 2, output);
+        truncated.ResetState();
+        truncated.Advance();
+        Assert.Equal(new float[3], truncated.CarriedHidden.ToArray());
+        truncated.Forward(input, 2, output);
+        truncated.ResetState();
+        truncated.Backward(new float[output.Length], gradients);
+        Assert.Equal(new float[3], truncated.CarriedHidden.ToArray());
+
+        // Without a reset the state carries on.
+        truncated.Forward(input, 2, output);
+        truncated.Advance();
+        Assert.NotEqual(new float[3], truncated.CarriedHidden.ToArray());
+    }
+
+    [Fact]
     public void TruncatedBpttCarriesStateAndStopsGradientsAtWindowStarts()
     {
         var config = new ReferenceConfig { Mode = ReferenceMode.Lstm, InputSize = 3, HiddenSize = 5, NumLayers = 2 };

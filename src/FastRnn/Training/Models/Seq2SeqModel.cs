@@ -53,6 +53,20 @@ public sealed class Seq2SeqModel
             throw new ArgumentOutOfRangeException(nameof(options), beginToken, $"BeginToken must be a target id in 0..{targetVocabulary - 1}.");
         }
 
+        if (maxBatch < 1 || maxSourceSteps < 1 || maxTargetSteps < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Need MaxBatch, MaxSourceSteps and MaxTargetSteps ≥ 1; got {maxBatch}, {maxSourceSteps} and {maxTargetSteps}.");
+        }
+
+        // The largest buffers: [T, B, V_target] logits and [S, B, max(E, H)] source-side activations (in double: no overflow).
+        double largest = Math.Max((double)maxTargetSteps * maxBatch * Math.Max(targetVocabulary, Math.Max(embedding, hidden)), (double)maxSourceSteps * maxBatch * Math.Max(embedding, hidden));
+        if (largest > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"A seq2seq model for batch {maxBatch}, {maxSourceSteps} source and {maxTargetSteps} target steps, {targetVocabulary} target ids and {Math.Max(embedding, hidden)} units needs {largest} floats in one buffer, more than {int.MaxValue}; use smaller batches, shorter sequences or a smaller vocabulary.");
+        }
+
         BeginToken = beginToken;
         MaxBatch = maxBatch;
         MaxSourceSteps = maxSourceSteps;
@@ -77,12 +91,12 @@ public sealed class Seq2SeqModel
         parameters.Add(TargetEmbedding.Weight);
         foreach (string name in Encoder.ParameterNames)
         {
-            parameters.Add(new Parameter("encoder." + name, Encoder.GetParameterShape(name), Encoder.MutableParameter(name), encoderGradients.Values(name)));
+            parameters.Add(new Parameter("encoder." + name, Encoder.GetParameterShape(name), Encoder.MutableParameter(name), encoderGradients.Values(name), Encoder));
         }
 
         foreach (string name in Decoder.ParameterNames)
         {
-            parameters.Add(new Parameter("decoder." + name, Decoder.GetParameterShape(name), Decoder.MutableParameter(name), decoderGradients.Values(name)));
+            parameters.Add(new Parameter("decoder." + name, Decoder.GetParameterShape(name), Decoder.MutableParameter(name), decoderGradients.Values(name), Decoder));
         }
 
         parameters.Add(Head.Weight);
@@ -137,14 +151,26 @@ public sealed class Seq2SeqModel
     /// <summary>Teacher-forced training step: accumulates gradients, returns the mean cross-entropy.</summary>
     /// <param name="source">[S, B] source ids, time-major.</param>
     /// <param name="sourceSteps">S.</param>
-    /// <param name="target">[T, B] target ids, time-major.</param>
+    /// <param name="target">
+    /// [T, B] target ids, time-major; -1 ignores a position (padding of shorter targets, anywhere):
+    /// it adds nothing to the loss, and the decoder reads <see cref="BeginToken"/> at the step after it.
+    /// </param>
     /// <param name="targetSteps">T.</param>
     /// <param name="batch">B.</param>
-    /// <returns>The loss.</returns>
+    /// <returns>The loss: the mean over the positions not ignored.</returns>
     public float ForwardBackward(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)
     {
+        RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
-        CheckShapes(source, sourceSteps, target, targetSteps, batch);
+        CheckShapes(source, sourceSteps, target.Length, targetSteps, batch);
+        for (int i = 0; i < target.Length; i++)
+        {
+            if (target[i] < -1 || target[i] >= v)
+            {
+                throw new ArgumentOutOfRangeException(nameof(target), target[i], $"target[{i}] = {target[i]} is neither a target id in 0..{v - 1} nor -1 (ignore).");
+            }
+        }
+
         Span<float> src = sourceInputs.AsSpan(0, sourceSteps * batch * e);
         Span<float> tgt = targetInputs.AsSpan(0, targetSteps * batch * e);
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
@@ -155,6 +181,14 @@ public sealed class Seq2SeqModel
         Span<int> shifted = decoderTokens.AsSpan(0, targetSteps * batch);
         shifted[..batch].Fill(BeginToken);
         target[..((targetSteps - 1) * batch)].CopyTo(shifted[batch..]);
+        for (int i = batch; i < shifted.Length; i++)
+        {
+            if (shifted[i] < 0)
+            {
+                shifted[i] = BeginToken; // after an ignored (-1) target the decoder reads BeginToken
+            }
+        }
+
         TargetEmbedding.Forward(shifted, tgt);
         Span<float> outputs = decoderOutputs.AsSpan(0, targetSteps * batch * h);
         decoderSession.Forward(tgt, targetSteps, batch, outputs, new InitialState(state, cellState));
@@ -186,11 +220,9 @@ public sealed class Seq2SeqModel
     /// <param name="output">[T, B] emitted ids, time-major.</param>
     public void Decode(ReadOnlySpan<int> source, int sourceSteps, int batch, int targetSteps, Span<int> output)
     {
+        RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
-        if (output.Length != targetSteps * batch)
-        {
-            throw new ArgumentException($"Expected output [{targetSteps}, {batch}], got {output.Length} ids.", nameof(output));
-        }
+        CheckShapes(source, sourceSteps, output.Length, targetSteps, batch, decoding: true);
 
         Span<float> src = sourceInputs.AsSpan(0, sourceSteps * batch * e);
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
@@ -228,7 +260,12 @@ public sealed class Seq2SeqModel
         }
     }
 
-    /// <summary>Re-packs both networks after an optimizer changed their parameters.</summary>
+    /// <summary>
+    /// Re-packs both networks from their parameters' values. Optimizer steps and
+    /// <see cref="Checkpoint.Load"/> are picked up by themselves at the start of the next call;
+    /// call this after writing <see cref="Parameter.Value"/> directly, or after a step of an
+    /// optimizer written outside this library.
+    /// </summary>
     public void ParametersUpdated()
     {
         Encoder.Repack();
@@ -250,16 +287,32 @@ public sealed class Seq2SeqModel
         encoderWorkspace = inferenceEncoder.CreateWorkspace(MaxBatch, MaxSourceSteps);
     }
 
-    private void CheckShapes(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)
+    // Optimizer steps and checkpoint loads mark the networks' values changed: re-pack before running them.
+    private void RepackIfStale()
     {
-        if (batch < 1 || batch > MaxBatch || sourceSteps < 1 || sourceSteps > MaxSourceSteps || targetSteps < 1 || targetSteps > MaxTargetSteps)
+        if (Encoder.IsPackStale || Decoder.IsPackStale)
         {
-            throw new ArgumentOutOfRangeException(nameof(batch), $"Batch {batch}, source {sourceSteps} and target {targetSteps} steps; the model takes up to {MaxBatch}, {MaxSourceSteps} and {MaxTargetSteps}.");
+            ParametersUpdated();
+        }
+    }
+
+    // The batch and source of both calls, and the target (training) or the output (decoding, which
+    // emits any number of tokens, so MaxTargetSteps does not bound it).
+    private void CheckShapes(ReadOnlySpan<int> source, int sourceSteps, int targetLength, int targetSteps, int batch, bool decoding = false)
+    {
+        if (batch < 1 || batch > MaxBatch || sourceSteps < 1 || sourceSteps > MaxSourceSteps || targetSteps < 1 || (!decoding && targetSteps > MaxTargetSteps))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(batch),
+                decoding
+                    ? $"Batch {batch}, source {sourceSteps} steps and {targetSteps} tokens to emit; the model takes up to {MaxBatch} and {MaxSourceSteps}, and emits at least 1."
+                    : $"Batch {batch}, source {sourceSteps} and target {targetSteps} steps; the model takes up to {MaxBatch}, {MaxSourceSteps} and {MaxTargetSteps}.");
         }
 
-        if (source.Length != sourceSteps * batch || target.Length != targetSteps * batch)
+        if (source.Length != sourceSteps * batch || targetLength != (long)targetSteps * batch)
         {
-            throw new ArgumentException($"Expected source [{sourceSteps}, {batch}] and target [{targetSteps}, {batch}], got {source.Length} and {target.Length} ids.");
+            string what = decoding ? "output" : "target";
+            throw new ArgumentException($"Expected source [{sourceSteps}, {batch}] and {what} [{targetSteps}, {batch}], got {source.Length} and {targetLength} ids.");
         }
     }
 }

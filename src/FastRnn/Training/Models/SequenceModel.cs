@@ -35,6 +35,7 @@ public sealed class SequenceModel
     private readonly float[] finalHidden;   // [L*D, B, H_out]
     private readonly float[] finalCell;     // [L*D, B, H]
     private readonly float[] dFinalHidden;
+    private int lastBatch;                  // B of the last forward pass, 0 before the first
 
     /// <summary>Builds the model with seeded initialisation.</summary>
     /// <param name="options">What to build.</param>
@@ -47,6 +48,19 @@ public sealed class SequenceModel
         if (d.BatchFirst)
         {
             throw new ArgumentException("SequenceModel works time-major; describe the network with BatchFirst = false.", nameof(options));
+        }
+
+        if (options.Vocabulary < 0 || !float.IsFinite(options.KeepGateBias))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Need Vocabulary ≥ 0 (0 for a features model; got {options.Vocabulary}) and a finite KeepGateBias (got {options.KeepGateBias}).");
+        }
+
+        foreach ((float probability, string option) in new[] { (options.LayerDropout, nameof(options.LayerDropout)), (options.InputDropout, nameof(options.InputDropout)), (options.OutputDropout, nameof(options.OutputDropout)) })
+        {
+            if (!(probability >= 0f && probability < 1f))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), probability, $"{option} must be in [0, 1).");
+            }
         }
 
         Options = options;
@@ -67,7 +81,7 @@ public sealed class SequenceModel
         workspace = Network.CreateWorkspace(maxBatch, maxSteps);
         foreach (string name in Network.ParameterNames)
         {
-            parameters.Add(new Parameter("rnn." + name, Network.GetParameterShape(name), Network.MutableParameter(name), networkGradients.Values(name)));
+            parameters.Add(new Parameter("rnn." + name, Network.GetParameterShape(name), Network.MutableParameter(name), networkGradients.Values(name), Network));
         }
 
         parameters.Add(Head.Weight);
@@ -114,20 +128,26 @@ public sealed class SequenceModel
     /// <summary>Every trainable parameter (embedding, <c>rnn.*</c>, head), for optimizers and checkpoints.</summary>
     public IReadOnlyList<Parameter> Parameters => parameters;
 
-    /// <summary>The last forward pass's final hidden state [L*D, B, H_out] (carry it for stateful training).</summary>
-    public ReadOnlySpan<float> FinalHidden => finalHidden;
+    /// <summary>
+    /// The last forward pass's final hidden state [L*D, B, H_out], B being that call's batch (pass
+    /// it as the next batch's <see cref="SequenceBatch.InitialHidden"/> for stateful training); empty before the first call.
+    /// </summary>
+    public ReadOnlySpan<float> FinalHidden => finalHidden.AsSpan(0, StateFloats(lastBatch, Network.Description.StateSize));
 
-    /// <summary>The last forward pass's final cell state [L*D, B, H] (LSTM).</summary>
-    public ReadOnlySpan<float> FinalCell => finalCell;
+    /// <summary>The last forward pass's final cell state [L*D, B, H] (LSTM; empty otherwise and before the first call).</summary>
+    public ReadOnlySpan<float> FinalCell => finalCell.AsSpan(0, finalCell.Length == 0 ? 0 : StateFloats(lastBatch, Network.Description.HiddenSize));
 
     /// <summary>
     /// Training forward and backward on one batch: accumulates every parameter's gradient and
-    /// returns the loss (mean squared error or mean cross-entropy, by the batch's targets).
+    /// returns the loss (mean squared error or mean cross-entropy, by the batch's targets). With
+    /// <see cref="SequenceBatch.Lengths"/> and a head on every step, the squared error is the mean
+    /// over the valid steps only: target values past a row's length are ignored.
     /// </summary>
     /// <param name="batch">The batch.</param>
     /// <returns>The batch loss.</returns>
     public float ForwardBackward(in SequenceBatch batch)
     {
+        RepackIfStale();
         NetworkDescription d = Network.Description;
         int steps = batch.Steps, b = batch.Batch, rows = steps * b;
         int inputFloats = rows * d.InputSize;
@@ -138,9 +158,10 @@ public sealed class SequenceModel
             Dropout.Apply(inputs.AsSpan(0, inputFloats), inputMask.AsSpan(0, inputFloats));
         }
 
-        Span<float> hidden = finalHidden.AsSpan(0, d.NumLayers * d.Directions * b * d.StateSize);
-        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? d.NumLayers * d.Directions * b * d.HiddenSize : 0);
+        Span<float> hidden = finalHidden.AsSpan(0, StateFloats(b, d.StateSize));
+        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? StateFloats(b, d.HiddenSize) : 0);
         session.Forward(inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), new InitialState(batch.InitialHidden, batch.InitialCell), new FinalState(hidden, cell), batch.Lengths);
+        lastBatch = b;
         int headRows = GatherHeadInputs(steps, b, hidden);
         int headFloats = headRows * d.OutputSize;
         if (outputDropout is not null)
@@ -191,17 +212,24 @@ public sealed class SequenceModel
 
     /// <summary>Inference on one batch (no dropout): the loss, and the head's outputs if wanted.</summary>
     /// <param name="batch">The batch (targets used for the loss; pass none to get only predictions).</param>
-    /// <param name="predictions">[T*B or B, Out] the head's outputs (logits or values), or empty.</param>
+    /// <param name="predictions">[T*B or B, Out] the head's outputs (logits or values), exactly that long, or empty.</param>
     /// <returns>The loss, or 0 without targets.</returns>
     public float Evaluate(in SequenceBatch batch, Span<float> predictions = default)
     {
+        RepackIfStale();
         NetworkDescription d = Network.Description;
         int steps = batch.Steps, b = batch.Batch, rows = steps * b;
         int inputFloats = rows * d.InputSize;
         PrepareInputs(batch, inputFloats);
-        Span<float> hidden = finalHidden.AsSpan(0, d.NumLayers * d.Directions * b * d.StateSize);
-        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? d.NumLayers * d.Directions * b * d.HiddenSize : 0);
+        int expectedRows = Options.Head == HeadPlacement.EveryStep ? rows : b;
+        if (!predictions.IsEmpty && predictions.Length != expectedRows * Options.OutputSize)
+        {
+            throw new ArgumentException($"Expected predictions [{expectedRows}, {Options.OutputSize}] = {expectedRows * Options.OutputSize} floats (or none), got {predictions.Length}.", nameof(predictions));
+        }
+        Span<float> hidden = finalHidden.AsSpan(0, StateFloats(b, d.StateSize));
+        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? StateFloats(b, d.HiddenSize) : 0);
         inference.Forward(workspace, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), new InitialState(batch.InitialHidden, batch.InitialCell), new FinalState(hidden, cell), batch.Lengths);
+        lastBatch = b;
         int headRows = GatherHeadInputs(steps, b, hidden);
         Span<float> logitSpan = logits.AsSpan(0, headRows * Options.OutputSize);
         Head.Forward(headInputs.AsSpan(0, headRows * d.OutputSize), headRows, logitSpan);
@@ -213,7 +241,12 @@ public sealed class SequenceModel
         return batch.TargetValues.IsEmpty && batch.TargetClasses.IsEmpty ? 0f : Loss(batch, headRows, logitSpan, dLogits.AsSpan(0, logitSpan.Length));
     }
 
-    /// <summary>Re-packs the network after an optimizer changed its parameters.</summary>
+    /// <summary>
+    /// Re-packs the network from its parameters' values. Optimizer steps and
+    /// <see cref="Checkpoint.Load"/> are picked up by themselves at the start of the next call;
+    /// call this after writing <see cref="Parameter.Value"/> directly, or after a step of an
+    /// optimizer written outside this library.
+    /// </summary>
     public void ParametersUpdated()
     {
         Network.Repack();
@@ -236,10 +269,11 @@ public sealed class SequenceModel
 
     /// <summary>
     /// Samples <paramref name="count"/> tokens one step at a time after feeding <paramref name="prime"/>
-    /// (one-to-many generation; a token model with a unidirectional network and a head on every step).
+    /// (one-to-many generation; a token model with a forward, unidirectional network, a head on
+    /// every step and no more outputs than its vocabulary, since each drawn token is fed back).
     /// </summary>
     /// <param name="prime">Tokens to start from (at least one).</param>
-    /// <param name="count">Tokens to generate.</param>
+    /// <param name="count">Tokens to generate, 0 or more.</param>
     /// <param name="temperature">Softmax temperature (lower is greedier); positive.</param>
     /// <param name="seed">Sampling seed.</param>
     /// <returns>The generated tokens.</returns>
@@ -250,6 +284,21 @@ public sealed class SequenceModel
             throw new InvalidOperationException("Sampling needs a token model with a head on every step, a non-empty prime and a positive temperature.");
         }
 
+        if (count < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "Sample generates count ≥ 0 tokens.");
+        }
+        if (Options.OutputSize > Options.Vocabulary)
+        {
+            throw new InvalidOperationException($"Sample feeds each drawn token back into the embedding: the head's OutputSize ({Options.OutputSize}) must not exceed the Vocabulary ({Options.Vocabulary}).");
+        }
+
+        if (Network.Description.Bidirectional || Network.Description.Reverse)
+        {
+            throw new InvalidOperationException("Sample runs the network forward one step at a time; a bidirectional or reverse network needs the whole sequence (use Evaluate).");
+        }
+
+        RepackIfStale();
         NetworkDescription d = Network.Description;
         StreamingSession stream = inference.CreateSession();
         float[] x = new float[d.InputSize];
@@ -273,6 +322,15 @@ public sealed class SequenceModel
         }
 
         return result;
+    }
+
+    // Optimizer steps and checkpoint loads mark the network's values changed: re-pack before running it.
+    private void RepackIfStale()
+    {
+        if (Network.IsPackStale)
+        {
+            ParametersUpdated();
+        }
     }
 
     private static int Draw(float[] logits, float temperature, Random random)
@@ -312,6 +370,12 @@ public sealed class SequenceModel
             throw new ArgumentOutOfRangeException(nameof(batch), $"Batch of {batch.Batch} x {batch.Steps} steps; the model takes up to {MaxBatch} x {MaxSteps}.");
         }
 
+        if (!batch.Features.IsEmpty && !batch.Tokens.IsEmpty)
+        {
+            throw new ArgumentException(
+                $"The batch has both features ({batch.Features.Length}) and tokens ({batch.Tokens.Length}); give the one the model reads ({(Embedding is null ? "features" : "tokens")}).", nameof(batch));
+        }
+
         if (Embedding is not null)
         {
             if (batch.Tokens.Length != batch.Steps * batch.Batch)
@@ -331,6 +395,9 @@ public sealed class SequenceModel
             batch.Features.CopyTo(inputs);
         }
     }
+
+    // [L*D, b, size] floats of a final state.
+    private int StateFloats(int b, int size) => Network.Description.NumLayers * Network.Description.Directions * b * size;
 
     // Fills headInputs and returns its rows.
     private int GatherHeadInputs(int steps, int b, ReadOnlySpan<float> hidden)
@@ -391,6 +458,8 @@ public sealed class SequenceModel
             throw new ArgumentException($"Expected {output.Length} target values, got {batch.TargetValues.Length}.", nameof(batch));
         }
 
-        return MeanSquaredError.Compute(output, batch.TargetValues, dOutput);
+        return Options.Head == HeadPlacement.EveryStep && !batch.Lengths.IsEmpty
+            ? MeanSquaredError.Compute(output, batch.TargetValues, dOutput, batch.Lengths, Options.OutputSize)
+            : MeanSquaredError.Compute(output, batch.TargetValues, dOutput);
     }
 }

@@ -23,9 +23,9 @@ public sealed class Adam : Optimizer
     public Adam(IReadOnlyList<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f, bool decoupled = false)
         : base(parameters)
     {
-        if (!(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0) || !(weightDecay >= 0))
+        if (Problem(learningRate, beta1, beta2, epsilon, weightDecay) is string problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), $"Need lr > 0 (got {learningRate}), betas in [0, 1) (got {beta1}, {beta2}), eps > 0 (got {epsilon}), weight decay ≥ 0 (got {weightDecay}).");
+            throw new ArgumentOutOfRangeException(nameof(learningRate), problem);
         }
 
         LearningRate = learningRate;
@@ -44,19 +44,19 @@ public sealed class Adam : Optimizer
     }
 
     /// <summary>β₁.</summary>
-    public float Beta1 { get; }
+    public float Beta1 { get; private set; }
 
     /// <summary>β₂.</summary>
-    public float Beta2 { get; }
+    public float Beta2 { get; private set; }
 
     /// <summary>ε.</summary>
-    public float Epsilon { get; }
+    public float Epsilon { get; private set; }
 
     /// <summary>λ.</summary>
-    public float WeightDecay { get; }
+    public float WeightDecay { get; private set; }
 
     /// <summary>Whether weight decay is decoupled (AdamW).</summary>
-    public bool Decoupled { get; }
+    public bool Decoupled { get; private set; }
 
     /// <inheritdoc/>
     public override void Step()
@@ -88,8 +88,44 @@ public sealed class Adam : Optimizer
                 v[j] = (Beta2 * v[j]) + ((1 - Beta2) * grad * grad);
                 p[j] -= stepSize * m[j] / ((MathF.Sqrt(v[j]) / root2) + Epsilon);
             }
+
+            At(i).MarkChanged();
         }
     }
+
+    /// <inheritdoc/>
+    internal override string[] SettingNames => ["lr", "beta1", "beta2", "eps", "weight_decay", "decoupled"];
+
+    /// <inheritdoc/>
+    internal override void GetSettings(Span<float> values)
+    {
+        values[0] = LearningRate;
+        values[1] = Beta1;
+        values[2] = Beta2;
+        values[3] = Epsilon;
+        values[4] = WeightDecay;
+        values[5] = Decoupled ? 1f : 0f;
+    }
+
+    /// <inheritdoc/>
+    internal override string? CheckSettings(ReadOnlySpan<float> values) =>
+        Problem(values[0], values[1], values[2], values[3], values[4]) ?? (values[5] is 0f or 1f ? null : $"decoupled must be 0 or 1; got {values[5]}.");
+
+    /// <inheritdoc/>
+    internal override void RestoreSettings(ReadOnlySpan<float> values)
+    {
+        LearningRate = values[0];
+        Beta1 = values[1];
+        Beta2 = values[2];
+        Epsilon = values[3];
+        WeightDecay = values[4];
+        Decoupled = values[5] == 1f;
+    }
+
+    private static string? Problem(float learningRate, float beta1, float beta2, float epsilon, float weightDecay) =>
+        learningRate > 0 && float.IsFinite(learningRate) && beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon > 0 && float.IsFinite(epsilon) && weightDecay >= 0 && float.IsFinite(weightDecay)
+            ? null
+            : $"Need a finite lr > 0 (got {learningRate}), betas in [0, 1) (got {beta1}, {beta2}), a finite eps > 0 (got {epsilon}), a finite weight decay ≥ 0 (got {weightDecay}).";
 
     /// <inheritdoc/>
     internal override string? CheckState(string name, ReadOnlySpan<float> values)

@@ -4,18 +4,21 @@ using System.Collections.Generic;
 namespace FastRnn.Training.Optimizers;
 
 /// <summary>
-/// Updates parameters in place from their gradients. After <see cref="Step"/>, models re-pack
-/// the fast layouts of the weights that changed.
+/// Updates parameters in place from their gradients. The library's optimizers record every
+/// <see cref="Step"/>, and a model re-packs the fast layouts of the weights that changed at the
+/// start of its next call; an optimizer written outside this library cannot, so call the model's
+/// <c>ParametersUpdated</c> after its steps.
 /// </summary>
 public abstract class Optimizer
 {
     private readonly Parameter[] parameters;
+    private float learningRate;
 
     /// <summary>Creates an optimizer over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters it updates, in a fixed order (its state follows it).</param>
     protected Optimizer(IReadOnlyList<Parameter> parameters)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Parameter.CheckList(parameters, nameof(parameters));
         this.parameters = new Parameter[parameters.Count];
         for (int i = 0; i < this.parameters.Length; i++)
         {
@@ -26,8 +29,21 @@ public abstract class Optimizer
     /// <summary>The parameters, in the optimizer's order.</summary>
     public IReadOnlyList<Parameter> Parameters => parameters;
 
-    /// <summary>Learning rate; may be changed between steps (schedules).</summary>
-    public float LearningRate { get; set; }
+    /// <summary>Learning rate; may be changed between steps (schedules). Positive and finite.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is not positive and finite.</exception>
+    public float LearningRate
+    {
+        get => learningRate;
+        set
+        {
+            if (LearningRateProblem(value) is string problem)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, problem);
+            }
+
+            learningRate = value;
+        }
+    }
 
     /// <summary>Steps taken so far.</summary>
     public long StepCount { get; protected set; }
@@ -54,6 +70,25 @@ public abstract class Optimizer
     /// <summary>Restores the step count from a checkpoint (bias corrections depend on it).</summary>
     /// <param name="steps">Steps taken before the checkpoint.</param>
     internal void RestoreStepCount(long steps) => StepCount = steps;
+
+    /// <summary>
+    /// The hyperparameters a checkpoint keeps, by name (learning rate first); an optimizer of this
+    /// library adds its own. Values in the order <see cref="CheckSettings"/> and <see cref="RestoreSettings"/> take them.
+    /// </summary>
+    internal virtual string[] SettingNames => ["lr"];
+
+    /// <summary>The current values of <see cref="SettingNames"/>.</summary>
+    internal virtual void GetSettings(Span<float> values) => values[0] = LearningRate;
+
+    /// <summary>What is wrong with saved values of <see cref="SettingNames"/>, or null when they can be restored.</summary>
+    internal virtual string? CheckSettings(ReadOnlySpan<float> values) => LearningRateProblem(values[0]);
+
+    /// <summary>Restores values of <see cref="SettingNames"/> that <see cref="CheckSettings"/> accepted.</summary>
+    internal virtual void RestoreSettings(ReadOnlySpan<float> values) => LearningRate = values[0];
+
+    /// <summary>What is wrong with a learning rate, or null.</summary>
+    private protected static string? LearningRateProblem(float value) =>
+        value > 0 && float.IsFinite(value) ? null : $"The learning rate must be positive and finite; got {value}.";
 
     /// <summary>What is wrong with saved state <paramref name="name"/> (as <see cref="State"/> names it), or null when it can be restored.</summary>
     internal virtual string? CheckState(string name, ReadOnlySpan<float> values) => null;

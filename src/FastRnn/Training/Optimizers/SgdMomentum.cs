@@ -19,9 +19,9 @@ public sealed class SgdMomentum : Optimizer
     public SgdMomentum(IReadOnlyList<Parameter> parameters, float learningRate, float momentum = 0.9f, float weightDecay = 0f)
         : base(parameters)
     {
-        if (!(learningRate > 0) || !(momentum >= 0 && momentum < 1) || !(weightDecay >= 0))
+        if (Problem(learningRate, momentum, weightDecay) is string problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), $"Need lr > 0 (got {learningRate}), 0 ≤ momentum < 1 (got {momentum}), weight decay ≥ 0 (got {weightDecay}).");
+            throw new ArgumentOutOfRangeException(nameof(learningRate), problem);
         }
 
         LearningRate = learningRate;
@@ -34,11 +34,16 @@ public sealed class SgdMomentum : Optimizer
         }
     }
 
+    private static string? Problem(float learningRate, float momentum, float weightDecay) =>
+        learningRate > 0 && float.IsFinite(learningRate) && momentum >= 0 && momentum < 1 && weightDecay >= 0 && float.IsFinite(weightDecay)
+            ? null
+            : $"Need a finite lr > 0 (got {learningRate}), 0 ≤ momentum < 1 (got {momentum}), a finite weight decay ≥ 0 (got {weightDecay}).";
+
     /// <summary>μ.</summary>
-    public float Momentum { get; }
+    public float Momentum { get; private set; }
 
     /// <summary>λ.</summary>
-    public float WeightDecay { get; }
+    public float WeightDecay { get; private set; }
 
     /// <inheritdoc/>
     public override void Step()
@@ -55,9 +60,33 @@ public sealed class SgdMomentum : Optimizer
                 b[j] = first ? grad : (Momentum * b[j]) + grad;
                 p[j] -= LearningRate * b[j];
             }
+
+            At(i).MarkChanged();
         }
 
         StepCount++;
+    }
+
+    /// <inheritdoc/>
+    internal override string[] SettingNames => ["lr", "momentum", "weight_decay"];
+
+    /// <inheritdoc/>
+    internal override void GetSettings(Span<float> values)
+    {
+        values[0] = LearningRate;
+        values[1] = Momentum;
+        values[2] = WeightDecay;
+    }
+
+    /// <inheritdoc/>
+    internal override string? CheckSettings(ReadOnlySpan<float> values) => Problem(values[0], values[1], values[2]);
+
+    /// <inheritdoc/>
+    internal override void RestoreSettings(ReadOnlySpan<float> values)
+    {
+        LearningRate = values[0];
+        Momentum = values[1];
+        WeightDecay = values[2];
     }
 
     /// <inheritdoc/>
