@@ -21,7 +21,6 @@ internal static class EvalCommand
 {
     private const double ForwardTolerance = 1e-5;
     private const double GradientTolerance = 1e-4;
-    private const int UsageErrorExitCode = 1;
 
     /// <summary>The <c>eval</c> command.</summary>
     public static CliCommand Create()
@@ -44,7 +43,7 @@ internal static class EvalCommand
             "Store the weight matrices in this format (default: fp32); other formats are reported, not judged.",
             "fp32, bf16 or int8",
             NetworkFile.ParseFormat);
-        var command = new CliCommand("eval", "Run a conformance-format case: outputs, states and gradients.", UsageErrorExitCode)
+        var command = new CliCommand("eval", "Run a conformance-format case: outputs, states and gradients.", FastRnnCommandLine.UsageErrorExitCode)
         {
             casePath,
             model,

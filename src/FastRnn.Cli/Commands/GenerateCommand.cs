@@ -17,7 +17,6 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class GenerateCommand
 {
-    private const int UsageErrorExitCode = 1;
     private const string DefaultPrime = "The ";
     private const int DefaultCount = 200;
     private const float DefaultTemperature = 0.7f;
@@ -46,7 +45,7 @@ internal static class GenerateCommand
         temperature.DefaultValueFactory = _ => DefaultTemperature;
         Option<int?> seed = CliOptions.Integer("--seed", "S", "Seed of the sampling.", 0, int.MaxValue);
         seed.DefaultValueFactory = _ => DefaultSeed;
-        var command = new CliCommand("generate", $"Sample text from a {CharLmTask.Name} model.", UsageErrorExitCode)
+        var command = new CliCommand("generate", $"Sample text from a {CharLmTask.Name} model.", FastRnnCommandLine.UsageErrorExitCode)
         {
             model,
             prime,

@@ -17,7 +17,6 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class ImportCommand
 {
-    private const int UsageErrorExitCode = 1;
 
     /// <summary>The <c>import</c> command.</summary>
     public static CliCommand Create()
@@ -37,7 +36,7 @@ internal static class ImportCommand
             DefaultValueFactory = _ => "refuse",
         };
         ambiguous.AcceptOnlyFromAmong("refuse", "onnxruntime", "specification");
-        var command = new CliCommand("import", "Convert an ONNX model's LSTM/GRU/RNN nodes to network files.", UsageErrorExitCode)
+        var command = new CliCommand("import", "Convert an ONNX model's LSTM/GRU/RNN nodes to network files.", FastRnnCommandLine.UsageErrorExitCode)
         {
             model,
             output,

@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.IO;
 using System.Threading.Tasks;
 using FastRnn.Cli.LoadTest;
@@ -114,7 +115,7 @@ internal static class LoadTestCommand
                 long total = (long)(result.GetValue(streams) ?? 1) * (result.GetValue(frames) ?? 1);
                 if (total > MaxLatencies)
                 {
-                    result.AddError($"--streams × --frames must be at most {MaxLatencies:N0} (each measured frame's latency is kept), got {result.GetValue(streams)} × {result.GetValue(frames)} = {total:N0}");
+                    result.AddError(string.Create(CultureInfo.InvariantCulture, $"--streams × --frames must be at most {MaxLatencies:N0} (each measured frame's latency is kept), got {result.GetValue(streams)} × {result.GetValue(frames)} = {total:N0}"));
                 }
             }
             catch (InvalidOperationException)

@@ -20,7 +20,6 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    private const int UsageErrorExitCode = 1;
     private const int DefaultSeed = 1;
 
     /// <summary>The built-in tasks by name.</summary>
@@ -54,7 +53,7 @@ internal static class TrainCommand
         var quick = new Option<bool>("--quick") { Description = "Smaller data and fewer epochs, for a first look." };
         var plot = new Option<string>("--plot") { HelpName = "loss.png", Description = "Write the train and validation loss per epoch as a PNG plot." };
         var save = new Option<string>("--save") { HelpName = "model.safetensors", Description = "Save the trained model (char-lm models feed 'fastrnn generate')." };
-        var command = new CliCommand("train", "Train a built-in task with live progress, then print a summary.", UsageErrorExitCode)
+        var command = new CliCommand("train", "Train a built-in task with live progress, then print a summary.", FastRnnCommandLine.UsageErrorExitCode)
         {
             task,
             cell,
@@ -134,7 +133,8 @@ internal static class TrainCommand
         TrainingSummary s = result.Summary;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"task:     {result.Task} ({result.Cell})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epochs:   {s.TrainLoss.Count}{(s.StoppedEarly ? " (stopped early)" : string.Empty)}, best {s.BestEpoch}, {s.Elapsed.TotalSeconds:F1} s"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss:     first epoch {s.TrainLoss[0]:F4} -> last {s.TrainLoss[^1]:F4}{(s.ValidationLoss.Count > 0 ? $" (validation {s.ValidationLoss[^1]:F4})" : string.Empty)}"));
+        string validation = s.ValidationLoss.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $" (validation {s.ValidationLoss[^1]:F4})") : string.Empty;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss:     first epoch {s.TrainLoss[0]:F4} -> last {s.TrainLoss[^1]:F4}{validation}"));
         Console.WriteLine($"result:   {result.Metric}");
         foreach (string note in result.Notes)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -110,6 +111,35 @@ public sealed class LoadTestCommandTests : IDisposable
         Assert.Equal(20, report.GetProperty("lost").GetInt64());
         Assert.Equal(2, report.GetProperty("closes").GetProperty("timeout").GetInt32());
         Assert.Equal(JsonValueKind.Null, report.GetProperty("p50_ms").ValueKind);
+    }
+
+    [Fact]
+    public void NumbersInMessagesReadTheSameInEveryCulture()
+    {
+        var error = new StringWriter();
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CommaCulture();
+        try
+        {
+            Assert.Equal(2, FastRnnCommandLine.Run(["loadtest", "--url", "http://127.0.0.1:1", "--streams", "10000", "--frames", "10000"], new StringWriter(), error));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
+
+        Assert.Contains("at most 25,000,000 (each measured frame's latency is kept), got 10000 × 10000 = 100,000,000", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A culture that writes 1.234,5 (as de-DE does; this process has invariant globalization, so no named culture but the invariant one).</summary>
+    internal static CultureInfo CommaCulture()
+    {
+        var culture = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+        culture.NumberFormat.NumberDecimalSeparator = ",";
+        culture.NumberFormat.NumberGroupSeparator = ".";
+        culture.NumberFormat.PercentDecimalSeparator = ",";
+        culture.NumberFormat.PercentGroupSeparator = ".";
+        return culture;
     }
 
     [Fact]
