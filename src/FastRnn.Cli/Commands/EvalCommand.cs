@@ -53,9 +53,19 @@ internal static class EvalCommand
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(output) is null && !result.GetValue(check))
+            string? outPath = result.GetValue(output);
+            if (outPath is null && !result.GetValue(check))
             {
                 result.AddError("give --out RESULT.safetensors, --check, or both");
+            }
+
+            if (outPath is not null)
+            {
+                string? input = result.GetValue(casePath) is string c && CliPaths.SameFile(outPath, c) ? $"the case '{c}'"
+                    : result.GetValue(model) is string m && CliPaths.SameFile(outPath, m) ? $"--model '{m}'"
+                    : null;
+                CliOptions.AddError(result, CliPaths.FileProblem("--out", outPath)
+                    ?? (input is null ? null : $"--out '{outPath}' is the same file as {input}: the results would replace it"));
             }
         });
         command.SetAction(result => Run(
@@ -100,7 +110,7 @@ internal static class EvalCommand
                     writer.Add(name, data, shape);
                 }
 
-                writer.Save(outPath);
+                CliPaths.Write(outPath, () => writer.Save(outPath));
                 Console.WriteLine($"wrote {outPath}: {results.Count} tensors ({string.Join(", ", results.ConvertAll(r => r.Name).GetRange(0, Math.Min(results.Count, 6)))}{(results.Count > 6 ? ", ..." : string.Empty)})");
             }
 

@@ -83,7 +83,7 @@ internal static class LoadTestCommand
 
                     foreach (Option option in inProcessOnly)
                     {
-                        if (Given(result, option))
+                        if (CliOptions.Given(result, option))
                         {
                             result.AddError($"{option.Name} is for --in-process; with --url the server loads the model");
                         }
@@ -104,7 +104,7 @@ internal static class LoadTestCommand
                     {
                         foreach (Option option in moduleOnly)
                         {
-                            if (Given(result, option))
+                            if (CliOptions.Given(result, option))
                             {
                                 result.AddError($"{option.Name} is for a module's state_dict: give its recurrent layer's prefix with --rnn-prefix");
                             }
@@ -198,10 +198,6 @@ internal static class LoadTestCommand
             return report.AllAnswered ? 0 : 1;
         }
     }
-
-    /// <summary>Whether the command line names <paramref name="option"/> (a bool option only when true).</summary>
-    private static bool Given(CommandResult result, Option option) =>
-        result.GetResult(option) is OptionResult given && !given.Implicit && (option is not Option<bool> flag || result.GetValue(flag));
 
     private static HeadActivation? ParseActivation(string text) => text switch
     {

@@ -65,6 +65,21 @@ internal static class TrainCommand
             plot,
             save,
         };
+        command.Validators.Add(result =>
+        {
+            string? plotPath = result.GetValue(plot), savePath = result.GetValue(save);
+            CliOptions.AddError(result, savePath is null ? null : CliPaths.FileProblem("--save", savePath));
+            CliOptions.AddError(result, plotPath is null ? null : CliPaths.FileProblem("--plot", plotPath));
+            if (plotPath is { Length: > 0 } && !plotPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            {
+                result.AddError($"--plot writes a PNG: give a file name ending in .png, got '{plotPath}'");
+            }
+
+            if (plotPath is { Length: > 0 } && savePath is { Length: > 0 } && CliPaths.SameFile(plotPath, savePath))
+            {
+                result.AddError($"--save '{savePath}' and --plot '{plotPath}' name the same file: the plot would replace the model");
+            }
+        });
         command.SetAction(result => Run(
             result.GetRequiredValue(task),
             new TaskOptions
@@ -91,7 +106,7 @@ internal static class TrainCommand
             Print(result);
             if (save is not null)
             {
-                Checkpoint.Save(save, result.Parameters, result.Metadata);
+                CliPaths.Write(save, () => Checkpoint.Save(save, result.Parameters, result.Metadata));
                 Console.WriteLine($"saved:    {save}");
             }
 

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using FastRnn.Cli.Bench;
 using FastRnn.Cli.Commands;
 using FastRnn.Cli.Output;
 using FastRnn.Cli.Plotting;
@@ -69,6 +70,16 @@ public sealed class CommandLineTests : IDisposable
     [InlineData(2, "--epochs must be an integer in 1..10000, got '0'", "train", "pattern", "--epochs", "0")]
     [InlineData(2, "--hidden must be an integer in 1..4096, got '4097'", "train", "pattern", "--hidden", "4097")]
     [InlineData(2, "--steps must be an integer in 2..100000, got '1'", "train", "pattern", "--steps", "1")]
+    [InlineData(2, "--save 'both.png' and --plot 'both.png' name the same file: the plot would replace the model", "train", "pattern", "--quick", "--save", "both.png", "--plot", "both.png")]
+    [InlineData(2, "--save 'no-such-folder/m.safetensors': the folder", "train", "pattern", "--quick", "--save", "no-such-folder/m.safetensors")]
+    [InlineData(2, "--plot 'no-such-folder/loss.png': the folder", "train", "pattern", "--quick", "--plot", "no-such-folder/loss.png")]
+    [InlineData(2, "--save '.' is a directory; give a file", "train", "pattern", "--quick", "--save", ".")]
+    [InlineData(2, "--save must not be empty", "train", "pattern", "--quick", "--save", "")]
+    [InlineData(2, "--plot must not be empty", "train", "pattern", "--quick", "--plot", "")]
+    [InlineData(2, "--plot writes a PNG: give a file name ending in .png, got 'loss.svg'", "train", "pattern", "--quick", "--plot", "loss.svg")]
+    [InlineData(2, "--out must not be empty", "bench", "--out", "")]
+    [InlineData(2, "--out must not be empty", "eval", "case.safetensors", "--out", "")]
+    [InlineData(2, "--out 'no-such-folder/m.safetensors': the folder", "import", "model.onnx", "--out", "no-such-folder/m.safetensors")]
     [InlineData(2, "--seed must be an integer in 0..2147483647, got '-1'", "train", "pattern", "--seed", "-1")]
     [InlineData(2, "Unrecognized command or argument '--epoch'", "train", "pattern", "--epoch", "3")]
     [InlineData(2, "--count must be an integer in 1..100000, got 'many'", "generate", "model.safetensors", "--count", "many")]
@@ -97,6 +108,38 @@ public sealed class CommandLineTests : IDisposable
         // a save that left its temporary file behind shows up here, and so would any other stray file.
         Assert.Empty(Directory.GetFiles(folder, ".model.safetensors.*.tmp"));
         Assert.Equal(["loss.png", "model.safetensors"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void BenchRefusesAFileAsItsFolderBeforeMeasuring()
+    {
+        string file = Path.Combine(folder, "results.md");
+        File.WriteAllText(file, "not a folder");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(2, FastRnnCommandLine.Run(["bench", "--out", file], output, error));
+        Assert.Contains($"--out '{file}' is a file; give a folder", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output.ToString());
+        Assert.Equal(2, FastRnnCommandLine.Run(["bench", "--out", Path.Combine(file, "below")], output, error));
+        Assert.Contains($"'{file}' is a file, not a folder", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BenchReplacesItsReportInsteadOfWritingIntoTheOldOne()
+    {
+        // A write into the old file shows through a link to it; a new file renamed over it does not.
+        string old = Path.Combine(folder, "old.md");
+        File.WriteAllText(old, "the old report");
+        string report = Path.Combine(folder, "cpu", "quick.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(report)!);
+        File.CreateSymbolicLink(report, old);
+
+        BenchCommand.WriteReport(report, [new QuickBenchRow("gemv", "[64 x 64]", "Vector512", 1.5, 8192)]);
+
+        Assert.Equal("the old report", File.ReadAllText(old));
+        Assert.Null(new FileInfo(report).LinkTarget);
+        Assert.Contains("| gemv | [64 x 64] | Vector512 | 1.50 |", File.ReadAllText(report), StringComparison.Ordinal);
+        Assert.Equal(["quick.md"], Directory.GetFiles(Path.GetDirectoryName(report)!).Select(Path.GetFileName));
     }
 
     [Fact]
