@@ -31,6 +31,9 @@ internal static class TrainCommand
         [ReverseTask.Name] = ReverseTask.Run,
     };
 
+    /// <summary>The tasks whose sequence length <c>--steps</c> sets; the others have a length of their own.</summary>
+    private static readonly string[] TasksWithSteps = [PatternTask.Name];
+
     /// <summary>The <c>train</c> command.</summary>
     public static CliCommand Create()
     {
@@ -47,7 +50,7 @@ internal static class TrainCommand
         Option<CellKind?> cell = CliOptions.Parsed<CellKind>("--cell", "lstm|gru|rnn|rnn-relu", "The recurrent cell (default: the task's).", "lstm, gru, rnn or rnn-relu", ParseCell);
         Option<int?> epochs = CliOptions.Integer("--epochs", "N", "Epochs (default: the task's).", 1, 10_000);
         Option<int?> hidden = CliOptions.Integer("--hidden", "H", "Hidden units (default: the task's).", 1, 4096);
-        Option<int?> steps = CliOptions.Integer("--steps", "T", "Sequence length, for tasks that have one to choose (default: the task's).", 2, 100_000);
+        Option<int?> steps = CliOptions.Integer("--steps", "T", $"Sequence length, for the tasks that take one ({string.Join(", ", TasksWithSteps)}; default: the task's).", 2, PatternTask.MaxSteps);
         Option<int?> seed = CliOptions.Integer("--seed", "S", "Seed of data, weights and shuffling.", 0, int.MaxValue);
         seed.DefaultValueFactory = _ => DefaultSeed;
         var quick = new Option<bool>("--quick") { Description = "Smaller data and fewer epochs, for a first look." };
@@ -78,6 +81,11 @@ internal static class TrainCommand
             if (plotPath is { Length: > 0 } && savePath is { Length: > 0 } && CliPaths.SameFile(plotPath, savePath))
             {
                 result.AddError($"--save '{savePath}' and --plot '{plotPath}' name the same file: the plot would replace the model");
+            }
+
+            if (CliOptions.Given(result, steps) && result.GetValue(task) is string name && Tasks.ContainsKey(name) && Array.IndexOf(TasksWithSteps, name) < 0)
+            {
+                result.AddError($"--steps is for the tasks that take a sequence length ({string.Join(", ", TasksWithSteps)}); {name} has its own");
             }
         });
         command.SetAction(result => Run(
