@@ -182,6 +182,7 @@ internal static class EvalCommand
         }
 
         bool ok = true;
+        int checkedCount = 0;
         foreach ((string name, float[] data, int[] shape) in results)
         {
             if (!file.Contains(name))
@@ -189,6 +190,8 @@ internal static class EvalCommand
                 Console.WriteLine($"  {name,-24} no expected tensor in the case: not checked");
                 continue;
             }
+
+            checkedCount++;
 
             CaseTensors.CheckShape(file, name, shape, file.SourceName ?? "the case");
             double[] expected = file.ReadFloat64(name);
@@ -198,6 +201,11 @@ internal static class EvalCommand
             ok &= pass;
             string verdict = format == WeightFormat.Float32 ? string.Create(CultureInfo.InvariantCulture, $"(allowed {allowed:E0}) {(pass ? "PASS" : "FAIL")}") : pass ? "(reported)" : "(not finite) FAIL";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-24} max|A-E|/(max|E|+1e-6) = {error:E2} {verdict}"));
+        }
+
+        if (checkedCount == 0)
+        {
+            return Fail($"--check: {file.SourceName ?? "the case"} holds none of the {results.Count} expected tensors ({string.Join(", ", results.ConvertAll(r => r.Name).GetRange(0, Math.Min(results.Count, 3)))}, ...): nothing was checked");
         }
 
         return ok ? 0 : 1;

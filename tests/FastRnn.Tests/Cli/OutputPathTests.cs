@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using FastRnn.IO;
 using FastRnn.Tests.Modules;
 using FastRnn.Tests.Onnx;
 using FastRnn.Tests.Reference;
@@ -103,6 +104,31 @@ public sealed class OutputPathTests : IDisposable
         Assert.Equal(["in.onnx"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public void CheckFailsWhenTheCaseHoldsNoExpectedTensor()
+    {
+        string source = Path.Combine(ConformanceCase.Folder, "lstm_l1_b2.safetensors");
+        string inputsOnly = Rewrite(source, "inputs-only.safetensors", name => SafeTensorsFile.Read(source).Get(name).DType != SafeTensorsDType.F64);
+
+        (int exit, string output, string error) = ConsoleCapture.Run(["eval", inputsOnly, "--check"]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("no expected tensor in the case: not checked", output, StringComparison.Ordinal);
+        Assert.Contains("nothing was checked", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckFailsWhenAModuleCasesHeadSizeIsNotTheModelsHeads()
+    {
+        ModuleCaseData module = ModuleCaseData.Load("lstm_l2_head_softmax");
+        string changed = Rewrite(module.CasePath, "head999.case.safetensors", _ => true, ("head_size", "999"));
+
+        (int exit, _, string error) = ConsoleCapture.Run(["eval", changed, "--model", module.ModelPath, "--check"]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("head_size = '999', but the model's head at 'head.' has 5 outputs", error, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private string Copy(string source, string name)
@@ -112,4 +138,28 @@ public sealed class OutputPathTests : IDisposable
         return path;
     }
 
+    /// <summary>A copy of a safetensors file with the tensors <paramref name="keep"/> says and, if given, one metadata entry set.</summary>
+    private string Rewrite(string source, string name, Func<string, bool> keep, (string Key, string Value)? metadata = null)
+    {
+        SafeTensorsFile file = SafeTensorsFile.Read(source);
+        var writer = new SafeTensorsWriter();
+        foreach ((string key, string value) in file.Metadata)
+        {
+            writer.SetMetadata(key, key == metadata?.Key ? metadata.Value.Value : value);
+        }
+
+        foreach (SafeTensorsEntry entry in file.Tensors.Where(t => keep(t.Name)))
+        {
+            switch (entry.DType)
+            {
+                case SafeTensorsDType.F32: writer.Add(entry.Name, file.ReadFloat32(entry.Name), [.. entry.Shape]); break;
+                case SafeTensorsDType.F64: writer.Add(entry.Name, file.ReadFloat64(entry.Name), [.. entry.Shape]); break;
+                default: writer.Add(entry.Name, file.ReadInt64(entry.Name), [.. entry.Shape]); break;
+            }
+        }
+
+        string path = Path.Combine(folder, name);
+        writer.Save(path);
+        return path;
+    }
 }
