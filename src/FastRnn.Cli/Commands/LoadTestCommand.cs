@@ -39,7 +39,7 @@ internal static class LoadTestCommand
         frames.Required = true;
         Option<int?> interval = CliOptions.Integer("--interval-ms", "P", $"Milliseconds between a stream's frames, on the stream's own clock; 0: the next frame when the last is answered (default {DefaultIntervalMs}).", 0, 60_000);
         Option<int?> warmup = CliOptions.Integer("--warmup-frames", "W", "Frames per stream sent first and left out of the figures (default 0).", 0, 1_000_000);
-        Option<int?> timeout = CliOptions.Integer("--timeout-s", "S", $"Stop after S seconds whatever is left (default {DefaultTimeoutSeconds}).", 1, 86_400);
+        Option<int?> timeout = CliOptions.Integer("--timeout-s", "S", $"Stop after S seconds whatever is left, close handshakes included; the run ends within about a second past S (default {DefaultTimeoutSeconds}).", 1, 86_400);
         Option<int?> seed = CliOptions.Integer("--seed", "S", $"Seed of the frames' values (default {DefaultSeed}).", 0, int.MaxValue);
         Option<int?> window = CliOptions.Integer("--window", "N", $"Unanswered frames a stream may have; a frame due beyond them is skipped (default {DefaultWindow}).", 1, 4096);
         var model = new Option<string>("--model") { HelpName = "M", Description = "--in-process: a FastRnn network file, or with --rnn-prefix a PyTorch module's state_dict (.safetensors)." };

@@ -114,6 +114,20 @@ public sealed class LoadTestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AServerThatNeverAnswersTheCloseIsStoppedByTheTimeoutToo()
+    {
+        // The close handshake had a fixed 5 s of its own: the run ended past 5 s whatever --timeout-s said.
+        await using LoadTestServer server = await LoadTestServer.StartAsync(Network(), answerClose: false);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        (int exit, JsonElement report, string text) = await Task.Run(() => Run(["loadtest", "--url", server.BaseAddress, "--streams", "2", "--frames", "5", "--interval-ms", "1", "--timeout-s", "1"]));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"{clock.Elapsed.TotalSeconds:F1} s for --timeout-s 1");
+        Assert.True(exit == 0, text); // every frame was answered
+        Assert.Equal(10, report.GetProperty("answered").GetInt64());
+        Assert.True(report.GetProperty("timed_out").GetBoolean());
+        Assert.Equal(2, report.GetProperty("closes").GetProperty("timeout").GetInt32());
+    }
+
+    [Fact]
     public void NumbersInMessagesReadTheSameInEveryCulture()
     {
         var error = new StringWriter();
