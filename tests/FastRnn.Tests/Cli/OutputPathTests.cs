@@ -1,11 +1,17 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
+using FastRnn.Cli.Tasks;
 using FastRnn.IO;
+using FastRnn.Networks;
 using FastRnn.Tests.Modules;
 using FastRnn.Tests.Onnx;
 using FastRnn.Tests.Reference;
+using FastRnn.Training;
+using FastRnn.Training.Models;
 using Xunit;
 
 namespace FastRnn.Tests.Cli;
@@ -127,6 +133,38 @@ public sealed class OutputPathTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.Contains("head_size = '999', but the model's head at 'head.' has 5 outputs", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GenerateReadsItsModelOnceSoAPipeWorks()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("FIFOs are POSIX");
+        }
+
+        SequenceModel model = CharLmTask.Create(CellKind.Gru, 8, seed: 1);
+        string saved = Path.Combine(folder, "lm.safetensors");
+        Checkpoint.Save(saved, model.Parameters, new Dictionary<string, string> { ["task"] = CharLmTask.Name, ["cell"] = "Gru", ["hidden"] = "8", ["alphabet"] = CharLmTask.Alphabet });
+        byte[] bytes = File.ReadAllBytes(saved);
+        string fifo = Path.Combine(folder, "lm.fifo");
+        using (Process mkfifo = Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        Task writing = Task.Run(() => File.WriteAllBytes(fifo, bytes), TestContext.Current.CancellationToken);
+        Task<(int Exit, string Output, string Error)> generating = Task.Run(() => ConsoleCapture.Run(["generate", fifo, "--count", "20"]), TestContext.Current.CancellationToken);
+        if (await Task.WhenAny(generating, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)) != generating)
+        {
+            File.WriteAllBytes(fifo, []); // a second open of the pipe waits for a writer: give it an empty one, so the command stops
+        }
+
+        (int exit, string output, string error) = await generating;
+        await writing;
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("The ", output, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
