@@ -89,13 +89,21 @@ internal static class LoadTestCommand
                         }
                     }
                 }
+                else if (CliOptions.Given(result, allowRemote))
+                {
+                    result.AddError("--allow-remote is for --url; --in-process runs on this machine");
+                }
                 else if (result.GetValue(model) is not string path)
                 {
                     result.AddError("--in-process needs --model M (a network file, or a module with --rnn-prefix)");
                 }
                 else
                 {
-                    if (!File.Exists(path))
+                    if (Directory.Exists(path))
+                    {
+                        result.AddError($"--model '{path}' is a directory; give a model file");
+                    }
+                    else if (!File.Exists(path))
                     {
                         result.AddError($"--model '{path}' does not exist");
                     }

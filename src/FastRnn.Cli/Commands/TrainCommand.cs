@@ -188,8 +188,10 @@ internal static class TrainCommand
         return table;
     }
 
-    private static string Change(double value, double reference) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(value - reference) / Math.Abs(reference):+0.00%;-0.00%;0.00%}");
+    /// <summary>The relative change, or the absolute one when the fp32 figure is 0 (a relative one would be NaN or infinite).</summary>
+    internal static string Change(double value, double reference) => reference == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{value - reference:+0.0000;-0.0000;0.0000} (fp32 is 0)")
+        : string.Create(CultureInfo.InvariantCulture, $"{(value - reference) / Math.Abs(reference):+0.00%;-0.00%;0.00%}");
 
     private static int Fail(string message)
     {

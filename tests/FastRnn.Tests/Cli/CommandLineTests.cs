@@ -8,6 +8,7 @@ using FastRnn.Cli.Bench;
 using FastRnn.Cli.Commands;
 using FastRnn.Cli.Output;
 using FastRnn.Cli.Plotting;
+using FastRnn.Cli.Tasks;
 using FastRnn.Training;
 using Xunit;
 
@@ -188,6 +189,20 @@ public sealed class CommandLineTests : IDisposable
             CultureInfo.CurrentCulture = saved;
         }
     }
+
+    [Fact]
+    public void TheWeightsTableShowsTheAbsoluteChangeWhenTheFp32FigureIs0()
+    {
+        Assert.Equal("+0.2500 (fp32 is 0)", TrainCommand.Change(0.25, 0));
+        Assert.Equal("0.0000 (fp32 is 0)", TrainCommand.Change(0, 0));
+        Assert.Equal("-50.00%", TrainCommand.Change(0.25, 0.5));
+    }
+
+    [Fact]
+    public void TheCharLmResultSaysWhatItsFiguresAre() =>
+        Assert.Equal(
+            $"held-out loss 1.755 nats/char, perplexity 5.78 (a uniform guess scores {CharLmTask.Alphabet.Length}, the number of chars)",
+            CharLmTask.Describe(1.755f));
 
     [Fact]
     public void APlotOfADivergedRunLeavesTheNonFiniteLossesOut() =>

@@ -181,6 +181,8 @@ public sealed class LoadTestCommandTests : IDisposable
     [InlineData("Option '--frames' is required", "--url", "http://127.0.0.1:1", "--streams", "1")]
     [InlineData("--in-process needs --model M", "--in-process", "--streams", "1", "--frames", "1")]
     [InlineData("--model 'no-such-model.safetensors' does not exist", "--in-process", "--model", "no-such-model.safetensors", "--streams", "1", "--frames", "1")]
+    [InlineData("--model '.' is a directory; give a model file", "--in-process", "--model", ".", "--streams", "1", "--frames", "1")]
+    [InlineData("--allow-remote is for --url; --in-process runs on this machine", "--in-process", "--allow-remote", "--model", "m", "--streams", "1", "--frames", "1")]
     [InlineData("--max-batch is for --in-process; with --url the server loads the model", "--url", "http://127.0.0.1:1", "--max-batch", "8", "--streams", "1", "--frames", "1")]
     [InlineData("--head-activation must be none, sigmoid or softmax, got 'tanh'", "--in-process", "--model", "m", "--head-activation", "tanh", "--streams", "1", "--frames", "1")]
     [InlineData("--streams × --frames must be at most 25,000,000 (each measured frame's latency is kept), got 10000 × 10000 = 100,000,000", "--url", "http://127.0.0.1:1", "--streams", "10000", "--frames", "10000")]
