@@ -32,6 +32,7 @@ internal static class BenchCommand
         {
             output,
         };
+        command.Validators.Add(result => CliOptions.AddError(result, result.GetValue(output) is string root ? CliPaths.FolderProblem("--out", root) : null));
         command.SetAction(result => Run(result.GetRequiredValue(output)));
         return command;
     }
@@ -42,12 +43,10 @@ internal static class BenchCommand
         Console.WriteLine(CpuDescription.Summary());
         Console.WriteLine();
         List<QuickBenchRow> rows = QuickBenchSuite.Run(row => Console.WriteLine(Line(row)));
-        string folder = Path.Combine(root, CpuDescription.FolderName);
-        string file = Path.Combine(folder, "quick.md");
+        string file = Path.Combine(root, CpuDescription.FolderName, "quick.md");
         try
         {
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(file, Markdown(rows));
+            WriteReport(file, rows);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -58,6 +57,13 @@ internal static class BenchCommand
         Console.WriteLine();
         Console.WriteLine($"wrote {file}");
         return 0;
+    }
+
+    /// <summary>Writes the report atomically: a crash or a full disk leaves the old report whole.</summary>
+    internal static void WriteReport(string file, List<QuickBenchRow> rows)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        CliPaths.WriteAtomically(file, Markdown(rows));
     }
 
     private static string Line(QuickBenchRow row) =>

@@ -33,6 +33,19 @@ internal static class CliOptions
             CustomParser = result => Parse(result, name, expected, parse),
         };
 
+    /// <summary>Adds <paramref name="problem"/> to <paramref name="result"/>'s errors unless it is null.</summary>
+    public static void AddError(CommandResult result, string? problem)
+    {
+        if (problem is not null)
+        {
+            result.AddError(problem);
+        }
+    }
+
+    /// <summary>Whether the command line names <paramref name="option"/> (a bool option only when true).</summary>
+    public static bool Given(CommandResult result, Option option) =>
+        result.GetResult(option) is OptionResult given && !given.Implicit && (option is not Option<bool> flag || result.GetValue(flag));
+
     private static T? Parse<T>(ArgumentResult result, string name, string expected, Func<string, T?> parse)
         where T : struct
     {

@@ -21,7 +21,6 @@ internal static class EvalCommand
 {
     private const double ForwardTolerance = 1e-5;
     private const double GradientTolerance = 1e-4;
-    private const int UsageErrorExitCode = 1;
 
     /// <summary>The <c>eval</c> command.</summary>
     public static CliCommand Create()
@@ -44,7 +43,7 @@ internal static class EvalCommand
             "Store the weight matrices in this format (default: fp32); other formats are reported, not judged.",
             "fp32, bf16 or int8",
             NetworkFile.ParseFormat);
-        var command = new CliCommand("eval", "Run a conformance-format case: outputs, states and gradients.", UsageErrorExitCode)
+        var command = new CliCommand("eval", "Run a conformance-format case: outputs, states and gradients.", FastRnnCommandLine.UsageErrorExitCode)
         {
             casePath,
             model,
@@ -54,9 +53,19 @@ internal static class EvalCommand
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(output) is null && !result.GetValue(check))
+            string? outPath = result.GetValue(output);
+            if (outPath is null && !result.GetValue(check))
             {
                 result.AddError("give --out RESULT.safetensors, --check, or both");
+            }
+
+            if (outPath is not null)
+            {
+                string? input = result.GetValue(casePath) is string c && CliPaths.SameFile(outPath, c) ? $"the case '{c}'"
+                    : result.GetValue(model) is string m && CliPaths.SameFile(outPath, m) ? $"--model '{m}'"
+                    : null;
+                CliOptions.AddError(result, CliPaths.FileProblem("--out", outPath)
+                    ?? (input is null ? null : $"--out '{outPath}' is the same file as {input}: the results would replace it"));
             }
         });
         command.SetAction(result => Run(
@@ -101,7 +110,7 @@ internal static class EvalCommand
                     writer.Add(name, data, shape);
                 }
 
-                writer.Save(outPath);
+                CliPaths.Write(outPath, () => writer.Save(outPath));
                 Console.WriteLine($"wrote {outPath}: {results.Count} tensors ({string.Join(", ", results.ConvertAll(r => r.Name).GetRange(0, Math.Min(results.Count, 6)))}{(results.Count > 6 ? ", ..." : string.Empty)})");
             }
 
@@ -173,6 +182,7 @@ internal static class EvalCommand
         }
 
         bool ok = true;
+        int checkedCount = 0;
         foreach ((string name, float[] data, int[] shape) in results)
         {
             if (!file.Contains(name))
@@ -180,6 +190,8 @@ internal static class EvalCommand
                 Console.WriteLine($"  {name,-24} no expected tensor in the case: not checked");
                 continue;
             }
+
+            checkedCount++;
 
             CaseTensors.CheckShape(file, name, shape, file.SourceName ?? "the case");
             double[] expected = file.ReadFloat64(name);
@@ -189,6 +201,11 @@ internal static class EvalCommand
             ok &= pass;
             string verdict = format == WeightFormat.Float32 ? string.Create(CultureInfo.InvariantCulture, $"(allowed {allowed:E0}) {(pass ? "PASS" : "FAIL")}") : pass ? "(reported)" : "(not finite) FAIL";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-24} max|A-E|/(max|E|+1e-6) = {error:E2} {verdict}"));
+        }
+
+        if (checkedCount == 0)
+        {
+            return Fail($"--check: {file.SourceName ?? "the case"} holds none of the {results.Count} expected tensors ({string.Join(", ", results.ConvertAll(r => r.Name).GetRange(0, Math.Min(results.Count, 3)))}, ...): nothing was checked");
         }
 
         return ok ? 0 : 1;

@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Help;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.IO;
 using FastRnn.Kernels;
 
@@ -25,26 +27,45 @@ internal static class FastRnnCommandLine
     /// <returns>The process exit code.</returns>
     public static int Run(IReadOnlyList<string> args, TextWriter? output = null, TextWriter? error = null)
     {
-        // No response files: an argument starting with '@' is a path like any other.
-        ParseResult parsed = Create().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        if (parsed.Action is ParseErrorAction)
+        // Every number the commands print or write reads the same on every machine (this thread and the tasks it starts).
+        CultureInfo culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        ParseResult? parsed = null;
+        try
         {
-            return ReportUsageErrors(parsed, error ?? Console.Error);
-        }
+            // No response files: an argument starting with '@' is a path like any other.
+            parsed = Create().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            if (parsed.Action is ParseErrorAction)
+            {
+                return ReportUsageErrors(parsed, error ?? Console.Error);
+            }
 
-        return parsed.Invoke(new InvocationConfiguration
+            return parsed.Invoke(new InvocationConfiguration
+            {
+                Output = output ?? Console.Out,
+                Error = error ?? Console.Error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception e)
         {
-            Output = output ?? Console.Out,
-            Error = error ?? Console.Error,
-            EnableDefaultExceptionHandler = false,
-        });
+            // What no command caught (standard output on a full disk, say): one line, not a stack trace.
+            return ReportFailure(parsed is null ? "fastrnn" : CommandName(parsed), e, error ?? Console.Error);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
     }
 
     /// <summary>The root command with every subcommand.</summary>
-    private static RootCommand Create()
+    private static Command Create()
     {
-        var root = new RootCommand("fastrnn: recurrent networks on the CPU. With no command, runs the demo.")
+        // Named as the user calls it (a RootCommand takes the executable's name, FastRnn.Cli, for --help's Usage lines).
+        var root = new Command("fastrnn", "fastrnn: recurrent networks on the CPU. With no command, runs the demo.")
         {
+            new HelpOption(),
+            new VersionOption(),
             SelftestCommand.Create(),
             DemoCommand.Create(),
             CreateInfo(),
@@ -76,7 +97,7 @@ internal static class FastRnnCommandLine
     private static int ReportUsageErrors(ParseResult parsed, TextWriter error)
     {
         Command command = parsed.CommandResult.Command;
-        string name = command is RootCommand ? "fastrnn" : $"fastrnn {command.Name}";
+        string name = CommandName(parsed);
         foreach (ParseError problem in parsed.Errors)
         {
             error.WriteLine($"{name}: {problem.Message}");
@@ -85,4 +106,23 @@ internal static class FastRnnCommandLine
         error.WriteLine($"Run '{name} --help' for usage.");
         return command is CliCommand cli ? cli.UsageErrorExitCode : UsageErrorExitCode;
     }
+
+    /// <summary>Reports <paramref name="failure"/> in one line on <paramref name="error"/> and returns the exit code of a failed run, 1.</summary>
+    private static int ReportFailure(string name, Exception failure, TextWriter error)
+    {
+        try
+        {
+            error.WriteLine($"{name}: {failure.GetBaseException().Message}");
+        }
+        catch (IOException)
+        {
+            // Standard error is gone too: the exit code is all that is left to say it.
+        }
+
+        return 1;
+    }
+
+    /// <summary><c>fastrnn</c>, or <c>fastrnn COMMAND</c> for the command <paramref name="parsed"/> names.</summary>
+    private static string CommandName(ParseResult parsed) =>
+        parsed.CommandResult.Command is CliCommand command ? $"fastrnn {command.Name}" : "fastrnn";
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using FastRnn.Cli.Tasks;
 using FastRnn.IO;
 using FastRnn.Networks;
@@ -17,7 +18,6 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class GenerateCommand
 {
-    private const int UsageErrorExitCode = 1;
     private const string DefaultPrime = "The ";
     private const int DefaultCount = 200;
     private const float DefaultTemperature = 0.7f;
@@ -46,7 +46,7 @@ internal static class GenerateCommand
         temperature.DefaultValueFactory = _ => DefaultTemperature;
         Option<int?> seed = CliOptions.Integer("--seed", "S", "Seed of the sampling.", 0, int.MaxValue);
         seed.DefaultValueFactory = _ => DefaultSeed;
-        var command = new CliCommand("generate", $"Sample text from a {CharLmTask.Name} model.", UsageErrorExitCode)
+        var command = new CliCommand("generate", $"Sample text from a {CharLmTask.Name} model.", FastRnnCommandLine.UsageErrorExitCode)
         {
             model,
             prime,
@@ -67,7 +67,9 @@ internal static class GenerateCommand
     {
         try
         {
-            IReadOnlyDictionary<string, string> metadata = SafeTensorsFile.Read(path).Metadata;
+            // Read once: a pipe (<(cat model.safetensors)) cannot be read a second time.
+            SafeTensorsFile file = SafeTensorsFile.Read(path);
+            IReadOnlyDictionary<string, string> metadata = file.Metadata;
             if (!metadata.TryGetValue("task", out string? task) || task != CharLmTask.Name)
             {
                 return Fail($"{path} is not a model saved by 'fastrnn train {CharLmTask.Name} --save'");
@@ -83,7 +85,7 @@ internal static class GenerateCommand
                 ? h
                 : throw new FastRnnFormatException($"{path}: metadata 'hidden' is missing or invalid");
             SequenceModel model = CharLmTask.Create(cell, hidden, seed);
-            Checkpoint.Load(path, model.Parameters);
+            LoadParameters(file, path, model.Parameters);
             model.ParametersUpdated();
             Console.WriteLine(CharLmTask.Generate(model, prime, count, temperature, seed));
             return 0;
@@ -91,6 +93,39 @@ internal static class GenerateCommand
         catch (Exception e) when (e is FormatException or FastRnnFormatException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             return Fail(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Copies the checkpoint's tensors into <paramref name="parameters"/>, as <see cref="Checkpoint.Load"/> does
+    /// from a path: the file must be a FastRnn checkpoint holding exactly these parameters (and perhaps optimizer state) with their shapes.
+    /// </summary>
+    private static void LoadParameters(SafeTensorsFile file, string path, IReadOnlyList<Parameter> parameters)
+    {
+        if (!file.Metadata.ContainsKey(Checkpoint.FormatKey))
+        {
+            throw new FastRnnFormatException($"{path} is not a FastRnn checkpoint (no '{Checkpoint.FormatKey}' metadata).");
+        }
+
+        var values = new List<float[]>(parameters.Count);
+        foreach (Parameter p in parameters)
+        {
+            if (!file.Contains(p.Name) || file.Get(p.Name).DType != SafeTensorsDType.F32 || !file.Get(p.Name).Shape.SequenceEqual(p.Shape))
+            {
+                throw new FastRnnFormatException($"{path}: no F32 tensor '{p.Name}' of shape [{string.Join(", ", p.Shape)}]; the checkpoint does not match this model.");
+            }
+
+            values.Add(file.ReadFloat32(p.Name));
+        }
+
+        if (file.Tensors.Count(t => !t.Name.StartsWith("optimizer.", StringComparison.Ordinal)) != parameters.Count)
+        {
+            throw new FastRnnFormatException($"{path}: the checkpoint holds other tensors than this model's {parameters.Count}.");
+        }
+
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            values[i].CopyTo(parameters[i].Value, 0);
         }
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using System.Text;
 using FastRnn.IO;
 using FastRnn.Networks;
@@ -17,7 +18,6 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class ImportCommand
 {
-    private const int UsageErrorExitCode = 1;
 
     /// <summary>The <c>import</c> command.</summary>
     public static CliCommand Create()
@@ -37,13 +37,23 @@ internal static class ImportCommand
             DefaultValueFactory = _ => "refuse",
         };
         ambiguous.AcceptOnlyFromAmong("refuse", "onnxruntime", "specification");
-        var command = new CliCommand("import", "Convert an ONNX model's LSTM/GRU/RNN nodes to network files.", UsageErrorExitCode)
+        var command = new CliCommand("import", "Convert an ONNX model's LSTM/GRU/RNN nodes to network files.", FastRnnCommandLine.UsageErrorExitCode)
         {
             model,
             output,
             node,
             ambiguous,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(output) is not string outPath || result.GetValue(model) is not string modelPath)
+            {
+                return; // The parser reports the missing option or argument itself.
+            }
+
+            CliOptions.AddError(result, CliPaths.FileProblem("--out", outPath)
+                ?? (CliPaths.SameFile(outPath, modelPath) ? $"--out '{outPath}' is the same file as the ONNX model '{modelPath}': the network would replace it" : null));
+        });
         command.SetAction(result => Run(result.GetRequiredValue(model), result.GetRequiredValue(output), result.GetValue(node), result.GetRequiredValue(ambiguous) switch
         {
             "onnxruntime" => AmbiguousActivations.AsOnnxRuntime,
@@ -63,13 +73,27 @@ internal static class ImportCommand
                 Console.WriteLine($"{networks.Count} recurrent networks in the model: writing one file each (pick one with --node NAME)");
             }
 
-            var written = new HashSet<string>(StringComparer.Ordinal);
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            var paths = new List<string>(networks.Count);
             foreach (ImportedNetwork imported in networks)
             {
-                string path = networks.Count == 1 ? outPath : UniquePath(outPath, imported.Name, written);
-                written.Add(path);
-                NetworkFile.Save(imported.Network, path);
-                Console.WriteLine($"wrote {path}: {Describe(imported)}");
+                paths.Add(networks.Count == 1 ? outPath : UniquePath(outPath, imported.Name, taken));
+                taken.Add(paths[^1]);
+            }
+
+            // Every destination is checked before any is written.
+            foreach (string path in paths)
+            {
+                if ((CliPaths.FileProblem("--out", path) ?? (CliPaths.SameFile(path, modelPath) ? $"'{path}' is the same file as the ONNX model '{modelPath}'" : null)) is string problem)
+                {
+                    return Fail(problem);
+                }
+            }
+
+            WriteAll(networks, paths);
+            for (int i = 0; i < networks.Count; i++)
+            {
+                Console.WriteLine($"wrote {paths[i]}: {Describe(networks[i])}");
             }
 
             return 0;
@@ -77,6 +101,40 @@ internal static class ImportCommand
         catch (Exception e) when (e is FastRnnFormatException or FormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             return Fail(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Writes every network or none: each to a temporary file beside its destination, then renames
+    /// them all; on a failure, removes the temporary files and the files this run renamed already.
+    /// </summary>
+    private static void WriteAll(IReadOnlyList<ImportedNetwork> networks, List<string> paths)
+    {
+        string[] temporaries = paths.ConvertAll(CliPaths.TemporaryBeside).ToArray();
+        int renamed = 0;
+        try
+        {
+            for (int i = 0; i < networks.Count; i++)
+            {
+                CliPaths.Write(paths[i], () => NetworkFile.Save(networks[i].Network, temporaries[i]));
+            }
+
+            for (; renamed < paths.Count; renamed++)
+            {
+                CliPaths.Write(paths[renamed], () => File.Move(temporaries[renamed], paths[renamed], overwrite: true));
+            }
+        }
+        catch
+        {
+            foreach (string path in temporaries.Skip(renamed).Concat(paths.Take(renamed)))
+            {
+                if (File.Exists(path))
+                {
+                    File.Delete(path);
+                }
+            }
+
+            throw;
         }
     }
 

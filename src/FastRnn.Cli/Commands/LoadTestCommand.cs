@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.IO;
 using System.Threading.Tasks;
 using FastRnn.Cli.LoadTest;
@@ -38,7 +39,7 @@ internal static class LoadTestCommand
         frames.Required = true;
         Option<int?> interval = CliOptions.Integer("--interval-ms", "P", $"Milliseconds between a stream's frames, on the stream's own clock; 0: the next frame when the last is answered (default {DefaultIntervalMs}).", 0, 60_000);
         Option<int?> warmup = CliOptions.Integer("--warmup-frames", "W", "Frames per stream sent first and left out of the figures (default 0).", 0, 1_000_000);
-        Option<int?> timeout = CliOptions.Integer("--timeout-s", "S", $"Stop after S seconds whatever is left (default {DefaultTimeoutSeconds}).", 1, 86_400);
+        Option<int?> timeout = CliOptions.Integer("--timeout-s", "S", $"Stop after S seconds whatever is left, close handshakes included; the run ends within about a second past S (default {DefaultTimeoutSeconds}).", 1, 86_400);
         Option<int?> seed = CliOptions.Integer("--seed", "S", $"Seed of the frames' values (default {DefaultSeed}).", 0, int.MaxValue);
         Option<int?> window = CliOptions.Integer("--window", "N", $"Unanswered frames a stream may have; a frame due beyond them is skipped (default {DefaultWindow}).", 1, 4096);
         var model = new Option<string>("--model") { HelpName = "M", Description = "--in-process: a FastRnn network file, or with --rnn-prefix a PyTorch module's state_dict (.safetensors)." };
@@ -82,11 +83,15 @@ internal static class LoadTestCommand
 
                     foreach (Option option in inProcessOnly)
                     {
-                        if (Given(result, option))
+                        if (CliOptions.Given(result, option))
                         {
                             result.AddError($"{option.Name} is for --in-process; with --url the server loads the model");
                         }
                     }
+                }
+                else if (CliOptions.Given(result, allowRemote))
+                {
+                    result.AddError("--allow-remote is for --url; --in-process runs on this machine");
                 }
                 else if (result.GetValue(model) is not string path)
                 {
@@ -94,7 +99,11 @@ internal static class LoadTestCommand
                 }
                 else
                 {
-                    if (!File.Exists(path))
+                    if (Directory.Exists(path))
+                    {
+                        result.AddError($"--model '{path}' is a directory; give a model file");
+                    }
+                    else if (!File.Exists(path))
                     {
                         result.AddError($"--model '{path}' does not exist");
                     }
@@ -103,7 +112,7 @@ internal static class LoadTestCommand
                     {
                         foreach (Option option in moduleOnly)
                         {
-                            if (Given(result, option))
+                            if (CliOptions.Given(result, option))
                             {
                                 result.AddError($"{option.Name} is for a module's state_dict: give its recurrent layer's prefix with --rnn-prefix");
                             }
@@ -114,7 +123,7 @@ internal static class LoadTestCommand
                 long total = (long)(result.GetValue(streams) ?? 1) * (result.GetValue(frames) ?? 1);
                 if (total > MaxLatencies)
                 {
-                    result.AddError($"--streams × --frames must be at most {MaxLatencies:N0} (each measured frame's latency is kept), got {result.GetValue(streams)} × {result.GetValue(frames)} = {total:N0}");
+                    result.AddError(string.Create(CultureInfo.InvariantCulture, $"--streams × --frames must be at most {MaxLatencies:N0} (each measured frame's latency is kept), got {result.GetValue(streams)} × {result.GetValue(frames)} = {total:N0}"));
                 }
             }
             catch (InvalidOperationException)
@@ -197,10 +206,6 @@ internal static class LoadTestCommand
             return report.AllAnswered ? 0 : 1;
         }
     }
-
-    /// <summary>Whether the command line names <paramref name="option"/> (a bool option only when true).</summary>
-    private static bool Given(CommandResult result, Option option) =>
-        result.GetResult(option) is OptionResult given && !given.Implicit && (option is not Option<bool> flag || result.GetValue(flag));
 
     private static HeadActivation? ParseActivation(string text) => text switch
     {

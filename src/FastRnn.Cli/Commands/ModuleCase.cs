@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using FastRnn.Heads;
 using FastRnn.IO;
 using FastRnn.Kernels;
@@ -58,6 +59,11 @@ internal static class ModuleCase
         }
 
         DenseHead head = module.Head!;
+        if (file.Metadata.TryGetValue("head_size", out string? headSize) && headSize != head.OutputSize.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new FastRnnFormatException($"{where}: the case's metadata says head_size = '{headSize}', but the model's head at '{options.HeadPrefix}' has {head.OutputSize} outputs.");
+        }
+
         CaseTensors c = CaseTensors.Read(file, network.Description);
         List<(string Name, float[] Data, int[] Shape)> results = EvalCommand.Forward(network, c);
         (_, float[] output, int[] outputShape) = results[0];

@@ -20,7 +20,6 @@ namespace FastRnn.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    private const int UsageErrorExitCode = 1;
     private const int DefaultSeed = 1;
 
     /// <summary>The built-in tasks by name.</summary>
@@ -31,6 +30,9 @@ internal static class TrainCommand
         [PatternTask.Name] = PatternTask.Run,
         [ReverseTask.Name] = ReverseTask.Run,
     };
+
+    /// <summary>The tasks whose sequence length <c>--steps</c> sets; the others have a length of their own.</summary>
+    private static readonly string[] TasksWithSteps = [PatternTask.Name];
 
     /// <summary>The <c>train</c> command.</summary>
     public static CliCommand Create()
@@ -48,13 +50,13 @@ internal static class TrainCommand
         Option<CellKind?> cell = CliOptions.Parsed<CellKind>("--cell", "lstm|gru|rnn|rnn-relu", "The recurrent cell (default: the task's).", "lstm, gru, rnn or rnn-relu", ParseCell);
         Option<int?> epochs = CliOptions.Integer("--epochs", "N", "Epochs (default: the task's).", 1, 10_000);
         Option<int?> hidden = CliOptions.Integer("--hidden", "H", "Hidden units (default: the task's).", 1, 4096);
-        Option<int?> steps = CliOptions.Integer("--steps", "T", "Sequence length, for tasks that have one to choose (default: the task's).", 2, 100_000);
+        Option<int?> steps = CliOptions.Integer("--steps", "T", $"Sequence length, for the tasks that take one ({string.Join(", ", TasksWithSteps)}; default: the task's).", 2, PatternTask.MaxSteps);
         Option<int?> seed = CliOptions.Integer("--seed", "S", "Seed of data, weights and shuffling.", 0, int.MaxValue);
         seed.DefaultValueFactory = _ => DefaultSeed;
         var quick = new Option<bool>("--quick") { Description = "Smaller data and fewer epochs, for a first look." };
         var plot = new Option<string>("--plot") { HelpName = "loss.png", Description = "Write the train and validation loss per epoch as a PNG plot." };
         var save = new Option<string>("--save") { HelpName = "model.safetensors", Description = "Save the trained model (char-lm models feed 'fastrnn generate')." };
-        var command = new CliCommand("train", "Train a built-in task with live progress, then print a summary.", UsageErrorExitCode)
+        var command = new CliCommand("train", "Train a built-in task with live progress, then print a summary.", FastRnnCommandLine.UsageErrorExitCode)
         {
             task,
             cell,
@@ -66,6 +68,26 @@ internal static class TrainCommand
             plot,
             save,
         };
+        command.Validators.Add(result =>
+        {
+            string? plotPath = result.GetValue(plot), savePath = result.GetValue(save);
+            CliOptions.AddError(result, savePath is null ? null : CliPaths.FileProblem("--save", savePath));
+            CliOptions.AddError(result, plotPath is null ? null : CliPaths.FileProblem("--plot", plotPath));
+            if (plotPath is { Length: > 0 } && !plotPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            {
+                result.AddError($"--plot writes a PNG: give a file name ending in .png, got '{plotPath}'");
+            }
+
+            if (plotPath is { Length: > 0 } && savePath is { Length: > 0 } && CliPaths.SameFile(plotPath, savePath))
+            {
+                result.AddError($"--save '{savePath}' and --plot '{plotPath}' name the same file: the plot would replace the model");
+            }
+
+            if (CliOptions.Given(result, steps) && result.GetValue(task) is string name && Tasks.ContainsKey(name) && Array.IndexOf(TasksWithSteps, name) < 0)
+            {
+                result.AddError($"--steps is for the tasks that take a sequence length ({string.Join(", ", TasksWithSteps)}); {name} has its own");
+            }
+        });
         command.SetAction(result => Run(
             result.GetRequiredValue(task),
             new TaskOptions
@@ -92,7 +114,7 @@ internal static class TrainCommand
             Print(result);
             if (save is not null)
             {
-                Checkpoint.Save(save, result.Parameters, result.Metadata);
+                CliPaths.Write(save, () => Checkpoint.Save(save, result.Parameters, result.Metadata));
                 Console.WriteLine($"saved:    {save}");
             }
 
@@ -134,7 +156,8 @@ internal static class TrainCommand
         TrainingSummary s = result.Summary;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"task:     {result.Task} ({result.Cell})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epochs:   {s.TrainLoss.Count}{(s.StoppedEarly ? " (stopped early)" : string.Empty)}, best {s.BestEpoch}, {s.Elapsed.TotalSeconds:F1} s"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss:     first epoch {s.TrainLoss[0]:F4} -> last {s.TrainLoss[^1]:F4}{(s.ValidationLoss.Count > 0 ? $" (validation {s.ValidationLoss[^1]:F4})" : string.Empty)}"));
+        string validation = s.ValidationLoss.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $" (validation {s.ValidationLoss[^1]:F4})") : string.Empty;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss:     first epoch {s.TrainLoss[0]:F4} -> last {s.TrainLoss[^1]:F4}{validation}"));
         Console.WriteLine($"result:   {result.Metric}");
         foreach (string note in result.Notes)
         {
@@ -165,8 +188,10 @@ internal static class TrainCommand
         return table;
     }
 
-    private static string Change(double value, double reference) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(value - reference) / Math.Abs(reference):+0.00%;-0.00%;0.00%}");
+    /// <summary>The relative change, or the absolute one when the fp32 figure is 0 (a relative one would be NaN or infinite).</summary>
+    internal static string Change(double value, double reference) => reference == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{value - reference:+0.0000;-0.0000;0.0000} (fp32 is 0)")
+        : string.Create(CultureInfo.InvariantCulture, $"{(value - reference) / Math.Abs(reference):+0.00%;-0.00%;0.00%}");
 
     private static int Fail(string message)
     {

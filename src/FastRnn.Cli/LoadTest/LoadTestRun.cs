@@ -100,7 +100,7 @@ internal static class LoadTestRun
                 await driver.RunAsync(stream, delay, timeout);
                 if (stream.EndKey is null && !timeout.IsCancellationRequested)
                 {
-                    await stream.CloseAsync(CancellationToken.None);
+                    await stream.CloseAsync(timeout);
                     closed = true;
                 }
             }

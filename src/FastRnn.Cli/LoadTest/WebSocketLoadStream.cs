@@ -122,12 +122,18 @@ internal sealed class WebSocketLoadStream : LoadStream
     /// <inheritdoc/>
     public override async ValueTask CloseAsync(CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(CloseTimeout);
+        // The handshake waits for the server's close frame: at most CloseTimeout, and never past the run's timeout.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(CloseTimeout);
         try
         {
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
             EndKey ??= Status(socket.CloseStatus);
             EndReason ??= socket.CloseStatusDescription;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            EndEarly("timeout", "the run's timeout came before the server answered the close");
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {

@@ -52,8 +52,13 @@ internal static class TrainingProgressDisplay
         }
     }
 
-    /// <summary>One line: <c>epoch 3/20 batch 40/40 loss 0.1234 val 0.1300 12,345 ex/s</c>.</summary>
-    private static string Describe(TrainingProgress p) => string.Create(
-        CultureInfo.InvariantCulture,
-        $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:F4}{(float.IsNaN(p.ValidationLoss) ? string.Empty : $" val {p.ValidationLoss:F4}")} {p.ExamplesPerSecond:N0} ex/s");
+    /// <summary>
+    /// One line: <c>epoch 3/20 batch 40/40 batch loss 0.1234 val 0.1300 12,345 ex/s</c>: the loss of the
+    /// last batch (the summary and the plot show each epoch's mean).
+    /// </summary>
+    internal static string Describe(TrainingProgress p)
+    {
+        string validation = float.IsNaN(p.ValidationLoss) ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" val {p.ValidationLoss:F4}");
+        return string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} batch loss {p.Loss:F4}{validation} {p.ExamplesPerSecond:N0} ex/s");
+    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using FastRnn.Cli.Commands;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
@@ -21,20 +22,7 @@ internal static class LossPlot
     public static void Write(string path, string title, IReadOnlyList<float> train, IReadOnlyList<float> validation)
     {
         byte[] png = Render(title, train, validation);
-        string full = Path.GetFullPath(path);
-        string temporary = full + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        try
-        {
-            File.WriteAllBytes(temporary, png);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        CliPaths.WriteAtomically(path, png);
     }
 
     /// <summary>The chart as PNG bytes: a line with markers per series, epochs on integer ticks, the legend beside the data.</summary>

@@ -94,7 +94,7 @@ internal static class CharLmTask
             Task = Name,
             Cell = cell.ToString(),
             Summary = summary,
-            Metric = string.Create(CultureInfo.InvariantCulture, $"held-out loss {validationLoss:F3} nats/char, perplexity {Math.Exp(validationLoss):F2} (uniform over {Alphabet.Length} chars: {Alphabet.Length})"),
+            Metric = Describe(validationLoss),
             MetricValue = validationLoss,
             Notes = [$"sample: {sample}"],
             RawMetricName = "held-out perplexity",
@@ -115,6 +115,10 @@ internal static class CharLmTask
             },
         };
     }
+
+    /// <summary>The result line: <c>held-out loss 1.754 nats/char, perplexity 5.78 (a uniform guess scores 37, the number of chars)</c>.</summary>
+    internal static string Describe(float validationLoss) =>
+        string.Create(CultureInfo.InvariantCulture, $"held-out loss {validationLoss:F3} nats/char, perplexity {Math.Exp(validationLoss):F2} (a uniform guess scores {Alphabet.Length}, the number of chars)");
 
     /// <summary>The model shape the task trains (also rebuilt by `fastrnn generate` before loading a checkpoint).</summary>
     public static SequenceModel Create(CellKind cell, int hidden, int seed) => new(

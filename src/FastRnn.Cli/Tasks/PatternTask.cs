@@ -20,6 +20,10 @@ namespace FastRnn.Cli.Tasks;
 internal static class PatternTask
 {
     public const string Name = "pattern";
+
+    /// <summary>The longest sequence <c>--steps</c> may ask for: its 3,000 examples then take 3000 × 5000 × 8 floats, 480 MB.</summary>
+    public const int MaxSteps = 5_000;
+
     private const int Channels = 8;
 
     public static TaskResult Run(TaskOptions options, Action<TrainingProgress>? progress)
@@ -27,7 +31,8 @@ internal static class PatternTask
         CellKind cell = options.Cell ?? CellKind.Lstm;
         int hidden = options.Hidden ?? 32;
         int steps = options.Steps ?? 60;
-        int examples = 3000;
+        const int examples = 3000;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(steps, MaxSteps, "--steps");
         int epochs = options.Epochs ?? (options.Quick ? 8 : 10);
         const int batchSize = 32;
         var random = new Random(options.Seed);

@@ -1,9 +1,15 @@
 using System;
 using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
+using FastRnn.Cli.Bench;
 using FastRnn.Cli.Commands;
+using FastRnn.Cli.Output;
 using FastRnn.Cli.Plotting;
+using FastRnn.Cli.Tasks;
+using FastRnn.Training;
 using Xunit;
 
 namespace FastRnn.Tests.Cli;
@@ -31,7 +37,7 @@ public sealed class CommandLineTests : IDisposable
         var output = new StringWriter();
         Assert.Equal(0, FastRnnCommandLine.Run([command, "--help"], output));
         string help = output.ToString();
-        Assert.Contains($" {command}", help, StringComparison.Ordinal);
+        Assert.Contains($"Usage:{Environment.NewLine}  fastrnn {command}", help, StringComparison.Ordinal);
         foreach (string word in expected.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             Assert.Contains(word, help, StringComparison.Ordinal);
@@ -57,20 +63,32 @@ public sealed class CommandLineTests : IDisposable
     [InlineData(2, "fastrnn info: Unrecognized command or argument 'extra'", "info", "extra")]
     [InlineData(2, "fastrnn bench: Unrecognized command or argument 'extra'", "bench", "extra")]
     [InlineData(2, "--expect-path must be Vector512, Vector256, Vector128 or Scalar, got 'avx'", "selftest", "--expect-path", "avx")]
-    [InlineData(1, "give --out RESULT.safetensors, --check, or both", "eval", "case.safetensors")]
-    [InlineData(1, "--weights must be fp32, bf16 or int8, got 'fp16'", "eval", "case.safetensors", "--check", "--weights", "fp16")]
-    [InlineData(1, "fastrnn train: Required argument missing", "train")]
-    [InlineData(1, "unknown task 'nope'; tasks: moving-average, char-lm, pattern, reverse", "train", "nope")]
-    [InlineData(1, "--cell must be lstm, gru, rnn or rnn-relu, got 'lsmt'", "train", "pattern", "--cell", "lsmt")]
-    [InlineData(1, "--epochs must be an integer in 1..10000, got '0'", "train", "pattern", "--epochs", "0")]
-    [InlineData(1, "--hidden must be an integer in 1..4096, got '4097'", "train", "pattern", "--hidden", "4097")]
-    [InlineData(1, "--steps must be an integer in 2..100000, got '1'", "train", "pattern", "--steps", "1")]
-    [InlineData(1, "--seed must be an integer in 0..2147483647, got '-1'", "train", "pattern", "--seed", "-1")]
-    [InlineData(1, "Unrecognized command or argument '--epoch'", "train", "pattern", "--epoch", "3")]
-    [InlineData(1, "--count must be an integer in 1..100000, got 'many'", "generate", "model.safetensors", "--count", "many")]
-    [InlineData(1, "--temperature must be a number in 0.01..10, got '0'", "generate", "model.safetensors", "--temperature", "0")]
-    [InlineData(1, "--prime must not be empty", "generate", "model.safetensors", "--prime", "")]
-    [InlineData(1, "Option '--out' is required", "import", "model.onnx")]
+    [InlineData(2, "give --out RESULT.safetensors, --check, or both", "eval", "case.safetensors")]
+    [InlineData(2, "--weights must be fp32, bf16 or int8, got 'fp16'", "eval", "case.safetensors", "--check", "--weights", "fp16")]
+    [InlineData(2, "fastrnn train: Required argument missing", "train")]
+    [InlineData(2, "unknown task 'nope'; tasks: moving-average, char-lm, pattern, reverse", "train", "nope")]
+    [InlineData(2, "--cell must be lstm, gru, rnn or rnn-relu, got 'lsmt'", "train", "pattern", "--cell", "lsmt")]
+    [InlineData(2, "--epochs must be an integer in 1..10000, got '0'", "train", "pattern", "--epochs", "0")]
+    [InlineData(2, "--hidden must be an integer in 1..4096, got '4097'", "train", "pattern", "--hidden", "4097")]
+    [InlineData(2, "--steps must be an integer in 2..5000, got '1'", "train", "pattern", "--steps", "1")]
+    [InlineData(2, "--steps must be an integer in 2..5000, got '100000'", "train", "pattern", "--steps", "100000")]
+    [InlineData(2, "--steps is for the tasks that take a sequence length (pattern); reverse has its own", "train", "reverse", "--quick", "--steps", "5")]
+    [InlineData(2, "--save 'both.png' and --plot 'both.png' name the same file: the plot would replace the model", "train", "pattern", "--quick", "--save", "both.png", "--plot", "both.png")]
+    [InlineData(2, "--save 'no-such-folder/m.safetensors': the folder", "train", "pattern", "--quick", "--save", "no-such-folder/m.safetensors")]
+    [InlineData(2, "--plot 'no-such-folder/loss.png': the folder", "train", "pattern", "--quick", "--plot", "no-such-folder/loss.png")]
+    [InlineData(2, "--save '.' is a directory; give a file", "train", "pattern", "--quick", "--save", ".")]
+    [InlineData(2, "--save must not be empty", "train", "pattern", "--quick", "--save", "")]
+    [InlineData(2, "--plot must not be empty", "train", "pattern", "--quick", "--plot", "")]
+    [InlineData(2, "--plot writes a PNG: give a file name ending in .png, got 'loss.svg'", "train", "pattern", "--quick", "--plot", "loss.svg")]
+    [InlineData(2, "--out must not be empty", "bench", "--out", "")]
+    [InlineData(2, "--out must not be empty", "eval", "case.safetensors", "--out", "")]
+    [InlineData(2, "--out 'no-such-folder/m.safetensors': the folder", "import", "model.onnx", "--out", "no-such-folder/m.safetensors")]
+    [InlineData(2, "--seed must be an integer in 0..2147483647, got '-1'", "train", "pattern", "--seed", "-1")]
+    [InlineData(2, "Unrecognized command or argument '--epoch'", "train", "pattern", "--epoch", "3")]
+    [InlineData(2, "--count must be an integer in 1..100000, got 'many'", "generate", "model.safetensors", "--count", "many")]
+    [InlineData(2, "--temperature must be a number in 0.01..10, got '0'", "generate", "model.safetensors", "--temperature", "0")]
+    [InlineData(2, "--prime must not be empty", "generate", "model.safetensors", "--prime", "")]
+    [InlineData(2, "Option '--out' is required", "import", "model.onnx")]
     public void UsageErrorsSayWhatIsWrongAndExitWithTheCommandsCode(int exitCode, string message, params string[] args)
     {
         var output = new StringWriter();
@@ -96,10 +114,111 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void BenchRefusesAFileAsItsFolderBeforeMeasuring()
+    {
+        string file = Path.Combine(folder, "results.md");
+        File.WriteAllText(file, "not a folder");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(2, FastRnnCommandLine.Run(["bench", "--out", file], output, error));
+        Assert.Contains($"--out '{file}' is a file; give a folder", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output.ToString());
+        Assert.Equal(2, FastRnnCommandLine.Run(["bench", "--out", Path.Combine(file, "below")], output, error));
+        Assert.Contains($"'{file}' is a file, not a folder", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BenchReplacesItsReportInsteadOfWritingIntoTheOldOne()
+    {
+        // A write into the old file shows through a link to it; a new file renamed over it does not.
+        string old = Path.Combine(folder, "old.md");
+        File.WriteAllText(old, "the old report");
+        string report = Path.Combine(folder, "cpu", "quick.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(report)!);
+        File.CreateSymbolicLink(report, old);
+
+        BenchCommand.WriteReport(report, [new QuickBenchRow("gemv", "[64 x 64]", "Vector512", 1.5, 8192)]);
+
+        Assert.Equal("the old report", File.ReadAllText(old));
+        Assert.Null(new FileInfo(report).LinkTarget);
+        Assert.Contains("| gemv | [64 x 64] | Vector512 | 1.50 |", File.ReadAllText(report), StringComparison.Ordinal);
+        Assert.Equal(["quick.md"], Directory.GetFiles(Path.GetDirectoryName(report)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void AFailureNoCommandCatchesIsOneLineAndExitCode1()
+    {
+        var error = new StringWriter();
+        Assert.Equal(1, FastRnnCommandLine.Run(["info"], new FullDisk(), error));
+        Assert.Equal($"fastrnn info: No space left on device{Environment.NewLine}", error.ToString());
+    }
+
+    [Fact]
+    public void StandardOutputOnAFullDiskIsOneLineAndExitCode1()
+    {
+        if (!File.Exists("/dev/full"))
+        {
+            Assert.Skip("/dev/full is Linux's");
+        }
+
+        string cli = typeof(FastRnnCommandLine).Assembly.Location;
+        var start = new ProcessStartInfo("/bin/sh", ["-c", $"exec \"$0\" \"$1\" info > /dev/full", Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", cli])
+        {
+            RedirectStandardError = true,
+        };
+        using Process child = Process.Start(start)!;
+        string error = child.StandardError.ReadToEnd();
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(60)), "the child did not stop");
+        Assert.Equal(1, child.ExitCode);
+        Assert.Equal("fastrnn info: No space left on device", error.Trim());
+    }
+
+    [Fact]
+    public void TheEpochLineSaysItsLossIsTheLastBatchsAndReadsTheSameInEveryCulture()
+    {
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = LoadTestCommandTests.CommaCulture();
+        try
+        {
+            Assert.Equal(
+                "epoch 3/20 batch 40/40 batch loss 0.1234 val 0.1300 12,345 ex/s",
+                TrainingProgressDisplay.Describe(new TrainingProgress(3, 20, 40, 40, 0.1234f, 12_345, 0.13f)));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
+    }
+
+    [Fact]
+    public void TheWeightsTableShowsTheAbsoluteChangeWhenTheFp32FigureIs0()
+    {
+        Assert.Equal("+0.2500 (fp32 is 0)", TrainCommand.Change(0.25, 0));
+        Assert.Equal("0.0000 (fp32 is 0)", TrainCommand.Change(0, 0));
+        Assert.Equal("-50.00%", TrainCommand.Change(0.25, 0.5));
+    }
+
+    [Fact]
+    public void TheCharLmResultSaysWhatItsFiguresAre() =>
+        Assert.Equal(
+            $"held-out loss 1.755 nats/char, perplexity 5.78 (a uniform guess scores {CharLmTask.Alphabet.Length}, the number of chars)",
+            CharLmTask.Describe(1.755f));
+
+    [Fact]
     public void APlotOfADivergedRunLeavesTheNonFiniteLossesOut() =>
         AssertPng(LossPlot.Render("diverged", [1.5f, float.NaN, float.PositiveInfinity, 0.5f], [float.NaN]));
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    /// <summary>Standard output on a full disk.</summary>
+    private sealed class FullDisk : StringWriter
+    {
+        public override void Write(char value) => throw new IOException("No space left on device");
+
+        public override void Write(string? value) => throw new IOException("No space left on device");
+
+        public override void WriteLine(string? value) => throw new IOException("No space left on device");
+    }
 
     /// <summary>A PNG signature and an IHDR chunk of the plot's size (900 x 540).</summary>
     private static void AssertPng(byte[] png)

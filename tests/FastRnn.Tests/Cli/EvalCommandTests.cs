@@ -55,7 +55,7 @@ public sealed class EvalCommandTests : IDisposable
         string result = Path.Combine(folder, "never.safetensors");
         Assert.Equal(1, FastRnnCommandLine.Run(["eval", garbage, "--out", result]));
         Assert.Equal(1, FastRnnCommandLine.Run(["eval", Path.Combine(folder, "missing.safetensors"), "--out", result]));
-        Assert.Equal(1, FastRnnCommandLine.Run(["eval", "--out", result]));
+        Assert.Equal(2, FastRnnCommandLine.Run(["eval", "--out", result]));
         Assert.False(File.Exists(result));
         Assert.Empty(Directory.GetFiles(folder, "never*"));
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -113,6 +114,49 @@ public sealed class LoadTestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AServerThatNeverAnswersTheCloseIsStoppedByTheTimeoutToo()
+    {
+        // The close handshake had a fixed 5 s of its own: the run ended past 5 s whatever --timeout-s said.
+        await using LoadTestServer server = await LoadTestServer.StartAsync(Network(), answerClose: false);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        (int exit, JsonElement report, string text) = await Task.Run(() => Run(["loadtest", "--url", server.BaseAddress, "--streams", "2", "--frames", "5", "--interval-ms", "1", "--timeout-s", "1"]));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"{clock.Elapsed.TotalSeconds:F1} s for --timeout-s 1");
+        Assert.True(exit == 0, text); // every frame was answered
+        Assert.Equal(10, report.GetProperty("answered").GetInt64());
+        Assert.True(report.GetProperty("timed_out").GetBoolean());
+        Assert.Equal(2, report.GetProperty("closes").GetProperty("timeout").GetInt32());
+    }
+
+    [Fact]
+    public void NumbersInMessagesReadTheSameInEveryCulture()
+    {
+        var error = new StringWriter();
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CommaCulture();
+        try
+        {
+            Assert.Equal(2, FastRnnCommandLine.Run(["loadtest", "--url", "http://127.0.0.1:1", "--streams", "10000", "--frames", "10000"], new StringWriter(), error));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
+
+        Assert.Contains("at most 25,000,000 (each measured frame's latency is kept), got 10000 × 10000 = 100,000,000", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A culture that writes 1.234,5 (as de-DE does; this process has invariant globalization, so no named culture but the invariant one).</summary>
+    internal static CultureInfo CommaCulture()
+    {
+        var culture = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+        culture.NumberFormat.NumberDecimalSeparator = ",";
+        culture.NumberFormat.NumberGroupSeparator = ".";
+        culture.NumberFormat.PercentDecimalSeparator = ",";
+        culture.NumberFormat.PercentGroupSeparator = ".";
+        return culture;
+    }
+
+    [Fact]
     public async Task ANoServerPortCountsEveryStreamAsConnectFailed()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -137,6 +181,8 @@ public sealed class LoadTestCommandTests : IDisposable
     [InlineData("Option '--frames' is required", "--url", "http://127.0.0.1:1", "--streams", "1")]
     [InlineData("--in-process needs --model M", "--in-process", "--streams", "1", "--frames", "1")]
     [InlineData("--model 'no-such-model.safetensors' does not exist", "--in-process", "--model", "no-such-model.safetensors", "--streams", "1", "--frames", "1")]
+    [InlineData("--model '.' is a directory; give a model file", "--in-process", "--model", ".", "--streams", "1", "--frames", "1")]
+    [InlineData("--allow-remote is for --url; --in-process runs on this machine", "--in-process", "--allow-remote", "--model", "m", "--streams", "1", "--frames", "1")]
     [InlineData("--max-batch is for --in-process; with --url the server loads the model", "--url", "http://127.0.0.1:1", "--max-batch", "8", "--streams", "1", "--frames", "1")]
     [InlineData("--head-activation must be none, sigmoid or softmax, got 'tanh'", "--in-process", "--model", "m", "--head-activation", "tanh", "--streams", "1", "--frames", "1")]
     [InlineData("--streams × --frames must be at most 25,000,000 (each measured frame's latency is kept), got 10000 × 10000 = 100,000,000", "--url", "http://127.0.0.1:1", "--streams", "10000", "--frames", "10000")]

@@ -24,7 +24,8 @@ namespace FastRnn.Tests.LoadTest;
 /// per binary frame of 4·I bytes; 1007 for a frame of another length, 1003 for text, 1013 for every
 /// connection after the first <c>maxStreams</c> (counted over the server's life, not as open streams:
 /// a stream that ends early must not let a later one in, or a test's count would depend on timing).
-/// With <c>answer</c> false it reads frames and never answers.
+/// With <c>answer</c> false it reads frames and never answers; with <c>answerClose</c> false it
+/// answers frames but never answers the client's close (it holds the connection until it stops).
 /// </summary>
 internal sealed class LoadTestServer : IAsyncDisposable
 {
@@ -32,13 +33,15 @@ internal sealed class LoadTestServer : IAsyncDisposable
     private readonly RecurrentNetwork network;
     private readonly int maxStreams;
     private readonly bool answer;
+    private readonly bool answerClose;
     private int accepted;
 
-    private LoadTestServer(RecurrentNetwork network, int maxStreams, bool answer)
+    private LoadTestServer(RecurrentNetwork network, int maxStreams, bool answer, bool answerClose)
     {
         this.network = network;
         this.maxStreams = maxStreams;
         this.answer = answer;
+        this.answerClose = answerClose;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -51,9 +54,9 @@ internal sealed class LoadTestServer : IAsyncDisposable
     /// <summary>The base address, e.g. http://127.0.0.1:40123.</summary>
     public string BaseAddress => app.Urls.First();
 
-    public static async Task<LoadTestServer> StartAsync(RecurrentNetwork network, int maxStreams = int.MaxValue, bool answer = true)
+    public static async Task<LoadTestServer> StartAsync(RecurrentNetwork network, int maxStreams = int.MaxValue, bool answer = true, bool answerClose = true)
     {
-        var server = new LoadTestServer(network, maxStreams, answer);
+        var server = new LoadTestServer(network, maxStreams, answer, answerClose);
         await server.app.StartAsync();
         return server;
     }
@@ -111,6 +114,11 @@ internal sealed class LoadTestServer : IAsyncDisposable
 
             if (r.MessageType == WebSocketMessageType.Close)
             {
+                if (!answerClose)
+                {
+                    await Task.Delay(Timeout.Infinite, stopping);
+                }
+
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, stopping);
                 return;
             }

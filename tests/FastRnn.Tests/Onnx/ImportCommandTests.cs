@@ -96,8 +96,8 @@ public sealed class ImportCommandTests : IDisposable
         string output = Path.Combine(folder, "never.safetensors");
 
         Assert.Equal(1, FastRnnCommandLine.Run(["import", path, "--out", output]));
-        Assert.Equal(1, FastRnnCommandLine.Run(["import", path]));
-        Assert.Equal(1, FastRnnCommandLine.Run(["import", path, "--out", output, "--bogus", "x"]));
+        Assert.Equal(2, FastRnnCommandLine.Run(["import", path]));
+        Assert.Equal(2, FastRnnCommandLine.Run(["import", path, "--out", output, "--bogus", "x"]));
         Assert.Equal(1, FastRnnCommandLine.Run(["import", Path.Combine(folder, "missing.onnx"), "--out", output]));
         Assert.False(File.Exists(output));
     }
@@ -111,7 +111,7 @@ public sealed class ImportCommandTests : IDisposable
 
         Assert.Equal(1, FastRnnCommandLine.Run(["import", path, "--out", output]));
         Assert.False(File.Exists(output));
-        Assert.Equal(1, FastRnnCommandLine.Run(["import", path, "--out", output, "--ambiguous-activations", "guess"]));
+        Assert.Equal(2, FastRnnCommandLine.Run(["import", path, "--out", output, "--ambiguous-activations", "guess"]));
 
         Assert.Equal(0, FastRnnCommandLine.Run(["import", path, "--out", output, "--ambiguous-activations", "onnxruntime"]));
         Assert.Equal("Affine(0,0);Tanh", SafeTensorsFile.Read(output).Metadata["activations"]);
