@@ -98,8 +98,9 @@ public sealed class SessionMisuseTests
     [Fact]
     public void ASessionWhoseBuffersWouldOverflowIsRefusedNamingTheBatch()
     {
-        Misuse.Refused<ArgumentOutOfRangeException>(() => lstm.CreateSession((1 << 26) + 1), "maxBatch", "more than 2147483647 floats", "use a smaller batch");
-        Misuse.Refused<ArgumentOutOfRangeException>(() => lstm.CreateSession(40_000_000), "maxBatch", "more than 2147483647 floats");
+        // The gate buffer is the widest, 4 · Hp floats a row: at least 16 on every path (Hp = H = 4 in scalar code).
+        Misuse.Refused<ArgumentOutOfRangeException>(() => lstm.CreateSession((1 << 27) + 1), "maxBatch", "more than 2147483647 floats", "use a smaller batch");
+        Misuse.Refused<ArgumentOutOfRangeException>(() => lstm.CreateSession(int.MaxValue), "maxBatch", "more than 2147483647 floats");
     }
 
     [Fact]
