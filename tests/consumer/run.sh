@@ -6,7 +6,7 @@
 #     mapping, and an empty NuGet cache so no FastRnn restored earlier can be used), with every
 #     ```csharp block of README.md and src/*/PACKAGE.md as a method (tests/consumer/extract.awk) and
 #     the runner (tests/consumer/Harness.cs), and runs them under the JIT;
-#  3. publishes the same project with Native AOT and runs the binary the same way;
+#  3. publishes the same project with Native AOT, and trimmed, and runs each binary the same way;
 #  4. installs the fastrnn tool from the folder into a temporary tool path and runs
 #     `fastrnn selftest` and `fastrnn eval CASE --check`.
 # Usage: tests/consumer/run.sh [CASES_DIR]  (default ../shared/conformance, else the test project's copies)
@@ -127,6 +127,19 @@ fi
 step_done "publish (Native AOT)"
 "$tmp/aot/Consumer" "$cases" "$tmp/run-aot"
 step_done "run (Native AOT)"
+
+echo "== consumer: the same project trimmed (PublishTrimmed, self-contained, JIT)"
+# The libraries declare themselves trimmable (IsAotCompatible): a trimmed app must run as the JIT one
+# does. The trimmer once dropped a kernel's interface method that Native AOT kept, and every step failed.
+status=0
+(cd "$consumer" && dotnet publish -c Release -r linux-x64 -p:PublishTrimmed=true -p:TrimmerSingleWarn=false \
+  -o "$tmp/trimmed" > "$tmp/publish-trimmed.txt" 2>&1) || status=$?
+if [ "$status" -ne 0 ] || grep -Eq 'warning IL[0-9]+' "$tmp/publish-trimmed.txt"; then
+  grep -E 'error|warning' "$tmp/publish-trimmed.txt" | sort -u; echo "trimmed publish of the consumer failed or warned"; exit 1
+fi
+step_done "publish (trimmed)"
+"$tmp/trimmed/Consumer" "$cases" "$tmp/run-trimmed"
+step_done "run (trimmed)"
 
 echo "== consumer: the fastrnn tool from the folder"
 # The README's command. A tool package holds its dependencies, so the folder is its only source

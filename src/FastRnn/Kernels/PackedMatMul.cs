@@ -183,7 +183,7 @@ internal static class PackedMatMul
             }
         }
 
-        public readonly void Run<TOps, TVec, TDot, TI, TAcc>()
+        public readonly void RunInteger<TOps, TVec, TDot, TI, TAcc>()
             where TOps : struct, ISimdOps<TVec>
             where TVec : struct
             where TDot : struct, IInt8DotOps<TI, TAcc>
@@ -272,27 +272,27 @@ internal static class PackedMatMul
     {
         if (typeof(TOps) == typeof(Vector512Ops) && Avx512BW.IsSupported)
         {
-            kernel.Run<TOps, TVec, Int8Dot512, Vector512<short>, Vector512<int>>();
+            kernel.RunInteger<TOps, TVec, Int8Dot512, Vector512<short>, Vector512<int>>();
         }
         else if (typeof(TOps) == typeof(Vector256Ops) && Avx2.IsSupported && AvxVnni.IsSupported)
         {
-            kernel.Run<TOps, TVec, Int8Dot256Vnni, Vector256<short>, Vector256<int>>();
+            kernel.RunInteger<TOps, TVec, Int8Dot256Vnni, Vector256<short>, Vector256<int>>();
         }
         else if (typeof(TOps) == typeof(Vector256Ops) && Avx2.IsSupported)
         {
-            kernel.Run<TOps, TVec, Int8Dot256, Vector256<short>, Vector256<int>>();
+            kernel.RunInteger<TOps, TVec, Int8Dot256, Vector256<short>, Vector256<int>>();
         }
         else if (typeof(TOps) == typeof(Vector128Ops) && AdvSimd.Arm64.IsSupported)
         {
-            kernel.Run<TOps, TVec, Int8DotNeon, Vector128<short>, NeonAccumulator>();
+            kernel.RunInteger<TOps, TVec, Int8DotNeon, Vector128<short>, NeonAccumulator>();
         }
         else if (typeof(TOps) == typeof(Vector128Ops) && Sse2.IsSupported)
         {
-            kernel.Run<TOps, TVec, Int8DotSse, Vector128<short>, Vector128<int>>();
+            kernel.RunInteger<TOps, TVec, Int8DotSse, Vector128<short>, Vector128<int>>();
         }
         else if (typeof(TOps) == typeof(ScalarOps))
         {
-            kernel.Run<TOps, TVec, Int8DotScalar, int, int>();
+            kernel.RunInteger<TOps, TVec, Int8DotScalar, int, int>();
         }
         else
         {
@@ -520,7 +520,7 @@ internal static class PackedMatMul
     private interface IInt8Kernel
     {
         /// <summary>The operation with the integer kernel TDot.</summary>
-        void Run<TOps, TVec, TDot, TI, TAcc>()
+        void RunInteger<TOps, TVec, TDot, TI, TAcc>()
             where TOps : struct, ISimdOps<TVec>
             where TVec : struct
             where TDot : struct, IInt8DotOps<TI, TAcc>
@@ -542,7 +542,7 @@ internal static class PackedMatMul
             where TVec : struct
             => Int8<TOps, TVec, Int8KernelQuery>(ref this);
 
-        public void Run<TOps, TVec, TDot, TI, TAcc>()
+        public void RunInteger<TOps, TVec, TDot, TI, TAcc>()
             where TOps : struct, ISimdOps<TVec>
             where TVec : struct
             where TDot : struct, IInt8DotOps<TI, TAcc>
