@@ -30,7 +30,11 @@ public sealed record ModuleLoadOptions
     /// </summary>
     public RnnNonlinearity? Nonlinearity { get; init; }
 
-    /// <summary>Whether inputs and outputs are [B, T, features] (PyTorch <c>batch_first=True</c>): a call-layout choice, not in the weights.</summary>
+    /// <summary>
+    /// Whether inputs and outputs are [B, T, features] (PyTorch <c>batch_first=True</c>): a call-layout
+    /// choice, not in the weights. A FastRnn network file at the empty prefix that records
+    /// <c>batch_first</c> loads batch-first whatever this says.
+    /// </summary>
     public bool BatchFirst { get; init; }
 
     /// <summary>How the recurrent weight matrices are stored for the kernels (see <see cref="Networks.RecurrentNetwork.WithWeightFormat"/>); the head stays float32.</summary>

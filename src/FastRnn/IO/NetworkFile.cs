@@ -249,7 +249,8 @@ public static class NetworkFile
         ];
     }
 
-    private static RecurrentNetwork FromSafeTensors(
+    /// <summary>Reads the network <paramref name="description"/> describes from a network file's tensors, in the file's stored format (fp32, bf16 or int8 with its scales).</summary>
+    internal static RecurrentNetwork FromSafeTensors(
         SafeTensorsFile file, NetworkDescription description, Func<string, bool> isOtherTensor, WeightFormat? format = null, bool inferenceOnly = false)
     {
         string where = file.SourceName ?? "the file";

@@ -84,6 +84,12 @@ internal static class RecurrentPrefixReader
             throw new FastRnnFormatException($"{where}: prefix '{prefix}' describes no valid network ({summary}): {e.Message}", e);
         }
 
+        if (recorded is not null)
+        {
+            // Read as NetworkFile reads it: its bf16 matrices, or int8 ones with their row scales, as stored.
+            return NetworkFile.FromSafeTensors(file, description, name => !tensors.ContainsKey(name), options.WeightFormat, options.InferenceOnly);
+        }
+
         var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach ((string name, int[] shape) in description.ParameterShapes())
         {
@@ -111,7 +117,7 @@ internal static class RecurrentPrefixReader
         return RecurrentNetwork.Create(description, values, options.WeightFormat, options.InferenceOnly);
     }
 
-    // The recorded description, with the caller's input layout, once the tensors' shapes agree with it.
+    // The recorded description once the tensors' shapes agree with it; batch-first when recorded so or asked for.
     private static NetworkDescription AsRecorded(NetworkDescription recorded, NetworkDescription inferred, ModuleLoadOptions options, string summary, string where)
     {
         if (recorded.Kind != inferred.Kind || recorded.InputSize != inferred.InputSize || recorded.HiddenSize != inferred.HiddenSize
@@ -125,7 +131,7 @@ internal static class RecurrentPrefixReader
                     $"{where}: the file's metadata describes a {recorded.NumLayers}-layer{(recorded.Bidirectional ? " bidirectional" : string.Empty)} {recorded.Kind} with input size {recorded.InputSize}, hidden size {recorded.HiddenSize}{(recorded.ProjectionSize > 0 ? $", proj_size {recorded.ProjectionSize}" : string.Empty)}{(recorded.Bias ? string.Empty : ", no bias")}, but its tensors{nonlinearity} make {summary}."));
         }
 
-        return recorded with { BatchFirst = options.BatchFirst };
+        return recorded with { BatchFirst = recorded.BatchFirst || options.BatchFirst };
     }
 
     private static CellKind RnnKind(RnnNonlinearity? nonlinearity, string prefix, string evidence, string where) => nonlinearity switch

@@ -69,6 +69,35 @@ public sealed class ModuleFileRecordedDescriptionTests
     }
 
     [Fact]
+    public void ARecordedBatchFirstLayoutIsKept()
+    {
+        // A file saved batch-first, loaded with the default options, still takes [B, T, I]: read as
+        // time-major, its outputs would be wrong without an error.
+        RecurrentNetwork saved = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.RnnRelu, 3, 4) { BatchFirst = true }, seed: 5);
+        LoadedModule module = ModuleFile.Load(NetworkFileBytes(saved), new ModuleLoadOptions { RnnPrefix = string.Empty });
+        Assert.True(module.Network.Description.BatchFirst);
+        Assert.Equal(Forward(saved), Forward(module.Network));
+    }
+
+    [Theory]
+    [InlineData(WeightFormat.BFloat16)]
+    [InlineData(WeightFormat.Int8)]
+    public void Bf16AndInt8FilesLoadWithTheValuesTheyStore(WeightFormat stored)
+    {
+        RecurrentNetwork saved = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, 3, 4), seed: 5).WithWeightFormat(stored);
+        byte[] file = NetworkFileBytes(saved);
+        RecurrentNetwork asStored = ModuleFile.Load(file, new ModuleLoadOptions { RnnPrefix = string.Empty, WeightFormat = stored }).Network;
+        Assert.Equal(stored, asStored.WeightFormat);
+        Assert.Equal(Forward(saved), Forward(asStored)); // bit for bit
+
+        // Asked for float32, the stored values are widened exactly (an int8 file used to be refused for its I8 dtype).
+        RecurrentNetwork widened = ModuleFile.Load(file, new ModuleLoadOptions { RnnPrefix = string.Empty }).Network;
+        Assert.Equal(WeightFormat.Float32, widened.WeightFormat);
+        Assert.Equal(asStored.GetParameter("weight_ih_l0").ToArray(), widened.GetParameter("weight_ih_l0").ToArray());
+        Assert.Equal(asStored.GetParameter("weight_hh_l0").ToArray(), widened.GetParameter("weight_hh_l0").ToArray());
+    }
+
+    [Fact]
     public void PrefixedLayersIgnoreTheTopLevelRecord()
     {
         // The record describes the file's top level; a layer under a prefix is read from its shapes.
