@@ -48,7 +48,7 @@ internal static class LoadTestCommand
         Option<HeadActivation?> headActivation = CliOptions.Parsed<HeadActivation>("--head-activation", "none|sigmoid|softmax", "--in-process: what the head applies (default none).", "none, sigmoid or softmax", ParseActivation);
         Option<RnnNonlinearity?> nonlinearity = CliOptions.Parsed<RnnNonlinearity>("--nonlinearity", "tanh|relu", "--in-process: a module RNN's activation.", "tanh or relu", ParseNonlinearity);
         var ignoreOthers = new Option<bool>("--ignore-other-tensors") { Description = "--in-process: skip a module's tensors under neither prefix." };
-        Option<WeightFormat?> weights = CliOptions.Parsed<WeightFormat>("--weights", "fp32|bf16|int8", "--in-process: how the recurrent weights are stored (default fp32).", "fp32, bf16 or int8", NetworkFile.ParseFormat);
+        Option<WeightFormat?> weights = CliOptions.Parsed<WeightFormat>("--weights", "fp32|bf16|int8", "--in-process: how the recurrent weights are stored (default: as stored; fp32 for a module, as the server).", "fp32, bf16 or int8", NetworkFile.ParseFormat);
         Option<int?> maxBatch = CliOptions.Integer("--max-batch", "B", $"--in-process: streams per batched step (default {DefaultMaxBatch}).", 1, 65_536);
         Option<int?> queueDelay = CliOptions.Integer("--max-queue-delay-us", "D", "--in-process: microseconds the batcher may wait for a fuller batch (default 0).", 0, 1_000_000);
         Option<int?> threads = CliOptions.Integer("--threads", "T", "--in-process: threads of one batched step (default 1).", 1, 64);
@@ -158,7 +158,7 @@ internal static class LoadTestCommand
                 HeadActivation = result.GetValue(headActivation) ?? HeadActivation.None,
                 Nonlinearity = result.GetValue(nonlinearity),
                 IgnoreOtherTensors = result.GetValue(ignoreOthers),
-                Weights = result.GetValue(weights) ?? WeightFormat.Float32,
+                Weights = result.GetValue(weights),
             };
             var options = new StreamBatcherOptions
             {

@@ -29,8 +29,8 @@ internal sealed record InProcessModel
     /// <summary>Whether a module's tensors under neither prefix are skipped rather than refused.</summary>
     public bool IgnoreOtherTensors { get; init; }
 
-    /// <summary>How the recurrent weights are stored for the kernels.</summary>
-    public WeightFormat Weights { get; init; } = WeightFormat.Float32;
+    /// <summary>How the recurrent weights are stored for the kernels; null as the server does: a network file's stored format, fp32 for a module.</summary>
+    public WeightFormat? Weights { get; init; }
 
     /// <summary>Loads the network and its head (null without one).</summary>
     /// <exception cref="FastRnnFormatException">The file is not a network or module of this shape.</exception>
@@ -49,7 +49,7 @@ internal sealed record InProcessModel
             HeadActivation = HeadActivation,
             Nonlinearity = Nonlinearity,
             IgnoreOtherTensors = IgnoreOtherTensors,
-            WeightFormat = Weights,
+            WeightFormat = Weights ?? WeightFormat.Float32,
             InferenceOnly = true,
         });
         return (module.Network, module.Head);

@@ -57,6 +57,16 @@ public sealed class LoadTestCommandTests : IDisposable
     }
 
     [Fact]
+    public void InProcessRunsANetworkFileInItsStoredFormatAsTheServerDoes()
+    {
+        string model = Path.Combine(folder, "lstm-int8.safetensors");
+        NetworkFile.Save(Network().WithWeightFormat(WeightFormat.Int8), model);
+        (int exit, JsonElement report, string text) = Run(["loadtest", "--in-process", "--model", model, "--streams", "1", "--frames", "5", "--interval-ms", "0", "--timeout-s", "30"]);
+        Assert.True(exit == 0, text);
+        Assert.Equal("int8", report.GetProperty("model").GetProperty("weights").GetString());
+    }
+
+    [Fact]
     public void InProcessOnAModuleCaseAppliesItsHead()
     {
         ModuleCaseData c = ModuleCaseData.Load("lstm_l2_head_softmax");
