@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark for one CPU, into perf-results/<CPU folder>/:
-#   1. fastrnn bench                  quick.md (a Stopwatch estimate, about a minute)
+#   1. fastrnn bench                  quick.md (a Stopwatch estimate, about ten seconds)
 #   2. benchmarks/run-kernels.sh      kernels.md (GEMV/GEMM/FMA peak/activations per ISA path, 6-8 min)
 #   3. BenchmarkDotNet inference, training and bandwidth classes, short job   bdn/ (csv + github md)
 # `--quick` stops after step 1. Run it on an otherwise idle machine; the full run takes tens of minutes.

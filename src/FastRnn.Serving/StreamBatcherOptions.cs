@@ -29,9 +29,10 @@ public sealed record StreamBatcherOptions
     public TimeSpan IdleTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>
-    /// Threads one batched step uses (1..64, default 1): each step is shared by output rows (every
-    /// thread its share of the hidden units of every stream in the batch, the calling or loop thread
-    /// one of them), so a lone stream gains from them as well; a step too small to pay for it runs on
+    /// Threads one batched step uses (1..64, default 1), the calling or loop thread one of them: a
+    /// batch of at least 16 streams a thread is shared by streams (each thread the whole step of its
+    /// own streams); a smaller one by output rows (every thread its share of the hidden units of every
+    /// stream), so a lone stream gains from them as well; a step too small to pay for either runs on
     /// one thread. Results do not depend on it.
     /// </summary>
     public int Threads { get; init; } = 1;

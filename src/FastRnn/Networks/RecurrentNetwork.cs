@@ -299,8 +299,9 @@ public sealed class RecurrentNetwork
     /// <summary>Creates a streaming session (unidirectional networks) for up to <paramref name="maxBatch"/> streams.</summary>
     /// <param name="maxBatch">Rows per step the session accepts.</param>
     /// <param name="threads">
-    /// Threads a step may use (1..64): each product of the step is shared among them by output rows,
-    /// with bit-identical results; a product too small to pay for it runs on the calling thread alone.
+    /// Threads a step may use (1..64): a step of at least 16 rows a thread is shared among them by
+    /// rows (each thread the whole step of its rows), a smaller one by output rows, with bit-identical
+    /// results either way; a step too small to pay for it runs on the calling thread alone.
     /// Worth it for one stream of a large layer on idle cores (README, "Threads"); a step with several
     /// threads blocks its caller until all are done. A session with N threads owns N − 1 worker
     /// threads, started by its first shared step, asleep when it is idle, ended when it is collected.

@@ -20,7 +20,7 @@ public sealed class StreamingSession
     private readonly AlignedBuffer[] cell;    // per layer [B, Hp] (LSTM)
     private readonly AlignedBuffer gates;     // [B, G*Hp]
     private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
-    private readonly StepThreads?[] steps;    // per layer: shares its step by output rows; null with one thread or a layer too small to split
+    private readonly StepThreads?[] steps;    // per layer: shares its step by rows or output units; null with one thread or a layer too small to split
     private long stepCount;                   // steps taken: successive steps walk large weights in turn each way (AlternatingPanels)
     private int busy;
 
@@ -82,8 +82,9 @@ public sealed class StreamingSession
     public int MaxBatch { get; }
 
     /// <summary>
-    /// Threads a step may use: each layer's step is shared among them by output rows (products and
-    /// epilogue), and a layer too small to pay for the hand-off runs on the calling thread alone (README, "Threads").
+    /// Threads a step may use: each layer's step is shared among them by batch rows (from 16 rows a
+    /// thread: each thread the whole step of its rows) or else by output rows (products and epilogue),
+    /// and a layer too small to pay for the hand-off runs on the calling thread alone (README, "Threads").
     /// </summary>
     public int Threads { get; }
 
