@@ -31,7 +31,46 @@ internal sealed class ReadyQueue
     /// <summary>Streams with a waiting step (an upper bound: stale entries count until cleaned).</summary>
     public int ReadyStreams => heap.Count;
 
-    public int PendingOf(int slot) => pending[slot];
+    /// <summary>
+    /// Unlinks the waiting steps of a stream that their tokens cancelled (their callers have seen the
+    /// cancellation; the steps were never applied) and lets go of them; returns the steps still waiting.
+    /// </summary>
+    public int DropCanceled(int slot)
+    {
+        StepRequest? previous = null;
+        for (StepRequest? request = head[slot]; request is not null;)
+        {
+            StepRequest? next = request.QueueNext;
+            if (request.IsCanceled)
+            {
+                if (previous is null)
+                {
+                    head[slot] = next;
+                }
+                else
+                {
+                    previous.QueueNext = next;
+                }
+
+                if (ReferenceEquals(tail[slot], request))
+                {
+                    tail[slot] = previous;
+                }
+
+                request.QueueNext = null;
+                pending[slot]--;
+                request.Discard();
+            }
+            else
+            {
+                previous = request;
+            }
+
+            request = next;
+        }
+
+        return pending[slot];
+    }
 
     public void Add(StepRequest request)
     {

@@ -1,3 +1,5 @@
+using System;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace FastRnn.Serving;
@@ -5,7 +7,9 @@ namespace FastRnn.Serving;
 /// <summary>
 /// The batchers' instruments, on the meter "FastRnn.Serving" (shared by every batcher of the
 /// process, no tags). Recording is guarded by <c>Enabled</c>, so without a listener it costs a
-/// field read, and with one it allocates nothing.
+/// field read, and with one it allocates nothing. The batchers record only through the methods
+/// below, which never throw: a listener that fails must not fail a step already applied, nor the
+/// loop that serves every stream.
 /// </summary>
 internal static class ServingMetrics
 {
@@ -20,4 +24,55 @@ internal static class ServingMetrics
     public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("fastrnn.serving.step_duration", "s", "Time of one batched step (gather, step, scatter).");
 
     public static readonly UpDownCounter<int> OpenStreams = Meter.CreateUpDownCounter<int>("fastrnn.serving.open_streams", "{stream}", "Streams open in all batchers.");
+
+    /// <summary>A batched step of <paramref name="batch"/> streams that began at <paramref name="began"/> (0: not timed).</summary>
+    public static void RecordStep(int batch, long began)
+    {
+        try
+        {
+            Steps.Add(batch);
+            if (BatchSize.Enabled)
+            {
+                BatchSize.Record(batch);
+            }
+
+            if (began != 0)
+            {
+                StepDuration.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
+            }
+        }
+#pragma warning disable CA1031 // a listener's failure is not the step's
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    /// <summary>How long a step waited before its batch started.</summary>
+    public static void RecordQueueDelay(double seconds)
+    {
+        try
+        {
+            QueueDelay.Record(seconds);
+        }
+#pragma warning disable CA1031 // a listener's failure is not the step's
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    /// <summary>Streams opened (positive) or freed (negative).</summary>
+    public static void AddOpenStreams(int delta)
+    {
+        try
+        {
+            OpenStreams.Add(delta);
+        }
+#pragma warning disable CA1031 // a listener's failure is not the call's
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
 }

@@ -18,7 +18,10 @@ public sealed partial class StreamBatcher
     /// <param name="output">[O] receives the top layer's hidden state after the step [H_out], or the head's output [C] with a head (<see cref="OutputSize"/>).</param>
     /// <param name="cancellationToken">Cancels the step if it has not entered a batch yet (the state is then unchanged).</param>
     /// <returns>A task to await exactly once; it fails with <see cref="StreamClosedException"/> (or <see cref="StreamExpiredException"/>)
-    /// if the stream is not open, <see cref="OperationCanceledException"/> if canceled, <see cref="ObjectDisposedException"/> if the batcher is disposed first.</returns>
+    /// if the stream is not open, <see cref="OperationCanceledException"/> if canceled, <see cref="ObjectDisposedException"/> if the batcher is disposed first;
+    /// with the exception a <paramref name="frame"/> or <paramref name="output"/> memory throws when the loop reads or writes it (a disposed
+    /// memory owner): the step is not applied if the frame failed, and is applied if only the output did. A canceled call no longer counts as
+    /// a step waiting on its stream.</returns>
     /// <exception cref="ArgumentException">A length is wrong, the memories overlap, or the handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="ObjectDisposedException">The batcher is disposed.</exception>
     public ValueTask StepAsync(StreamHandle handle, ReadOnlyMemory<float> frame, Memory<float> output, CancellationToken cancellationToken = default)
@@ -116,7 +119,17 @@ public sealed partial class StreamBatcher
                     return;
                 }
 
-                wait = Tick();
+                try
+                {
+                    wait = Tick();
+                }
+#pragma warning disable CA1031 // Not control flow: whatever fails here (a bug) fails the steps it held, never the loop that serves every stream.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    FailInFlight(e);
+                    wait = TimeSpan.Zero;
+                }
             }
 
             if (wait != TimeSpan.Zero)
@@ -134,7 +147,12 @@ public sealed partial class StreamBatcher
     private TimeSpan Tick()
     {
         Absorb();
-        StepRequest? oldest = ready.PeekOldest();
+        StepRequest? oldest;
+        while ((oldest = ready.PeekOldest()) is not null && oldest.IsCanceled)
+        {
+            ready.DropCanceled(oldest.Slot); // a cancelled step neither waits out the delay nor delays the others
+        }
+
         if (oldest is null)
         {
             return Timeout.InfiniteTimeSpan;
@@ -162,9 +180,21 @@ public sealed partial class StreamBatcher
                 continue;
             }
 
+            try
+            {
+                request.Frame.Span.CopyTo(engine.InputRow(count)); // the caller's memory, which may fail (a disposed MemoryManager)
+            }
+#pragma warning disable CA1031 // Not control flow: the caller's frame cannot be read; that step fails, the batch goes on.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                request.Fail(e);
+                ready.Requeue(slot);
+                continue;
+            }
+
             inFlight[count] = request;
             engine.RowSlots[count] = slot;
-            request.Frame.Span.CopyTo(engine.InputRow(count));
             count++;
         }
 
@@ -201,14 +231,13 @@ public sealed partial class StreamBatcher
             int slot = request.Slot; // read before completing: the request may be recycled at once
             if (failure is null)
             {
-                engine.OutputRow(i).CopyTo(request.Output.Span);
                 slots.LastUsed[slot] = now;
                 if (timeQueue)
                 {
-                    ServingMetrics.QueueDelay.Record((now - request.EnqueuedAt) / (double)clock.TimestampFrequency);
+                    ServingMetrics.RecordQueueDelay((now - request.EnqueuedAt) / (double)clock.TimestampFrequency);
                 }
 
-                request.Complete();
+                CompleteWithOutput(request, engine.OutputRow(i));
             }
             else
             {
@@ -218,7 +247,42 @@ public sealed partial class StreamBatcher
             ready.Requeue(slot);
         }
 
-        RecordStep(count, began);
+        ServingMetrics.RecordStep(count, began);
+    }
+
+    // The step was applied; its output goes to the caller's memory, which may fail (a disposed
+    // MemoryManager): then the call fails with that exception, its stream stepped all the same.
+    private static void CompleteWithOutput(StepRequest request, ReadOnlySpan<float> output)
+    {
+        try
+        {
+            output.CopyTo(request.Output.Span);
+        }
+#pragma warning disable CA1031 // Not control flow: the caller's output cannot be written; that call fails, the batch goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            request.Fail(e);
+            return;
+        }
+
+        request.Complete();
+    }
+
+    // A failure outside the step itself (a bug): the steps taken into the batch fail with it, and
+    // their streams take their next steps as usual.
+    private void FailInFlight(Exception error)
+    {
+        for (int i = 0; i < inFlight.Length; i++)
+        {
+            if (inFlight[i] is StepRequest request)
+            {
+                inFlight[i] = null;
+                int slot = request.Slot;
+                request.Fail(error);
+                ready.Requeue(slot);
+            }
+        }
     }
 
     /// <summary>Moves the inbox's requests into the ready queue (under the lock), failing those of streams no longer open.</summary>
@@ -239,7 +303,7 @@ public sealed partial class StreamBatcher
             {
                 Reject(request, Ended(handle));
             }
-            else if (request.EnqueuedAt - slots.LastUsed[slot] > idleTicks && ready.PendingOf(slot) == 0)
+            else if (request.EnqueuedAt - slots.LastUsed[slot] > idleTicks && ready.DropCanceled(slot) == 0)
             {
                 FreeSlot(slot, expired: true);
                 Reject(request, Ended(handle));

@@ -73,7 +73,7 @@ public sealed partial class StreamBatcher
                 ObserveBatch?.Invoke(engine.RowSlots.AsSpan(0, count));
                 long began = ServingMetrics.StepDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
                 engine.Run(frames.Slice(start * inputSize, count * inputSize), outputs.Slice(start * outputSize, count * outputSize), count);
-                RecordStep(count, began);
+                ServingMetrics.RecordStep(count, began);
             }
 
             for (int i = 0; i < n; i++)
@@ -93,19 +93,5 @@ public sealed partial class StreamBatcher
         }
 
         return markNumber;
-    }
-
-    private static void RecordStep(int batch, long began)
-    {
-        ServingMetrics.Steps.Add(batch);
-        if (ServingMetrics.BatchSize.Enabled)
-        {
-            ServingMetrics.BatchSize.Record(batch);
-        }
-
-        if (began != 0)
-        {
-            ServingMetrics.StepDuration.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
-        }
     }
 }

@@ -274,6 +274,11 @@ public sealed partial class StreamBatcher : IDisposable
     /// Stops the background loop after the batch in flight, fails every waiting
     /// <see cref="StepAsync"/> with <see cref="ObjectDisposedException"/>, and refuses later calls.
     /// </summary>
+    /// <remarks>
+    /// The loop thread ends here; a batcher that was never disposed keeps it, and with it the batcher,
+    /// for the life of the process. With <see cref="StreamBatcherOptions.Threads"/> above 1 the step's
+    /// worker threads (asleep, holding nothing else) end when the disposed batcher is collected.
+    /// </remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposing, 1) != 0)
@@ -288,7 +293,7 @@ public sealed partial class StreamBatcher : IDisposable
         lock (gate)
         {
             FailAllWaiting();
-            ServingMetrics.OpenStreams.Add(-slots.OpenCount);
+            ServingMetrics.AddOpenStreams(-slots.OpenCount);
             running = loop;
         }
 
@@ -315,7 +320,7 @@ public sealed partial class StreamBatcher : IDisposable
             throw new InvalidOperationException($"All {slots.Count} stream slots hold open streams (StreamBatcherOptions.MaxStreams); close a stream first, or create the batcher with more slots.");
         }
 
-        ServingMetrics.OpenStreams.Add(1);
+        ServingMetrics.AddOpenStreams(1);
         return slot;
     }
 
@@ -323,7 +328,7 @@ public sealed partial class StreamBatcher : IDisposable
     {
         engine.FlushAll(); // a freed slot must not stay resident: it would be stepped with stale state when reopened
         slots.Free(slot, expired);
-        ServingMetrics.OpenStreams.Add(-1);
+        ServingMetrics.AddOpenStreams(-1);
     }
 
     private int ExpireIdle(long now)
@@ -336,7 +341,7 @@ public sealed partial class StreamBatcher : IDisposable
         int freed = 0;
         for (int slot = 0; slot < slots.Count; slot++)
         {
-            if (slots.Open[slot] && ready.PendingOf(slot) == 0 && now - slots.LastUsed[slot] > idleTicks)
+            if (slots.Open[slot] && now - slots.LastUsed[slot] > idleTicks && ready.DropCanceled(slot) == 0)
             {
                 FreeSlot(slot, expired: true);
                 freed++;
@@ -356,7 +361,7 @@ public sealed partial class StreamBatcher : IDisposable
             throw Ended(handle);
         }
 
-        if (now - slots.LastUsed[slot] > idleTicks && ready.PendingOf(slot) == 0)
+        if (now - slots.LastUsed[slot] > idleTicks && ready.DropCanceled(slot) == 0)
         {
             FreeSlot(slot, expired: true);
             throw Ended(handle);
@@ -380,7 +385,7 @@ public sealed partial class StreamBatcher : IDisposable
 
     private void ThrowIfWaiting(StreamHandle handle, int slot, string call)
     {
-        int waiting = ready.PendingOf(slot);
+        int waiting = ready.DropCanceled(slot); // a call whose token cancelled it no longer holds the stream
         if (waiting != 0)
         {
             throw new InvalidOperationException($"{handle} has {waiting} StepAsync call(s) waiting; a stream's steps apply in order, so await them before {call}.");
