@@ -26,50 +26,37 @@ internal static class ServingMetrics
     public static readonly UpDownCounter<int> OpenStreams = Meter.CreateUpDownCounter<int>("fastrnn.serving.open_streams", "{stream}", "Streams open in all batchers.");
 
     /// <summary>A batched step of <paramref name="batch"/> streams that began at <paramref name="began"/> (0: not timed).</summary>
-    public static void RecordStep(int batch, long began)
-    {
-        try
+    public static void RecordStep(int batch, long began) => Safely(
+        static step =>
         {
-            Steps.Add(batch);
+            Steps.Add(step.Batch);
             if (BatchSize.Enabled)
             {
-                BatchSize.Record(batch);
+                BatchSize.Record(step.Batch);
             }
 
-            if (began != 0)
+            if (step.Began != 0)
             {
-                StepDuration.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
+                StepDuration.Record(Stopwatch.GetElapsedTime(step.Began).TotalSeconds);
             }
-        }
-#pragma warning disable CA1031 // a listener's failure is not the step's
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
+        },
+        (Batch: batch, Began: began));
 
     /// <summary>How long a step waited before its batch started.</summary>
-    public static void RecordQueueDelay(double seconds)
-    {
-        try
-        {
-            QueueDelay.Record(seconds);
-        }
-#pragma warning disable CA1031 // a listener's failure is not the step's
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
+    public static void RecordQueueDelay(double seconds) => Safely(static s => QueueDelay.Record(s), seconds);
 
     /// <summary>Streams opened (positive) or freed (negative).</summary>
-    public static void AddOpenStreams(int delta)
+    public static void AddOpenStreams(int delta) => Safely(static d => OpenStreams.Add(d), delta);
+
+    // One recording, whose listeners' failures are dropped: they are not the step's or the call's.
+    // The lambdas are static (cached once), so this allocates nothing.
+    private static void Safely<T>(Action<T> record, T value)
     {
         try
         {
-            OpenStreams.Add(delta);
+            record(value);
         }
-#pragma warning disable CA1031 // a listener's failure is not the call's
+#pragma warning disable CA1031 // a listener's failure is not the step's
         catch (Exception)
 #pragma warning restore CA1031
         {
