@@ -23,7 +23,7 @@ namespace FastRnn.Serving;
 /// Resident states are the authoritative ones: <see cref="FlushAll"/> writes them back before
 /// anyone else reads or replaces a slot's state.
 /// </remarks>
-internal sealed class BatchEngine
+internal sealed class BatchEngine : IDisposable
 {
     private readonly SlotTable slots;
     private readonly StreamingSession session;    // up to MaxBatch rows, the batcher's threads
@@ -59,6 +59,12 @@ internal sealed class BatchEngine
         rowSlots = new int[maxBatch];
         resident = new int[maxBatch];
     }
+
+    /// <summary>The session whose rows the engine steps (tests).</summary>
+    public StreamingSession Session => session;
+
+    /// <summary>Ends the session's worker threads; the engine runs no more.</summary>
+    public void Dispose() => session.Dispose();
 
     /// <summary>[MaxBatch] the slot each row of the next run steps; filled by the caller.</summary>
     public int[] RowSlots => rowSlots;

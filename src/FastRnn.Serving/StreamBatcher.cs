@@ -136,6 +136,9 @@ public sealed partial class StreamBatcher : IDisposable
     /// <summary>The lock; tests hold it to queue several steps before the loop sees any.</summary>
     internal object Gate => gate;
 
+    /// <summary>The session the batches step in (tests: its worker threads end with the batcher).</summary>
+    internal Sessions.StreamingSession Session => engine.Session;
+
     /// <summary>The network every stream runs.</summary>
     public NetworkDescription Description => network.Description;
 
@@ -275,9 +278,9 @@ public sealed partial class StreamBatcher : IDisposable
     /// <see cref="StepAsync"/> with <see cref="ObjectDisposedException"/>, and refuses later calls.
     /// </summary>
     /// <remarks>
-    /// The loop thread ends here; a batcher that was never disposed keeps it, and with it the batcher,
-    /// for the life of the process. With <see cref="StreamBatcherOptions.Threads"/> above 1 the step's
-    /// worker threads (asleep, holding nothing else) end when the disposed batcher is collected.
+    /// The loop thread ends here, and with <see cref="StreamBatcherOptions.Threads"/> above 1 the
+    /// step's worker threads too; a batcher that was never disposed keeps its loop thread, and with it
+    /// the batcher, for the life of the process.
     /// </remarks>
     public void Dispose()
     {
@@ -301,6 +304,12 @@ public sealed partial class StreamBatcher : IDisposable
         if (running is not null && running != Thread.CurrentThread)
         {
             running.Join();
+        }
+
+        // Under the lock: a synchronous step that got past the disposed check finishes its batch first.
+        lock (gate)
+        {
+            engine.Dispose();
         }
     }
 

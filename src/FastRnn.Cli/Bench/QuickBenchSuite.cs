@@ -43,7 +43,7 @@ internal static class QuickBenchSuite
     private static QuickBenchRow StreamingStep(CellKind cell, int hidden)
     {
         var d = new NetworkDescription(cell, hidden, hidden);
-        StreamingSession session = RecurrentNetwork.CreateRandom(d, 1).CreateSession();
+        using StreamingSession session = RecurrentNetwork.CreateRandom(d, 1).CreateSession();
         float[] input = Inputs(hidden);
         float[] output = new float[hidden];
         double seconds = QuickTimer.SecondsPerCall(() => session.Step(input, 1, output));
@@ -54,7 +54,7 @@ internal static class QuickBenchSuite
     {
         var d = new NetworkDescription(cell, hidden, hidden);
         RecurrentNetwork network = RecurrentNetwork.CreateRandom(d, 1);
-        var workspace = network.CreateWorkspace(SequenceBatch, SequenceSteps);
+        using var workspace = network.CreateWorkspace(SequenceBatch, SequenceSteps);
         float[] input = Inputs(SequenceSteps * SequenceBatch * hidden);
         float[] output = new float[SequenceSteps * SequenceBatch * hidden];
         double seconds = QuickTimer.SecondsPerCall(() => network.Forward(workspace, input, SequenceSteps, SequenceBatch, output));

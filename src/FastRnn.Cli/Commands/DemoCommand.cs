@@ -82,7 +82,7 @@ internal static class DemoCommand
 
         float[] output = new float[steps * batch * description.OutputSize];
         float[] finalHidden = new float[description.NumLayers * batch * description.StateSize];
-        var workspace = network.CreateWorkspace(batch, steps);
+        using var workspace = network.CreateWorkspace(batch, steps);
         network.Forward(workspace, input, steps, batch, output, final: new FinalState(finalHidden));
         var clock = Stopwatch.StartNew();
         const int repeats = 20;
@@ -94,7 +94,7 @@ internal static class DemoCommand
         double sequenceMs = clock.Elapsed.TotalMilliseconds / repeats;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sequence forward, T = {steps}, batch {batch}: {sequenceMs:F2} ms per call ({sequenceMs * 1000 / steps:F1} µs per step for the batch)."));
 
-        StreamingSession session = network.CreateSession(batch);
+        using StreamingSession session = network.CreateSession(batch);
         float[] step = new float[batch * description.StateSize];
         double maxDifference = 0;
         clock.Restart();
@@ -109,7 +109,7 @@ internal static class DemoCommand
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Streaming the same {steps} steps through a session: max |session - sequence| = {maxDifference:G3}."));
 
-        StreamingSession single = network.CreateSession();
+        using StreamingSession single = network.CreateSession();
         float[] x = new float[description.InputSize];
         float[] y = new float[description.StateSize];
         for (int t = 0; t < 200; t++)

@@ -84,6 +84,12 @@ internal sealed unsafe class StepThreads
     /// <summary>Threads a step may use.</summary>
     public int Threads => parts.Count;
 
+    /// <summary>The threads under this runner (tests).</summary>
+    public ParallelParts Workers => parts;
+
+    /// <summary>Ends the worker threads (the owner's Dispose).</summary>
+    public void Stop() => parts.Stop();
+
     /// <summary>How the rows of a step split by rows are shared: in proportion to each thread's measured speed.</summary>
     public PartBalance Balance => balance;
 

@@ -43,7 +43,7 @@ internal static class NetworkCheck
         int[] lengths = c.Lengths ?? Array.ConvertAll(new int[batch], _ => steps);
 
         // The library, in float.
-        var session = new TrainingSession(network, batch, steps);
+        using var session = new TrainingSession(network, batch, steps);
         float[] output = new float[gradOutput.Length], hn = new float[h0.Length], cn = new float[c0.Length];
         session.Forward(input, steps, batch, output, new InitialState(h0, c0), new FinalState(hn, cn), lengths);
         var gradients = new GradientBuffer(network);

@@ -25,6 +25,12 @@ internal sealed class SequenceRegion
     /// <summary>Whether any call has run parts on other threads yet.</summary>
     public bool HasStartedWorkers => threads.HasStartedWorkers;
 
+    /// <summary>The threads under this region (tests).</summary>
+    public ParallelParts Workers => threads;
+
+    /// <summary>Ends the worker threads (the owner's Dispose).</summary>
+    public void StopThreads() => threads.Stop();
+
     /// <summary>Parts the running body is split into (at most <see cref="Threads"/>).</summary>
     public int Parts { get; private set; }
 

@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using FastRnn.Cells;
 using FastRnn.Memory;
 
@@ -8,11 +7,12 @@ namespace FastRnn.Layers;
 /// <summary>
 /// Every buffer a whole-sequence call needs, sized once from (network, max batch, max steps) and
 /// reused, so calls allocate nothing. Not thread-safe: one caller at a time (a second concurrent
-/// call is detected and refused).
+/// call is detected and refused). A workspace with threads owns worker threads: dispose it when
+/// done with it (a workspace never disposed lets them go when it is collected).
 /// </summary>
-public sealed class SequenceWorkspace
+public sealed class SequenceWorkspace : IDisposable
 {
-    private int busy;
+    private CallGuard guard;
 
     internal SequenceWorkspace(CellStack network, int maxBatch, int maxSteps, int threads)
     {
@@ -70,15 +70,28 @@ public sealed class SequenceWorkspace
     /// <summary>Runs the network over this workspace's buffers, between <see cref="Enter"/> and <see cref="Exit"/>.</summary>
     internal SequenceRunner<NoHistory> Runner { get; }
 
-    /// <summary>Marks the workspace busy; a second caller is refused until <see cref="Exit"/> (internal so tests can hold it busy).</summary>
-    internal void Enter()
+    /// <summary>
+    /// Ends the workspace's worker threads (with <see cref="Threads"/> above 1) and refuses later
+    /// calls with <see cref="ObjectDisposedException"/>. Idempotent. Disposing while a call runs on
+    /// another thread lets that call finish; the threads end when it returns.
+    /// </summary>
+    public void Dispose()
     {
-        if (Interlocked.Exchange(ref busy, 1) != 0)
+        if (guard.Dispose())
         {
-            throw new InvalidOperationException("This workspace is already in use by another call; give each thread its own workspace.");
+            Runner.Region.StopThreads();
         }
     }
 
-    /// <summary>Marks the workspace free again.</summary>
-    internal void Exit() => Volatile.Write(ref busy, 0);
+    /// <summary>Marks the workspace busy; a second caller is refused until <see cref="Exit"/>, and every call once disposed (internal so tests can hold it busy).</summary>
+    internal void Enter() => guard.Enter(nameof(SequenceWorkspace), "This workspace is already in use by another call; give each thread its own workspace.");
+
+    /// <summary>Marks the workspace free again, and ends its threads if it was disposed during the call.</summary>
+    internal void Exit()
+    {
+        if (guard.Exit())
+        {
+            Runner.Region.StopThreads();
+        }
+    }
 }

@@ -19,8 +19,8 @@ namespace FastRnn.Memory;
 /// same way (<see cref="ShortWait"/>), then back off without sleeping. Workers spin only when the
 /// parts fit the machine's cores; with more parts than cores a spinning worker would take the core
 /// another part needs. The workers are dedicated threads, not thread-pool work items: a busy pool
-/// (a service under load) would delay every step of every call. The workers end when the owner is
-/// collected (its finalizer stops them).
+/// (a service under load) would delay every step of every call. The workers end at <see cref="Stop"/>
+/// (the owner's Dispose) or, for an owner never disposed, when it is collected (its finalizer stops them).
 /// </remarks>
 internal sealed class ParallelParts
 {
@@ -39,11 +39,22 @@ internal sealed class ParallelParts
 
     ~ParallelParts() => crew.Stop();
 
+    /// <summary>
+    /// Ends the worker threads once they have finished any part already handed to them; later runs
+    /// of more than one part are refused. Idempotent. The owner must not start a run while this runs.
+    /// </summary>
+    public void Stop() => crew.Stop();
+
     /// <summary>Number of parts (threads).</summary>
     public int Count { get; }
 
     /// <summary>Whether a run of more than one part has started the workers.</summary>
     public bool HasStartedWorkers => crew.HasStartedWorkers;
+
+    /// <summary>Waits until every started worker thread has ended (tests: after <see cref="Stop"/>).</summary>
+    /// <param name="timeout">How long to wait for each.</param>
+    /// <returns>Whether all have ended.</returns>
+    internal bool WaitForWorkersToEnd(TimeSpan timeout) => crew.Join(timeout);
 
     /// <summary>Runs <paramref name="work"/>(0) .. <paramref name="work"/>(count - 1) concurrently.</summary>
     /// <param name="work">The body; must be safe to run for different parts at once.</param>
@@ -101,6 +112,7 @@ internal sealed class ParallelParts
 
         public void Run(Action<int> work, int count)
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref stopped), typeof(ParallelParts));
             StartWorkers();
             body = work;
             parts = count;
@@ -184,6 +196,19 @@ internal sealed class ParallelParts
 
         public bool HasStartedWorkers => Volatile.Read(ref workers[^1]) is not null;
 
+        public bool Join(TimeSpan timeout)
+        {
+            foreach (Thread? worker in workers)
+            {
+                if (worker is not null && !worker.Join(timeout))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         private void StartWorkers()
         {
             if (workers[1] is not null)
@@ -257,8 +282,16 @@ internal sealed class ParallelParts
                 }
 
                 Interlocked.Decrement(ref sleeping);
-                seen = Volatile.Read(ref generation);
-                return !stopped;
+
+                // A run handed out before the stop is still run: its caller waits for every part.
+                int now = Volatile.Read(ref generation);
+                if (now != seen)
+                {
+                    seen = now;
+                    return true;
+                }
+
+                return false;
             }
         }
     }

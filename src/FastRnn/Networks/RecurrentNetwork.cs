@@ -291,7 +291,8 @@ public sealed class RecurrentNetwork
     /// Threads a call may use (1..64). Input products are split by output panels and the recurrence
     /// by sequences; with fewer sequences than threads (one stream), each step's products are split
     /// by output panels instead, and a product too small to pay for it runs on the calling thread.
-    /// Results are bit-identical for any thread count.
+    /// Results are bit-identical for any thread count. A workspace with N threads owns N − 1 worker
+    /// threads, ended by <see cref="SequenceWorkspace.Dispose"/> (or, never disposed, when it is collected).
     /// </param>
     /// <returns>The workspace.</returns>
     public SequenceWorkspace CreateWorkspace(int maxBatch, int maxSteps, int threads = 1) => new(Stack, maxBatch, maxSteps, threads);
@@ -304,7 +305,8 @@ public sealed class RecurrentNetwork
     /// results either way; a step too small to pay for it runs on the calling thread alone.
     /// Worth it for one stream of a large layer on idle cores (README, "Threads"); a step with several
     /// threads blocks its caller until all are done. A session with N threads owns N − 1 worker
-    /// threads, started by its first shared step, asleep when it is idle, ended when it is collected.
+    /// threads, started by its first shared step, asleep when it is idle, ended by
+    /// <see cref="StreamingSession.Dispose"/> (or, never disposed, when it is collected).
     /// </param>
     /// <returns>The session, with zero state.</returns>
     public StreamingSession CreateSession(int maxBatch = 1, int threads = 1) => new(Stack, maxBatch, threads);

@@ -10,9 +10,10 @@ namespace FastRnn.Sessions;
 /// One caller's stream through a unidirectional network: it owns the hidden (and cell) state of
 /// every layer and the step buffers, so <see cref="Step"/> allocates nothing. Sessions over one
 /// network may run on many threads at once; one session serves one thread at a time (a second
-/// concurrent call is detected and refused).
+/// concurrent call is detected and refused). A session with threads owns worker threads: dispose
+/// it when done with it (a session never disposed lets them go when it is collected).
 /// </summary>
-public sealed class StreamingSession
+public sealed class StreamingSession : IDisposable
 {
     private readonly CellStack stack;         // the network's description and packed cells
     private readonly AlignedBuffer[] hidden;  // per layer [B, StateStride] the state
@@ -22,7 +23,7 @@ public sealed class StreamingSession
     private readonly AlignedBuffer scratch;   // [B, ScratchPerRow]
     private readonly StepThreads?[] steps;    // per layer: shares its step by rows or output units; null with one thread or a layer too small to split
     private long stepCount;                   // steps taken: successive steps walk large weights in turn each way (AlternatingPanels)
-    private int busy;
+    private CallGuard guard;
 
     internal StreamingSession(CellStack stack, int maxBatch, int threads = 1)
     {
@@ -268,7 +269,26 @@ public sealed class StreamingSession
     }
 
     /// <summary>How the session's threads share the rows of a step split by rows (tests); null when no layer's step is ever split.</summary>
-    internal PartBalance? RowBalance
+    internal PartBalance? RowBalance => Shared?.Balance;
+
+    /// <summary>
+    /// Ends the session's worker threads (with <see cref="Threads"/> above 1) and refuses later
+    /// calls with <see cref="ObjectDisposedException"/>. Idempotent. Disposing while a call runs on
+    /// another thread lets that call finish; the threads end when it returns.
+    /// </summary>
+    public void Dispose()
+    {
+        if (guard.Dispose())
+        {
+            StopThreads();
+        }
+    }
+
+    /// <summary>The worker threads of the session's steps, or null when no layer's step is ever split (tests).</summary>
+    internal ParallelParts? Workers => Shared?.Workers;
+
+    // The one runner every split layer shares, or null when no layer's step is ever split.
+    private StepThreads? Shared
     {
         get
         {
@@ -276,7 +296,7 @@ public sealed class StreamingSession
             {
                 if (layer is not null)
                 {
-                    return layer.Balance;
+                    return layer;
                 }
             }
 
@@ -284,15 +304,17 @@ public sealed class StreamingSession
         }
     }
 
-    /// <summary>Marks the session busy; a second caller is refused until <see cref="Exit"/> (internal so tests can hold it busy).</summary>
-    internal void Enter()
+    /// <summary>Marks the session busy; a second caller is refused until <see cref="Exit"/>, and every call once disposed (internal so tests can hold it busy).</summary>
+    internal void Enter() => guard.Enter(nameof(StreamingSession), "This session is already in use by another thread; give each thread its own session.");
+
+    /// <summary>Marks the session free again, and ends its threads if it was disposed during the call.</summary>
+    internal void Exit()
     {
-        if (Interlocked.Exchange(ref busy, 1) != 0)
+        if (guard.Exit())
         {
-            throw new InvalidOperationException("This session is already in use by another thread; give each thread its own session.");
+            StopThreads();
         }
     }
 
-    /// <summary>Marks the session free again.</summary>
-    internal void Exit() => Volatile.Write(ref busy, 0);
+    private void StopThreads() => Workers?.Stop();
 }

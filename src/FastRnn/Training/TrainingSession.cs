@@ -12,9 +12,11 @@ namespace FastRnn.Training;
 /// saves what backward needs; <see cref="Backward"/> then computes the gradients of
 /// loss = Σ output ⊙ gradOutput + Σ h_n ⊙ gradFinalHidden + Σ c_n ⊙ gradFinalCell, exactly as
 /// PyTorch autograd does (positions past a sequence's length get zero gradient and their output
-/// gradients are ignored). Buffers are sized once; calls allocate nothing. One caller at a time.
+/// gradients are ignored). Buffers are sized once; calls allocate nothing. One caller at a time. A
+/// session with threads owns worker threads: dispose it when done with it (a session never
+/// disposed lets them go when it is collected).
 /// </summary>
-public sealed class TrainingSession
+public sealed class TrainingSession : IDisposable
 {
     private readonly RecurrentNetwork network;
     private readonly TrainingWorkspace workspace;
@@ -24,7 +26,7 @@ public sealed class TrainingSession
     private int packedVersion;
     private int forwardVersion;       // network.Version at the last Forward
     private int forwardValuesVersion; // network.ValuesVersion at the last Forward
-    private int busy;
+    private CallGuard guard;
 
     /// <summary>Sizes a training session for up to <paramref name="maxBatch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
     /// <param name="network">The network to train (its weights are read, not changed).</param>
@@ -67,14 +69,14 @@ public sealed class TrainingSession
         this.network = network;
         this.dropout = dropout > 0f && network.Description.NumLayers > 1 ? new Dropout(dropout, seed) : null;
 
-        try
-        {
-            if (threads < 1 || threads > 64)
+        if (threads < 1 || threads > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must be in 1..64.");
         }
 
-        workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout, threads);
+        try
+        {
+            workspace = new TrainingWorkspace(network, maxBatch, maxSteps, this.dropout, threads);
         }
         catch (OverflowException e)
         {
@@ -242,15 +244,31 @@ public sealed class TrainingSession
         }
     }
 
-    /// <summary>Marks the session busy; a second caller is refused until <see cref="Exit"/> (internal so tests can hold it busy).</summary>
-    internal void Enter()
+    /// <summary>
+    /// Ends the session's worker threads (with threads above 1) and refuses later calls with
+    /// <see cref="ObjectDisposedException"/>. Idempotent. Disposing while a call runs on another
+    /// thread lets that call finish; the threads end when it returns.
+    /// </summary>
+    public void Dispose()
     {
-        if (Interlocked.Exchange(ref busy, 1) != 0)
+        if (guard.Dispose())
         {
-            throw new InvalidOperationException("This training session is already in use by another thread; give each thread its own session.");
+            workspace.Runner.Region.StopThreads();
         }
     }
 
-    /// <summary>Marks the session free again.</summary>
-    internal void Exit() => Volatile.Write(ref busy, 0);
+    /// <summary>The worker threads of the session's calls (tests).</summary>
+    internal ParallelParts Workers => workspace.Runner.Region.Workers;
+
+    /// <summary>Marks the session busy; a second caller is refused until <see cref="Exit"/>, and every call once disposed (internal so tests can hold it busy).</summary>
+    internal void Enter() => guard.Enter(nameof(TrainingSession), "This training session is already in use by another thread; give each thread its own session.");
+
+    /// <summary>Marks the session free again, and ends its threads if it was disposed during the call.</summary>
+    internal void Exit()
+    {
+        if (guard.Exit())
+        {
+            workspace.Runner.Region.StopThreads();
+        }
+    }
 }

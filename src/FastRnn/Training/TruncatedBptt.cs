@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using FastRnn.Networks;
 
 namespace FastRnn.Training;
@@ -9,6 +10,7 @@ namespace FastRnn.Training;
 /// state the previous one ended in, and its gradient stops at the window's start (the carried
 /// state is treated as a constant, as <c>h.detach()</c> does in PyTorch).
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Its sessions and workspaces run on the calling thread only (threads: 1): they own no worker threads, and nothing else that outlives a collection.")]
 public sealed class TruncatedBptt
 {
     private readonly TrainingSession session;

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Generic;
 using FastRnn.Layers;
 using FastRnn.Networks;
@@ -13,6 +14,7 @@ namespace FastRnn.Training.Models;
 /// decoder that emits the target one token at a time. Training uses teacher forcing (the decoder
 /// reads the true previous token); inference decodes greedily.
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Its sessions and workspaces run on the calling thread only (threads: 1): they own no worker threads, and nothing else that outlives a collection.")]
 public sealed class Seq2SeqModel
 {
     private readonly TrainingSession encoderSession;

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Generic;
 using FastRnn.Layers;
 using FastRnn.Networks;
@@ -13,6 +14,7 @@ namespace FastRnn.Training.Models;
 /// every step (many-to-many, one-to-many by sampling) or on the final state (many-to-one).
 /// Buffers are sized once for (max batch, max steps); training steps allocate nothing.
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Its sessions and workspaces run on the calling thread only (threads: 1): they own no worker threads, and nothing else that outlives a collection.")]
 public sealed class SequenceModel
 {
     private readonly TrainingSession session;
