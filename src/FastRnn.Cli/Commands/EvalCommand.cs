@@ -56,7 +56,10 @@ internal static class EvalCommand
             string? outPath = result.GetValue(output);
             if (outPath is null && !result.GetValue(check))
             {
-                result.AddError("give --out RESULT.safetensors, --check, or both");
+                // Named with the case too when it is missing: the parser leaves its own complaint out then.
+                result.AddError(result.GetResult(casePath) is null
+                    ? "give a case (fastrnn eval CASE.safetensors) and --out RESULT.safetensors, --check, or both"
+                    : "give --out RESULT.safetensors, --check, or both");
             }
 
             if (outPath is not null)

@@ -64,6 +64,8 @@ public sealed class CommandLineTests : IDisposable
     [InlineData(2, "fastrnn bench: Unrecognized command or argument 'extra'", "bench", "extra")]
     [InlineData(2, "--expect-path must be Vector512, Vector256, Vector128 or Scalar, got 'avx'", "selftest", "--expect-path", "avx")]
     [InlineData(2, "give --out RESULT.safetensors, --check, or both", "eval", "case.safetensors")]
+    [InlineData(2, "fastrnn eval: give a case (fastrnn eval CASE.safetensors) and --out RESULT.safetensors, --check, or both", "eval")]
+    [InlineData(2, "fastrnn eval: Required argument missing", "eval", "--check")]
     [InlineData(2, "--weights must be fp32, bf16 or int8, got 'fp16'", "eval", "case.safetensors", "--check", "--weights", "fp16")]
     [InlineData(2, "fastrnn train: Required argument missing", "train")]
     [InlineData(2, "unknown task 'nope'; tasks: moving-average, char-lm, pattern, reverse", "train", "nope")]
