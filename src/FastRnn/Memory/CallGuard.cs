@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 
@@ -22,6 +23,16 @@ internal struct CallGuard
     /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
     public readonly bool IsDisposed => Volatile.Read(in state) >= Disposed;
 
+    /// <summary>Refuses a call once the owner is disposed, before the call checks its arguments.</summary>
+    /// <param name="owner">The owner's type name, for the message.</param>
+    public readonly void ThrowIfDisposed(string owner)
+    {
+        if (IsDisposed)
+        {
+            Refuse(Disposed, owner, string.Empty);
+        }
+    }
+
     /// <summary>Marks a call running, or refuses it: one running already, or the owner disposed.</summary>
     /// <param name="owner">The owner's type name, for the disposed message.</param>
     /// <param name="inUse">What to say when another call is running.</param>
@@ -44,6 +55,7 @@ internal struct CallGuard
             return false;
         }
 
+        Debug.Assert(was == DisposeAfterCall, "Exit without a matching Enter");
         Volatile.Write(ref state, Disposed); // was DisposeAfterCall: only this call's thread changes it now
         return true;
     }
@@ -81,6 +93,6 @@ internal struct CallGuard
             throw new InvalidOperationException(inUse);
         }
 
-        throw new ObjectDisposedException(owner, $"This {owner} has been disposed; its buffers and threads are released. Create another from the network.");
+        throw new ObjectDisposedException(owner, $"This {owner} has been disposed (its worker threads are stopped); create another from the network.");
     }
 }

@@ -340,6 +340,7 @@ public sealed class RecurrentNetwork
         ReadOnlySpan<int> lengths = default)
     {
         ArgumentNullException.ThrowIfNull(workspace);
+        workspace.ThrowIfDisposed();
         if (!ReferenceEquals(workspace.Stack, Stack))
         {
             throw new ArgumentException("The workspace was created by another network.", nameof(workspace));

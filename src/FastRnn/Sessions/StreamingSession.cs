@@ -101,6 +101,7 @@ public sealed class StreamingSession : IDisposable
     /// <param name="output">[batch, H_out] the top layer's hidden state after the step.</param>
     public void Step(ReadOnlySpan<float> input, int batch, Span<float> output)
     {
+        guard.ThrowIfDisposed(nameof(StreamingSession));
         NetworkDescription d = stack.Description;
         if (batch < 1 || batch > MaxBatch)
         {
@@ -179,6 +180,7 @@ public sealed class StreamingSession : IDisposable
     /// <param name="batch">Streams.</param>
     public void SetState(ReadOnlySpan<float> hiddenState, ReadOnlySpan<float> cellState, int batch)
     {
+        guard.ThrowIfDisposed(nameof(StreamingSession));
         CheckState(hiddenState.Length, cellState.Length, batch, nameof(hiddenState), nameof(cellState));
         Enter();
         try
@@ -216,6 +218,7 @@ public sealed class StreamingSession : IDisposable
     /// <param name="batch">Streams.</param>
     public void GetState(Span<float> hiddenState, Span<float> cellState, int batch)
     {
+        guard.ThrowIfDisposed(nameof(StreamingSession));
         CheckState(hiddenState.Length, cellState.Length, batch, nameof(hiddenState), nameof(cellState));
         NetworkDescription d = stack.Description;
         if (d.HasCellState && cellState.IsEmpty)
@@ -272,7 +275,7 @@ public sealed class StreamingSession : IDisposable
     internal PartBalance? RowBalance => Shared?.Balance;
 
     /// <summary>
-    /// Ends the session's worker threads (with <see cref="Threads"/> above 1) and refuses later
+    /// Stops the session's worker threads (with <see cref="Threads"/> above 1; they exit within about 100 µs) and refuses later
     /// calls with <see cref="ObjectDisposedException"/>. Idempotent. Disposing while a call runs on
     /// another thread lets that call finish; the threads end when it returns.
     /// </summary>
@@ -316,5 +319,5 @@ public sealed class StreamingSession : IDisposable
         }
     }
 
-    private void StopThreads() => Workers?.Stop();
+    private void StopThreads() => Shared?.Stop();
 }

@@ -19,9 +19,9 @@ namespace FastRnn.Tests.Reliability;
 public sealed class DisposeTests
 {
     // Every step of this network is split between two threads (at least 2 x 128 Ki multiply-adds a step).
-    private static readonly RecurrentNetwork Large = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, 48, 280), 3);
+    internal static readonly RecurrentNetwork Large = RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, 48, 280), 3);
 
-    private static readonly TimeSpan Ending = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan Ending = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void StoppedPartsEndTheirWorkersAndRefuseTheNextRun()
@@ -142,6 +142,7 @@ public sealed class DisposeTests
         Assert.True(workers.WaitForWorkersToEnd(Ending), "a worker was still running 10 s after Dispose");
         ObjectDisposedException e = Assert.Throws<ObjectDisposedException>(() => Large.Forward(workspace, input, 3, 2, output));
         Assert.Contains("SequenceWorkspace", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ObjectDisposedException>(() => Large.Forward(workspace, new float[1], 3, 2, output)); // before the input's length is checked
     }
 
     [Fact]
