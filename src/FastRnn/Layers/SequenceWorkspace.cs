@@ -73,7 +73,7 @@ public sealed class SequenceWorkspace : IDisposable
     /// <summary>
     /// Stops the workspace's worker threads (with <see cref="Threads"/> above 1; they exit within about 100 µs) and refuses later
     /// calls with <see cref="ObjectDisposedException"/>. Idempotent. Disposing while a call runs on
-    /// another thread lets that call finish; the threads end when it returns.
+    /// another thread refuses new calls at once and waits for that call to return.
     /// </summary>
     public void Dispose()
     {
@@ -89,12 +89,6 @@ public sealed class SequenceWorkspace : IDisposable
     /// <summary>Marks the workspace busy; a second caller is refused until <see cref="Exit"/>, and every call once disposed (internal so tests can hold it busy).</summary>
     internal void Enter() => guard.Enter(nameof(SequenceWorkspace), "This workspace is already in use by another call; give each thread its own workspace.");
 
-    /// <summary>Marks the workspace free again, and ends its threads if it was disposed during the call.</summary>
-    internal void Exit()
-    {
-        if (guard.Exit())
-        {
-            Runner.Region.StopThreads();
-        }
-    }
+    /// <summary>Marks the workspace free again.</summary>
+    internal void Exit() => guard.Exit();
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 
@@ -7,27 +6,26 @@ namespace FastRnn.Memory;
 
 /// <summary>
 /// One call at a time on an object that owns buffers (and maybe worker threads), and a dispose that
-/// never pulls them from under a call in progress: disposing during a call only marks the object,
-/// and the call releases what it owns when it returns. Held as a field and used in place (a
-/// struct, so a call pays two interlocked operations and nothing else).
+/// never pulls them from under a call in progress: it refuses new calls at once and waits for the
+/// call in progress to return. Held as a field and used in place (a struct). A call pays one
+/// interlocked operation to enter and a plain store to leave, as before the owners were disposable:
+/// an interlocked leave took 2.4 % of a batch-1 RNN step at H = 64 (a perf profile on the AMD Zen 5,
+/// family 26 model 2), so Dispose waits for the call instead of leaving the release to it.
 /// </summary>
 internal struct CallGuard
 {
     private const int Free = 0;
     private const int Busy = 1;
     private const int Disposed = 2;
-    private const int DisposeAfterCall = 3; // disposed while a call ran: that call releases on return
 
     private int state;
+    private bool disposing; // set first by Dispose: calls that see it are refused, so it cannot wait for ever
 
-    /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
-    public readonly bool IsDisposed => Volatile.Read(in state) >= Disposed;
-
-    /// <summary>Refuses a call once the owner is disposed, before the call checks its arguments.</summary>
+    /// <summary>Refuses a call once the owner is disposed (or being disposed), before the call checks its arguments.</summary>
     /// <param name="owner">The owner's type name, for the message.</param>
     public readonly void ThrowIfDisposed(string owner)
     {
-        if (IsDisposed)
+        if (Volatile.Read(in disposing))
         {
             Refuse(Disposed, owner, string.Empty);
         }
@@ -38,6 +36,11 @@ internal struct CallGuard
     /// <param name="inUse">What to say when another call is running.</param>
     public void Enter(string owner, string inUse)
     {
+        if (Volatile.Read(ref disposing))
+        {
+            Refuse(Disposed, owner, inUse);
+        }
+
         int was = Interlocked.CompareExchange(ref state, Busy, Free);
         if (was != Free)
         {
@@ -46,42 +49,27 @@ internal struct CallGuard
     }
 
     /// <summary>Marks the call done.</summary>
-    /// <returns>True when the owner was disposed during the call: the caller releases its resources now.</returns>
-    public bool Exit()
-    {
-        int was = Interlocked.CompareExchange(ref state, Free, Busy);
-        if (was == Busy)
-        {
-            return false;
-        }
+    public void Exit() => Volatile.Write(ref state, Free);
 
-        Debug.Assert(was == DisposeAfterCall, "Exit without a matching Enter");
-        Volatile.Write(ref state, Disposed); // was DisposeAfterCall: only this call's thread changes it now
-        return true;
-    }
-
-    /// <summary>Marks the owner disposed; idempotent.</summary>
-    /// <returns>True when the caller releases the owner's resources now; false when it was disposed
-    /// before, or when a call is running (that call releases them when it returns).</returns>
+    /// <summary>
+    /// Marks the owner disposed: refuses new calls at once, then waits for a call in progress (on
+    /// another thread) to return. Idempotent.
+    /// </summary>
+    /// <returns>True when the caller releases the owner's resources now; false when another Dispose did.</returns>
     public bool Dispose()
     {
+        Volatile.Write(ref disposing, true);
+        var wait = new SpinWait();
         while (true)
         {
-            int now = Volatile.Read(ref state);
-            if (now == Free && Interlocked.CompareExchange(ref state, Disposed, Free) == Free)
+            // A call that entered before it could see `disposing` finishes first.
+            int was = Interlocked.CompareExchange(ref state, Disposed, Free);
+            if (was != Busy)
             {
-                return true;
+                return was == Free;
             }
 
-            if (now == Busy && Interlocked.CompareExchange(ref state, DisposeAfterCall, Busy) == Busy)
-            {
-                return false;
-            }
-
-            if (now >= Disposed)
-            {
-                return false;
-            }
+            wait.SpinOnce();
         }
     }
 

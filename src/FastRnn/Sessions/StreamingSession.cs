@@ -277,7 +277,7 @@ public sealed class StreamingSession : IDisposable
     /// <summary>
     /// Stops the session's worker threads (with <see cref="Threads"/> above 1; they exit within about 100 µs) and refuses later
     /// calls with <see cref="ObjectDisposedException"/>. Idempotent. Disposing while a call runs on
-    /// another thread lets that call finish; the threads end when it returns.
+    /// another thread refuses new calls at once and waits for that call to return.
     /// </summary>
     public void Dispose()
     {
@@ -310,14 +310,8 @@ public sealed class StreamingSession : IDisposable
     /// <summary>Marks the session busy; a second caller is refused until <see cref="Exit"/>, and every call once disposed (internal so tests can hold it busy).</summary>
     internal void Enter() => guard.Enter(nameof(StreamingSession), "This session is already in use by another thread; give each thread its own session.");
 
-    /// <summary>Marks the session free again, and ends its threads if it was disposed during the call.</summary>
-    internal void Exit()
-    {
-        if (guard.Exit())
-        {
-            StopThreads();
-        }
-    }
+    /// <summary>Marks the session free again.</summary>
+    internal void Exit() => guard.Exit();
 
     private void StopThreads() => Shared?.Stop();
 }

@@ -248,7 +248,7 @@ public sealed class TrainingSession : IDisposable
     /// <summary>
     /// Stops the session's worker threads (with threads above 1; they exit within about 100 µs) and refuses later calls with
     /// <see cref="ObjectDisposedException"/>. Idempotent. Disposing while a call runs on another
-    /// thread lets that call finish; the threads end when it returns.
+    /// thread refuses new calls at once and waits for that call to return.
     /// </summary>
     public void Dispose()
     {
@@ -264,12 +264,6 @@ public sealed class TrainingSession : IDisposable
     /// <summary>Marks the session busy; a second caller is refused until <see cref="Exit"/>, and every call once disposed (internal so tests can hold it busy).</summary>
     internal void Enter() => guard.Enter(nameof(TrainingSession), "This training session is already in use by another thread; give each thread its own session.");
 
-    /// <summary>Marks the session free again, and ends its threads if it was disposed during the call.</summary>
-    internal void Exit()
-    {
-        if (guard.Exit())
-        {
-            workspace.Runner.Region.StopThreads();
-        }
-    }
+    /// <summary>Marks the session free again.</summary>
+    internal void Exit() => guard.Exit();
 }

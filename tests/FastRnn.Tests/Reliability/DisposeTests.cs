@@ -13,7 +13,7 @@ namespace FastRnn.Tests.Reliability;
 /// <summary>
 /// Dispose ends the worker threads of everything that owns them (sessions, workspaces, training
 /// sessions and the stream batcher's session) and refuses later calls by name; a dispose during a
-/// call lets the call finish and ends the threads when it returns; a stop during a run never
+/// call refuses new calls at once and waits for that call to return; a stop during a run never
 /// leaves the run waiting for a worker that left.
 /// </summary>
 public sealed class DisposeTests
@@ -91,7 +91,7 @@ public sealed class DisposeTests
     }
 
     [Fact]
-    public void ASessionDisposedDuringACallEndsItsWorkersWhenTheCallReturns()
+    public void ADisposeDuringACallRefusesNewCallsAndWaitsForThatCall()
     {
         StreamingSession session = Large.CreateSession(threads: 2);
         NetworkDescription d = session.Description;
@@ -99,12 +99,16 @@ public sealed class DisposeTests
         session.Step(x, 1, y);
         ParallelParts workers = session.Workers!;
 
-        session.Enter(); // a call in progress on another thread
-        session.Dispose();
-        Assert.False(workers.WaitForWorkersToEnd(TimeSpan.FromMilliseconds(50)), "Dispose ended the workers under a running call");
-        Assert.Throws<ObjectDisposedException>(() => session.Step(x, 1, y));
+        session.Enter(); // a call in progress on this thread
+        var disposer = new Thread(session.Dispose) { IsBackground = true };
+        disposer.Start();
+        Thread.Sleep(50);
+        Assert.True(disposer.IsAlive, "Dispose returned while a call was running");
+        Assert.False(workers.WaitForWorkersToEnd(TimeSpan.Zero), "Dispose ended the workers under a running call");
+        Assert.Throws<ObjectDisposedException>(() => session.Step(x, 1, y)); // refused at once, not 'in use'
         session.Exit();
 
+        Assert.True(disposer.Join(Ending), "Dispose did not return after the call did");
         Assert.True(workers.WaitForWorkersToEnd(Ending), "the call returned, but its workers did not end");
         Assert.Throws<ObjectDisposedException>(() => session.Step(x, 1, y));
     }
