@@ -51,7 +51,8 @@ public sealed partial class StreamBatcher : IDisposable
     private int markNumber;
     private Thread? loop;
     private volatile bool disposed;
-    private int disposing;
+    private readonly object disposeGate = new(); // a second Dispose waits for the first to finish
+    private bool disposeDone;
 
     /// <summary>Creates a batcher with every slot free and every buffer allocated (but the pooled requests of
     /// <see cref="StepAsync"/>, made with the first asynchronous step).</summary>
@@ -280,36 +281,43 @@ public sealed partial class StreamBatcher : IDisposable
     /// <remarks>
     /// The loop thread ends here, and with <see cref="StreamBatcherOptions.Threads"/> above 1 the
     /// step's worker threads too; a batcher that was never disposed keeps its loop thread, and with it
-    /// the batcher, for the life of the process.
+    /// the batcher, for the life of the process. A second Dispose at the same time returns once the
+    /// first has finished.
     /// </remarks>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref disposing, 1) != 0)
+        // One at a time: a second caller returns only once the first has stopped everything.
+        lock (disposeGate)
         {
-            return;
-        }
+            if (disposeDone)
+            {
+                return;
+            }
 
-        // Set before taking the lock, so the loop stops after the batch in flight rather than
-        // racing this call for the lock and starting another.
-        disposed = true;
-        Thread? running;
-        lock (gate)
-        {
-            FailAllWaiting();
-            ServingMetrics.AddOpenStreams(-slots.OpenCount);
-            running = loop;
-        }
+            disposeDone = true; // first: a failure below must not let a second call count the open streams off again
 
-        wake.Signal();
-        if (running is not null && running != Thread.CurrentThread)
-        {
-            running.Join();
-        }
+            // Set before taking the lock, so the loop stops after the batch in flight rather than
+            // racing this call for the lock and starting another.
+            disposed = true;
+            Thread? running;
+            lock (gate)
+            {
+                FailAllWaiting();
+                ServingMetrics.AddOpenStreams(-slots.OpenCount);
+                running = loop;
+            }
 
-        // Under the lock: a synchronous step that got past the disposed check finishes its batch first.
-        lock (gate)
-        {
-            engine.Dispose();
+            wake.Signal();
+            if (running is not null && running != Thread.CurrentThread)
+            {
+                running.Join();
+            }
+
+            // Under the lock: a synchronous step that got past the disposed check finishes its batch first.
+            lock (gate)
+            {
+                engine.Dispose();
+            }
         }
     }
 

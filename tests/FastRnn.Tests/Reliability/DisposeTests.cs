@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using FastRnn.Layers;
 using FastRnn.Memory;
 using FastRnn.Networks;
@@ -182,5 +183,51 @@ public sealed class DisposeTests
 
         Assert.True(workers.WaitForWorkersToEnd(Ending), "the batcher's step workers were still running 10 s after Dispose");
         Assert.Throws<ObjectDisposedException>(() => batcher.Step(stream, new float[d.InputSize], new float[d.StateSize]));
+    }
+
+    [Fact]
+    public async Task TwoDisposesAtOnceBothReturnOnlyOnceTheBatcherIsDisposed()
+    {
+        NetworkDescription d = Large.Description;
+        for (int round = 0; round < 20; round++)
+        {
+            var batcher = new StreamBatcher(Large, new StreamBatcherOptions { MaxStreams = 2, MaxBatch = 2, Threads = 2 });
+            StreamHandle stream = batcher.Open();
+            await batcher.StepAsync(stream, new float[d.InputSize], new float[d.StateSize], TestContext.Current.CancellationToken); // the loop runs
+            StreamingSession session = batcher.Session;
+            using var start = new Barrier(2);
+            string?[] seen = new string?[2];
+            var threads = new Thread[2];
+            for (int t = 0; t < 2; t++)
+            {
+                int me = t;
+                threads[t] = new Thread(() =>
+                {
+                    start.SignalAndWait();
+                    batcher.Dispose();
+                    try
+                    {
+                        session.Step(new float[d.InputSize], 1, new float[d.StateSize]);
+                        seen[me] = "the session still stepped after Dispose returned";
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        seen[me] = "the session was still in use after Dispose returned: " + e.Message;
+                    }
+                }) { IsBackground = true };
+                threads[t].Start();
+            }
+
+            foreach (Thread thread in threads)
+            {
+                Assert.True(thread.Join(Ending), $"round {round}: a Dispose hung");
+            }
+
+            Assert.Null(seen[0]);
+            Assert.Null(seen[1]);
+        }
     }
 }
