@@ -79,8 +79,19 @@ internal static class ServerFixture
 {
     private static readonly Lazy<string> Directory = new(() =>
     {
-        string path = Path.Combine(Path.GetTempPath(), $"fastrnn-server-tests-{Environment.ProcessId}");
-        System.IO.Directory.CreateDirectory(path);
+        string path = System.IO.Directory.CreateTempSubdirectory("fastrnn-server-tests-").FullName;
+
+        // Servers started from these files are stopped by their tests; the files go with the process.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                System.IO.Directory.Delete(path, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
         return path;
     });
 
