@@ -12,6 +12,7 @@ public sealed partial class StreamBatcher
     /// <exception cref="ArgumentException">A length is wrong (the message names expected and actual), or the handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open (<see cref="StreamExpiredException"/> after an idle timeout).</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the arguments).</exception>
     public void Step(StreamHandle handle, ReadOnlySpan<float> frame, Span<float> output) =>
         Step(new ReadOnlySpan<StreamHandle>(in handle), frame, output);
 
@@ -26,8 +27,10 @@ public sealed partial class StreamBatcher
     /// <exception cref="ArgumentException">A length is wrong, the spans overlap, a handle appears twice, or a handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">A stream is no longer open (<see cref="StreamExpiredException"/> after an idle timeout).</exception>
     /// <exception cref="InvalidOperationException">A stream has <see cref="StepAsync"/> calls waiting.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the arguments).</exception>
     public void Step(ReadOnlySpan<StreamHandle> handles, ReadOnlySpan<float> frames, Span<float> outputs)
     {
+        ThrowIfDisposed();
         int n = handles.Length;
         if (frames.Length != (long)n * inputSize)
         {

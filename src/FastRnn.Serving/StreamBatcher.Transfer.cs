@@ -18,8 +18,10 @@ public sealed partial class StreamBatcher
     /// <exception cref="ArgumentException">The destination is too small, or the handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open.</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the arguments).</exception>
     public int ExportState(StreamHandle handle, Span<byte> destination)
     {
+        ThrowIfDisposed();
         int bytes = ExportedStateBytes;
         if (destination.Length < bytes)
         {
@@ -51,14 +53,18 @@ public sealed partial class StreamBatcher
     /// <exception cref="FastRnnFormatException">The bytes are not a stream state, of an unsupported version, or of a network of
     /// another kind, variant or size (the message names both).</exception>
     /// <exception cref="InvalidOperationException">All slots hold open streams.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the state).</exception>
     public StreamHandle ImportState(ReadOnlySpan<byte> state)
     {
-        // Checked before a slot is taken: an invalid state opens nothing.
+        ThrowIfDisposed();
+
+        // Checked once, before a slot is taken: an invalid state opens nothing. Read does not check
+        // again, so bytes that change meanwhile (the caller's race) cannot fail after the slot is open.
         StreamStateFormat.Check(network.Description, state);
         lock (gate)
         {
             int slot = OpenSlot();
-            StreamStateFormat.Read(network.Description, state, slots.HiddenOf(slot), slots.CellOf(slot));
+            StreamStateFormat.Read(state, slots.HiddenOf(slot), slots.CellOf(slot));
             return new StreamHandle(id, slot, slots.Generation[slot]);
         }
     }

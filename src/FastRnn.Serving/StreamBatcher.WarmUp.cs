@@ -23,9 +23,10 @@ public sealed partial class StreamBatcher
     /// <param name="duration">How long to step; at least one round of batch sizes runs even for zero.</param>
     /// <returns>Throwaway steps run.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative or longer than a minute.</exception>
-    /// <exception cref="ObjectDisposedException">The batcher is disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the duration).</exception>
     public int WarmUp(TimeSpan duration)
     {
+        ThrowIfDisposed();
         if (duration < TimeSpan.Zero || duration > TimeSpan.FromMinutes(1))
         {
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "Expected a warm-up between 0 and 1 minute; about a second is enough.");

@@ -173,8 +173,10 @@ public sealed partial class StreamBatcher : IDisposable
     /// <returns>Its handle.</returns>
     /// <exception cref="ArgumentException">A state has the wrong length.</exception>
     /// <exception cref="InvalidOperationException">All slots hold open streams.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the arguments).</exception>
     public StreamHandle Open(ReadOnlySpan<float> hidden, ReadOnlySpan<float> cell)
     {
+        ThrowIfDisposed();
         if (!hidden.IsEmpty)
         {
             CheckStateLengths(hidden.Length, cell.Length, allowEmptyCell: true);
@@ -212,12 +214,21 @@ public sealed partial class StreamBatcher : IDisposable
     /// <param name="handle">The stream.</param>
     /// <param name="hidden">[L, H_out] receives the hidden state of every layer.</param>
     /// <param name="cell">[L, H] receives the cell state (LSTM); empty for other cells.</param>
-    /// <exception cref="ArgumentException">A destination has the wrong length, or the handle is the default one or was opened by another batcher.</exception>
+    /// <exception cref="ArgumentException">A destination has the wrong length, the two share memory, or the handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open.</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the arguments).</exception>
     public void GetState(StreamHandle handle, Span<float> hidden, Span<float> cell)
     {
+        ThrowIfDisposed();
         CheckStateLengths(hidden.Length, cell.Length, allowEmptyCell: false);
+        if (hidden.Overlaps(cell, out int offset))
+        {
+            throw new ArgumentException(
+                $"hidden ({hidden.Length} floats) and cell ({cell.Length} floats) overlap (the second starts {Math.Abs(offset)} floats {(offset >= 0 ? "after" : "before")} the first); pass destinations over separate memory.",
+                nameof(cell));
+        }
+
         lock (gate)
         {
             int slot = FindForState(handle, "GetState");
@@ -233,8 +244,10 @@ public sealed partial class StreamBatcher : IDisposable
     /// <param name="handle">The stream.</param>
     /// <returns>True if the stream was open; false if it had already ended (closed, or freed after an idle timeout).</returns>
     /// <exception cref="ArgumentException">The handle is the default one or was opened by another batcher.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the handle).</exception>
     public bool Close(StreamHandle handle)
     {
+        ThrowIfDisposed();
         CheckHandle(handle);
         lock (gate)
         {

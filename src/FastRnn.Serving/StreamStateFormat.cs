@@ -55,10 +55,13 @@ internal static class StreamStateFormat
         }
     }
 
-    /// <summary>Reads a state that <see cref="Check"/> accepted: hidden [L, H_out], cell [L, H] (LSTM) or empty.</summary>
-    public static void Read(NetworkDescription d, ReadOnlySpan<byte> source, Span<float> hidden, Span<float> cell)
+    /// <summary>
+    /// Reads a state that <see cref="Check"/> accepted: hidden [L, H_out], cell [L, H] (LSTM) or empty.
+    /// Never throws (the caller has opened a slot for it): it reads the values by the lengths of the
+    /// destinations, which fit the length Check accepted, whatever the bytes hold by now.
+    /// </summary>
+    public static void Read(ReadOnlySpan<byte> source, Span<float> hidden, Span<float> cell)
     {
-        Check(d, source);
         ReadOnlySpan<byte> values = source[HeaderBytes..];
         for (int i = 0; i < hidden.Length; i++)
         {

@@ -172,4 +172,22 @@ public sealed class BatcherLifecycleTests
         Assert.Throws<ObjectDisposedException>(() => batcher.Open());
         batcher.Dispose();
     }
+
+    [Fact]
+    public void ADisposedBatcherSaysSoBeforeCheckingTheArguments()
+    {
+        // Disposal is checked first, as StepAsync and the core's sessions do: a wrong argument to a
+        // disposed batcher would otherwise send the caller looking for a bad argument or a corrupt state.
+        var batcher = new StreamBatcher(Network, new StreamBatcherOptions { MaxStreams = 2, MaxBatch = 1 });
+        StreamHandle stream = batcher.Open();
+        batcher.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => batcher.ImportState(new byte[3]));
+        Assert.Throws<ObjectDisposedException>(() => batcher.ExportState(stream, new byte[3]));
+        Assert.Throws<ObjectDisposedException>(() => batcher.GetState(stream, new float[3], new float[4]));
+        Assert.Throws<ObjectDisposedException>(() => batcher.Open(new float[3], default));
+        Assert.Throws<ObjectDisposedException>(() => batcher.Step(stream, new float[2], new float[4]));
+        Assert.Throws<ObjectDisposedException>(() => batcher.Close(default));
+        Assert.Throws<ObjectDisposedException>(() => batcher.WarmUp(TimeSpan.FromMinutes(2)));
+    }
 }
