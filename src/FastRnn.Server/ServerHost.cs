@@ -35,7 +35,7 @@ public static class ServerHost
             builder.WebHost.UseUrls(options.Urls);
         }
 
-        // Streams get 2 s to answer the 1001; the rest is margin before the host gives up on them.
+        // Streams get 2 s to send the answer in flight and 2 s to answer the 1001; the rest is margin before the host gives up on them.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(batcher);
 

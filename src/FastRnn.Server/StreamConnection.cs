@@ -20,7 +20,9 @@ namespace FastRnn.Server;
 /// Only this loop receives. Sends (answers, and the close frame that shutdown sends while the loop
 /// waits in a receive) take <see cref="sendLock"/>, because a WebSocket allows one send at a time.
 /// After a close frame went out the loop only drains until the client's close; a timer aborts the
-/// socket if that does not come within <see cref="CloseGrace"/>.
+/// socket if that does not come within <see cref="CloseGrace"/>. Shutdown waits for a frame being
+/// stepped to be answered before it sends its close (at most <see cref="CloseGrace"/>, so a client
+/// that does not read holds nothing up): the steps in flight end with their answers delivered.
 /// </remarks>
 internal sealed class StreamConnection : IDisposable
 {
@@ -43,6 +45,8 @@ internal sealed class StreamConnection : IDisposable
     private Timer? abortTimer;
     private long lastMessageAt = Stopwatch.GetTimestamp(); // when the client last sent a whole message (or connected)
     private int closeSent;
+    private int answering;              // 1 from a whole frame's arrival until its answer went out (or failed)
+    private int shutdownRequested;      // 1 once shutdown asked for the 1001, which waits for the answer in flight
     private string? endReason;
 
     public StreamConnection(long id, WebSocket socket, StreamBatcher batcher, StreamHandle handle, ILogger logger)
@@ -117,27 +121,42 @@ internal sealed class StreamConnection : IDisposable
                 continue;
             }
 
-            FrameCodec.ToFloats(received, frame);
+            // A full fence each way, paired with BeginShutdown's: either shutdown sees this frame in
+            // flight and leaves the 1001 to the end of it, or this loop sees the request there.
+            Interlocked.Exchange(ref answering, 1);
             try
             {
-                await batcher.StepAsync(handle, frame, output, aborted);
+                FrameCodec.ToFloats(received, frame);
+                try
+                {
+                    await batcher.StepAsync(handle, frame, output, aborted);
+                }
+                catch (StreamClosedException)
+                {
+                    // Expired: freed when idle, and perhaps already given to a newer stream (the server
+                    // closes a handle only when its connection ends, so nothing else ends one).
+                    await ExpireAsync();
+                    continue;
+                }
+                catch (ObjectDisposedException)
+                {
+                    await ShutdownAsync(); // the batcher went first: the server is stopping
+                    continue;
+                }
+
+                Frames++;
+                FrameCodec.ToBytes(output, answer);
+                await SendAsync(answer, WebSocketMessageType.Binary, aborted);
             }
-            catch (StreamClosedException)
+            finally
             {
-                // Expired: freed when idle, and perhaps already given to a newer stream (the server
-                // closes a handle only when its connection ends, so nothing else ends one).
-                await ExpireAsync();
-                continue;
-            }
-            catch (ObjectDisposedException)
-            {
-                await ShutdownAsync(); // the batcher went first: the server is stopping
-                continue;
+                Interlocked.Exchange(ref answering, 0);
             }
 
-            Frames++;
-            FrameCodec.ToBytes(output, answer);
-            await SendAsync(answer, WebSocketMessageType.Binary, aborted);
+            if (Volatile.Read(ref shutdownRequested) != 0)
+            {
+                await ShutdownAsync(); // shutdown came while this frame was in flight: its answer is out, now the 1001
+            }
         }
     }
 
@@ -156,8 +175,16 @@ internal sealed class StreamConnection : IDisposable
         }
     }
 
-    /// <summary>Sends 1001 (server shutting down) without waiting; the loop then drains until the client's close.</summary>
-    public void BeginShutdown() => _ = ShutdownAsync();
+    /// <summary>
+    /// Sends 1001 (server shutting down) without waiting, once the answer to a frame in flight has gone
+    /// out (the loop sends it then; at most <see cref="CloseGrace"/> later regardless); the loop then
+    /// drains until the client's close.
+    /// </summary>
+    public void BeginShutdown()
+    {
+        Interlocked.Exchange(ref shutdownRequested, 1);
+        _ = Volatile.Read(ref answering) == 0 ? ShutdownAsync() : ShutdownAfterGraceAsync();
+    }
 
     public void Dispose() => Interlocked.Exchange(ref abortTimer, null)?.Dispose();
 
@@ -172,6 +199,13 @@ internal sealed class StreamConnection : IDisposable
     {
         Interlocked.CompareExchange(ref endReason, "shutdown", null);
         await SendCloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+    }
+
+    // The loop sends the 1001 after its answer; this is for a loop stuck sending to a client that does not read.
+    private async Task ShutdownAfterGraceAsync()
+    {
+        await Task.Delay(CloseGrace);
+        await ShutdownAsync();
     }
 
     private async Task RejectAsync(WebSocketCloseStatus status, string reason, string metric)
