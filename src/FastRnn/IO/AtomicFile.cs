@@ -27,6 +27,12 @@ internal static class AtomicFile
 
         string directory = Path.GetDirectoryName(fullPath)
             ?? throw new ArgumentException($"'{path}' names a root directory, not a file.", nameof(path));
+        if (!Directory.Exists(directory))
+        {
+            // Said here, naming the target: the temporary file's creation would name only itself.
+            throw new DirectoryNotFoundException($"Cannot save '{fullPath}': the directory '{directory}' does not exist.");
+        }
+
         string tempPath = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {

@@ -118,7 +118,14 @@ public static class Checkpoint
         foreach (Parameter p in parameters)
         {
             expected.Add(p.Name);
-            staged.Add((p.Value, Read(file, p.Name, p.Shape, where)));
+            float[] read = Read(file, p.Name, p.Shape, where);
+            if (read.Length != p.Value.Length)
+            {
+                // Its Shape array was changed after it was made: refused before any parameter is written.
+                throw new ArgumentException($"Parameter '{p.Name}' has shape [{string.Join(", ", p.Shape)}] ({read.Length} values) but holds {p.Value.Length} values.", nameof(parameters));
+            }
+
+            staged.Add((p.Value, read));
         }
 
         IReadOnlyList<(string Name, float[] Values)> state = optimizer?.State() ?? [];

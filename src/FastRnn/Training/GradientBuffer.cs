@@ -38,10 +38,13 @@ public sealed class GradientBuffer
     /// <summary>The gradient of one parameter (row-major, the parameter's shape).</summary>
     /// <param name="name">A <c>state_dict</c> name.</param>
     /// <returns>The mutable gradient values.</returns>
-    public Span<float> Get(string name) =>
-        values.TryGetValue(name, out float[]? g)
+    public Span<float> Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return values.TryGetValue(name, out float[]? g)
             ? g
             : throw new ArgumentException($"No gradient '{name}'; the network has: {string.Join(", ", names)}.", nameof(name));
+    }
 
     /// <summary>Sets every gradient to zero.</summary>
     public void Zero()

@@ -14,6 +14,7 @@ public sealed class Parameter
     /// <param name="shape">Dimensions.</param>
     /// <param name="value">The values (updated in place by optimizers).</param>
     /// <param name="gradient">The gradient, accumulated by backward passes.</param>
+    /// <exception cref="ArgumentException">A dimension is negative, or <paramref name="value"/> or <paramref name="gradient"/> does not hold the shape's element count.</exception>
     public Parameter(string name, int[] shape, float[] value, float[] gradient)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -23,6 +24,21 @@ public sealed class Parameter
         if (value.Length != gradient.Length)
         {
             throw new ArgumentException($"Parameter '{name}': {value.Length} values but {gradient.Length} gradient entries.", nameof(gradient));
+        }
+
+        // Checkpoints read and write the shape's element count into the values: they must agree.
+        long count = 1; // capped above any array's length, so it cannot overflow
+        bool negative = false;
+        foreach (int dimension in shape)
+        {
+            negative |= dimension < 0;
+            count = Math.Min(count * Math.Max(dimension, 0), int.MaxValue + 1L);
+        }
+
+        if (negative || count != value.Length)
+        {
+            throw new ArgumentException(
+                $"Parameter '{name}': shape [{string.Join(", ", shape)}] {(negative ? "has a negative dimension" : $"holds {count} values")}, but {value.Length} values were given.", nameof(shape));
         }
 
         Name = name;

@@ -20,7 +20,7 @@ public sealed record TrainerOptions
     /// </summary>
     public double ValidationFraction { get; init; } = 0.1;
 
-    /// <summary>Stop after this many epochs without a better validation loss (0 to never stop early).</summary>
+    /// <summary>Stop after this many epochs without a better validation loss (0 to never stop early); not negative.</summary>
     public int Patience { get; init; }
 
     /// <summary>Whether to shuffle the training examples every epoch.</summary>
@@ -86,9 +86,9 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(trainBatch);
-        if (examples < 1 || options.Epochs < 1 || options.BatchSize < 1 || !(options.ValidationFraction >= 0 && options.ValidationFraction < 1))
+        if (examples < 1 || options.Epochs < 1 || options.BatchSize < 1 || !(options.ValidationFraction >= 0 && options.ValidationFraction < 1) || options.Patience < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), $"Need examples ≥ 1 (got {examples}), epochs ≥ 1 (got {options.Epochs}), batch size ≥ 1 (got {options.BatchSize}), 0 ≤ validation fraction < 1 (got {options.ValidationFraction}).");
+            throw new ArgumentOutOfRangeException(nameof(options), $"Need examples ≥ 1 (got {examples}), epochs ≥ 1 (got {options.Epochs}), batch size ≥ 1 (got {options.BatchSize}), 0 ≤ validation fraction < 1 (got {options.ValidationFraction}), patience ≥ 0 (got {options.Patience}).");
         }
 
         var random = new Random(options.Seed);

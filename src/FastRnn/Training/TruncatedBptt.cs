@@ -26,6 +26,8 @@ public sealed class TruncatedBptt
     public TruncatedBptt(RecurrentNetwork network, int batch, int window)
     {
         ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         NetworkDescription d = network.Description;
         if (d.Bidirectional)
         {

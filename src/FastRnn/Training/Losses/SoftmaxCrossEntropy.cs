@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using FastRnn.Memory;
 
 namespace FastRnn.Training.Losses;
 
@@ -13,7 +14,7 @@ public static class SoftmaxCrossEntropy
     /// <param name="logits">[N, C].</param>
     /// <param name="targets">[N] class ids, or -1 for rows to ignore.</param>
     /// <param name="classes">C.</param>
-    /// <param name="dLogits">[N, C] overwritten with d(mean loss)/d(logits); ignored rows get 0.</param>
+    /// <param name="dLogits">[N, C] overwritten with d(mean loss)/d(logits); ignored rows get 0. May be <paramref name="logits"/> itself (in place), but no other memory it shares.</param>
     /// <returns>The mean loss over counted rows (0 if none).</returns>
     public static float Compute(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, Span<float> dLogits)
     {
@@ -22,6 +23,9 @@ public static class SoftmaxCrossEntropy
         {
             throw new ArgumentException($"Expected logits and their gradient [{rows}, {classes}] = {rows * classes} floats, got {logits.Length} and {dLogits.Length}.");
         }
+
+        // Each row of the gradient is written while the same row of the logits is still read.
+        OverlapCheck.DisjointOrSame(logits, nameof(logits), dLogits, nameof(dLogits));
 
         // Every target checked before any gradient is written: -1 is the one ignore value (another
         // negative id is a bug in the caller's labels, not a row to skip).
@@ -53,12 +57,13 @@ public static class SoftmaxCrossEntropy
                 continue;
             }
 
-            // Shifted by the maximum so exp never overflows.
+            // Shifted by the maximum so exp never overflows; the target's logit is read before d (maybe the row itself) is written.
+            float picked = row[target];
             float max = TensorPrimitives.Max(row);
             TensorPrimitives.Subtract(row, max, d);
             TensorPrimitives.Exp(d, d);
             float sum = TensorPrimitives.Sum(d);
-            total += Math.Log(sum) + max - row[target];
+            total += Math.Log(sum) + max - picked;
             TensorPrimitives.Multiply(d, scale / sum, d);
             d[target] -= scale;
         }

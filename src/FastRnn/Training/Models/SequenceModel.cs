@@ -154,6 +154,7 @@ public sealed class SequenceModel
         int steps = batch.Steps, b = batch.Batch, rows = steps * b;
         int inputFloats = rows * d.InputSize;
         PrepareInputs(batch, inputFloats);
+        CheckTargets(batch, Options.Head == HeadPlacement.EveryStep ? rows : b);
         if (inputDropout is not null)
         {
             inputDropout.NextMask(inputMask.AsSpan(0, inputFloats));
@@ -175,7 +176,7 @@ public sealed class SequenceModel
         Span<float> logitSpan = logits.AsSpan(0, headRows * Options.OutputSize);
         Span<float> dLogitSpan = dLogits.AsSpan(0, logitSpan.Length);
         Head.Forward(headInputs.AsSpan(0, headFloats), headRows, logitSpan);
-        float loss = Loss(batch, headRows, logitSpan, dLogitSpan);
+        float loss = Loss(batch, logitSpan, dLogitSpan);
 
         Span<float> dHead = dHeadInputs.AsSpan(0, headFloats);
         Head.Backward(headInputs.AsSpan(0, headFloats), dLogitSpan, headRows, dHead);
@@ -228,6 +229,12 @@ public sealed class SequenceModel
         {
             throw new ArgumentException($"Expected predictions [{expectedRows}, {Options.OutputSize}] = {expectedRows * Options.OutputSize} floats (or none), got {predictions.Length}.", nameof(predictions));
         }
+
+        if (!batch.TargetValues.IsEmpty || !batch.TargetClasses.IsEmpty)
+        {
+            CheckTargets(batch, expectedRows);
+        }
+
         Span<float> hidden = finalHidden.AsSpan(0, StateFloats(b, d.StateSize));
         Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? StateFloats(b, d.HiddenSize) : 0);
         inference.Forward(workspace, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), new InitialState(batch.InitialHidden, batch.InitialCell), new FinalState(hidden, cell), batch.Lengths);
@@ -240,7 +247,7 @@ public sealed class SequenceModel
             logitSpan.CopyTo(predictions);
         }
 
-        return batch.TargetValues.IsEmpty && batch.TargetClasses.IsEmpty ? 0f : Loss(batch, headRows, logitSpan, dLogits.AsSpan(0, logitSpan.Length));
+        return batch.TargetValues.IsEmpty && batch.TargetClasses.IsEmpty ? 0f : Loss(batch, logitSpan, dLogits.AsSpan(0, logitSpan.Length));
     }
 
     /// <summary>
@@ -437,7 +444,9 @@ public sealed class SequenceModel
         }
     }
 
-    private float Loss(in SequenceBatch batch, int headRows, ReadOnlySpan<float> output, Span<float> dOutput)
+    // The targets' kind, shape and class ids, checked before the forward pass: a refused batch changes
+    // nothing (predictions, final states, the dropout generators).
+    private void CheckTargets(in SequenceBatch batch, int headRows)
     {
         if (!batch.TargetClasses.IsEmpty && !batch.TargetValues.IsEmpty)
         {
@@ -452,12 +461,30 @@ public sealed class SequenceModel
                 throw new ArgumentException($"Expected {headRows} class targets, got {batch.TargetClasses.Length}.", nameof(batch));
             }
 
-            return SoftmaxCrossEntropy.Compute(output, batch.TargetClasses, Options.OutputSize, dOutput);
+            ReadOnlySpan<int> classes = batch.TargetClasses;
+            for (int i = 0; i < classes.Length; i++)
+            {
+                if (classes[i] < -1 || classes[i] >= Options.OutputSize)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(batch), classes[i], $"TargetClasses[{i}] = {classes[i]} is neither a class id in 0..{Options.OutputSize - 1} nor -1 (ignore).");
+                }
+            }
+
+            return;
         }
 
-        if (batch.TargetValues.Length != output.Length)
+        if (batch.TargetValues.Length != headRows * Options.OutputSize)
         {
-            throw new ArgumentException($"Expected {output.Length} target values, got {batch.TargetValues.Length}.", nameof(batch));
+            throw new ArgumentException($"Expected {headRows * Options.OutputSize} target values, got {batch.TargetValues.Length}.", nameof(batch));
+        }
+    }
+
+    // The loss of targets CheckTargets accepted.
+    private float Loss(in SequenceBatch batch, ReadOnlySpan<float> output, Span<float> dOutput)
+    {
+        if (!batch.TargetClasses.IsEmpty)
+        {
+            return SoftmaxCrossEntropy.Compute(output, batch.TargetClasses, Options.OutputSize, dOutput);
         }
 
         return Options.Head == HeadPlacement.EveryStep && !batch.Lengths.IsEmpty

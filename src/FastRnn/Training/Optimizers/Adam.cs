@@ -25,7 +25,7 @@ public sealed class Adam : Optimizer
     {
         if (Problem(learningRate, beta1, beta2, epsilon, weightDecay) is string problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), problem);
+            throw new ArgumentOutOfRangeException(Offending(learningRate, beta1, beta2, epsilon, weightDecay), problem);
         }
 
         LearningRate = learningRate;
@@ -126,6 +126,15 @@ public sealed class Adam : Optimizer
         learningRate > 0 && float.IsFinite(learningRate) && beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon > 0 && float.IsFinite(epsilon) && weightDecay >= 0 && float.IsFinite(weightDecay)
             ? null
             : $"Need a finite lr > 0 (got {learningRate}), betas in [0, 1) (got {beta1}, {beta2}), a finite eps > 0 (got {epsilon}), a finite weight decay ≥ 0 (got {weightDecay}).";
+
+    // The first argument Problem refuses, as the exception's parameter name.
+    private static string Offending(float learningRate, float beta1, float beta2, float epsilon, float weightDecay) =>
+        !(learningRate > 0 && float.IsFinite(learningRate)) ? nameof(learningRate)
+        : !(beta1 >= 0 && beta1 < 1) ? nameof(beta1)
+        : !(beta2 >= 0 && beta2 < 1) ? nameof(beta2)
+        : !(epsilon > 0 && float.IsFinite(epsilon)) ? nameof(epsilon)
+        : !(weightDecay >= 0 && float.IsFinite(weightDecay)) ? nameof(weightDecay)
+        : nameof(learningRate);
 
     /// <inheritdoc/>
     internal override string? CheckState(string name, ReadOnlySpan<float> values)

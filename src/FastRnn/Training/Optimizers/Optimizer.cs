@@ -15,14 +15,21 @@ public abstract class Optimizer
     private float learningRate;
 
     /// <summary>Creates an optimizer over <paramref name="parameters"/>.</summary>
-    /// <param name="parameters">The parameters it updates, in a fixed order (its state follows it).</param>
+    /// <param name="parameters">The parameters it updates, in a fixed order (its state follows it), each under a name of its own.</param>
+    /// <exception cref="ArgumentException">An element is null, or two share a name (the same parameter twice would be updated twice a step).</exception>
     protected Optimizer(IReadOnlyList<Parameter> parameters)
     {
         Parameter.CheckList(parameters, nameof(parameters));
         this.parameters = new Parameter[parameters.Count];
+        var first = new Dictionary<string, int>(parameters.Count, StringComparer.Ordinal);
         for (int i = 0; i < this.parameters.Length; i++)
         {
             this.parameters[i] = parameters[i];
+            if (!first.TryAdd(parameters[i].Name, i))
+            {
+                throw new ArgumentException(
+                    $"parameters[{first[parameters[i].Name]}] and parameters[{i}] are both named '{parameters[i].Name}'; an optimizer updates each parameter once, and keeps its state by name.", nameof(parameters));
+            }
         }
     }
 

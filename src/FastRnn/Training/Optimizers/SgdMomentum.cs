@@ -21,7 +21,9 @@ public sealed class SgdMomentum : Optimizer
     {
         if (Problem(learningRate, momentum, weightDecay) is string problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), problem);
+            throw new ArgumentOutOfRangeException(
+                !(learningRate > 0 && float.IsFinite(learningRate)) ? nameof(learningRate) : !(momentum >= 0 && momentum < 1) ? nameof(momentum) : nameof(weightDecay),
+                problem);
         }
 
         LearningRate = learningRate;
