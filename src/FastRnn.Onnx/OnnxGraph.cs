@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using FastRnn.Onnx.Model;
 
 namespace FastRnn.Onnx;
@@ -109,6 +110,20 @@ internal sealed class OnnxGraph
 
     /// <summary>The constant tensor named <paramref name="value"/>, if it is an initializer or a Constant node's output.</summary>
     public bool TryGetConstant(string value, out TensorProto tensor) => constants.TryGetValue(value, out tensor!);
+
+    /// <summary>The fixed size of axis <paramref name="axis"/> of <paramref name="value"/> as the graph's inputs, value_info or outputs declare it, or null when not declared or symbolic.</summary>
+    public long? StaticDimension(string value, int axis)
+    {
+        foreach (ValueInfoProto info in Graph.Input.Concat(Graph.ValueInfo).Concat(Graph.Output))
+        {
+            if (info.Name == value && info.Type?.TensorType?.Shape is TensorShapeProto shape && axis < shape.Dim.Count && shape.Dim[axis].HasDimValue)
+            {
+                return shape.Dim[axis].DimValue;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The node that produces <paramref name="value"/>, if any (graph inputs and initializers have none).</summary>
     public bool TryGetProducer(string value, out NodeProto node) => producers.TryGetValue(value, out node!);

@@ -102,6 +102,7 @@ internal abstract class RecurrentNodeMapper
         float[]? p = PeepholeInputIndex is int pIndex ? OptionalWeight(node, pIndex, "P", graph, where, [directions, 3 * hidden]) : null;
         RequireZeroOrInput(node, 5, "initial_h", graph, where);
         RequireZeroOrInput(node, 6, "initial_c", graph, where);
+        RequireWholeOrInputLengths(node, graph, layout == 0 ? 0 : 1, where);
         return new RecurrentNode
         {
             Node = node,
@@ -229,6 +230,29 @@ internal abstract class RecurrentNodeMapper
         }
 
         return values;
+    }
+
+    // A constant sequence_lens masks the steps past each length, which a network file cannot hold (lengths
+    // are an argument of Forward); it is harmless only when every length is X's whole, static, time axis.
+    private static void RequireWholeOrInputLengths(NodeProto node, OnnxGraph graph, int timeAxis, string where)
+    {
+        if (node.Input.Count <= 4 || node.Input[4].Length == 0 || !graph.TryGetConstant(node.Input[4], out TensorProto tensor))
+        {
+            return;
+        }
+
+        long[] lengths = OnnxTensors.ReadIntegers(tensor, $"{where}: input sequence_lens");
+        long? steps = graph.StaticDimension(node.Input[0], timeAxis);
+        if (steps is long t && Array.TrueForAll(lengths, l => l == t))
+        {
+            return;
+        }
+
+        string shown = lengths.Length <= 8 ? string.Join(", ", lengths) : $"{string.Join(", ", lengths.Take(8))}, ... ({lengths.Length} values)";
+        string against = steps is long s
+            ? string.Create(CultureInfo.InvariantCulture, $", not X's {s} steps for every sequence")
+            : " and X's sequence length is not fixed in the model";
+        throw new FastRnnFormatException($"{where}: input sequence_lens is a constant [{shown}]{against}; a FastRnn network file holds weights only (lengths are an argument of Forward), so it would not compute what the model does.");
     }
 
     private static void RequireZeroOrInput(NodeProto node, int index, string input, OnnxGraph graph, string where)

@@ -12,7 +12,7 @@ namespace FastRnn.IO;
 /// </summary>
 /// <remarks>
 /// The recurrent layer's description is inferred from the names and shapes (cell kind from the gate
-/// rows: 4H LSTM, 3H GRU, H RNN; layers; projection; bias; sizes; bidirectional); what they do not
+/// rows: 4H LSTM, 3H GRU, H RNN; layers; projection; peepholes; bias; sizes; bidirectional); what they do not
 /// record comes from <see cref="ModuleLoadOptions"/>. Every tensor under the prefixes must fit that
 /// description exactly, and tensors under neither prefix are refused unless
 /// <see cref="ModuleLoadOptions.IgnoreOtherTensors"/> is set. A FastRnn network file

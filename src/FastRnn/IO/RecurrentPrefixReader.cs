@@ -7,8 +7,9 @@ namespace FastRnn.IO;
 
 /// <summary>
 /// Infers a recurrent layer's description from its <c>state_dict</c> tensors (gate rows give the
-/// cell, <c>weight_hr_l0</c> the projection, the <c>_l{k}</c> and <c>_reverse</c> names the layers
-/// and directions, <c>bias_ih_l0</c> the bias), checks every tensor against it, and reads them.
+/// cell, <c>weight_hr_l0</c> the projection, <c>weight_ci_l0</c> an LSTM's peepholes, the <c>_l{k}</c>
+/// and <c>_reverse</c> names the layers and directions, <c>bias_ih_l0</c> the bias), checks every
+/// tensor against it, and reads them.
 /// </summary>
 internal static class RecurrentPrefixReader
 {
@@ -48,7 +49,7 @@ internal static class RecurrentPrefixReader
             3 => CellKind.Gru,
             1 when recorded is { Kind: CellKind.RnnTanh or CellKind.RnnRelu } && options.Nonlinearity is null => recorded.Kind,
             1 => RnnKind(options.Nonlinearity, prefix, evidence, where),
-            _ => throw new FastRnnFormatException($"{where}: {evidence}: {rows} gate rows for hidden size {hidden} is not 4H (LSTM), 3H (GRU) or H (RNN)."),
+            _ => throw new FastRnnFormatException($"{where}: {evidence}: {rows} gate rows for hidden size {hidden} is not 4H (LSTM), 3H (GRU) or H (RNN){ProjectionHint(hh, hr)}."),
         };
         if (kind is CellKind.Lstm or CellKind.Gru && options.Nonlinearity is RnnNonlinearity given)
         {
@@ -63,6 +64,8 @@ internal static class RecurrentPrefixReader
 
         var description = new NetworkDescription(kind, ih.Shape[1], hidden)
         {
+            // PyTorch's LSTM has no peepholes; FastRnn's peephole LSTM adds weight_ci/cf/co_l{k} [H], which the names show.
+            Variant = kind == CellKind.Lstm && tensors.ContainsKey(NetworkDescription.ParameterName("weight_ci", 0, 0)) ? CellVariant.Peephole : CellVariant.Standard,
             ProjectionSize = hr is null ? 0 : hr.Shape[0],
             NumLayers = layers,
             Bidirectional = tensors.ContainsKey(NetworkDescription.ParameterName("weight_ih", 0, 1)),
@@ -156,8 +159,17 @@ internal static class RecurrentPrefixReader
         return entry;
     }
 
+    // With a projection only an LSTM is possible, so weight_hh_l0 [4H, P] fixes the shape weight_hr_l0 must have:
+    // a weight_hr_l0 stored the other way round ([H, P], as a Keras kernel is) makes the gate rows look wrong.
+    private static string ProjectionHint(SafeTensorsEntry hh, SafeTensorsEntry? hr) =>
+        hr is null || hh.Shape[0] % 4 != 0
+            ? string.Empty
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"; with a projection the layer is an LSTM, whose {NameList.Shorten(hr.Name)} is [proj_size, hidden_size], here [{hh.Shape[1]}, {hh.Shape[0] / 4}] (the columns of {NameList.Shorten(hh.Name)} and a quarter of its rows), not [{hr.Shape[0]}, {hr.Shape[1]}]");
+
     private static string Summary(NetworkDescription d, string evidence, SafeTensorsEntry ih) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"a {d.NumLayers}-layer{(d.Bidirectional ? " bidirectional" : string.Empty)} {d.Kind} with input size {d.InputSize}, hidden size {d.HiddenSize}{(d.ProjectionSize > 0 ? $", proj_size {d.ProjectionSize}" : string.Empty)}{(d.Bias ? string.Empty : ", no bias")} (inferred from {ih}, {evidence} and the layer names)");
+            $"a {d.NumLayers}-layer{(d.Bidirectional ? " bidirectional" : string.Empty)}{(d.Variant == CellVariant.Peephole ? " peephole" : string.Empty)} {d.Kind} with input size {d.InputSize}, hidden size {d.HiddenSize}{(d.ProjectionSize > 0 ? $", proj_size {d.ProjectionSize}" : string.Empty)}{(d.Bias ? string.Empty : ", no bias")} (inferred from {ih}, {evidence} and the layer names)");
 }
