@@ -22,16 +22,36 @@ public static class NetworkFile
 
     /// <summary>
     /// Loads PyTorch weights (for example a <c>state_dict</c> saved with the safetensors package,
-    /// which carries no metadata) for a network you describe.
+    /// which carries no metadata) for a network you describe. A file that records its own description
+    /// (<see cref="Save"/>, an ONNX import) loads only for that description: the layout
+    /// (<see cref="NetworkDescription.BatchFirst"/>) is yours to choose, anything else must agree.
     /// </summary>
     /// <param name="path">The .safetensors file.</param>
     /// <param name="description">What the network is.</param>
     /// <returns>The network.</returns>
-    /// <exception cref="FastRnnFormatException">The file is malformed, or a tensor is missing, extra or mis-shaped.</exception>
+    /// <exception cref="FastRnnFormatException">
+    /// The file is malformed, a tensor is missing, extra or mis-shaped, or the file records a network
+    /// that computes something else than <paramref name="description"/> (the message gives both).
+    /// </exception>
     public static RecurrentNetwork Load(string path, NetworkDescription description)
     {
         ArgumentNullException.ThrowIfNull(description);
-        return FromSafeTensors(SafeTensorsFile.Read(path), description, static _ => false);
+        SafeTensorsFile file = SafeTensorsFile.Read(path);
+        if (file.Metadata.ContainsKey("mode"))
+        {
+            // What the shapes cannot show (tanh or relu, the GRU's reset form, the direction, clip, coupled
+            // gates, activations) is in the record: weights trained for it must not run as another network.
+            NetworkDescription recorded = DescriptionFromMetadata(file);
+            NetworkDescription given = description.WithActivations(description.ActivationsOf(0), description.ActivationsOf(description.Directions - 1));
+            if (recorded with { BatchFirst = given.BatchFirst } != given)
+            {
+                throw new FastRnnFormatException(
+                    $"{file.SourceName ?? "the file"}: the file records a {Summary(recorded)}, but the description given is a {Summary(given)}; "
+                    + "load it with NetworkFile.Load(path) to run the network it records.");
+            }
+        }
+
+        return FromSafeTensors(file, description, static _ => false);
     }
 
     /// <summary>Builds a network from a parsed file, taking its description from the metadata.</summary>
@@ -141,10 +161,24 @@ public static class NetworkFile
     /// </summary>
     /// <param name="network">The network.</param>
     /// <param name="path">Target path.</param>
+    /// <exception cref="ArgumentException">
+    /// A weight is NaN or infinite (a training run that diverged), or a bfloat16 network holds one beyond
+    /// bfloat16's range: <see cref="Load(string)"/> would refuse the file, so nothing is written and the
+    /// file at <paramref name="path"/> stays as it was. The message names the tensor and the index.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The network is <see cref="RecurrentNetwork.IsInferenceOnly"/>.</exception>
     public static void Save(RecurrentNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         network.RequireCanonicalWeights("save it");
+
+        // Refused here, not found at the next load: Load refuses non-finite weights, and the atomic
+        // write would have replaced a loadable file with one that is not.
+        foreach ((string name, _) in network.Description.ParameterShapes())
+        {
+            RequireSavable(network.GetParameter(name), name, network.WeightFormat == WeightFormat.BFloat16 && IsMatrix(name), nameof(network));
+        }
+
         var writer = new SafeTensorsWriter();
         foreach ((string name, string value) in Metadata(network.Description))
         {
@@ -185,6 +219,22 @@ public static class NetworkFile
         }
 
         writer.Save(path);
+    }
+
+    // Throws when a value would be stored as NaN or an infinity (as bfloat16 when asBFloat16), which Load refuses.
+    private static void RequireSavable(ReadOnlySpan<float> values, string name, bool asBFloat16, string parameter)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            float stored = asBFloat16 ? BitConverter.UInt32BitsToSingle((uint)Kernels.PackedMatrix.ToBFloat16(values[i]) << 16) : values[i];
+            if (!float.IsFinite(stored))
+            {
+                throw new ArgumentException(
+                    $"Cannot save: '{name}' holds {values[i].ToString(CultureInfo.InvariantCulture)} at index {i}"
+                    + $"{(float.IsFinite(values[i]) ? ", beyond bfloat16's range (it would be stored as an infinity)" : string.Empty)}; a network file holds finite weights only (loading refuses others).",
+                    parameter);
+            }
+        }
     }
 
     /// <summary>Loads a network file and stores its matrices in <paramref name="format"/> (quantizing or widening as needed).</summary>
@@ -336,6 +386,10 @@ public static class NetworkFile
 
         return data;
     }
+
+    private static string Summary(NetworkDescription d) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{d.Kind} ({d.Variant}) network with input_size {d.InputSize}, hidden_size {d.HiddenSize}, proj_size {d.ProjectionSize}, num_layers {d.NumLayers}, bidirectional {d.Bidirectional}, bias {d.Bias}{d.FormatOnnxOptions()}");
 
     private static string Required(IReadOnlyDictionary<string, string> m, string key, string where) =>
         m.TryGetValue(key, out string? value) ? value : throw new FastRnnFormatException($"{where}: metadata has no '{key}'; a network file needs mode, input_size and hidden_size at least.");

@@ -343,7 +343,7 @@ public sealed class RecurrentNetwork
         workspace.ThrowIfDisposed();
         if (!ReferenceEquals(workspace.Stack, Stack))
         {
-            throw new ArgumentException("The workspace was created by another network.", nameof(workspace));
+            ThrowForeignWorkspace(workspace);
         }
 
         workspace.Enter();
@@ -356,6 +356,15 @@ public sealed class RecurrentNetwork
             workspace.Exit();
         }
     }
+
+    // Apart from Forward, so a call that passes builds no message.
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowForeignWorkspace(SequenceWorkspace workspace) =>
+        throw new ArgumentException(
+            $"The workspace was created by another network, a {Describe(workspace.Description)}; this is a {Describe(Description)}"
+            + $"{(workspace.Description == Description ? " (the same description, but another RecurrentNetwork: each one loaded or created is another)" : string.Empty)}. "
+            + "A workspace serves only the network whose CreateWorkspace made it.",
+            nameof(workspace));
 
     internal static int ElementCount(int[] shape)
     {
