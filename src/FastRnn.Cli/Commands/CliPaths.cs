@@ -15,7 +15,7 @@ internal static partial class CliPaths
 
     /// <summary>
     /// What is wrong with <paramref name="path"/> as a file that <paramref name="option"/> writes, or null:
-    /// empty, a directory, or in a folder that does not exist.
+    /// empty, a directory, below a file, or in a folder that does not exist.
     /// </summary>
     public static string? FileProblem(string option, string path)
     {
@@ -30,9 +30,21 @@ internal static partial class CliPaths
             return $"{option} '{path}' is a directory; give a file";
         }
 
-        return Path.GetDirectoryName(full) is string folder && !Directory.Exists(folder)
-            ? $"{option} '{path}': the folder '{folder}' does not exist"
-            : null;
+        if (Path.GetDirectoryName(full) is not string folder || Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        // The nearest ancestor that is not a folder: a file there is why the folder cannot be made, not a missing folder.
+        for (string? part = folder; part is not null && !Directory.Exists(part); part = Path.GetDirectoryName(part))
+        {
+            if (File.Exists(part))
+            {
+                return $"{option} '{path}': '{part}' is a file, not a folder";
+            }
+        }
+
+        return $"{option} '{path}': the folder '{folder}' does not exist";
     }
 
     /// <summary>

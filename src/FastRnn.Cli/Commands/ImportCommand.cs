@@ -30,13 +30,12 @@ internal static class ImportCommand
             Required = true,
         };
         var node = new Option<string>("--node") { HelpName = "NAME", Description = "Convert only the network of this node." };
-        var ambiguous = new Option<string>("--ambiguous-activations")
-        {
-            HelpName = "refuse|onnxruntime|specification",
-            Description = "Activations the ONNX specification and ONNX Runtime read differently (a parameter left out, an RNN name's spelling): refuse the node (default), or compute what ONNX Runtime or the specification does.",
-            DefaultValueFactory = _ => "refuse",
-        };
-        ambiguous.AcceptOnlyFromAmong("refuse", "onnxruntime", "specification");
+        Option<AmbiguousActivations?> ambiguous = CliOptions.Parsed<AmbiguousActivations>(
+            "--ambiguous-activations",
+            "refuse|onnxruntime|specification",
+            "Activations the ONNX specification and ONNX Runtime read differently (a parameter left out, an RNN name's spelling): refuse the node (default), or compute what ONNX Runtime or the specification does.",
+            "refuse, onnxruntime or specification",
+            ParseAmbiguous);
         var command = new CliCommand("import", "Convert an ONNX model's LSTM/GRU/RNN nodes to network files.", FastRnnCommandLine.UsageErrorExitCode)
         {
             model,
@@ -54,14 +53,18 @@ internal static class ImportCommand
             CliOptions.AddError(result, CliPaths.FileProblem("--out", outPath)
                 ?? (CliPaths.SameFile(outPath, modelPath) ? $"--out '{outPath}' is the same file as the ONNX model '{modelPath}': the network would replace it" : null));
         });
-        command.SetAction(result => Run(result.GetRequiredValue(model), result.GetRequiredValue(output), result.GetValue(node), result.GetRequiredValue(ambiguous) switch
-        {
-            "onnxruntime" => AmbiguousActivations.AsOnnxRuntime,
-            "specification" => AmbiguousActivations.AsSpecification,
-            _ => AmbiguousActivations.Refuse,
-        }));
+        command.SetAction(result => Run(result.GetRequiredValue(model), result.GetRequiredValue(output), result.GetValue(node), result.GetValue(ambiguous) ?? AmbiguousActivations.Refuse));
         return command;
     }
+
+    /// <summary>A reading by its command-line name, or null.</summary>
+    private static AmbiguousActivations? ParseAmbiguous(string text) => text switch
+    {
+        "refuse" => AmbiguousActivations.Refuse,
+        "onnxruntime" => AmbiguousActivations.AsOnnxRuntime,
+        "specification" => AmbiguousActivations.AsSpecification,
+        _ => null,
+    };
 
     private static int Run(string modelPath, string outPath, string? node, AmbiguousActivations ambiguous)
     {

@@ -174,7 +174,7 @@ internal static class LoadTestCommand
                 target = new InProcessTarget(source.Path, network, head, options, settings.EffectiveWindow);
                 if (head is not null)
                 {
-                    error.WriteLine("fastrnn loadtest: StreamBatcher has no head yet; the load test applies the head to each answer after its step, as a server would");
+                    error.WriteLine("fastrnn loadtest: the batcher applies the head to each batch after its step, as the server does");
                 }
             }
             catch (Exception e) when (e is FastRnnFormatException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)

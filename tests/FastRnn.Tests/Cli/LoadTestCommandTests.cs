@@ -78,7 +78,7 @@ public sealed class LoadTestCommandTests : IDisposable
         Assert.Equal(ModuleFile.Load(c.ModelPath, c.Options).Head!.OutputSize, model.GetProperty("output_size").GetInt32());
         Assert.Equal("bf16", model.GetProperty("weights").GetString());
         Assert.Equal("Softmax", model.GetProperty("head").GetString());
-        Assert.Contains("applies the head to each answer", text, StringComparison.Ordinal);
+        Assert.Contains("the batcher applies the head to each batch after its step", text, StringComparison.Ordinal);
     }
 
     [Fact]
