@@ -14,6 +14,7 @@ internal sealed class OnnxGraph
     private readonly Dictionary<string, TensorProto> constants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeProto> producers = new(StringComparer.Ordinal);
     private readonly Dictionary<NodeProto, string> nodeNames = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, int> uses = new(StringComparer.Ordinal);
 
     /// <summary>Indexes <paramref name="graph"/>.</summary>
     /// <param name="graph">The model's main graph.</param>
@@ -32,12 +33,22 @@ internal sealed class OnnxGraph
             }
         }
 
+        foreach (ValueInfoProto output in graph.Output)
+        {
+            uses[output.Name] = uses.GetValueOrDefault(output.Name) + 1;
+        }
+
         var constantNodes = new Dictionary<string, string>(StringComparer.Ordinal);
 
         for (int index = 0; index < graph.Node.Count; index++)
         {
             NodeProto node = graph.Node[index];
             nodeNames[node] = node.Name.Length > 0 ? node.Name : $"{node.OpType}#{index}";
+            foreach (string input in node.Input)
+            {
+                uses[input] = uses.GetValueOrDefault(input) + 1;
+            }
+
             foreach (string output in node.Output)
             {
                 if (output.Length > 0)
@@ -124,6 +135,9 @@ internal sealed class OnnxGraph
 
         return null;
     }
+
+    /// <summary>How many times the main graph uses <paramref name="value"/>: as an input of a node (once per input slot) or as a graph output.</summary>
+    public int UsesOf(string value) => uses.GetValueOrDefault(value);
 
     /// <summary>The node that produces <paramref name="value"/>, if any (graph inputs and initializers have none).</summary>
     public bool TryGetProducer(string value, out NodeProto node) => producers.TryGetValue(value, out node!);

@@ -26,7 +26,10 @@ namespace FastRnn.Onnx;
 /// The imported network computes ONNX's Y as FastRnn's output [T, B, D*H] (layout 1:
 /// [B, T, D*H], which is Y's memory layout); ONNX's Y for layout 0 is [T, D, B, H].
 /// <c>sequence_lens</c>, <c>initial_h</c> and <c>initial_c</c> are run-time inputs: pass them
-/// to <see cref="RecurrentNetwork.Forward"/> as lengths and initial states ([D, B, H] per layer).
+/// to <see cref="RecurrentNetwork.Forward"/> as lengths and initial states ([D, B, H] per layer, also for
+/// layout 1, whose initial_h and initial_c are [B, D, H]: transpose them). An initial state made of
+/// constants only (an initializer, a non-zero ConstantOfShape, a constant expanded to the batch) is refused
+/// unless it is zero.
 /// By default an activation parameter left out is refused where ONNX Runtime's value differs from
 /// the specification's default (Affine's and ThresholdedRelu's α, ScaledTanh's α and β), and so is
 /// an RNN activation not spelled exactly as the specification does (ONNX Runtime refuses it);

@@ -64,6 +64,13 @@ internal static class RecurrentChainFinder
         string value = node.X;
         while (graph.TryGetProducer(value, out NodeProto producer))
         {
+            // A multi-layer network computes its last layer's output only: a value between the layers that
+            // the graph also uses elsewhere (a residual Add, a graph output) would be lost by merging.
+            if (graph.UsesOf(value) != 1)
+            {
+                return null;
+            }
+
             if (byNode.TryGetValue(producer, out RecurrentNode? before))
             {
                 if (before.Y != value || !SameStack(before, node))

@@ -255,18 +255,56 @@ internal abstract class RecurrentNodeMapper
         throw new FastRnnFormatException($"{where}: input sequence_lens is a constant [{shown}]{against}; a FastRnn network file holds weights only (lengths are an argument of Forward), so it would not compute what the model does.");
     }
 
+    // Nodes that copy, slice or broadcast their first input: a state made by them from a constant (a learned
+    // h0 expanded to the batch) is as constant as an initializer, and no graph input the caller could pass.
+    private static readonly HashSet<string> StateCopyingOperators = new(StringComparer.Ordinal) { "Expand", "Tile", "Slice", "Gather", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity" };
+
     private static void RequireZeroOrInput(NodeProto node, int index, string input, OnnxGraph graph, string where)
     {
-        if (node.Input.Count <= index || node.Input[index].Length == 0 || !graph.TryGetConstant(node.Input[index], out TensorProto tensor))
+        if (node.Input.Count <= index || node.Input[index].Length == 0)
         {
             return;
+        }
+
+        string value = node.Input[index];
+        var path = new List<string>();
+        TensorProto tensor;
+        while (!graph.TryGetConstant(value, out tensor))
+        {
+            if (!graph.TryGetProducer(value, out NodeProto producer) || !OnnxGraph.IsDefaultDomain(producer) || producer.Input.Count == 0 || path.Count > 16)
+            {
+                return; // a graph input, or computed from one: a run-time input
+            }
+
+            string via = path.Count > 0 ? $" through {string.Join(", ", path)}" : string.Empty;
+            if (producer.OpType == "ConstantOfShape")
+            {
+                // Its 'value' (one element, default 0) fills the whole state.
+                AttributeProto? fill = producer.Attribute.FirstOrDefault(a => a.Name == "value");
+                float filled = fill?.T is TensorProto one ? OnnxTensors.ReadFloats(one, $"{where}: input {input} (value of ConstantOfShape node '{graph.NameOf(producer)}')").FirstOrDefault() : 0f;
+                if (filled != 0f)
+                {
+                    throw new FastRnnFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: input {input} is filled with {filled} by ConstantOfShape node '{graph.NameOf(producer)}'{via}: a constant with non-zero values; a FastRnn network file holds weights only (initial states are arguments of Forward), so it would not compute what the model does."));
+                }
+
+                return;
+            }
+
+            if (!StateCopyingOperators.Contains(producer.OpType))
+            {
+                return;
+            }
+
+            path.Insert(0, $"{producer.OpType} node '{graph.NameOf(producer)}'");
+            value = producer.Input[0];
         }
 
         foreach (float v in OnnxTensors.ReadFloats(tensor, $"{where}: input {input}"))
         {
             if (v != 0f)
             {
-                throw new FastRnnFormatException($"{where}: input {input} is a constant with non-zero values; a FastRnn network file holds weights only (initial states are arguments of Forward), so it would not compute what the model does.");
+                string source = path.Count > 0 ? $" comes from constant '{value}' through {string.Join(", ", path)}, which has" : " is a constant with";
+                throw new FastRnnFormatException($"{where}: input {input}{source} non-zero values; a FastRnn network file holds weights only (initial states are arguments of Forward), so it would not compute what the model does.");
             }
         }
     }

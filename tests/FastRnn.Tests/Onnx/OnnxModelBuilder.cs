@@ -216,7 +216,11 @@ internal static class OnnxModelBuilder
 
         node.Attribute.Add(options.ExtraAttributes);
         graph.Node.Add(node);
-        graph.Output.Add(new ValueInfoProto { Name = y });
+        if (y == "Y")
+        {
+            graph.Output.Add(new ValueInfoProto { Name = y });
+        }
+
         graph.Output.Add(new ValueInfoProto { Name = $"Y_h{k}" });
         if (spec.Op == "LSTM")
         {
