@@ -23,7 +23,11 @@ public sealed record TrainerOptions
     /// <summary>Stop after this many epochs without a better validation loss (0 to never stop early); not negative.</summary>
     public int Patience { get; init; }
 
-    /// <summary>Whether to shuffle the training examples every epoch.</summary>
+    /// <summary>
+    /// Whether to shuffle the training examples every epoch. Without, every epoch visits them in index
+    /// order (what a stateful task that carries state from one example to the next needs); the split
+    /// into training and validation examples is seeded and random either way.
+    /// </summary>
     public bool Shuffle { get; init; } = true;
 
     /// <summary>Seed of the split and the shuffles.</summary>
@@ -36,7 +40,7 @@ public sealed record TrainerOptions
 /// <param name="Batch">1-based batch within the epoch.</param>
 /// <param name="Batches">Batches per epoch.</param>
 /// <param name="Loss">This batch's loss.</param>
-/// <param name="ExamplesPerSecond">Training throughput so far in this epoch.</param>
+/// <param name="ExamplesPerSecond">Training throughput so far in this epoch (the validation's time not counted).</param>
 /// <param name="ValidationLoss">The epoch's validation loss, on its last batch (NaN before, or without validation).</param>
 public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, float Loss, double ExamplesPerSecond, float ValidationLoss);
 
@@ -108,6 +112,12 @@ public static class Trainer
 
         int[] train = order[..trainCount];
         int[] validation = order[trainCount..];
+        if (!options.Shuffle)
+        {
+            Array.Sort(train);
+            Array.Sort(validation);
+        }
+
         int batches = (trainCount + options.BatchSize - 1) / options.BatchSize;
         int[] batch = new int[Math.Min(options.BatchSize, trainCount)];
         int[] last = trainCount % batch.Length == 0 ? batch : new int[trainCount % batch.Length]; // the smaller last batch
@@ -136,6 +146,7 @@ public static class Trainer
                 float loss = trainBatch(indices, count);
                 sum += loss * count;
                 seen += count;
+                double examplesPerSecond = seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9); // training only: read before validation runs
                 float validationLoss = float.NaN;
                 if (b == batches - 1)
                 {
@@ -147,7 +158,7 @@ public static class Trainer
                     }
                 }
 
-                progress?.Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches, loss, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), validationLoss));
+                progress?.Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches, loss, examplesPerSecond, validationLoss));
             }
 
             float current = evaluate is not null ? validationLosses[^1] : trainLosses[^1];

@@ -50,6 +50,13 @@ public sealed class Seq2SeqModel
         int targetVocabulary = options.TargetVocabulary, embedding = options.Embedding, hidden = options.Hidden;
         int beginToken = options.BeginToken, maxBatch = options.MaxBatch, seed = options.Seed;
         int maxSourceSteps = options.MaxSourceSteps, maxTargetSteps = options.MaxTargetSteps;
+        if (options.SourceVocabulary < 1 || targetVocabulary < 1 || embedding < 1 || hidden < 1 || options.Layers < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"Need SourceVocabulary, TargetVocabulary, Embedding, Hidden and Layers ≥ 1; got {options.SourceVocabulary}, {targetVocabulary}, {embedding}, {hidden} and {options.Layers}.");
+        }
+
         if ((uint)beginToken >= (uint)targetVocabulary)
         {
             throw new ArgumentOutOfRangeException(nameof(options), beginToken, $"BeginToken must be a target id in 0..{targetVocabulary - 1}.");

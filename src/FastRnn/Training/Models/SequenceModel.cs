@@ -78,6 +78,16 @@ public sealed class SequenceModel
         KeepGate.Initialise(Network, options.KeepGateBias);
         Head = new DenseLayer("head", d.OutputSize, options.OutputSize, options.Seed + 3);
         session = new TrainingSession(Network, maxBatch, maxSteps, options.LayerDropout, options.Seed + 4);
+
+        // The session checked its own buffers; the head's logits [T*B or B, Out] are checked here (in double: no overflow).
+        double logitFloats = (options.Head == HeadPlacement.EveryStep ? (double)maxBatch * maxSteps : maxBatch) * options.OutputSize;
+        if (logitFloats > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"A head of {options.OutputSize} outputs on {(options.Head == HeadPlacement.EveryStep ? $"every step of batch {maxBatch} x {maxSteps} steps" : $"batch {maxBatch}")} needs {logitFloats} floats in one buffer, more than {int.MaxValue}; use smaller batches, shorter sequences or fewer outputs.");
+        }
+
         networkGradients = new GradientBuffer(Network);
         inference = Network;
         workspace = Network.CreateWorkspace(maxBatch, maxSteps);

@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Generic;
+using FastRnn.Networks;
+using FastRnn.Tests.Reference;
+using FastRnn.Training;
+using FastRnn.Training.Models;
+using Xunit;
+
+namespace FastRnn.Tests.Training;
+
+/// <summary>Seq2SeqModel against a double reference: teacher-forced gradients (finite differences) and greedy decoding; trainer patience.</summary>
+public sealed class Seq2SeqModelReferenceTests
+{
+    private static Dictionary<string, double[]> Weights(IReadOnlyList<Parameter> parameters)
+    {
+        var all = new Dictionary<string, double[]>();
+        foreach (Parameter p in parameters)
+        {
+            all[p.Name] = Array.ConvertAll(p.Value, v => (double)v);
+        }
+
+        return all;
+    }
+
+    private static Dictionary<string, double[]> Prefixed(Dictionary<string, double[]> all, string prefix)
+    {
+        var result = new Dictionary<string, double[]>();
+        foreach ((string name, double[] v) in all)
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                result[name[prefix.Length..]] = v;
+            }
+        }
+
+        return result;
+    }
+
+    private static double[] Embed(double[] table, int[] tokens, int dim)
+    {
+        double[] x = new double[tokens.Length * dim];
+        for (int n = 0; n < tokens.Length; n++)
+        {
+            Array.Copy(table, tokens[n] * dim, x, n * dim, dim);
+        }
+
+        return x;
+    }
+
+    // Decoder logits [T*B, V] for decoder input tokens.
+    private static double[] Logits(Seq2SeqModelOptions o, Dictionary<string, double[]> w, int[] source, int s, int[] decoderInput, int t, int b)
+    {
+        var cfg = new ReferenceConfig
+        {
+            Mode = o.Cell switch { CellKind.Lstm => ReferenceMode.Lstm, CellKind.Gru => ReferenceMode.Gru, _ => ReferenceMode.RnnTanh },
+            InputSize = o.Embedding,
+            HiddenSize = o.Hidden,
+            NumLayers = o.Layers,
+        };
+        ReferenceForwardResult enc = ReferenceNetwork.Forward(cfg, Prefixed(w, "encoder."), Embed(w["encoder_embedding.weight"], source, o.Embedding), s, b, null, null, null);
+        ReferenceForwardResult dec = ReferenceNetwork.Forward(cfg, Prefixed(w, "decoder."), Embed(w["decoder_embedding.weight"], decoderInput, o.Embedding), t, b, enc.HN, enc.CN, null);
+        int v = o.TargetVocabulary, h = o.Hidden;
+        double[] y = new double[t * b * v];
+        for (int n = 0; n < t * b; n++)
+        {
+            for (int k = 0; k < v; k++)
+            {
+                double sum = w["head.bias"][k];
+                for (int i = 0; i < h; i++)
+                {
+                    sum += w["head.weight"][(k * h) + i] * dec.Output[(n * h) + i];
+                }
+
+                y[(n * v) + k] = sum;
+            }
+        }
+
+        return y;
+    }
+
+    private static double Loss(Seq2SeqModelOptions o, Dictionary<string, double[]> w, int[] source, int s, int[] target, int t, int b)
+    {
+        int[] input = new int[t * b];
+        for (int i = 0; i < input.Length; i++)
+        {
+            input[i] = i < b || target[i - b] < 0 ? o.BeginToken : target[i - b];
+        }
+
+        double[] y = Logits(o, w, source, s, input, t, b);
+        int v = o.TargetVocabulary;
+        double total = 0;
+        int counted = 0;
+        for (int n = 0; n < t * b; n++)
+        {
+            if (target[n] < 0)
+            {
+                continue;
+            }
+
+            double max = double.NegativeInfinity, sum = 0;
+            for (int k = 0; k < v; k++)
+            {
+                max = Math.Max(max, y[(n * v) + k]);
+            }
+
+            for (int k = 0; k < v; k++)
+            {
+                sum += Math.Exp(y[(n * v) + k] - max);
+            }
+
+            total += Math.Log(sum) + max - y[(n * v) + target[n]];
+            counted++;
+        }
+
+        return total / counted;
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, 2)]
+    [InlineData(CellKind.Gru, 2)]
+    [InlineData(CellKind.RnnTanh, 1)]
+    public void GradientsMatchDoubleFiniteDifferences(CellKind cell, int layers)
+    {
+        var o = new Seq2SeqModelOptions { Cell = cell, SourceVocabulary = 5, TargetVocabulary = 4, Embedding = 3, Hidden = 3, Layers = layers, BeginToken = 0, MaxBatch = 3, MaxSourceSteps = 5, MaxTargetSteps = 6, Seed = 7 };
+        var model = new Seq2SeqModel(o);
+        int[] source = [1, 2, 3, 4, 0, 1];
+        int[] target = [1, 2, -1, 3, 2, 1, 3, -1];
+        float loss = model.ForwardBackward(source, 3, target, 4, 2);
+        Dictionary<string, double[]> w = Weights(model.Parameters);
+        double exact = Loss(o, w, source, 3, target, 4, 2);
+        Assert.True(Math.Abs(exact - loss) <= 1e-4, $"loss {loss}, reference {exact}");
+        var failures = new List<string>();
+        foreach (Parameter p in model.Parameters)
+        {
+            double[] v = w[p.Name];
+            for (int i = 0; i < v.Length; i++)
+            {
+                double keep = v[i];
+                v[i] = keep + 1e-5;
+                double up = Loss(o, w, source, 3, target, 4, 2);
+                v[i] = keep - 1e-5;
+                double down = Loss(o, w, source, 3, target, 4, 2);
+                v[i] = keep;
+                double fd = (up - down) / 2e-5;
+                if (Math.Abs(fd - p.Gradient[i]) > 2e-4 + (2e-3 * Math.Abs(fd)))
+                {
+                    failures.Add($"{p.Name}[{i}]: model {p.Gradient[i]}, finite differences {fd}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, 2)]
+    [InlineData(CellKind.Gru, 1)]
+    public void DecodeIsGreedyOverTheReferenceDecoder(CellKind cell, int layers)
+    {
+        var o = new Seq2SeqModelOptions { Cell = cell, SourceVocabulary = 5, TargetVocabulary = 6, Embedding = 3, Hidden = 4, Layers = layers, BeginToken = 0, MaxBatch = 4, MaxSourceSteps = 3, MaxTargetSteps = 4, Seed = 3 };
+        var model = new Seq2SeqModel(o);
+        model.Decode([1, 2, 3, 4, 0, 1, 2, 2, 4, 1, 1, 1], 3, 4, 2, new int[8]);
+        int[] source = [1, 2, 3, 4, 0, 1];
+        int steps = 6, b = 2;
+        int[] output = new int[steps * b];
+        model.Decode(source, 3, b, steps, output);
+        int[] again = new int[steps * b];
+        model.Decode(source, 3, b, steps, again);
+        Assert.Equal(output, again);
+        Dictionary<string, double[]> w = Weights(model.Parameters);
+        int[] input = new int[steps * b];
+        for (int i = 0; i < input.Length; i++)
+        {
+            input[i] = i < b ? 0 : output[i - b];
+        }
+
+        double[] y = Logits(o, w, source, 3, input, steps, b);
+        for (int n = 0; n < steps * b; n++)
+        {
+            int best = 0;
+            for (int k = 1; k < 6; k++)
+            {
+                if (y[(n * 6) + k] > y[(n * 6) + best])
+                {
+                    best = k;
+                }
+            }
+
+            Assert.Equal(best, output[n]);
+        }
+    }
+
+    [Fact]
+    public void PatienceStopsAfterThatManyEpochsWithoutABetterValidationLoss()
+    {
+        float[] losses = [3f, 2f, 2.5f, 2.6f, 1f, 0.5f];
+        int epoch = 0;
+        TrainingSummary s = Trainer.Run(10, new TrainerOptions { Epochs = 6, BatchSize = 10, ValidationFraction = 0.1, Patience = 2 }, (_, _) => 1f, _ => losses[epoch++], cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(4, s.TrainLoss.Count);
+        Assert.Equal(2, s.BestEpoch);
+        Assert.True(s.StoppedEarly);
+    }
+}
