@@ -26,8 +26,9 @@ public static class GradientClipping
     }
 
     /// <summary>
-    /// Scales all gradients by maxNorm / norm when their global norm exceeds <paramref name="maxNorm"/>
-    /// (PyTorch's <c>clip_grad_norm_</c>). A non-finite norm leaves the gradients unscaled.
+    /// Scales all gradients by maxNorm / (norm + 1e-6) when that factor is below 1, as PyTorch's
+    /// <c>clip_grad_norm_</c> does (so also for a norm within 1e-6 below <paramref name="maxNorm"/>).
+    /// A non-finite norm leaves the gradients unscaled.
     /// </summary>
     /// <param name="gradients">The gradients, scaled in place.</param>
     /// <param name="maxNorm">The largest norm allowed; positive.</param>
@@ -41,9 +42,10 @@ public static class GradientClipping
         }
 
         double norm = GlobalNorm(gradients);
-        if (double.IsFinite(norm) && norm > maxNorm)
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (double.IsFinite(norm) && coefficient < 1)
         {
-            float scale = (float)(maxNorm / (norm + 1e-6));
+            float scale = (float)coefficient;
             foreach (string name in gradients.NameArray)
             {
                 Span<float> g = gradients.Get(name);
@@ -54,7 +56,10 @@ public static class GradientClipping
         return norm;
     }
 
-    /// <summary>Clips the gradients of any set of parameters (a whole model: embedding, network, head) by their global norm.</summary>
+    /// <summary>
+    /// Clips the gradients of any set of parameters (a whole model: embedding, network, head) by their
+    /// global norm, as the <see cref="GradientBuffer"/> overload does.
+    /// </summary>
     /// <param name="parameters">The parameters whose gradients are scaled in place.</param>
     /// <param name="maxNorm">The largest norm allowed; positive.</param>
     /// <returns>The global norm before clipping.</returns>
@@ -76,9 +81,10 @@ public static class GradientClipping
         }
 
         double norm = Math.Sqrt(sum);
-        if (double.IsFinite(norm) && norm > maxNorm)
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (double.IsFinite(norm) && coefficient < 1)
         {
-            float scale = (float)(maxNorm / (norm + 1e-6));
+            float scale = (float)coefficient;
             for (int i = 0; i < parameters.Count; i++)
             {
                 TensorPrimitives.Multiply(parameters[i].Gradient, scale, parameters[i].Gradient);
