@@ -46,7 +46,7 @@ public static class ServerHost
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FastRnn.Server");
         var registry = new ConnectionRegistry();
         var health = new HealthEndpoint(model, batcher, logger);
-        var streams = new StreamEndpoint(batcher, registry, model.Hello(options.MaxBatch), logger);
+        var streams = new StreamEndpoint(batcher, registry, model.Hello(EffectiveMaxBatch(options)), logger);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/v1/stream", new RequestDelegate(streams.HandleAsync));
         app.MapMethods("/healthz", ["GET", "HEAD"], new RequestDelegate(health.HandleAsync)); // load balancers probe with either
@@ -103,11 +103,14 @@ public static class ServerHost
         }
     }
 
+    // The batch the batcher steps: it never batches more streams than it has slots.
+    private static int EffectiveMaxBatch(ServerOptions options) => Math.Min(options.MaxBatch, options.MaxStreams);
+
     private static void NetworkDescriptionLog(ILogger logger, ServedModel model, ServerOptions options, string urls)
     {
         NetworkDescription d = model.Description;
         ServerLog.Started(logger, model.Source, d.Kind.ToString(), d.InputSize, d.HiddenSize, d.NumLayers, model.OutputSize,
             model.Head is null ? "no head" : $"head {model.Head.Activation}", model.WeightsName, Isa.Active.ToString(),
-            options.MaxStreams, options.MaxBatch, options.MaxQueueDelayMicroseconds, options.IdleTimeoutSeconds, options.Threads, urls);
+            options.MaxStreams, EffectiveMaxBatch(options), options.MaxQueueDelayMicroseconds, options.IdleTimeoutSeconds, options.Threads, urls);
     }
 }

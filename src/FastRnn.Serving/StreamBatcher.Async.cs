@@ -208,6 +208,8 @@ public sealed partial class StreamBatcher
 
     private void RunInFlight(int count)
     {
+        bool timeQueue = ServingMetrics.QueueDelay.Enabled;
+        long started = timeQueue ? clock.GetTimestamp() : 0; // the batch starts: its requests stop waiting
         ObserveBatch?.Invoke(engine.RowSlots.AsSpan(0, count));
         long began = ServingMetrics.StepDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         Exception? failure = null;
@@ -223,7 +225,6 @@ public sealed partial class StreamBatcher
         }
 
         long now = clock.GetTimestamp();
-        bool timeQueue = ServingMetrics.QueueDelay.Enabled;
         for (int i = 0; i < count; i++)
         {
             StepRequest request = inFlight[i]!;
@@ -234,7 +235,7 @@ public sealed partial class StreamBatcher
                 slots.LastUsed[slot] = now;
                 if (timeQueue)
                 {
-                    ServingMetrics.RecordQueueDelay((now - request.EnqueuedAt) / (double)clock.TimestampFrequency);
+                    ServingMetrics.RecordQueueDelay((started - request.EnqueuedAt) / (double)clock.TimestampFrequency);
                 }
 
                 CompleteWithOutput(request, engine.OutputRow(i));

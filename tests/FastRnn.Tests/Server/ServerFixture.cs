@@ -43,14 +43,18 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static SelfCheckReport PassingSelfCheck() => new(Isa.Active, [new SelfCheckRow("stand-in", Isa.Active, "-", 0, 1)]);
 
-    public static async Task<TestServer> StartAsync(ServerOptions options, CancellationToken cancellationToken)
+    public static async Task<TestServer> StartAsync(ServerOptions options, CancellationToken cancellationToken, Action<ILoggingBuilder>? logging = null)
     {
         if (options.SelfCheckRunner == (Func<SelfCheckReport>)SelfCheck.Run)
         {
             options = options with { SelfCheckRunner = PassingSelfCheck };
         }
 
-        WebApplication app = ServerHost.Build(options with { Urls = "http://127.0.0.1:0" }, b => b.Logging.ClearProviders());
+        WebApplication app = ServerHost.Build(options with { Urls = "http://127.0.0.1:0" }, b =>
+        {
+            b.Logging.ClearProviders();
+            logging?.Invoke(b.Logging);
+        });
         await app.StartAsync(cancellationToken);
         return new TestServer(app);
     }
