@@ -11,31 +11,6 @@ namespace FastRnn.Tests.Training;
 /// <summary>Seq2SeqModel against a double reference: teacher-forced gradients (finite differences) and greedy decoding; trainer patience.</summary>
 public sealed class Seq2SeqModelReferenceTests
 {
-    private static Dictionary<string, double[]> Weights(IReadOnlyList<Parameter> parameters)
-    {
-        var all = new Dictionary<string, double[]>();
-        foreach (Parameter p in parameters)
-        {
-            all[p.Name] = Array.ConvertAll(p.Value, v => (double)v);
-        }
-
-        return all;
-    }
-
-    private static Dictionary<string, double[]> Prefixed(Dictionary<string, double[]> all, string prefix)
-    {
-        var result = new Dictionary<string, double[]>();
-        foreach ((string name, double[] v) in all)
-        {
-            if (name.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                result[name[prefix.Length..]] = v;
-            }
-        }
-
-        return result;
-    }
-
     private static double[] Embed(double[] table, int[] tokens, int dim)
     {
         double[] x = new double[tokens.Length * dim];
@@ -57,25 +32,9 @@ public sealed class Seq2SeqModelReferenceTests
             HiddenSize = o.Hidden,
             NumLayers = o.Layers,
         };
-        ReferenceForwardResult enc = ReferenceNetwork.Forward(cfg, Prefixed(w, "encoder."), Embed(w["encoder_embedding.weight"], source, o.Embedding), s, b, null, null, null);
-        ReferenceForwardResult dec = ReferenceNetwork.Forward(cfg, Prefixed(w, "decoder."), Embed(w["decoder_embedding.weight"], decoderInput, o.Embedding), t, b, enc.HN, enc.CN, null);
-        int v = o.TargetVocabulary, h = o.Hidden;
-        double[] y = new double[t * b * v];
-        for (int n = 0; n < t * b; n++)
-        {
-            for (int k = 0; k < v; k++)
-            {
-                double sum = w["head.bias"][k];
-                for (int i = 0; i < h; i++)
-                {
-                    sum += w["head.weight"][(k * h) + i] * dec.Output[(n * h) + i];
-                }
-
-                y[(n * v) + k] = sum;
-            }
-        }
-
-        return y;
+        ReferenceForwardResult enc = ReferenceNetwork.Forward(cfg, ModelReference.Prefixed(w, "encoder."), Embed(w["encoder_embedding.weight"], source, o.Embedding), s, b, null, null, null);
+        ReferenceForwardResult dec = ReferenceNetwork.Forward(cfg, ModelReference.Prefixed(w, "decoder."), Embed(w["decoder_embedding.weight"], decoderInput, o.Embedding), t, b, enc.HN, enc.CN, null);
+        return ModelReference.Dense(dec.Output, t * b, w["head.weight"], w["head.bias"], o.Hidden, o.TargetVocabulary);
     }
 
     private static double Loss(Seq2SeqModelOptions o, Dictionary<string, double[]> w, int[] source, int s, int[] target, int t, int b)
@@ -86,33 +45,7 @@ public sealed class Seq2SeqModelReferenceTests
             input[i] = i < b || target[i - b] < 0 ? o.BeginToken : target[i - b];
         }
 
-        double[] y = Logits(o, w, source, s, input, t, b);
-        int v = o.TargetVocabulary;
-        double total = 0;
-        int counted = 0;
-        for (int n = 0; n < t * b; n++)
-        {
-            if (target[n] < 0)
-            {
-                continue;
-            }
-
-            double max = double.NegativeInfinity, sum = 0;
-            for (int k = 0; k < v; k++)
-            {
-                max = Math.Max(max, y[(n * v) + k]);
-            }
-
-            for (int k = 0; k < v; k++)
-            {
-                sum += Math.Exp(y[(n * v) + k] - max);
-            }
-
-            total += Math.Log(sum) + max - y[(n * v) + target[n]];
-            counted++;
-        }
-
-        return total / counted;
+        return ModelReference.CrossEntropy(Logits(o, w, source, s, input, t, b), target, o.TargetVocabulary);
     }
 
     [Theory]
@@ -126,7 +59,7 @@ public sealed class Seq2SeqModelReferenceTests
         int[] source = [1, 2, 3, 4, 0, 1];
         int[] target = [1, 2, -1, 3, 2, 1, 3, -1];
         float loss = model.ForwardBackward(source, 3, target, 4, 2);
-        Dictionary<string, double[]> w = Weights(model.Parameters);
+        Dictionary<string, double[]> w = ModelReference.Weights(model.Parameters);
         double exact = Loss(o, w, source, 3, target, 4, 2);
         Assert.True(Math.Abs(exact - loss) <= 1e-4, $"loss {loss}, reference {exact}");
         var failures = new List<string>();
@@ -167,7 +100,7 @@ public sealed class Seq2SeqModelReferenceTests
         int[] again = new int[steps * b];
         model.Decode(source, 3, b, steps, again);
         Assert.Equal(output, again);
-        Dictionary<string, double[]> w = Weights(model.Parameters);
+        Dictionary<string, double[]> w = ModelReference.Weights(model.Parameters);
         int[] input = new int[steps * b];
         for (int i = 0; i < input.Length; i++)
         {

@@ -20,93 +20,12 @@ public sealed class SequenceModelReferenceTests
         Bidirectional = d.Bidirectional,
     };
 
-    private static Dictionary<string, double[]> Weights(IReadOnlyList<Parameter> parameters)
-    {
-        var all = new Dictionary<string, double[]>();
-        foreach (Parameter p in parameters)
-        {
-            double[] v = new double[p.Value.Length];
-            for (int i = 0; i < v.Length; i++)
-            {
-                v[i] = p.Value[i];
-            }
-
-            all[p.Name] = v;
-        }
-
-        return all;
-    }
-
-    private static Dictionary<string, double[]> Prefixed(Dictionary<string, double[]> all, string prefix)
-    {
-        var result = new Dictionary<string, double[]>();
-        foreach ((string name, double[] v) in all)
-        {
-            if (name.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                result[name[prefix.Length..]] = v;
-            }
-        }
-
-        return result;
-    }
-
-    private static double[] Dense(double[] x, int rows, double[] w, double[] b, int inSize, int outSize)
-    {
-        double[] y = new double[rows * outSize];
-        for (int n = 0; n < rows; n++)
-        {
-            for (int o = 0; o < outSize; o++)
-            {
-                double s = b[o];
-                for (int i = 0; i < inSize; i++)
-                {
-                    s += w[(o * inSize) + i] * x[(n * inSize) + i];
-                }
-
-                y[(n * outSize) + o] = s;
-            }
-        }
-
-        return y;
-    }
-
-    private static double CrossEntropy(double[] logits, int[] targets, int classes)
-    {
-        double total = 0;
-        int counted = 0;
-        for (int n = 0; n < targets.Length; n++)
-        {
-            if (targets[n] < 0)
-            {
-                continue;
-            }
-
-            double max = double.NegativeInfinity;
-            for (int k = 0; k < classes; k++)
-            {
-                max = Math.Max(max, logits[(n * classes) + k]);
-            }
-
-            double sum = 0;
-            for (int k = 0; k < classes; k++)
-            {
-                sum += Math.Exp(logits[(n * classes) + k] - max);
-            }
-
-            total += Math.Log(sum) + max - logits[(n * classes) + targets[n]];
-            counted++;
-        }
-
-        return total / counted;
-    }
-
     private static double SequenceLoss(SequenceModel model, Dictionary<string, double[]> w, double[] x, int steps, int batch, int[]? lengths, float[]? values, int[]? classes)
     {
         NetworkDescription d = model.Network.Description;
         ReferenceConfig cfg = Config(d);
         long[]? lens = lengths is null ? null : Array.ConvertAll(lengths, l => (long)l);
-        ReferenceForwardResult r = ReferenceNetwork.Forward(cfg, Prefixed(w, "rnn."), x, steps, batch, null, null, lens);
+        ReferenceForwardResult r = ReferenceNetwork.Forward(cfg, ModelReference.Prefixed(w, "rnn."), x, steps, batch, null, null, lens);
         int outSize = model.Options.OutputSize, width = d.OutputSize;
         double[] headIn;
         int rows;
@@ -129,10 +48,10 @@ public sealed class SequenceModelReferenceTests
             }
         }
 
-        double[] y = Dense(headIn, rows, w["head.weight"], w["head.bias"], width, outSize);
+        double[] y = ModelReference.Dense(headIn, rows, w["head.weight"], w["head.bias"], width, outSize);
         if (classes is not null)
         {
-            return CrossEntropy(y, classes, outSize);
+            return ModelReference.CrossEntropy(y, classes, outSize);
         }
 
         double total = 0;
@@ -157,7 +76,7 @@ public sealed class SequenceModelReferenceTests
 
     private static void CheckAgainstFiniteDifferences(IReadOnlyList<Parameter> parameters, float loss, Func<Dictionary<string, double[]>, double> reference)
     {
-        Dictionary<string, double[]> w = Weights(parameters);
+        Dictionary<string, double[]> w = ModelReference.Weights(parameters);
         double exact = reference(w);
         Assert.True(Math.Abs(exact - loss) <= 1e-4 * Math.Max(1, Math.Abs(exact)), $"loss {loss}, reference {exact}");
         var failures = new List<string>();
