@@ -343,7 +343,7 @@ public static class NetworkFile
                 throw new FastRnnFormatException($"{where}: tensor '{NameList.Shorten(entry.Name)}' has shape [{string.Join(", ", entry.Shape)}]; the metadata/description implies [{string.Join(", ", shape)}].");
             }
 
-            float[] data = int8Matrix ? ReadInt8(file, entry, shape, where) : file.ReadFloat32(entry.Name);
+            float[] data = int8Matrix ? ReadInt8(file, entry, shape, where, (format ?? stored) == WeightFormat.Int8) : file.ReadFloat32(entry.Name);
             WeightTensors.RequireFinite(data, entry.Name, where);
             values[entry.Name] = data;
         }
@@ -359,13 +359,22 @@ public static class NetworkFile
         return RecurrentNetwork.Create(description, values, format ?? stored, inferenceOnly);
     }
 
-    // Dequantizes an int8 matrix with its row scales (exactly the values the int8 kernels use).
-    private static float[] ReadInt8(SafeTensorsFile file, SafeTensorsEntry entry, int[] shape, string where)
+    // Dequantizes an int8 matrix with its row scales. The network re-quantizes these values
+    // (Int8Rows), which gives back q and the scale exactly for rows whose largest |q| is 127 (or 0); when
+    // the matrix is to run as int8 (runsAsInt8), any other row is refused rather than run as other
+    // weights. (Rows with a subnormal scale, weights below about 1.5e-36, are left alone: Save writes
+    // them with a smaller largest |q|, and they re-quantize as saved.)
+    private static float[] ReadInt8(SafeTensorsFile file, SafeTensorsEntry entry, int[] shape, string where, bool runsAsInt8)
     {
         string scaleName = entry.Name + ScaleSuffix;
-        if (!file.TryGet(scaleName, out SafeTensorsEntry? scaleEntry) || scaleEntry.DType != SafeTensorsDType.F32 || !WeightTensors.SameShape(scaleEntry.Shape, [shape[0]]))
+        if (!file.TryGet(scaleName, out SafeTensorsEntry? scaleEntry))
         {
-            throw new FastRnnFormatException($"{where}: int8 tensor '{entry.Name}' needs an F32 '{scaleName}' of shape [{shape[0]}].");
+            throw new FastRnnFormatException($"{where}: int8 tensor '{entry.Name}' needs its row scales, an F32 '{scaleName}' of shape [{shape[0]}]; the file has no tensor '{scaleName}'.");
+        }
+
+        if (scaleEntry.DType != SafeTensorsDType.F32 || !WeightTensors.SameShape(scaleEntry.Shape, [shape[0]]))
+        {
+            throw new FastRnnFormatException($"{where}: int8 tensor '{entry.Name}' needs its row scales as F32 [{shape[0]}]; the file has {NameList.Describe(scaleEntry)}.");
         }
 
         float[] scales = file.ReadFloat32(scaleName);
@@ -378,9 +387,20 @@ public static class NetworkFile
                 throw new FastRnnFormatException($"{where}: '{scaleName}'[{row}] = {scales[row].ToString(CultureInfo.InvariantCulture)}; scales must be finite and non-negative.");
             }
 
+            int largest = 0; // max |q| of the row (128 for -128)
             for (int c = 0; c < shape[1]; c++)
             {
-                data[(row * shape[1]) + c] = (sbyte)raw[(row * shape[1]) + c] * scales[row];
+                sbyte q = (sbyte)raw[(row * shape[1]) + c];
+                largest = Math.Max(largest, Math.Abs((int)q));
+                data[(row * shape[1]) + c] = q * scales[row];
+            }
+
+            if (runsAsInt8 && largest is not (0 or 127) && scales[row] >= Int16Rows.MinNormal)
+            {
+                throw new FastRnnFormatException(
+                    $"{where}: int8 tensor '{entry.Name}' row {row} {(largest > 127 ? "holds -128" : $"reaches only ±{largest}")}; FastRnn's int8 rows span ±127 "
+                    + "(scale = max |w| / 127), so it would run as other weights than the file's. Load it as float32 (NetworkFile.Load(path, WeightFormat.Float32)) "
+                    + "to read its weights exactly, or quantize it as FastRnn does (WithWeightFormat(WeightFormat.Int8)).");
             }
         }
 

@@ -18,8 +18,8 @@ namespace FastRnn.Kernels;
 /// row blocking and thread count (panel ranges split output columns only).
 /// Rows that are not quantized (NaN or ±Inf, or magnitudes too tiny or too large for the matrix's
 /// scales: see <see cref="Int16Rows.TryScale"/>) take the float widening path instead, which computes exactly what
-/// float kernels compute (one FMA chain per output over all columns in order, then the row scale), so
-/// NaN and infinities propagate as in float32.
+/// float kernels compute with the dequantized weights q · s (one FMA chain per output over all columns in
+/// order), so NaN, infinities and huge values behave as in float32 with those weights.
 /// Scratch: the quantized activations of a block of rows live on the stack (at most
 /// 32 KiB per call, rows blocked to fit, very long rows in slabs), so nothing is allocated.
 /// </remarks>
@@ -341,9 +341,11 @@ internal static class Int8MatMul
         }
     }
 
-    // The float kernel's arithmetic on the pairwise layout: per output one multiply-add chain over the
-    // columns in order (even, then odd column of each pair; no read of x past the last column), then
-    // the row scale, then the add into Y, exactly as the float32 and bf16 matrices are computed.
+    // The float kernel's arithmetic on the pairwise layout, on the dequantized weights q · s (what
+    // ReadRow gives): per output one multiply-add chain over the columns in order (even, then odd column
+    // of each pair; no read of x past the last column), then the add into Y, exactly as the float32 and
+    // bf16 matrices are computed. (Scaling the sum instead would overflow where (q · s) · x does not:
+    // these rows are the huge ones.)
     private static void FloatPanels<TOps, TVec, TShape>(PackedMatrix w, int first, int end, ref float x, ref float y)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
@@ -363,6 +365,12 @@ internal static class Int8MatMul
         for (int panel = first; panel < end; panel++)
         {
             ref sbyte wPanel = ref Unsafe.Add(ref wBase, panel * panelStride);
+            int yOffset = panel * panelFloats;
+            ref float scale = ref Unsafe.Add(ref sBase, yOffset);
+            TVec s0 = TOps.Load(ref scale);
+            TVec s1 = v > 1 ? TOps.Load(ref Unsafe.Add(ref scale, n)) : TOps.Zero;
+            TVec s2 = v > 2 ? TOps.Load(ref Unsafe.Add(ref scale, 2 * n)) : TOps.Zero;
+            TVec s3 = v > 3 ? TOps.Load(ref Unsafe.Add(ref scale, 3 * n)) : TOps.Zero;
             TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
             for (int p = 0; p < trips; p++)
             {
@@ -370,59 +378,57 @@ internal static class Int8MatMul
                 bool both = p < pairs;
                 TVec xe = TOps.Broadcast(Unsafe.Add(ref x, 2 * p));
                 TVec xo = both ? TOps.Broadcast(Unsafe.Add(ref x, (2 * p) + 1)) : TOps.Zero;
-                a0 = PairTerms<TOps, TVec>(ref wp, xe, xo, both, a0);
+                a0 = PairTerms<TOps, TVec>(ref wp, s0, xe, xo, both, a0);
                 if (v > 1)
                 {
-                    a1 = PairTerms<TOps, TVec>(ref Unsafe.Add(ref wp, vectorBytes), xe, xo, both, a1);
+                    a1 = PairTerms<TOps, TVec>(ref Unsafe.Add(ref wp, vectorBytes), s1, xe, xo, both, a1);
                 }
 
                 if (v > 2)
                 {
-                    a2 = PairTerms<TOps, TVec>(ref Unsafe.Add(ref wp, 2 * vectorBytes), xe, xo, both, a2);
+                    a2 = PairTerms<TOps, TVec>(ref Unsafe.Add(ref wp, 2 * vectorBytes), s2, xe, xo, both, a2);
                 }
 
                 if (v > 3)
                 {
-                    a3 = PairTerms<TOps, TVec>(ref Unsafe.Add(ref wp, 3 * vectorBytes), xe, xo, both, a3);
+                    a3 = PairTerms<TOps, TVec>(ref Unsafe.Add(ref wp, 3 * vectorBytes), s3, xe, xo, both, a3);
                 }
             }
 
-            int yOffset = panel * panelFloats;
-            ref float scale = ref Unsafe.Add(ref sBase, yOffset);
             ref float yPanel = ref Unsafe.Add(ref y, yOffset);
-            ScaleAndAdd<TOps, TVec>(ref yPanel, a0, ref scale);
+            AddInto<TOps, TVec>(ref yPanel, a0);
             if (v > 1)
             {
-                ScaleAndAdd<TOps, TVec>(ref Unsafe.Add(ref yPanel, n), a1, ref Unsafe.Add(ref scale, n));
+                AddInto<TOps, TVec>(ref Unsafe.Add(ref yPanel, n), a1);
             }
 
             if (v > 2)
             {
-                ScaleAndAdd<TOps, TVec>(ref Unsafe.Add(ref yPanel, 2 * n), a2, ref Unsafe.Add(ref scale, 2 * n));
+                AddInto<TOps, TVec>(ref Unsafe.Add(ref yPanel, 2 * n), a2);
             }
 
             if (v > 3)
             {
-                ScaleAndAdd<TOps, TVec>(ref Unsafe.Add(ref yPanel, 3 * n), a3, ref Unsafe.Add(ref scale, 3 * n));
+                AddInto<TOps, TVec>(ref Unsafe.Add(ref yPanel, 3 * n), a3);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec PairTerms<TOps, TVec>(ref sbyte w, TVec xe, TVec xo, bool both, TVec acc)
+    private static TVec PairTerms<TOps, TVec>(ref sbyte w, TVec scale, TVec xe, TVec xo, bool both, TVec acc)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
     {
         TOps.LoadInt8Pairs(ref w, out TVec even, out TVec odd);
-        acc = TOps.MultiplyAdd(even, xe, acc);
-        return both ? TOps.MultiplyAdd(odd, xo, acc) : acc;
+        acc = TOps.MultiplyAdd(TOps.Multiply(even, scale), xe, acc);
+        return both ? TOps.MultiplyAdd(TOps.Multiply(odd, scale), xo, acc) : acc;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScaleAndAdd<TOps, TVec>(ref float y, TVec sum, ref float scale)
+    private static void AddInto<TOps, TVec>(ref float y, TVec sum)
         where TOps : struct, ISimdOps<TVec>
         where TVec : struct
-        => TOps.Store(TOps.Add(TOps.Load(ref y), TOps.Multiply(sum, TOps.Load(ref scale))), ref y);
+        => TOps.Store(TOps.Add(TOps.Load(ref y), sum), ref y);
 
     /// <summary>The stored columns [C0, C1) of a block of Count quantized rows, QStride shorts apart in the scratch.</summary>
     private readonly struct ColumnBlock(int c0, int c1, int qStride, int count)
