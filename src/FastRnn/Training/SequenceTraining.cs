@@ -97,6 +97,7 @@ internal static class SequenceTraining
         ws.HiddenGateGradients.Span[..(rows * strides.HiddenGates)].Clear();
         ws.CandidateGradients.Span[..(rows * strides.Candidate)].Clear();
         ws.StateGradients.Span[..(rows * strides.State)].Clear();
+        ClearEndedRows(ws, cell, slot, region.Steps, batch);
 
         // The carries start as the gradients of h_n and c_n (rows in the forward's order).
         Span<float> dh = ws.HiddenCarry.Span[..(batch * ss)]; // [B, StateStride]
@@ -111,6 +112,26 @@ internal static class SequenceTraining
         }
 
         ws.Runner.Rows.StoreState(cell, slot, batch, dh, dc, gradInitialHidden, gradInitialCell);
+    }
+
+    // The weight products read every row of the history, ended rows included (their δ is zero). The
+    // buffers only running rows write, o ⊙ tanh(c') of a projection and r ⊙ h of a reset-before GRU,
+    // hold in ended rows what an earlier Forward left there, and 0 · NaN is NaN: a NaN of an earlier
+    // batch would reach dW_hr or dW_hn. Those rows are zeroed, as the gathered input's are.
+    private static void ClearEndedRows(TrainingWorkspace ws, CellWeights cell, int slot, int steps, int batch)
+    {
+        if (cell.Projection is null && !cell.ResetBefore)
+        {
+            return;
+        }
+
+        int hp = cell.PaddedUnits;
+        Span<float> history = cell.Projection is not null ? ws.Unprojected[slot].Span : ws.ResetHidden[slot].Span; // [T, B, Hp]
+        for (int t = 0; t < steps; t++)
+        {
+            int active = ws.Runner.Rows.ActiveIn(t, 0, batch);
+            history.Slice(((t * batch) + active) * hp, (batch - active) * hp).Clear();
+        }
     }
 
     /// <summary>Part of the current backward recurrence: a range of sorted rows back through every step.</summary>

@@ -58,7 +58,9 @@ public sealed class TrainingSession : IDisposable
 
         if (network.Description.InferenceOnly)
         {
-            throw new NotSupportedException("Training does not support the ONNX cell clip, coupled input/forget gates or activation functions other than the cell's own (NetworkDescription.Clip, CoupledInputForget, Activations): such a network is for inference only.");
+            // The options it has, without reverse, which training supports.
+            string options = network.Description.FormatOnnxOptions().Replace(", reverse", string.Empty, StringComparison.Ordinal).TrimStart(',', ' ');
+            throw new NotSupportedException($"Training does not support the ONNX cell clip, coupled input/forget gates or activation functions other than the cell's own (NetworkDescription.Clip, CoupledInputForget, Activations); this network has {options}: such a network is for inference only.");
         }
 
         if (!(dropout >= 0f && dropout < 1f))
@@ -130,6 +132,9 @@ public sealed class TrainingSession : IDisposable
         Enter();
         try
         {
+            // Refused arguments change nothing: the last Forward's history stays ready for Backward.
+            SequenceArguments.Validate(
+                network.Description, workspace.MaxSteps, workspace.MaxBatch, input, steps, batch, output, final.Hidden, final.Cell, initial.Hidden, initial.Cell, lengths);
             workspace.Steps = 0;
             if (packedVersion != network.Version)
             {
