@@ -165,6 +165,7 @@ public sealed partial class StreamBatcher : IDisposable
     /// <summary>Opens a stream with zero state.</summary>
     /// <returns>Its handle.</returns>
     /// <exception cref="InvalidOperationException">All <see cref="StreamBatcherOptions.MaxStreams"/> slots hold open streams.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed.</exception>
     public StreamHandle Open() => Open(default, default);
 
     /// <summary>Opens a stream with the given state (PyTorch's h_0 and c_0 of one sequence).</summary>
@@ -200,6 +201,7 @@ public sealed partial class StreamBatcher : IDisposable
     /// <exception cref="ArgumentException">The handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="StreamClosedException">The stream is no longer open (<see cref="StreamExpiredException"/> after an idle timeout).</exception>
     /// <exception cref="InvalidOperationException">The stream has <see cref="StepAsync"/> calls waiting.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the handle).</exception>
     public void Reset(StreamHandle handle)
     {
         lock (gate)
@@ -277,6 +279,7 @@ public sealed partial class StreamBatcher : IDisposable
     /// for a service that wants <see cref="OpenStreams"/> current, from a timer.
     /// </summary>
     /// <returns>Streams freed.</returns>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed.</exception>
     public int CloseIdleStreams()
     {
         lock (gate)

@@ -29,6 +29,7 @@ public static class ModuleFile
     /// <returns>The network, the head and the tensors ignored.</returns>
     /// <exception cref="FastRnnFormatException">The file is malformed, or its tensors do not form the module asked for.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent: an empty <see cref="ModuleLoadOptions.HeadPrefix"/>, the same prefix for both, or a value outside its enum (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static LoadedModule Load(string path, ModuleLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +44,7 @@ public static class ModuleFile
     /// <returns>The network, the head and the tensors ignored.</returns>
     /// <exception cref="FastRnnFormatException">The data is malformed, or its tensors do not form the module asked for.</exception>
     /// <exception cref="IOException">The stream cannot be read.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent: an empty <see cref="ModuleLoadOptions.HeadPrefix"/>, the same prefix for both, or a value outside its enum (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static LoadedModule Load(Stream stream, ModuleLoadOptions options, string? sourceName = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -56,6 +58,7 @@ public static class ModuleFile
     /// <param name="sourceName">A name for the data in error messages, or null.</param>
     /// <returns>The network, the head and the tensors ignored.</returns>
     /// <exception cref="FastRnnFormatException">The data is malformed, or its tensors do not form the module asked for.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent: an empty <see cref="ModuleLoadOptions.HeadPrefix"/>, the same prefix for both, or a value outside its enum (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static LoadedModule Load(ReadOnlyMemory<byte> bytes, ModuleLoadOptions options, string? sourceName = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -68,6 +71,7 @@ public static class ModuleFile
     /// <param name="options">The prefixes and what the weights do not say.</param>
     /// <returns>The network, the head and the tensors ignored.</returns>
     /// <exception cref="FastRnnFormatException">The tensors do not form the module asked for.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent: an empty <see cref="ModuleLoadOptions.HeadPrefix"/>, the same prefix for both, or a value outside its enum (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static LoadedModule Load(SafeTensorsFile file, ModuleLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(file);

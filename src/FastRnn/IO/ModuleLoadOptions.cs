@@ -17,7 +17,7 @@ public sealed record ModuleLoadOptions
     /// </summary>
     public required string RnnPrefix { get; init; }
 
-    /// <summary>The dense head's prefix (<c>weight</c> [C, H_out], optional <c>bias</c> [C]), e.g. <c>head.</c>; null for no head.</summary>
+    /// <summary>The dense head's prefix (<c>weight</c> [C, D·H_out]: the network's output size, both directions of a bidirectional one; optional <c>bias</c> [C]), e.g. <c>head.</c>; null for no head.</summary>
     public string? HeadPrefix { get; init; }
 
     /// <summary>What the head applies after W x + b (none, sigmoid, softmax over the last dimension).</summary>

@@ -18,6 +18,7 @@ public static class NetworkFile
     /// <param name="path">The .safetensors file.</param>
     /// <returns>The network.</returns>
     /// <exception cref="FastRnnFormatException">The file is malformed, or its tensors do not match its metadata.</exception>
+    /// <exception cref="System.IO.IOException">The file cannot be opened or read.</exception>
     public static RecurrentNetwork Load(string path) => FromSafeTensors(SafeTensorsFile.Read(path));
 
     /// <summary>
@@ -33,6 +34,7 @@ public static class NetworkFile
     /// The file is malformed, a tensor is missing, extra or mis-shaped, or the file records a network
     /// that computes something else than <paramref name="description"/> (the message gives both).
     /// </exception>
+    /// <exception cref="System.IO.IOException">The file cannot be opened or read.</exception>
     public static RecurrentNetwork Load(string path, NetworkDescription description)
     {
         ArgumentNullException.ThrowIfNull(description);
@@ -167,6 +169,7 @@ public static class NetworkFile
     /// file at <paramref name="path"/> stays as it was. The message names the tensor and the index.
     /// </exception>
     /// <exception cref="InvalidOperationException">The network is <see cref="RecurrentNetwork.IsInferenceOnly"/>.</exception>
+    /// <exception cref="System.IO.IOException">The file cannot be written; the file at <paramref name="path"/> stays as it was.</exception>
     public static void Save(RecurrentNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -246,6 +249,8 @@ public static class NetworkFile
     /// an fp32 one), but cannot read them back, save, convert or train. See <see cref="RecurrentNetwork.IsInferenceOnly"/>.
     /// </param>
     /// <returns>The network.</returns>
+    /// <exception cref="FastRnnFormatException">The file is malformed, or its tensors do not match its metadata.</exception>
+    /// <exception cref="System.IO.IOException">The file cannot be opened or read.</exception>
     public static RecurrentNetwork Load(string path, WeightFormat? format, bool inferenceOnly = false)
     {
         SafeTensorsFile file = SafeTensorsFile.Read(path);
@@ -356,7 +361,7 @@ public static class NetworkFile
             }
         }
 
-        return RecurrentNetwork.Create(description, values, format ?? stored, inferenceOnly);
+        return RecurrentNetwork.CreateOwning(description, values, format ?? stored, inferenceOnly); // the arrays were just read: no second copy
     }
 
     // Dequantizes an int8 matrix with its row scales. The network re-quantizes these values

@@ -117,7 +117,7 @@ internal static class RecurrentPrefixReader
             }
         }
 
-        return RecurrentNetwork.Create(description, values, options.WeightFormat, options.InferenceOnly);
+        return RecurrentNetwork.CreateOwning(description, values, options.WeightFormat, options.InferenceOnly); // the arrays were just read: no second copy
     }
 
     // The recorded description once the tensors' shapes agree with it; batch-first when recorded so or asked for.

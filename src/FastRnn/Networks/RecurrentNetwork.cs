@@ -136,7 +136,20 @@ public sealed class RecurrentNetwork
     /// <returns>The network, packed for the active vector path.</returns>
     /// <exception cref="ArgumentException">A tensor is missing, extra, of the wrong size, or not finite.</exception>
     public static RecurrentNetwork Create(
-        NetworkDescription description, IReadOnlyDictionary<string, float[]> parameters, WeightFormat format = WeightFormat.Float32, bool inferenceOnly = false)
+        NetworkDescription description, IReadOnlyDictionary<string, float[]> parameters, WeightFormat format = WeightFormat.Float32, bool inferenceOnly = false) =>
+        Create(description, parameters, format, inferenceOnly, copy: true);
+
+    /// <summary>
+    /// <see cref="Create(NetworkDescription, IReadOnlyDictionary{string, float[]}, WeightFormat, bool)"/> from arrays
+    /// the caller made for it and gives up (a file's tensors, just read): kept, not copied, so loading holds one float32
+    /// copy of the weights, not two.
+    /// </summary>
+    internal static RecurrentNetwork CreateOwning(
+        NetworkDescription description, IReadOnlyDictionary<string, float[]> parameters, WeightFormat format, bool inferenceOnly) =>
+        Create(description, parameters, format, inferenceOnly, copy: false);
+
+    private static RecurrentNetwork Create(
+        NetworkDescription description, IReadOnlyDictionary<string, float[]> parameters, WeightFormat format, bool inferenceOnly, bool copy)
     {
         if (!Enum.IsDefined(format))
         {
@@ -175,7 +188,7 @@ public sealed class RecurrentNetwork
             // A matrix dropped after packing is read in place, not copied: loading for inference
             // never holds a second float32 copy.
             bool dropped = inferenceOnly && NetworkDescription.IsWeightMatrix(name);
-            copies[name] = dropped ? values : (float[])values.Clone();
+            copies[name] = dropped || !copy ? values : (float[])values.Clone();
         }
 
         foreach (string name in parameters.Keys)
@@ -194,7 +207,7 @@ public sealed class RecurrentNetwork
     /// an edge device); this network is unchanged.
     /// </summary>
     /// <param name="format">The storage format.</param>
-    /// <param name="inferenceOnly">Whether the new network keeps its matrices only packed (see <see cref="Create"/>).</param>
+    /// <param name="inferenceOnly">Whether the new network keeps its matrices only packed (see <see cref="Create(NetworkDescription, IReadOnlyDictionary{string, float[]}, WeightFormat, bool)"/>).</param>
     /// <returns>A new network.</returns>
     /// <exception cref="InvalidOperationException">This network is <see cref="IsInferenceOnly"/>.</exception>
     public RecurrentNetwork WithWeightFormat(WeightFormat format, bool inferenceOnly = false)
@@ -267,6 +280,7 @@ public sealed class RecurrentNetwork
     /// <summary>The shape of a parameter, as PyTorch reports it.</summary>
     /// <param name="name">A <c>state_dict</c> name.</param>
     /// <returns>The dimensions.</returns>
+    /// <exception cref="ArgumentException">The network has no parameter of that name.</exception>
     public int[] GetParameterShape(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -309,6 +323,8 @@ public sealed class RecurrentNetwork
     /// <see cref="StreamingSession.Dispose"/> (or, never disposed, when it is collected).
     /// </param>
     /// <returns>The session, with zero state.</returns>
+    /// <exception cref="NotSupportedException">The network is bidirectional or reverse: it needs the whole sequence (use <see cref="Forward"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, <paramref name="threads"/> outside 1..64, or the session's buffers would not fit an array.</exception>
     public StreamingSession CreateSession(int maxBatch = 1, int threads = 1) => new(Stack, maxBatch, threads);
 
     /// <summary>

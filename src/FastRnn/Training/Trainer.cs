@@ -16,11 +16,14 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Fraction of the examples held out for validation (0 for none); rounded down, but a fraction
-    /// above 0 holds out at least one example.
+    /// above 0 holds out at least one example. Without an <c>evaluate</c> delegate nothing is held out.
     /// </summary>
     public double ValidationFraction { get; init; } = 0.1;
 
-    /// <summary>Stop after this many epochs without a better validation loss (0 to never stop early); not negative.</summary>
+    /// <summary>
+    /// Stop after this many epochs without a better validation loss (0 to never stop early); not negative.
+    /// Without an <c>evaluate</c> delegate, epochs are judged by their mean training loss instead.
+    /// </summary>
     public int Patience { get; init; }
 
     /// <summary>
@@ -46,8 +49,11 @@ public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch,
 
 /// <summary>What a training run did.</summary>
 /// <param name="TrainLoss">Mean training loss per epoch.</param>
-/// <param name="ValidationLoss">Validation loss per epoch (empty without validation).</param>
-/// <param name="BestEpoch">1-based epoch with the lowest validation loss (or the last epoch).</param>
+/// <param name="ValidationLoss">Validation loss per epoch (empty without an <c>evaluate</c> delegate).</param>
+/// <param name="BestEpoch">
+/// 1-based epoch with the lowest validation loss (the lowest mean training loss without an <c>evaluate</c>
+/// delegate); the last epoch when no loss was lower than infinity (every one NaN).
+/// </param>
 /// <param name="StoppedEarly">Whether early stopping ended the run.</param>
 /// <param name="Elapsed">Wall time.</param>
 public sealed record TrainingSummary(IReadOnlyList<float> TrainLoss, IReadOnlyList<float> ValidationLoss, int BestEpoch, bool StoppedEarly, TimeSpan Elapsed);

@@ -41,6 +41,14 @@ public sealed class TrainingSession : IDisposable
     /// Threads a call may use (1..64): the recurrence is split by sequences and the whole-sequence
     /// products by output rows, so results and gradients are bit-identical for any thread count.
     /// </param>
+    /// <exception cref="NotSupportedException">
+    /// The network cannot be trained: it is <see cref="RecurrentNetwork.IsInferenceOnly"/>, stores bfloat16 or int8 weights,
+    /// or has an option for inference only (<see cref="NetworkDescription.InferenceOnly"/>: ONNX clip, coupled gates or activations).
+    /// </exception>
+    /// <exception cref="ArgumentException">
+    /// A size, the dropout probability or the thread count is out of range (<see cref="ArgumentOutOfRangeException"/>),
+    /// or the buffers for <paramref name="maxBatch"/> × <paramref name="maxSteps"/> would not fit an array.
+    /// </exception>
     public TrainingSession(RecurrentNetwork network, int maxBatch, int maxSteps, float dropout = 0f, int seed = 0, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(network);

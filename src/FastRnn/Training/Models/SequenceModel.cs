@@ -165,14 +165,18 @@ public sealed class SequenceModel
         int inputFloats = rows * d.InputSize;
         PrepareInputs(batch, inputFloats);
         CheckTargets(batch, Options.Head == HeadPlacement.EveryStep ? rows : b);
+        Span<float> hidden = finalHidden.AsSpan(0, StateFloats(b, d.StateSize));
+        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? StateFloats(b, d.HiddenSize) : 0);
+
+        // The lengths and initial states too, before a dropout mask is drawn: a refused batch must not move the generators on.
+        SequenceArguments.Validate(
+            d, MaxSteps, MaxBatch, inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), hidden, cell, batch.InitialHidden, batch.InitialCell, batch.Lengths);
         if (inputDropout is not null)
         {
             inputDropout.NextMask(inputMask.AsSpan(0, inputFloats));
             Dropout.Apply(inputs.AsSpan(0, inputFloats), inputMask.AsSpan(0, inputFloats));
         }
 
-        Span<float> hidden = finalHidden.AsSpan(0, StateFloats(b, d.StateSize));
-        Span<float> cell = finalCell.AsSpan(0, d.HasCellState ? StateFloats(b, d.HiddenSize) : 0);
         session.Forward(inputs.AsSpan(0, inputFloats), steps, b, outputs.AsSpan(0, rows * d.OutputSize), new InitialState(batch.InitialHidden, batch.InitialCell), new FinalState(hidden, cell), batch.Lengths);
         lastBatch = b;
         int headRows = GatherHeadInputs(steps, b, hidden);
