@@ -59,6 +59,11 @@ internal sealed class ParallelParts
     /// <summary>Runs <paramref name="work"/>(0) .. <paramref name="work"/>(count - 1) concurrently.</summary>
     /// <param name="work">The body; must be safe to run for different parts at once.</param>
     /// <param name="count">Parts to run, 1..Count.</param>
+    /// <remarks>
+    /// The first part to fail fails the call, once every part has returned (the parts waiting at a
+    /// <see cref="Barrier"/> for it give up): the caller's own part's exception is rethrown as itself,
+    /// a worker's is the inner exception of an <see cref="AggregateException"/>.
+    /// </remarks>
     public void Run(Action<int> work, int count)
     {
         if (count <= 1)
@@ -239,7 +244,13 @@ internal sealed class ParallelParts
                 }
                 catch (Exception e)
                 {
-                    Interlocked.CompareExchange(ref failure, e, null);
+                    // Only a failure of an unbroken run is its cause: a part that gave up at a barrier
+                    // because another failed (the caller's own part, say) must not hide that failure.
+                    if (!Volatile.Read(ref broken))
+                    {
+                        Interlocked.CompareExchange(ref failure, e, null);
+                    }
+
                     Volatile.Write(ref broken, true);
                 }
                 finally
