@@ -98,7 +98,7 @@ internal static class GenerateCommand
 
     /// <summary>
     /// Copies the checkpoint's tensors into <paramref name="parameters"/>, as <see cref="Checkpoint.Load"/> does
-    /// from a path: the file must be a FastRnn checkpoint holding exactly these parameters (and perhaps optimizer state) with their shapes.
+    /// from a path: the file must be a FastRnn checkpoint holding exactly these parameters (and perhaps optimizer state) with their shapes, every value finite.
     /// </summary>
     private static void LoadParameters(SafeTensorsFile file, string path, IReadOnlyList<Parameter> parameters)
     {
@@ -115,7 +115,14 @@ internal static class GenerateCommand
                 throw new FastRnnFormatException($"{path}: no F32 tensor '{p.Name}' of shape [{string.Join(", ", p.Shape)}]; the checkpoint does not match this model.");
             }
 
-            values.Add(file.ReadFloat32(p.Name));
+            float[] read = file.ReadFloat32(p.Name);
+            int bad = Array.FindIndex(read, v => !float.IsFinite(v));
+            if (bad >= 0)
+            {
+                throw new FastRnnFormatException($"{path}: tensor '{p.Name}' holds {read[bad].ToString(CultureInfo.InvariantCulture)} at index {bad}; a model's weights must be finite.");
+            }
+
+            values.Add(read);
         }
 
         if (file.Tensors.Count(t => !t.Name.StartsWith("optimizer.", StringComparison.Ordinal)) != parameters.Count)

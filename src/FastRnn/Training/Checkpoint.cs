@@ -12,6 +12,16 @@ namespace FastRnn.Training;
 /// rate, betas, eps, momentum, weight decay) as <c>optimizer_*</c> metadata, and metadata. Writes are
 /// atomic; loading checks everything before changing anything, so a refused file leaves the model as it was.
 /// </summary>
+/// <remarks>
+/// Training resumed from a checkpoint (parameters and optimizer) gives the weights of the run that did not
+/// stop, bit for bit, when the batches that follow are the same: the optimizer's state, step count and
+/// hyperparameters are what it needs, and a learning-rate schedule that reads <see cref="Optimizer.StepCount"/>
+/// picks up where it was. Not in a checkpoint: the gradients (zero them before the next batch), the
+/// position of a model's dropout generators (a model built again draws its first masks again, so a resumed
+/// run with dropout is a valid run but not the uninterrupted one), and <see cref="Trainer.Run"/>'s
+/// position (it starts at epoch 1 with its split and shuffles from <see cref="TrainerOptions.Seed"/>, and
+/// with its early-stopping count afresh).
+/// </remarks>
 public static class Checkpoint
 {
     /// <summary>Metadata key that marks a FastRnn checkpoint.</summary>
@@ -21,6 +31,9 @@ public static class Checkpoint
     private const string StepsKey = "optimizer_steps";
     private const string TypeKey = "optimizer_type";
     private const string OptimizerPrefix = "optimizer_";
+
+    // The value of FormatKey this build writes and reads.
+    private const string FormatVersion = "1";
 
     // The most steps a checkpoint may record: beyond any run, and where Adam's bias correction (a
     // power of the count, taken as a double) is still exact; a count near long.MaxValue wrapped on
@@ -50,7 +63,7 @@ public static class Checkpoint
         }
 
         var writer = new SafeTensorsWriter();
-        writer.SetMetadata(FormatKey, "1");
+        writer.SetMetadata(FormatKey, FormatVersion);
         if (metadata is not null)
         {
             foreach (KeyValuePair<string, string> pair in metadata)
@@ -101,15 +114,26 @@ public static class Checkpoint
     /// <param name="parameters">The model's parameters, overwritten on success.</param>
     /// <param name="optimizer">An optimizer to restore, or null to ignore saved optimizer state.</param>
     /// <returns>The checkpoint's metadata.</returns>
-    /// <exception cref="FastRnnFormatException">The file is not a matching FastRnn checkpoint, or holds the state of another type of optimizer.</exception>
+    /// <exception cref="FastRnnFormatException">The file is not a matching FastRnn checkpoint, is one of another format version, holds the state of another type of optimizer, or holds no optimizer state while <paramref name="optimizer"/> is given.</exception>
     public static IReadOnlyDictionary<string, string> Load(string path, IReadOnlyList<Parameter> parameters, Optimizer? optimizer = null)
     {
         Parameter.CheckList(parameters, nameof(parameters));
         SafeTensorsFile file = SafeTensorsFile.Read(path);
         string where = file.SourceName ?? path;
-        if (!file.Metadata.TryGetValue(FormatKey, out string? version) || version != "1")
+        if (!file.Metadata.TryGetValue(FormatKey, out string? version))
         {
             throw new FastRnnFormatException($"{where} is not a FastRnn checkpoint (no '{FormatKey}' metadata).");
+        }
+
+        if (version != FormatVersion)
+        {
+            throw new FastRnnFormatException($"{where} is a FastRnn checkpoint of format version '{version}'; this build reads version {FormatVersion} only (a later FastRnn's checkpoint needs that FastRnn).");
+        }
+
+        if (optimizer is not null && optimizer.State().Count > 0 && !file.Metadata.ContainsKey(TypeKey) && !file.Metadata.ContainsKey(StepsKey)
+            && !HasOptimizerTensors(file))
+        {
+            throw new FastRnnFormatException($"{where} holds no optimizer state (it was saved without an optimizer); load it with optimizer: null, and the optimizer starts afresh.");
         }
 
         float[]? settings = optimizer is null ? null : ReadSettings(file, optimizer, where);
@@ -214,6 +238,19 @@ public static class Checkpoint
         }
 
         return values;
+    }
+
+    private static bool HasOptimizerTensors(SafeTensorsFile file)
+    {
+        foreach (SafeTensorsEntry entry in file.Tensors)
+        {
+            if (entry.Name.StartsWith("optimizer.", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void RequireFinite(float[] values, string name)

@@ -61,7 +61,9 @@ public sealed record TrainingSummary(IReadOnlyList<float> TrainLoss, IReadOnlyLi
 /// <summary>
 /// The training loop: a seeded split into training and validation examples, epochs of shuffled
 /// batches, validation after each epoch, early stopping, and a progress callback. What a batch
-/// does (forward, backward, clipping, optimizer step) is the caller's, given as delegates.
+/// does (forward, backward, clipping, optimizer step) is the caller's, given as delegates. Every run
+/// starts at epoch 1: a run continued from a <see cref="Checkpoint"/> draws the split and the first
+/// epochs' shuffles of <see cref="TrainerOptions.Seed"/> again and starts early stopping afresh.
 /// </summary>
 public static class Trainer
 {
