@@ -61,7 +61,7 @@ internal static class SequenceArguments
 
         if (!d.HasCellState && (!initialCell.IsEmpty || !finalCell.IsEmpty))
         {
-            throw new ArgumentException($"A {d.Kind} network has no cell state; pass empty cell spans.");
+            ThrowNoCellState(d, initialCell.IsEmpty ? "final.Cell" : "initial.Cell", initialCell.IsEmpty ? finalCell.Length : initialCell.Length);
         }
 
         if (!initialCell.IsEmpty && initialCell.Length != cell)
@@ -101,6 +101,9 @@ internal static class SequenceArguments
         string shape = d.BatchFirst ? $"[{batch}, {steps}, {features}]" : $"[{steps}, {batch}, {features}]";
         throw new ArgumentException($"Expected {what} {shape} = {steps * batch * features} floats, got {actual}.", parameter);
     }
+
+    private static void ThrowNoCellState(NetworkDescription d, string parameter, int actual) =>
+        throw new ArgumentException($"A {d.Kind} network has no cell state; {parameter} must be empty, got {actual} floats.", parameter);
 
     public static void ThrowState(string what, int slots, int batch, int size, int actual, string parameter) =>
         throw new ArgumentException($"Expected {what} [{slots}, {batch}, {size}] = {slots * batch * size} floats, got {actual}.", parameter);

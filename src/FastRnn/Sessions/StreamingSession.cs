@@ -94,7 +94,8 @@ public sealed class StreamingSession : IDisposable
 
     /// <summary>
     /// Consumes one time step for <paramref name="batch"/> streams (rows 0..batch-1 of the
-    /// session's state) and writes the last layer's new hidden state.
+    /// session's state) and writes the last layer's new hidden state. Rows batch..MaxBatch-1 do not
+    /// step: they keep their state, so a step of 2 rows between steps of 4 leaves rows 2 and 3 as they were.
     /// </summary>
     /// <param name="input">[batch, I] this step's inputs.</param>
     /// <param name="batch">Streams in this step (1..MaxBatch).</param>
@@ -174,7 +175,7 @@ public sealed class StreamingSession : IDisposable
         }
     }
 
-    /// <summary>Sets the state of streams 0..batch-1.</summary>
+    /// <summary>Sets the state of streams 0..batch-1; the session's other rows keep theirs.</summary>
     /// <param name="hiddenState">[L, batch, H_out].</param>
     /// <param name="cellState">[L, batch, H] for LSTM, else empty (empty for LSTM means zeros).</param>
     /// <param name="batch">Streams.</param>
