@@ -19,6 +19,12 @@ public sealed class DenseLayer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outputSize, 1);
+        if ((long)outputSize * inputSize > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(outputSize), outputSize, $"A dense layer of {inputSize} inputs and {outputSize} outputs needs a weight of {(long)outputSize * inputSize} floats, more than {Array.MaxLength}; use fewer inputs or outputs.");
+        }
+
         InputSize = inputSize;
         OutputSize = outputSize;
         var random = new Random(seed);

@@ -15,6 +15,12 @@ public sealed class Embedding
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabulary, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        if ((long)vocabulary * dimension > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(vocabulary), vocabulary, $"An embedding of {vocabulary} x {dimension} needs {(long)vocabulary * dimension} floats in one table, more than {Array.MaxLength}; use a smaller vocabulary or dimension.");
+        }
+
         Vocabulary = vocabulary;
         Dimension = dimension;
         var random = new Random(seed);
@@ -48,15 +54,11 @@ public sealed class Embedding
             throw new ArgumentException($"Expected output [{tokens.Length}, {Dimension}] = {tokens.Length * Dimension} floats, got {output.Length}.", nameof(output));
         }
 
+        // Every id is checked before any row is written, so a bad call leaves the output as it was.
+        CheckIds(tokens, nameof(tokens));
         for (int n = 0; n < tokens.Length; n++)
         {
-            int token = tokens[n];
-            if ((uint)token >= (uint)Vocabulary)
-            {
-                throw new ArgumentOutOfRangeException(nameof(tokens), token, $"tokens[{n}] = {token} is outside the vocabulary 0..{Vocabulary - 1}.");
-            }
-
-            Weight.Value.AsSpan(token * Dimension, Dimension).CopyTo(output.Slice(n * Dimension));
+            Weight.Value.AsSpan(tokens[n] * Dimension, Dimension).CopyTo(output.Slice(n * Dimension));
         }
     }
 
@@ -71,18 +73,24 @@ public sealed class Embedding
         }
 
         // Every id is checked before any row changes, so a bad call leaves the gradient as it was.
-        for (int n = 0; n < tokens.Length; n++)
-        {
-            if ((uint)tokens[n] >= (uint)Vocabulary)
-            {
-                throw new ArgumentOutOfRangeException(nameof(tokens), tokens[n], $"tokens[{n}] = {tokens[n]} is outside the vocabulary 0..{Vocabulary - 1}.");
-            }
-        }
+        CheckIds(tokens, nameof(tokens));
 
         for (int n = 0; n < tokens.Length; n++)
         {
             Span<float> row = Weight.Gradient.AsSpan(tokens[n] * Dimension, Dimension);
             TensorPrimitives.Add(row, dOutput.Slice(n * Dimension, Dimension), row);
+        }
+    }
+
+    // Every id in 0..V-1, else refused naming the caller's argument (tokens, source, prime) and the first bad position.
+    internal void CheckIds(ReadOnlySpan<int> tokens, string argument)
+    {
+        for (int n = 0; n < tokens.Length; n++)
+        {
+            if ((uint)tokens[n] >= (uint)Vocabulary)
+            {
+                throw new ArgumentOutOfRangeException(argument, tokens[n], $"{argument}[{n}] = {tokens[n]} is outside the vocabulary 0..{Vocabulary - 1}.");
+            }
         }
     }
 }

@@ -172,6 +172,7 @@ public sealed class Seq2SeqModel
         RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
         CheckShapes(source, sourceSteps, target.Length, targetSteps, batch);
+        SourceEmbedding.CheckIds(source, nameof(source));
         for (int i = 0; i < target.Length; i++)
         {
             if (target[i] < -1 || target[i] >= v)
@@ -221,7 +222,10 @@ public sealed class Seq2SeqModel
         return loss;
     }
 
-    /// <summary>Greedy decoding: encodes the source, then emits the most likely token at each step.</summary>
+    /// <summary>
+    /// Greedy decoding: encodes the source, then emits the most likely token at each step (the first
+    /// of equal scores; a NaN score counts as the largest, as in <c>torch.argmax</c>).
+    /// </summary>
     /// <param name="source">[S, B] source ids.</param>
     /// <param name="sourceSteps">S.</param>
     /// <param name="batch">B.</param>
@@ -232,6 +236,7 @@ public sealed class Seq2SeqModel
         RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
         CheckShapes(source, sourceSteps, output.Length, targetSteps, batch, decoding: true);
+        SourceEmbedding.CheckIds(source, nameof(source));
 
         Span<float> src = sourceInputs.AsSpan(0, sourceSteps * batch * e);
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
@@ -254,10 +259,11 @@ public sealed class Seq2SeqModel
             for (int b = 0; b < batch; b++)
             {
                 ReadOnlySpan<float> row = scores.Slice(b * v, v);
+                // torch.argmax: the first maximum, a NaN counting as the maximum (the first NaN wins).
                 int best = 0;
-                for (int k = 1; k < v; k++)
+                for (int k = 1; k < v && !float.IsNaN(row[best]); k++)
                 {
-                    if (row[k] > row[best])
+                    if (row[k] > row[best] || float.IsNaN(row[k]))
                     {
                         best = k;
                     }

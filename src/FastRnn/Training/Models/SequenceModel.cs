@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Collections.Generic;
+using System.Globalization;
 using FastRnn.Layers;
 using FastRnn.Networks;
 using FastRnn.Sessions;
@@ -300,6 +301,10 @@ public sealed class SequenceModel
     /// <param name="temperature">Softmax temperature (lower is greedier); positive.</param>
     /// <param name="seed">Sampling seed.</param>
     /// <returns>The generated tokens.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The model cannot sample (see above), or the head's logits at a step are NaN, +∞ or all −∞
+    /// (weights that diverged): there is no distribution to draw from.
+    /// </exception>
     public int[] Sample(ReadOnlySpan<int> prime, int count, float temperature, int seed)
     {
         if (Embedding is null || Options.Head != HeadPlacement.EveryStep || prime.IsEmpty || !(temperature > 0))
@@ -321,6 +326,7 @@ public sealed class SequenceModel
             throw new InvalidOperationException("Sample runs the network forward one step at a time; a bidirectional or reverse network needs the whole sequence (use Evaluate).");
         }
 
+        Embedding.CheckIds(prime, nameof(prime));
         RepackIfStale();
         NetworkDescription d = Network.Description;
         StreamingSession stream = inference.CreateSession();
@@ -341,7 +347,7 @@ public sealed class SequenceModel
             }
 
             Head.Forward(h, 1, y);
-            result[i - prime.Length + 1] = Draw(y, temperature, random);
+            result[i - prime.Length + 1] = Draw(y, temperature, random, i - prime.Length + 1);
         }
 
         return result;
@@ -356,12 +362,22 @@ public sealed class SequenceModel
         }
     }
 
-    private static int Draw(float[] logits, float temperature, Random random)
+    private static int Draw(float[] logits, float temperature, Random random, int index)
     {
         float max = float.NegativeInfinity;
         foreach (float v in logits)
         {
-            max = Math.Max(max, v);
+            max = Math.Max(max, v); // NaN if any logit is NaN
+        }
+
+        // NaN, +∞ or all −∞ leave no distribution to draw from (torch.multinomial refuses one too):
+        // without this the draw fell through to the last id, a plausible token from a broken model.
+        if (!float.IsFinite(max))
+        {
+            int bad = Array.FindIndex(logits, v => !float.IsFinite(v) && !float.IsNegativeInfinity(v));
+            bad = bad < 0 ? 0 : bad;
+            throw new InvalidOperationException(
+                $"Sample cannot draw token {index}: the head's logits are not a distribution (logit[{bad}] = {logits[bad].ToString(CultureInfo.InvariantCulture)}, maximum {max.ToString(CultureInfo.InvariantCulture)}); the model's weights are not finite or have overflowed.");
         }
 
         double total = 0;

@@ -8,7 +8,13 @@ public enum HeadPlacement
     /// <summary>On every step's output: many-to-many (taggers, language models, time series).</summary>
     EveryStep,
 
-    /// <summary>On the final state: many-to-one (sequence classification).</summary>
+    /// <summary>
+    /// On the final state: many-to-one (sequence classification). The head reads the top layer's
+    /// h_n, PyTorch's <c>torch.cat([h_n[-2], h_n[-1]], dim=1)</c> for a bidirectional network (forward
+    /// first): the forward direction after each row's last valid step (its length, not the padded
+    /// step T) and the backward direction after step 0, not <c>output[len-1]</c>, whose backward half
+    /// has read only one step. Its head input is [B, D*H_out].
+    /// </summary>
     LastStep,
 }
 
