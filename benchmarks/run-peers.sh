@@ -4,8 +4,8 @@
 # H 64..1024), sequence (T 100, batch 1 and 64), LSTM training step (B 32, T 50, H 256). Then
 # writes perf-results/<CPU folder>/peers.md (FastRnn ÷ best peer per workload, ÷ bound, the
 # 256/128-bit path columns, the targets) and peers.png next to copies of BenchmarkDotNet's reports.
-# 274 cases (with this core's FMA peak and cache bandwidths, measured in the same run): about 65
-# minutes on 2 cores; run it on an otherwise idle machine. Extra arguments go to BenchmarkDotNet,
+# 297 cases (with this core's FMA peak and cache bandwidths, measured in the same run): about 70
+# minutes on 2 cores (274 took 63); run it on an otherwise idle machine. Extra arguments go to BenchmarkDotNet,
 # e.g. `--filter '*Streaming*'`.
 # A peer that cannot load (or whose results differ from FastRnn's) fails its benchmarks with the
 # reason in the log; the report then shows it as "no result" and the script exits non-zero.

@@ -10,8 +10,10 @@ namespace FastRnn.Benchmarks.Peers;
 
 /// <summary>
 /// One LSTM training step, B = 32, T = 50, I = H = 256, on one and on two threads: forward saving what
-/// backward needs, then backward with all weight gradients. FastRnn TrainingSession vs torch nn.LSTM
-/// (backward of sum(output * gradOutput), gradients zeroed first, as FastRnn's GradientBuffer.Zero).
+/// backward needs, then backward with all weight gradients and the input's gradient (FastRnn computes the
+/// first layer's input gradient whether or not it is asked for, so torch's input requires grad too: both run
+/// the six products the bound counts). FastRnn TrainingSession vs torch nn.LSTM (backward of
+/// sum(output * gradOutput), gradients zeroed first, as FastRnn's GradientBuffer.Zero).
 /// </summary>
 [MemoryDiagnoser]
 public class TrainingPeerBenchmarks
@@ -24,6 +26,7 @@ public class TrainingPeerBenchmarks
     private float[] input = null!;
     private float[] output = null!;
     private float[] gradOutput = null!;
+    private float[] gradInput = null!;
     private LSTM? lstm;
     private torch.Tensor? x, gy;
 
@@ -44,7 +47,7 @@ public class TrainingPeerBenchmarks
         torch.set_grad_enabled(true);
         lstm = torch.nn.LSTM(Hidden, Hidden);
         Peers.CopyInto(lstm, network);
-        x = torch.tensor(input, [Steps, Batch, Hidden]);
+        x = torch.tensor(input, [Steps, Batch, Hidden]).requires_grad_(true);
         gy = torch.tensor(gradOutput, [Steps, Batch, Hidden]);
         using (torch.NewDisposeScope())
         {
@@ -58,6 +61,9 @@ public class TrainingPeerBenchmarks
         {
             Peers.Check($"torch LSTM gradient {name}", gradients.Get(name), Peers.ToArray(p.grad!));
         }
+
+        using torch.Tensor gx = x.grad!;
+        Peers.Check($"torch LSTM input gradient H={Hidden}", gradInput, Peers.ToArray(gx));
     }
 
     [Benchmark(Baseline = true)]
@@ -65,7 +71,7 @@ public class TrainingPeerBenchmarks
     {
         gradients.Zero();
         session.Forward(input, Steps, Batch, output);
-        session.Backward(gradOutput, gradients);
+        session.Backward(gradOutput, gradients, gradInput: gradInput);
     }
 
     [Benchmark]
@@ -73,6 +79,7 @@ public class TrainingPeerBenchmarks
     {
         using var scope = torch.NewDisposeScope();
         lstm!.zero_grad();
+        x!.grad?.zero_();
         (lstm.forward(x!).Item1 * gy!).sum().backward();
     }
 
@@ -92,6 +99,7 @@ public class TrainingPeerBenchmarks
         input = Peers.Input(Steps * Batch * Hidden, 11);
         output = new float[input.Length];
         gradOutput = Peers.Input(input.Length, 2).Select(v => v * 0.1f).ToArray();
+        gradInput = new float[input.Length];
         FastRnn();
     }
 }

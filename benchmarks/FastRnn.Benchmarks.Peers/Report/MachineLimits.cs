@@ -3,12 +3,16 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.Intrinsics.X86;
 using FastRnn.Benchmarks.Kernels;
 using FastRnn.Kernels;
 
 namespace FastRnn.Benchmarks.Peers.Report;
 
-/// <summary>A level of the memory hierarchy, with its size per core and the read bandwidth measured in the run.</summary>
+/// <summary>
+/// A level of the memory hierarchy, with its size (L1 and L2: one core's; L3: the whole cache, shared by
+/// cores) and the read bandwidth measured in the run.
+/// </summary>
 internal sealed record MemoryLevel(string Name, long Bytes, double GigabytesPerSecond);
 
 /// <summary>
@@ -100,14 +104,17 @@ internal sealed class MachineLimits
         return new MachineLimits(peak, readNs, levels);
     }
 
-    /// <summary>Per-core L1d, L2 and L3 in bytes from /sys (Zen 4 sizes when /sys does not say).</summary>
-    private static (long L1, long L2, long L3) CacheSizes()
+    /// <summary>
+    /// L1d, L2 and L3 in bytes from /sys, else from CPUID (some VMs have no cache folder in /sys), else
+    /// Zen 4's sizes (32 KiB, 1 MiB, 32 MiB; on AMD the L3 always, the 32 MiB of one core complex).
+    /// </summary>
+    internal static (long L1, long L2, long L3) CacheSizes()
     {
         long l1 = 32 * 1024, l2 = 1024 * 1024, l3 = 32L * 1024 * 1024;
         const string root = "/sys/devices/system/cpu/cpu0/cache";
         if (!Directory.Exists(root))
         {
-            return (l1, l2, l3);
+            return CpuIdCacheSizes(l1, l2, l3);
         }
 
         foreach (string index in Directory.GetDirectories(root, "index*"))
@@ -130,6 +137,58 @@ internal sealed class MachineLimits
                     break;
                 case "3":
                     l3 = size.Value;
+                    break;
+            }
+        }
+
+        return (l1, l2, l3);
+    }
+
+    // CPUID. AMD: L1d in KiB in leaf 0x80000005 ECX[31:24], L2 in KiB in leaf 0x80000006 ECX[31:16] (the L3
+    // there is the whole package's, not the one core complex's a core reads: the default stays). Intel: leaf 4
+    // lists the caches, type in EAX[4:0] (0: no more, 2: instruction), level in EAX[7:5], size =
+    // ways × partitions × line × sets, each stored minus one.
+    private static (long L1, long L2, long L3) CpuIdCacheSizes(long l1, long l2, long l3)
+    {
+        if (!X86Base.IsSupported)
+        {
+            return (l1, l2, l3);
+        }
+
+        (int highest, int vendorB, int vendorC, int vendorD) = X86Base.CpuId(0, 0);
+        if (vendorB == 0x68747541 && vendorD == 0x69746e65 && vendorC == 0x444d4163)
+        {
+            if ((uint)X86Base.CpuId(unchecked((int)0x80000000), 0).Eax >= 0x80000006)
+            {
+                long l1Kib = (uint)X86Base.CpuId(unchecked((int)0x80000005), 0).Ecx >> 24;
+                long l2Kib = (uint)X86Base.CpuId(unchecked((int)0x80000006), 0).Ecx >> 16;
+                l1 = l1Kib > 0 ? l1Kib * 1024 : l1;
+                l2 = l2Kib > 0 ? l2Kib * 1024 : l2;
+            }
+
+            return (l1, l2, l3);
+        }
+
+        for (int index = 0; highest >= 4 && index < 16; index++)
+        {
+            (int eax, int ebx, int ecx, _) = X86Base.CpuId(4, index);
+            int type = eax & 0x1F;
+            if (type == 0)
+            {
+                break;
+            }
+
+            long bytes = (((ebx >> 22) & 0x3FF) + 1L) * (((ebx >> 12) & 0x3FF) + 1L) * ((ebx & 0xFFF) + 1L) * ((uint)ecx + 1L);
+            switch (type == 2 ? 0 : (eax >> 5) & 0x7)
+            {
+                case 1:
+                    l1 = bytes;
+                    break;
+                case 2:
+                    l2 = bytes;
+                    break;
+                case 3:
+                    l3 = bytes;
                     break;
             }
         }

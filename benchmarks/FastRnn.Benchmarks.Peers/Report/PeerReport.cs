@@ -267,8 +267,9 @@ internal static class PeerReport
 
         foreach (MemoryLevel level in limits.Levels)
         {
-            string size = level.Bytes == long.MaxValue ? "beyond L3" : Bytes(level.Bytes);
-            md.AppendLine(CultureInfo.InvariantCulture, $"| read bandwidth, {level.Name} ({size} per core) | {level.GigabytesPerSecond:0.0} GB/s |");
+            // L1 and L2 are each core's own; the L3 and memory are shared, one core reading them.
+            string size = level.Bytes == long.MaxValue ? "beyond L3" : level.Name == "L3" ? Bytes(level.Bytes) + " shared" : Bytes(level.Bytes) + " per core";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| read bandwidth, {level.Name} ({size}) | {level.GigabytesPerSecond:0.0} GB/s |");
         }
 
         md.AppendLine().AppendLine("FmaPeakBenchmarks (12 independent FMA chains) and CacheBandwidthBenchmarks (a 64-byte aligned buffer read with the widest vectors, 8 accumulators) give these; a 2-thread bound doubles the one-core peak. The batch-1 bounds below use WeightReadBenchmarks instead: the same read of a buffer of exactly the workload's weight bytes.").AppendLine();
