@@ -4,7 +4,11 @@ using FastRnn.Training;
 
 namespace FastRnn.Benchmarks.Training;
 
-/// <summary>One training step (forward saving the history + backward with all gradients), B = 32, T = 50, I = H.</summary>
+/// <summary>
+/// One training step (forward saving the history + backward with all weight gradients), B = 32, T = 50,
+/// I = H, with and without the input's gradient (without it Backward skips the product with W_ih: one of
+/// the six products of a one-layer step).
+/// </summary>
 [MemoryDiagnoser]
 public class TrainingStepBenchmarks
 {
@@ -15,12 +19,16 @@ public class TrainingStepBenchmarks
     private float[] input = null!;
     private float[] output = null!;
     private float[] gradOutput = null!;
+    private float[] gradInput = null!;
 
     [Params(CellKind.Lstm, CellKind.Gru)]
     public CellKind Cell { get; set; }
 
     [Params(256, 512)]
     public int Hidden { get; set; }
+
+    [Params(false, true)]
+    public bool InputGradient { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -31,6 +39,7 @@ public class TrainingStepBenchmarks
         input = new float[Steps * Batch * Hidden];
         output = new float[input.Length];
         gradOutput = new float[input.Length];
+        gradInput = InputGradient ? new float[input.Length] : [];
         for (int i = 0; i < input.Length; i++)
         {
             input[i] = (i % 11) * 0.05f;
@@ -43,6 +52,6 @@ public class TrainingStepBenchmarks
     {
         gradients.Zero();
         session.Forward(input, Steps, Batch, output);
-        session.Backward(gradOutput, gradients);
+        session.Backward(gradOutput, gradients, gradInput: gradInput);
     }
 }

@@ -66,7 +66,7 @@ internal sealed class SequenceRegion
 
     public int OutputGradientStride { get; private set; }
 
-    public AlignedBuffer? InputGradient { get; private set; }    // [T, B, InputGradientStride]
+    public AlignedBuffer? InputGradient { get; private set; }    // [T, B, InputGradientStride], null when nobody reads it
 
     public int InputGradientStride { get; private set; }
 
@@ -91,8 +91,12 @@ internal sealed class SequenceRegion
     /// <summary>Forgets the layer's input and output, which may point into a caller's memory pinned only for its call.</summary>
     public void Release() => Input = Output = default;
 
-    /// <summary>Adds what a backward pass through the layer-direction set by <see cref="Set"/> reads and writes.</summary>
-    public void SetBackward(BackwardWeights backward, AlignedBuffer outputGradient, int outputGradientStride, AlignedBuffer inputGradient, int inputGradientStride)
+    /// <summary>
+    /// Adds what a backward pass through the layer-direction set by <see cref="Set"/> reads and writes;
+    /// <paramref name="inputGradient"/> null skips the product with W_ih (the first layer's input
+    /// gradient, when the caller does not ask for it).
+    /// </summary>
+    public void SetBackward(BackwardWeights backward, AlignedBuffer outputGradient, int outputGradientStride, AlignedBuffer? inputGradient, int inputGradientStride)
     {
         Backward = backward;
         OutputGradient = outputGradient;

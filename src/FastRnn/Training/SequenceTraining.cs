@@ -15,7 +15,8 @@ namespace FastRnn.Training;
 /// Rows are kept in the forward run's length order (<see cref="RowOrder"/>), so each step's backward
 /// work covers only the sequences that ran at that step. Gate gradients of every step are kept, so
 /// each weight gradient is one product over all steps and rows (dW = Σ_t δ_tᵀ x_t, see
-/// <see cref="WeightGradients"/>) and the input gradient one product with W_ihᵀ.
+/// <see cref="WeightGradients"/>) and the input gradient one product with W_ihᵀ (not computed for the
+/// first layer when the caller passes no input gradient).
 /// </remarks>
 internal static class SequenceTraining
 {
@@ -50,12 +51,18 @@ internal static class SequenceTraining
             int dInStride = TrainingWorkspace.PaddedInput(network.Cells[layer * d.Directions]);
             AlignedBuffer dInBuffer = ws.OutputGradients[1 - which];
             Span<float> dIn = dInBuffer.Span[..(rows * dInStride)];
-            dIn.Clear();
+
+            // The first layer's input gradient costs a product with W_ih: skipped when the caller does not want it.
+            AlignedBuffer? dInWanted = layer > 0 || !gradInput.IsEmpty ? dInBuffer : null;
+            if (dInWanted is not null)
+            {
+                dIn.Clear();
+            }
             for (int direction = 0; direction < d.Directions; direction++)
             {
                 int slot = (layer * d.Directions) + direction;
                 ws.Runner.Region.Set(d, network.Cells[slot], slot, direction, layerInput.Pinned, ws.Gates[slot], default, steps, batch);
-                ws.Runner.Region.SetBackward(backward[slot], dOutBuffer, dOutStride, dInBuffer, dInStride);
+                ws.Runner.Region.SetBackward(backward[slot], dOutBuffer, dOutStride, dInWanted, dInStride);
                 BackwardDirection(ws, gradFinalHidden, gradFinalCell, gradInitialHidden, gradInitialCell);
             }
 

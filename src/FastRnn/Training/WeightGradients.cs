@@ -35,8 +35,11 @@ internal static class WeightGradients
         ReadOnlySpan<float> dGates = ws.GateGradients.Span[..(rows * dgs)];                                        // [T*B, dgs]
         ReadOnlySpan<float> dHidden = hiddenGateStride > 0 ? ws.HiddenGateGradients.Span[..(rows * dhgs)] : dGates; // [T*B, dhgs] GRU: recurrent side apart
 
-        (int p0, int p1) = r.Share(bw.InputT.Panels, part);
-        PackedMatMul.MultiplyAddPanels(bw.InputT, p0, p1, dGates, dgs, rows, r.InputGradient!.Span[..(rows * r.InputGradientStride)], r.InputGradientStride, PanelOrder.Ascending);
+        if (r.InputGradient is { } dInput)
+        {
+            (int p0, int p1) = r.Share(bw.InputT.Panels, part);
+            PackedMatMul.MultiplyAddPanels(bw.InputT, p0, p1, dGates, dgs, rows, dInput.Span[..(rows * r.InputGradientStride)], r.InputGradientStride, PanelOrder.Ascending);
+        }
 
         Rows(dGates, dgs, bw.InputColumns, r.Input.Span, inputSize, inputSize, rows, gradients.Values(bw.InputWeightName), r, part);
         float[] whh = gradients.Values(bw.RecurrentWeightName);
