@@ -64,7 +64,7 @@ internal static class SelftestCommand
         SelfCheckReport report = SelfCheck.Run();
         if (expectedPath is SimdPath path)
         {
-            var expected = new SelfCheckRow($"active ISA path is {path}", report.ActivePath, $"{ExpectedPathVariable} / --expect-path", report.ActivePath == path ? 0 : 1, 0);
+            var expected = new SelfCheckRow($"active ISA path is {path}", report.ActivePath, $"{ExpectedPathVariable} / --expect-path; active: {report.ActivePath}", report.ActivePath == path ? 0 : 1, 0);
             report = new SelfCheckReport(report.ActivePath, [.. report.Rows, expected]);
         }
 

@@ -32,19 +32,20 @@ internal static class SelfTestReport
             .AddColumn("result");
         foreach (SelfCheckRow row in report.Rows)
         {
+            (string error, string allowed) = Amounts(row);
             table.AddRow(
                 new Text(row.Operation),
                 new Text(row.Path.ToString()),
                 new Text(row.Sizes),
-                new Text(Format(row.MaxError)),
-                new Text(Format(row.Allowed)),
+                new Text(error),
+                new Text(allowed),
                 row.Passed ? new Text("PASS", new Style(Color.Green)) : new Text("FAIL", new Style(Color.Red, decoration: Decoration.Bold)));
         }
 
         ResultTable.Write(table, output);
     }
 
-    /// <summary>The one-line verdict: how many rows passed, and which failed.</summary>
+    /// <summary>The one-line verdict: how many rows passed, and which failed with their error and allowance.</summary>
     public static string Verdict(SelfCheckReport report)
     {
         var rows = new List<SelfCheckRow>(report.Rows);
@@ -56,9 +57,30 @@ internal static class SelfTestReport
 
         return failed == 0
             ? $"selftest: PASS ({rows.Count} checks)"
-            : $"selftest: FAIL ({failed} of {rows.Count} checks failed: {string.Join("; ", rows.FindAll(r => !r.Passed).ConvertAll(r => r.Operation + " " + r.Sizes))})";
+            : $"selftest: FAIL ({failed} of {rows.Count} checks failed: {string.Join("; ", rows.FindAll(r => !r.Passed).ConvertAll(Failure))})";
     }
 
-    private static string Format(double value) =>
-        double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "inf" : value.ToString("0.0E+00", CultureInfo.InvariantCulture);
+    private static string Failure(SelfCheckRow row)
+    {
+        (string error, string allowed) = Amounts(row);
+        return $"{row.Operation} {row.Sizes}, max error {error} > allowed {allowed}";
+    }
+
+    // Two significant digits, and for a failing row as many more as it takes for its error to print
+    // differently from its allowance (1.04e-5 against 1e-5 is "1.04E-05" and "1.00E-05", not twice "1.0E-05").
+    private static (string Error, string Allowed) Amounts(SelfCheckRow row)
+    {
+        for (int decimals = 1; ; decimals++)
+        {
+            string format = "0." + new string('0', decimals) + "E+00";
+            string error = Format(row.MaxError, format), allowed = Format(row.Allowed, format);
+            if (row.Passed || error != allowed || decimals >= 16)
+            {
+                return (error, allowed);
+            }
+        }
+    }
+
+    private static string Format(double value, string format) =>
+        double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "inf" : value.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -10,7 +10,7 @@ using FastRnn.Kernels;
 namespace FastRnn.Diagnostics;
 
 /// <summary>
-/// Checks every kernel (activations, packed float32 and int8 products, one stream's paired product, the transposed product,
+/// Checks every kernel (activations, packed float32, bfloat16 and int8 products, one stream's paired product, the transposed product,
 /// the fused forward and backward gate epilogues) and every cell kind (forward and backward,
 /// stacked, bidirectional, with lengths) on this process's active ISA path against a built-in
 /// double-precision reference, with the error bounds the library documents. This is what
