@@ -11,7 +11,7 @@ namespace FastRnn.Server;
 internal sealed class ConnectionRegistry
 {
     private readonly object gate = new();
-    private readonly Dictionary<long, StreamConnection> open = [];
+    private readonly Dictionary<long, WebSocketConnection> open = [];
     private bool stopping;
 
     public bool IsStopping
@@ -26,7 +26,7 @@ internal sealed class ConnectionRegistry
     }
 
     /// <summary>Adds a connection; false once shutdown has begun.</summary>
-    public bool TryAdd(StreamConnection connection)
+    public bool TryAdd(WebSocketConnection connection)
     {
         lock (gate)
         {
@@ -51,14 +51,14 @@ internal sealed class ConnectionRegistry
     /// <summary>Closes, with 1008, every connection whose client sent nothing for longer than <paramref name="idleTicks"/> (a sweep a few times per idle timeout).</summary>
     public void CloseIdle(long idleTicks)
     {
-        StreamConnection[] connections;
+        WebSocketConnection[] connections;
         lock (gate)
         {
             connections = [.. open.Values];
         }
 
         long now = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (StreamConnection connection in connections)
+        foreach (WebSocketConnection connection in connections)
         {
             connection.CloseIfIdle(now, idleTicks);
         }
@@ -67,14 +67,14 @@ internal sealed class ConnectionRegistry
     /// <summary>Refuses new connections and sends 1001 to every open one; returns how many it closed.</summary>
     public int CloseAll()
     {
-        StreamConnection[] connections;
+        WebSocketConnection[] connections;
         lock (gate)
         {
             stopping = true;
             connections = [.. open.Values];
         }
 
-        foreach (StreamConnection connection in connections)
+        foreach (WebSocketConnection connection in connections)
         {
             connection.BeginShutdown();
         }

@@ -13,7 +13,8 @@ namespace FastRnn.Server;
 
 /// <summary>
 /// Builds the service: loads the model, creates the <see cref="StreamBatcher"/>, and maps
-/// <c>GET /v1/stream</c> (the WebSocket protocol) and <c>GET /healthz</c>. The command line runs
+/// <c>GET /v1/stream</c> (the WebSocket protocol, one stream a connection), <c>GET /v1/streams</c>
+/// (many streams a connection) and <c>GET /healthz</c>. The command line runs
 /// what this returns; a test starts it in-process.
 /// </summary>
 public static class ServerHost
@@ -49,6 +50,7 @@ public static class ServerHost
         var streams = new StreamEndpoint(batcher, registry, model.Hello(EffectiveMaxBatch(options)), logger);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/v1/stream", new RequestDelegate(streams.HandleAsync));
+        app.Map("/v1/streams", new RequestDelegate(streams.HandleMultiplexAsync));
         app.MapMethods("/healthz", ["GET", "HEAD"], new RequestDelegate(health.HandleAsync)); // load balancers probe with either
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -18,7 +18,7 @@ internal static class ServerMetrics
 
     public static readonly Counter<long> ConnectionsClosed = Meter.CreateCounter<long>("fastrnn.server.connections.closed", "{connection}", "Streams ended (reason: normal, rejected, expired, aborted, shutdown).");
 
-    public static readonly Counter<long> FramesRejected = Meter.CreateCounter<long>("fastrnn.server.frames.rejected", "{frame}", "Messages that closed their connection (reason: wrong_length, text).");
+    public static readonly Counter<long> FramesRejected = Meter.CreateCounter<long>("fastrnn.server.frames.rejected", "{frame}", "Messages that closed their connection (reason: wrong_length, text, duplicate_id, full).");
 
     public static void Add(Counter<long> counter, string reason) => counter.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

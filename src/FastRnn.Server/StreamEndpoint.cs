@@ -10,9 +10,11 @@ using Microsoft.Extensions.Logging;
 namespace FastRnn.Server;
 
 /// <summary>
-/// GET /v1/stream: upgrades to a WebSocket, opens one stream of the batcher for it (or closes at
-/// once with 1013 when every slot is taken, 1001 when the server is stopping), runs its
-/// <see cref="StreamConnection"/> and frees the slot however the connection ends.
+/// The WebSocket endpoints. GET /v1/stream: upgrades, opens one stream of the batcher for the
+/// connection (or closes at once with 1013 when every slot is taken, 1001 when the server is
+/// stopping) and runs its <see cref="StreamConnection"/>. GET /v1/streams: upgrades and runs a
+/// <see cref="MultiplexConnection"/>, many streams on one connection. Either way the connection's
+/// streams are freed however it ends.
 /// </summary>
 internal sealed class StreamEndpoint(StreamBatcher batcher, ConnectionRegistry registry, byte[] hello, ILogger logger)
 {
@@ -22,7 +24,13 @@ internal sealed class StreamEndpoint(StreamBatcher batcher, ConnectionRegistry r
     private static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(2);
     private long nextId;
 
-    public async Task HandleAsync(HttpContext context)
+    /// <summary>GET /v1/stream: one stream a connection (<see cref="StreamConnection"/>), opened with the connection.</summary>
+    public Task HandleAsync(HttpContext context) => HandleAsync(context, multiplexed: false);
+
+    /// <summary>GET /v1/streams: messages carry frames of many streams (<see cref="MultiplexConnection"/>); its streams open with their first frames.</summary>
+    public Task HandleMultiplexAsync(HttpContext context) => HandleAsync(context, multiplexed: true);
+
+    private async Task HandleAsync(HttpContext context, bool multiplexed)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -35,6 +43,13 @@ internal sealed class StreamEndpoint(StreamBatcher batcher, ConnectionRegistry r
         if (registry.IsStopping)
         {
             await RefuseAsync(socket, id, WebSocketCloseStatus.EndpointUnavailable, "server shutting down", "shutting_down");
+            return;
+        }
+
+        if (multiplexed)
+        {
+            using var streams = new MultiplexConnection(id, socket, batcher, logger);
+            await RunAsync(streams, context);
             return;
         }
 
@@ -55,8 +70,14 @@ internal sealed class StreamEndpoint(StreamBatcher batcher, ConnectionRegistry r
         }
 
         using var connection = new StreamConnection(id, socket, batcher, handle, logger);
-        ServerMetrics.ConnectionsOpened.Add(1);
         ServerLog.Opened(logger, id, handle.ToString());
+        await RunAsync(connection, context);
+    }
+
+    // Runs an accepted connection to its end and frees its streams however it ends.
+    private async Task RunAsync(WebSocketConnection connection, HttpContext context)
+    {
+        ServerMetrics.ConnectionsOpened.Add(1);
         string reason = "aborted";
         try
         {
@@ -73,18 +94,18 @@ internal sealed class StreamEndpoint(StreamBatcher batcher, ConnectionRegistry r
         }
         finally
         {
-            registry.Remove(id);
+            registry.Remove(connection.Id);
             try
             {
-                batcher.Close(handle);
+                connection.CloseStreams();
             }
             catch (ObjectDisposedException)
             {
-                // The batcher was disposed at shutdown: the slot went with it.
+                // The batcher was disposed at shutdown: the slots went with it.
             }
 
             ServerMetrics.Add(ServerMetrics.ConnectionsClosed, reason);
-            ServerLog.Ended(logger, id, reason, connection.Frames);
+            ServerLog.Ended(logger, connection.Id, reason, connection.Frames);
         }
     }
 
@@ -98,7 +119,7 @@ internal sealed class StreamEndpoint(StreamBatcher batcher, ConnectionRegistry r
         {
             response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             response.Headers.Allow = "GET";
-            message = $"/v1/stream takes GET with a WebSocket upgrade, not {request.Method}.";
+            message = $"{request.Path} takes GET with a WebSocket upgrade, not {request.Method}.";
         }
         else if (request.Headers.TryGetValue("Sec-WebSocket-Version", out var version) && version.ToString() != "13")
         {
@@ -109,7 +130,7 @@ internal sealed class StreamEndpoint(StreamBatcher batcher, ConnectionRegistry r
         else
         {
             response.StatusCode = StatusCodes.Status400BadRequest;
-            message = "GET /v1/stream expects a WebSocket upgrade: Connection: Upgrade, Upgrade: websocket, Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key of 16 bytes in base64.";
+            message = $"GET {request.Path} expects a WebSocket upgrade: Connection: Upgrade, Upgrade: websocket, Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key of 16 bytes in base64.";
         }
 
         return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.WriteAsync(message, context.RequestAborted);

@@ -30,6 +30,7 @@ internal sealed class TestServer : IAsyncDisposable
         App = app;
         Http = new Uri(app.Urls.Single());
         Stream = new Uri($"ws://{Http.Authority}/v1/stream");
+        Multiplex = new Uri($"ws://{Http.Authority}/v1/streams");
         Batcher = app.Services.GetRequiredService<StreamBatcher>();
     }
 
@@ -38,6 +39,9 @@ internal sealed class TestServer : IAsyncDisposable
     public Uri Http { get; }
 
     public Uri Stream { get; }
+
+    /// <summary>The many-streams-a-connection endpoint, /v1/streams.</summary>
+    public Uri Multiplex { get; }
 
     public StreamBatcher Batcher { get; }
 
@@ -120,10 +124,13 @@ internal static class ServerFixture
         return source.Token;
     }
 
-    public static async Task<(ClientWebSocket Socket, JsonElement Hello)> ConnectAsync(TestServer server, CancellationToken cancellationToken)
+    public static Task<(ClientWebSocket Socket, JsonElement Hello)> ConnectAsync(TestServer server, CancellationToken cancellationToken) =>
+        ConnectAsync(server.Stream, cancellationToken);
+
+    public static async Task<(ClientWebSocket Socket, JsonElement Hello)> ConnectAsync(Uri endpoint, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(server.Stream, cancellationToken);
+        await socket.ConnectAsync(endpoint, cancellationToken);
         (WebSocketMessageType type, byte[] bytes) = await ReceiveAsync(socket, cancellationToken);
         Assert.True(type == WebSocketMessageType.Text, $"expected the hello as a text message, got {type} (close {socket.CloseStatus} '{socket.CloseStatusDescription}')");
         using JsonDocument hello = JsonDocument.Parse(bytes);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using FastRnn.IO;
+using FastRnn.Networks;
 using FastRnn.Server;
 using Xunit;
 
@@ -192,4 +193,24 @@ internal static class ServerTestsShared
     /// <summary>A short stream checked against a session of its own.</summary>
     public static Task RunOneStreamAsync(TestServer server, CancellationToken timeout) =>
         ServerStreamTests.RunStreamAsync(server, NetworkFile.Load(ServerFixture.LstmPath), null, 3, 10, timeout);
+
+    /// <summary>
+    /// Starts a server for the 2-layer LSTM (64 slots, batches of 16), runs <paramref name="clients"/>
+    /// concurrent clients (each given its index and the network it checks against), and waits until
+    /// every stream they opened is closed.
+    /// </summary>
+    public static async Task RunConcurrentClientsAsync(int clients, Func<TestServer, RecurrentNetwork, int, Task> client, CancellationToken timeout)
+    {
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 64, MaxBatch = 16 }, timeout);
+        RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
+        var running = new Task[clients];
+        for (int c = 0; c < clients; c++)
+        {
+            int index = c;
+            running[c] = Task.Run(() => client(server, network, index), timeout);
+        }
+
+        await Task.WhenAll(running);
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "every stream is closed");
+    }
 }

@@ -27,18 +27,8 @@ public sealed class ServerStreamTests
     {
         const int Streams = 50, Frames = 200;
         CancellationToken timeout = ServerFixture.Timeout(30);
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 64, MaxBatch = 16 }, timeout);
-        RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
-        NetworkDescription d = network.Description;
-        var clients = new Task[Streams];
-        for (int s = 0; s < Streams; s++)
-        {
-            int stream = s;
-            clients[s] = Task.Run(() => RunStreamAsync(server, network, null, stream, Frames, timeout), timeout);
-        }
-
-        await Task.WhenAll(clients);
-        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "every stream is closed");
+        await ServerTestsShared.RunConcurrentClientsAsync(
+            Streams, (server, network, stream) => RunStreamAsync(server, network, null, stream, Frames, timeout), timeout);
     }
 
     [Fact]

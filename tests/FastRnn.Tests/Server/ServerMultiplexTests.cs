@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using FastRnn.IO;
+using FastRnn.Networks;
+using FastRnn.Server;
+using FastRnn.Sessions;
+using FastRnn.Tests.Serving;
+using Xunit;
+
+namespace FastRnn.Tests.Server;
+
+/// <summary>
+/// /v1/streams, many streams on one connection: every record's answer bit-identical to a
+/// <see cref="StreamingSession"/> per stream, in the message's order, whichever streams a message
+/// holds; ended and expired streams start again from zero; bad messages close only their own
+/// connection, with a reason naming the problem.
+/// </summary>
+public sealed class ServerMultiplexTests
+{
+    [Fact]
+    public async Task FiftyStreamsOnFiveConnectionsAreAnsweredInOrderBitForBit()
+    {
+        const int Connections = 5, PerConnection = 10, Messages = 60;
+        CancellationToken timeout = ServerFixture.Timeout(30);
+        await ServerTestsShared.RunConcurrentClientsAsync(
+            Connections, (server, network, connection) => RunConnectionAsync(server, network, connection, PerConnection, Messages, timeout), timeout);
+    }
+
+    [Fact]
+    public async Task AnEndedStreamFreesItsSlotAndItsIdStartsAgainFromZero()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
+        RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            float[] frame = [0.5f, -1, 0.25f, 2, -0.75f];
+            float[] first = FirstStep(network, frame);
+            await MultiplexClient.SendAsync(socket, [(3, frame), (9, frame)], timeout);
+            await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+            Assert.Equal(2, server.Batcher.OpenStreams);
+            await MultiplexClient.SendTextAsync(socket, """{"end":[3, 12345]}""", timeout);
+            await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 1, "stream 3 is ended, 9 stays");
+            await MultiplexClient.SendAsync(socket, [(3, frame), (9, frame)], timeout);
+            List<(uint Id, float[] Output)> answer = await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+            Assert.Equal([3u, 9u], answer.ConvertAll(r => r.Id));
+            ServingFixtures.AssertBitIdentical(first, answer[0].Output, "stream 3 after its end: a new stream");
+            Assert.NotEqual(first, answer[1].Output); // stream 9 went on from its first step
+            await ServerFixture.CloseAsync(socket, timeout);
+        }
+
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+    }
+
+    [Fact]
+    public async Task AnExpiredStreamIsNamedBeforeTheAnswerWhichLeavesItOut()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, IdleTimeoutSeconds = 1 }, timeout);
+        RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            float[] frame = [0.5f, -1, 0.25f, 2, -0.75f];
+            await MultiplexClient.SendAsync(socket, [(1, frame), (2, frame)], timeout);
+            await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+            for (int i = 0; i < 6; i++)
+            {
+                await Task.Delay(250, timeout); // stream 2 idles, the connection does not
+                await MultiplexClient.SendAsync(socket, [(1, frame)], timeout);
+                await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+            }
+
+            await MultiplexClient.SendAsync(socket, [(2, frame), (1, frame)], timeout);
+            (WebSocketMessageType type, byte[] notice) = await ServerFixture.ReceiveAsync(socket, timeout);
+            Assert.Equal(WebSocketMessageType.Text, type);
+            Assert.Equal("""{"expired":[2]}""", Encoding.UTF8.GetString(notice));
+            List<(uint Id, float[] Output)> answer = await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+            Assert.Equal([1u], answer.ConvertAll(r => r.Id));
+
+            // The id is forgotten: its next frame opens a new stream.
+            await MultiplexClient.SendAsync(socket, [(2, frame)], timeout);
+            answer = await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+            ServingFixtures.AssertBitIdentical(FirstStep(network, frame), answer[0].Output, "stream 2 after it expired");
+            await ServerFixture.CloseAsync(socket, timeout);
+        }
+
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+    }
+
+    [Theory]
+    [InlineData(0, "got 0 bytes")]
+    [InlineData(23, "got 23 bytes")]
+    [InlineData(50, "got 50 bytes")]
+    public async Task AMessageThatIsNotWholeRecordsClosesWith1007(int bytes, string got)
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await AfterOneAnswerAsync(
+            socket => socket.SendAsync(new byte[bytes], WebSocketMessageType.Binary, true, timeout),
+            $"expected n·24 bytes (n records: uint32 id + 5 float32), {got}",
+            timeout);
+    }
+
+    [Fact]
+    public async Task MoreRecordsThanSlotsAreRefusedBeforeTheyAreKept()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 4 }, timeout);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            var records = new List<(uint, float[])>();
+            for (uint id = 0; id < 5; id++)
+            {
+                records.Add((id, new float[5]));
+            }
+
+            await MultiplexClient.SendAsync(socket, records, timeout);
+            await ServerFixture.ExpectCloseAsync(socket, WebSocketCloseStatus.InvalidPayloadData, "got 120 bytes; at most 4 records", timeout);
+        }
+
+        Assert.Equal(0, server.Batcher.OpenStreams);
+    }
+
+    [Fact]
+    public async Task AnIdTwiceInOneMessageClosesWith1007NamingIt()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            await MultiplexClient.SendAsync(socket, [(4, new float[5]), (8, new float[5]), (4, new float[5])], timeout);
+            await ServerFixture.ExpectCloseAsync(socket, WebSocketCloseStatus.InvalidPayloadData, "stream id 4 twice in one message (records 0 and 2)", timeout);
+        }
+
+        Assert.Equal(0, server.Batcher.OpenStreams); // refused before any stream opened
+    }
+
+    [Theory]
+    [InlineData("""{"end":[1,"x"]}""", "an id that is not a uint32")]
+    [InlineData("""{"end":[1,-1]}""", "an id that is not a uint32")]
+    [InlineData("""{"stop":[1]}""", "another JSON shape")]
+    [InlineData("""{"end":[1]} x""", "text that is not JSON")]
+    [InlineData("""{"end":[1],"more":2}""", "more than the \"end\" array")]
+    public async Task ATextMessageOtherThanEndClosesWith1007AndEndsNothing(string text, string problem)
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await AfterOneAnswerAsync(socket => MultiplexClient.SendTextAsync(socket, text, timeout), $"expected text {{\"end\":[ids]}}; got {problem}", timeout);
+    }
+
+    [Fact]
+    public async Task NewStreamsBeyondTheSlotsCloseWith1013AndOtherConnectionsGoOn()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 3 }, timeout);
+        (ClientWebSocket holder, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        (ClientWebSocket late, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (holder)
+        using (late)
+        {
+            await MultiplexClient.SendAsync(holder, [(1, new float[5]), (2, new float[5])], timeout);
+            await MultiplexClient.ReceiveAsync(holder, 17, timeout);
+            await MultiplexClient.SendAsync(late, [(1, new float[5]), (2, new float[5])], timeout);
+            await ServerFixture.ExpectCloseAsync(late, StreamEndpoint.TryAgainLater, "server full: 3 streams open; stream id 2 could not be opened", timeout);
+            await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 2, "the refused connection's stream is freed");
+            await MultiplexClient.SendAsync(holder, [(2, new float[5]), (1, new float[5])], timeout);
+            Assert.Equal([2u, 1u], (await MultiplexClient.ReceiveAsync(holder, 17, timeout)).ConvertAll(r => r.Id));
+            await ServerFixture.CloseAsync(holder, timeout);
+        }
+
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "every slot is freed");
+    }
+
+    [Fact]
+    public async Task TheHelloIsTheOneStreamEndpointsHello()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
+        (ClientWebSocket one, JsonElement oneHello) = await ServerFixture.ConnectAsync(server, timeout);
+        (ClientWebSocket many, JsonElement manyHello) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (one)
+        using (many)
+        {
+            Assert.Equal(oneHello.GetRawText(), manyHello.GetRawText());
+            await ServerFixture.CloseAsync(one, timeout);
+            await ServerFixture.CloseAsync(many, timeout);
+        }
+    }
+
+    // One stream answered once, then the bad message: a close with 1007 and the reason, the stream's slot freed (a bad message ends nothing else first).
+    private static async Task AfterOneAnswerAsync(Func<WebSocket, Task> sendBadMessage, string reason, CancellationToken timeout)
+    {
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            await MultiplexClient.SendAsync(socket, [(1, new float[5])], timeout);
+            await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+            Assert.Equal(1, server.Batcher.OpenStreams);
+            await sendBadMessage(socket);
+            await ServerFixture.ExpectCloseAsync(socket, WebSocketCloseStatus.InvalidPayloadData, reason, timeout);
+        }
+
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the stream's slot is freed");
+    }
+
+    // Each message holds the frames of the streams whose turn it is ((t + s) % 3 != 0: every stream
+    // misses some messages), in an order that changes; every answer is checked against a session per stream.
+    private static async Task RunConnectionAsync(TestServer server, RecurrentNetwork network, int connection, int streams, int messages, CancellationToken timeout)
+    {
+        NetworkDescription d = network.Description;
+        var random = new Random(connection);
+        var sessions = new StreamingSession[streams];
+        for (int s = 0; s < streams; s++)
+        {
+            sessions[s] = network.CreateSession();
+        }
+
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            float[] expected = new float[d.OutputSize];
+            for (int t = 0; t < messages; t++)
+            {
+                var records = new List<(uint Id, float[] Frame)>();
+                for (int k = 0; k < streams; k++)
+                {
+                    int s = (k + t) % streams;
+                    if ((t + s) % 3 != 0)
+                    {
+                        records.Add(((uint)(1000 + (s * 7)), ServingFixtures.RandomFloats(random, d.InputSize)));
+                    }
+                }
+
+                await MultiplexClient.SendAsync(socket, records, timeout);
+                List<(uint Id, float[] Output)> answer = await MultiplexClient.ReceiveAsync(socket, d.OutputSize, timeout);
+                Assert.Equal(records.ConvertAll(r => r.Id), answer.ConvertAll(r => r.Id));
+                for (int i = 0; i < records.Count; i++)
+                {
+                    int s = (int)(records[i].Id - 1000) / 7;
+                    sessions[s].Step(records[i].Frame, 1, expected);
+                    ServingFixtures.AssertBitIdentical(expected, answer[i].Output, $"connection {connection}, stream {s}, message {t}");
+                }
+            }
+
+            await ServerFixture.CloseAsync(socket, timeout);
+        }
+    }
+
+    private static float[] FirstStep(RecurrentNetwork network, float[] frame)
+    {
+        float[] output = new float[network.Description.OutputSize];
+        network.CreateSession().Step(frame, 1, output);
+        return output;
+    }
+}
