@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -72,6 +73,7 @@ internal sealed class MultiplexConnection : WebSocketConnection
         streams.Clear();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // an answer that waits (for the batcher, or on TCP) allocates no state machine box
     protected override async ValueTask OnMessageAsync(ReceivedMessage message, CancellationToken aborted)
     {
         if (message.Type == WebSocketMessageType.Text)

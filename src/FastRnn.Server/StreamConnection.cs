@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using FastRnn.Serving;
@@ -31,6 +32,7 @@ internal sealed class StreamConnection : WebSocketConnection
 
     public override void CloseStreams() => Batcher.Close(handle);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // an answer that waits (for the batcher, or on TCP) allocates no state machine box
     protected override async ValueTask OnMessageAsync(ReceivedMessage message, CancellationToken aborted)
     {
         if (message.Type == WebSocketMessageType.Text)
