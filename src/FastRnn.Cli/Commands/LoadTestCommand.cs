@@ -15,7 +15,8 @@ namespace FastRnn.Cli.Commands;
 /// <summary>
 /// <c>fastrnn loadtest --url URL --streams N --frames F [--interval-ms P]</c> drives N concurrent
 /// WebSocket streams of a server (<c>ws://…/v1/stream</c>), each sending a frame every P ms (0: the
-/// next as soon as the last is answered), and <c>fastrnn loadtest --in-process --model M [module
+/// next as soon as the last is answered), or with <c>--streams-per-connection K</c> K streams a
+/// connection to <c>ws://…/v1/streams</c> on one clock, and <c>fastrnn loadtest --in-process --model M [module
 /// options] ...</c> drives the same streams straight into a <see cref="StreamBatcher"/>, so the
 /// network's share shows. Progress goes to standard error; the summary, then one JSON line (the last
 /// line), to standard output. Exit 0 when every frame was answered, 1 when some were not, 2 for a
@@ -25,6 +26,7 @@ internal static class LoadTestCommand
 {
     private const int UsageErrorExitCode = 2;
     private const long MaxLatencies = 25_000_000; // one float per measured frame is kept for exact percentiles: 100 MB
+    private const int MaxStreamsPerConnection = 1024;
     private const int DefaultIntervalMs = 10, DefaultTimeoutSeconds = 120, DefaultWindow = 64, DefaultSeed = 1, DefaultMaxBatch = 64;
 
     /// <summary>The <c>loadtest</c> command.</summary>
@@ -42,6 +44,7 @@ internal static class LoadTestCommand
         Option<int?> timeout = CliOptions.Integer("--timeout-s", "S", $"Stop after S seconds whatever is left, close handshakes included; the run ends within about a second past S (default {DefaultTimeoutSeconds}).", 1, 86_400);
         Option<int?> seed = CliOptions.Integer("--seed", "S", $"Seed of the frames' values (default {DefaultSeed}).", 0, int.MaxValue);
         Option<int?> window = CliOptions.Integer("--window", "N", $"Unanswered frames a stream may have; a frame due beyond them is skipped (default {DefaultWindow}).", 1, 4096);
+        Option<int?> perConnection = CliOptions.Integer("--streams-per-connection", "K", "--url: K streams share a connection to ws://…/v1/streams and its clock, one message per interval (default: a connection per stream to /v1/stream).", 1, MaxStreamsPerConnection);
         var model = new Option<string>("--model") { HelpName = "M", Description = "--in-process: a FastRnn network file, or with --rnn-prefix a PyTorch module's state_dict (.safetensors)." };
         var rnnPrefix = new Option<string>("--rnn-prefix") { HelpName = "P", Description = "--in-process: load --model as a module; its recurrent layer's prefix, e.g. rnn. (\"\" for a bare nn.LSTM)." };
         var headPrefix = new Option<string>("--head-prefix") { HelpName = "Q", Description = "--in-process: the module's nn.Linear head prefix, e.g. head." };
@@ -54,7 +57,7 @@ internal static class LoadTestCommand
         Option<int?> threads = CliOptions.Integer("--threads", "T", "--in-process: threads of one batched step (default 1).", 1, 64);
         var command = new CliCommand("loadtest", "Drive many concurrent streams of a server (--url) or of a batcher in this process (--in-process): throughput and latency.", UsageErrorExitCode)
         {
-            url, inProcess, allowRemote, streams, frames, interval, warmup, timeout, seed, window,
+            url, inProcess, allowRemote, streams, frames, interval, warmup, timeout, seed, window, perConnection,
             model, rnnPrefix, headPrefix, headActivation, nonlinearity, ignoreOthers, weights, maxBatch, queueDelay, threads,
         };
         Option[] inProcessOnly = [model, rnnPrefix, headPrefix, headActivation, nonlinearity, ignoreOthers, weights, maxBatch, queueDelay, threads];
@@ -64,7 +67,7 @@ internal static class LoadTestCommand
             try
             {
                 // Values first: one that did not parse reports its own error (and throws here) before these checks add others.
-                _ = (result.GetValue(streams), result.GetValue(frames), result.GetValue(interval), result.GetValue(warmup), result.GetValue(timeout), result.GetValue(seed), result.GetValue(window));
+                _ = (result.GetValue(streams), result.GetValue(frames), result.GetValue(interval), result.GetValue(warmup), result.GetValue(timeout), result.GetValue(seed), result.GetValue(window), result.GetValue(perConnection));
                 _ = (result.GetValue(headActivation), result.GetValue(nonlinearity), result.GetValue(weights), result.GetValue(maxBatch), result.GetValue(queueDelay), result.GetValue(threads));
                 string? address = result.GetValue(url);
                 bool local = result.GetValue(inProcess);
@@ -120,6 +123,11 @@ internal static class LoadTestCommand
                     }
                 }
 
+                if (local && CliOptions.Given(result, perConnection))
+                {
+                    result.AddError("--streams-per-connection is for --url (streams sharing a connection to /v1/streams); --in-process has no connections");
+                }
+
                 long total = (long)(result.GetValue(streams) ?? 1) * (result.GetValue(frames) ?? 1);
                 if (total > MaxLatencies)
                 {
@@ -142,12 +150,14 @@ internal static class LoadTestCommand
                 TimeoutSeconds = result.GetValue(timeout) ?? DefaultTimeoutSeconds,
                 Seed = result.GetValue(seed) ?? DefaultSeed,
                 Window = result.GetValue(window) ?? DefaultWindow,
+                StreamsPerConnection = result.GetValue(perConnection),
             };
             TextWriter output = result.InvocationConfiguration.Output, error = result.InvocationConfiguration.Error;
             if (result.GetValue(url) is string address)
             {
-                Uri uri = StreamUrl.From(address, result.GetValue(allowRemote), out _)!;
-                return Run(settings, new UrlTarget(uri), output, error);
+                string path = settings.StreamsPerConnection is null ? StreamUrl.StreamPath : StreamUrl.MultiplexPath;
+                Uri uri = StreamUrl.From(address, result.GetValue(allowRemote), out _, path)!;
+                return Run(settings, new UrlTarget(uri, settings), output, error);
             }
 
             var source = new InProcessModel
@@ -192,7 +202,8 @@ internal static class LoadTestCommand
     {
         using (target)
         {
-            error.WriteLine($"fastrnn loadtest: {settings.Streams} streams × {settings.Frames} frames{(settings.WarmupFrames > 0 ? $" (after {settings.WarmupFrames} warm-up)" : string.Empty)} {(settings.IntervalMs == 0 ? "each as soon as the last is answered" : $"every {settings.IntervalMs} ms")}, {target.Mode}: {target.Address}");
+            string perConnection = settings.StreamsPerConnection is int k ? $" ({k} per connection, {settings.Connections} connections)" : string.Empty;
+            error.WriteLine($"fastrnn loadtest: {settings.Streams} streams{perConnection} × {settings.Frames} frames{(settings.WarmupFrames > 0 ? $" (after {settings.WarmupFrames} warm-up)" : string.Empty)} {(settings.IntervalMs == 0 ? "each as soon as the last is answered" : $"every {settings.IntervalMs} ms")}, {target.Mode}: {target.Address}");
             long plannedMs = (long)settings.FramesPerStream * settings.IntervalMs;
             if (plannedMs > settings.TimeoutSeconds * 1000L)
             {

@@ -20,22 +20,22 @@ internal sealed class CloseTally
     /// <summary>Streams that ended before the test closed them.</summary>
     public int EndedEarly { get; private set; }
 
-    /// <summary>Counts how <paramref name="stream"/> ended, if it says.</summary>
-    public void Add(LoadStream stream)
+    /// <summary>Counts how <paramref name="stream"/> ended, if it says, for each of the <paramref name="streams"/> streams it carries.</summary>
+    public void Add(LoadStream stream, int streams)
     {
         if (stream.EndKey is string key)
         {
-            Add(key, stream.EndReason, stream.EndedEarly);
+            Add(key, stream.EndReason, stream.EndedEarly, streams);
         }
     }
 
-    /// <summary>Counts a stream that ended by <paramref name="key"/>.</summary>
-    public void Add(string key, string? reason, bool early)
+    /// <summary>Counts <paramref name="streams"/> streams that ended by <paramref name="key"/>.</summary>
+    public void Add(string key, string? reason, bool early, int streams)
     {
         lock (gate)
         {
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-            EndedEarly += early ? 1 : 0;
+            counts[key] = counts.GetValueOrDefault(key) + streams;
+            EndedEarly += early ? streams : 0;
             string line = string.IsNullOrEmpty(reason) ? key : $"{key}: {reason}";
             if (early && reasons.Count < ReasonsKept && !reasons.Contains(line))
             {

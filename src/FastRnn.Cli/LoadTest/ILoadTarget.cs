@@ -17,7 +17,10 @@ internal interface ILoadTarget : IDisposable
     /// <summary>Streams per batched step seen so far (the batcher's metrics), or null where they cannot be read.</summary>
     double? MeanBatch { get; }
 
-    /// <summary>Opens stream <paramref name="index"/>; a stream that could not open is returned ended.</summary>
+    /// <summary>
+    /// Opens stream <paramref name="index"/> (with <see cref="LoadTestSettings.StreamsPerConnection"/>,
+    /// connection <paramref name="index"/> and its streams); one that could not open is returned ended.
+    /// </summary>
     Task<LoadStream> OpenAsync(int index, CancellationToken cancellationToken);
 
     /// <summary>Fails every step still in flight, when the run's timeout fires.</summary>

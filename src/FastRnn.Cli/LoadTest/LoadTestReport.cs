@@ -93,6 +93,15 @@ internal sealed record LoadTestReport
             w.WriteString("mode", Mode);
             w.WriteString(Mode == "url" ? "url" : "model_file", Address);
             w.WriteNumber("streams", Settings.Streams);
+            if (Settings.StreamsPerConnection is int perConnection)
+            {
+                w.WriteNumber("streams_per_connection", perConnection);
+            }
+            else
+            {
+                w.WriteNull("streams_per_connection");
+            }
+
             w.WriteNumber("frames", Settings.Frames);
             w.WriteNumber("warmup_frames", Settings.WarmupFrames);
             w.WriteNumber("interval_ms", Settings.IntervalMs);

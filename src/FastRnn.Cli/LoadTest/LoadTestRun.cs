@@ -6,27 +6,28 @@ using System.Threading.Tasks;
 namespace FastRnn.Cli.LoadTest;
 
 /// <summary>
-/// One load test: opens every stream on the target, drives them all at once until each has sent its
-/// frames and had them answered, or until the timeout, then gathers the figures.
+/// One load test: opens every stream on the target (with streams per connection, every connection),
+/// drives them all at once until each has sent its frames and had them answered, or until the
+/// timeout, then gathers the figures.
 /// </summary>
 internal static class LoadTestRun
 {
     public static async Task<LoadTestReport> RunAsync(LoadTestSettings settings, ILoadTarget target, LoadTestProgress progress)
     {
         var recorder = new LatencyRecorder(settings.Streams, settings.Frames);
-        var drivers = new StreamDriver[settings.Streams];
+        var drivers = new StreamDriver[settings.Connections];
         var tally = new CloseTally();
         long started = Stopwatch.GetTimestamp();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.TimeoutSeconds));
         using CancellationTokenRegistration abort = timeout.Token.Register(target.Abort);
-        var streams = new Task[settings.Streams];
-        for (int i = 0; i < streams.Length; i++)
+        var connections = new Task[settings.Connections];
+        for (int i = 0; i < connections.Length; i++)
         {
-            drivers[i] = new StreamDriver(i, settings, recorder);
-            streams[i] = RunStreamAsync(i, drivers[i], settings, target, tally, timeout.Token);
+            drivers[i] = new StreamDriver(settings.FirstStreamOf(i), settings.StreamsOf(i), settings, recorder);
+            connections[i] = RunConnectionAsync(i, drivers[i], settings, target, tally, timeout.Token);
         }
 
-        Task all = Task.WhenAll(streams);
+        Task all = Task.WhenAll(connections);
         await progress.ShowAsync(all, () => Figures(drivers, recorder, started));
         await all;
         foreach (StreamDriver d in drivers)
@@ -72,8 +73,10 @@ internal static class LoadTestRun
         };
     }
 
-    private static async Task RunStreamAsync(int index, StreamDriver driver, LoadTestSettings settings, ILoadTarget target, CloseTally tally, CancellationToken timeout)
+    /// <summary>Opens connection <paramref name="index"/> (a stream, or a connection's streams), drives it, closes it and counts how each of its streams ended.</summary>
+    private static async Task RunConnectionAsync(int index, StreamDriver driver, LoadTestSettings settings, ILoadTarget target, CloseTally tally, CancellationToken timeout)
     {
+        int streams = settings.StreamsOf(index);
         LoadStream stream;
         try
         {
@@ -81,12 +84,12 @@ internal static class LoadTestRun
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            tally.Add("timeout", "the run's timeout came before the stream was open", early: true);
+            tally.Add("timeout", "the run's timeout came before the stream was open", early: true, streams);
             return;
         }
         catch (InvalidOperationException e)
         {
-            tally.Add("failed", e.Message, early: true);
+            tally.Add("failed", e.Message, early: true, streams);
             return;
         }
 
@@ -95,8 +98,8 @@ internal static class LoadTestRun
             bool closed = false;
             if (stream.EndKey is null)
             {
-                // Independent clients do not start in step: spread the streams' clocks over one interval.
-                TimeSpan delay = TimeSpan.FromMilliseconds(settings.IntervalMs * (double)index / settings.Streams);
+                // Independent clients do not start in step: spread the clocks over one interval.
+                TimeSpan delay = TimeSpan.FromMilliseconds(settings.IntervalMs * (double)index / settings.Connections);
                 await driver.RunAsync(stream, delay, timeout);
                 if (stream.EndKey is null && !timeout.IsCancellationRequested)
                 {
@@ -110,7 +113,7 @@ internal static class LoadTestRun
                 stream.EndEarly("timeout", $"the run's timeout ({settings.TimeoutSeconds} s) came before the stream was done");
             }
 
-            tally.Add(stream);
+            tally.Add(stream, streams);
         }
     }
 

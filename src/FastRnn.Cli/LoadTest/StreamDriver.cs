@@ -7,32 +7,39 @@ using System.Threading.Tasks;
 namespace FastRnn.Cli.LoadTest;
 
 /// <summary>
-/// Drives one stream: a sender that puts each frame out on the stream's own clock (frame k at
-/// start + k·interval, so a slow answer does not shift later frames; frames already due go out at
-/// once) and a receiver that takes the answers in order and records each latency, from the send to
-/// its answer. At most a window of frames is unanswered; a frame due while the window is full is
-/// skipped and counted. With interval 0 the window is one frame: the next goes out when the last is
-/// answered. The counters are read by the progress line while the run goes on.
+/// Drives one stream, or the n streams of one multiplexed connection on the connection's one clock
+/// (frame k of every stream in one message; one answer answers them all, so they are sent, answered,
+/// skipped and timed together, and counted each): a sender that puts each frame out on the clock
+/// (frame k at start + k·interval, so a slow answer does not shift later frames; frames already due
+/// go out at once) and a receiver that takes the answers in order and records each latency, from the
+/// send to its answer. At most a window of frames is unanswered; a frame due while the window is full
+/// is skipped and counted (on a connection, that frame of each of its streams). With interval 0 the
+/// window is one frame: the next goes out when the last is answered. The counters are read by the
+/// progress line while the run goes on.
 /// </summary>
 internal sealed class StreamDriver : IDisposable
 {
-    private readonly int index;
+    private readonly int first;                          // the index of the first stream driven
+    private readonly int streams;                        // n: streams driven together
     private readonly LoadTestSettings settings;
     private readonly LatencyRecorder recorder;
     private readonly int window;
     private readonly long[] sentAt;                      // [window] Stopwatch timestamp of each unanswered frame, by sequence mod window
     private readonly SemaphoreSlim toReceive = new(0);   // a permit per frame sent, and one when the sender is done
     private readonly SemaphoreSlim windowPlaces;         // places in the window
-    private float[] frames = [];                         // [window, I] the unanswered frames, by sequence mod window
-    private int inputSize;
+    private float[] frames = [];                         // [window, n, I] the unanswered frames, by sequence mod window
+    private int frameSize;                               // n·I: floats sent at once
     private int sentTotal;                               // frames sent, warm-up included: the next sequence number
     private int firstMeasured = int.MaxValue;            // sequence number of the first measured frame sent
-    private int sent, answered, skipped;                 // measured frames only
+    private int sent, answered, skipped;                 // measured frames only, counted per stream
     private long firstMeasuredAt, lastAnswerAt;
 
-    public StreamDriver(int index, LoadTestSettings settings, LatencyRecorder recorder)
+    /// <summary>A driver of streams <paramref name="first"/>..<paramref name="first"/> + <paramref name="streams"/> - 1, all sent together.</summary>
+    public StreamDriver(int first, int streams, LoadTestSettings settings, LatencyRecorder recorder)
     {
-        this.index = index;
+        ArgumentNullException.ThrowIfNull(settings);
+        this.first = first;
+        this.streams = streams;
         this.settings = settings;
         this.recorder = recorder;
         window = settings.EffectiveWindow;
@@ -56,15 +63,16 @@ internal sealed class StreamDriver : IDisposable
     public long LastAnswerAt => lastAnswerAt;
 
     /// <summary>
-    /// Sends every frame of the stream and receives the answers, starting after <paramref name="delay"/>
-    /// (streams start spread over one interval, as independent clients do, rather than all at once);
+    /// Sends every frame of the stream (of each stream of <paramref name="stream"/>'s connection) and
+    /// receives the answers, starting after <paramref name="delay"/> (streams start spread over one
+    /// interval, as independent clients do, rather than all at once);
     /// returns when all are answered, the stream ends, or <paramref name="cancellationToken"/> (the
     /// run's timeout) fires.
     /// </summary>
     public async Task RunAsync(LoadStream stream, TimeSpan delay, CancellationToken cancellationToken)
     {
-        inputSize = stream.InputSize;
-        frames = new float[window * inputSize];
+        frameSize = streams * stream.InputSize;
+        frames = new float[window * frameSize];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task receiving = ReceiveAllAsync(stream, stop, cancellationToken);
         try
@@ -89,7 +97,7 @@ internal sealed class StreamDriver : IDisposable
 
     private async Task SendAllAsync(LoadStream stream, TimeSpan delay, CancellationToken cancellationToken)
     {
-        var random = new Random(unchecked((settings.Seed * 1_000_003) + index));
+        var random = new Random(unchecked((settings.Seed * 1_000_003) + first));
         int total = settings.FramesPerStream;
         if (settings.IntervalMs == 0)
         {
@@ -125,7 +133,7 @@ internal sealed class StreamDriver : IDisposable
                 }
                 else if (next >= settings.WarmupFrames)
                 {
-                    Interlocked.Increment(ref skipped);
+                    Interlocked.Add(ref skipped, streams);
                 }
             }
 
@@ -141,7 +149,7 @@ internal sealed class StreamDriver : IDisposable
     private async ValueTask SendOneAsync(LoadStream stream, int k, Random random, CancellationToken cancellationToken)
     {
         int sequence = sentTotal;
-        Memory<float> frame = frames.AsMemory(sequence % window * inputSize, inputSize);
+        Memory<float> frame = frames.AsMemory(sequence % window * frameSize, frameSize);
         Span<float> values = frame.Span;
         for (int i = 0; i < values.Length; i++)
         {
@@ -161,7 +169,7 @@ internal sealed class StreamDriver : IDisposable
         Volatile.Write(ref sentTotal, sequence + 1);
         if (measured)
         {
-            Volatile.Write(ref sent, sent + 1);
+            Volatile.Write(ref sent, sent + streams);
         }
 
         toReceive.Release();
@@ -199,9 +207,14 @@ internal sealed class StreamDriver : IDisposable
                 long now = Stopwatch.GetTimestamp();
                 if (sequence >= Volatile.Read(ref firstMeasured))
                 {
-                    recorder.Record(index, now - sentAt[sequence % window]);
+                    long elapsed = now - sentAt[sequence % window];
+                    for (int s = first; s < first + streams; s++)
+                    {
+                        recorder.Record(s, elapsed);
+                    }
+
                     lastAnswerAt = now;
-                    Volatile.Write(ref answered, answered + 1);
+                    Volatile.Write(ref answered, answered + streams);
                 }
 
                 windowPlaces.Release();

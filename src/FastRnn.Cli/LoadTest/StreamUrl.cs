@@ -13,8 +13,11 @@ internal static class StreamUrl
     /// <summary>The path of the streaming endpoint under the base address.</summary>
     public const string StreamPath = "/v1/stream";
 
-    /// <summary>The stream URL for <paramref name="text"/>, or null with <paramref name="problem"/> naming what is wrong.</summary>
-    public static Uri? From(string text, bool allowRemote, out string? problem)
+    /// <summary>The path of the multiplexed endpoint, many streams a connection.</summary>
+    public const string MultiplexPath = "/v1/streams";
+
+    /// <summary>The URL of <paramref name="path"/> for <paramref name="text"/>, or null with <paramref name="problem"/> naming what is wrong.</summary>
+    public static Uri? From(string text, bool allowRemote, out string? problem, string path = StreamPath)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -25,7 +28,7 @@ internal static class StreamUrl
 
         if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
         {
-            problem = $"--url must be a base address without a query or fragment (the client adds {StreamPath}), got '{text}'";
+            problem = $"--url must be a base address without a query or fragment (the client adds {path}), got '{text}'";
             return null;
         }
 
@@ -39,7 +42,7 @@ internal static class StreamUrl
         var builder = new UriBuilder(uri)
         {
             Scheme = uri.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
-            Path = uri.AbsolutePath.TrimEnd('/') + StreamPath,
+            Path = uri.AbsolutePath.TrimEnd('/') + path,
         };
         return builder.Uri;
     }

@@ -5,8 +5,12 @@ using System.Threading.Tasks;
 
 namespace FastRnn.Cli.LoadTest;
 
-/// <summary>A server's <c>/v1/stream</c> WebSocket endpoint; the report's model is the first hello the server sent.</summary>
-internal sealed class UrlTarget(Uri streamUri) : ILoadTarget
+/// <summary>
+/// A server's <c>/v1/stream</c> WebSocket endpoint, a connection per stream, or with
+/// <see cref="LoadTestSettings.StreamsPerConnection"/> its <c>/v1/streams</c>, many streams a
+/// connection; the report's model is the first hello the server sent.
+/// </summary>
+internal sealed class UrlTarget(Uri streamUri, LoadTestSettings settings) : ILoadTarget
 {
     private ServerHello? hello;
 
@@ -22,7 +26,9 @@ internal sealed class UrlTarget(Uri streamUri) : ILoadTarget
     /// <inheritdoc/>
     public async Task<LoadStream> OpenAsync(int index, CancellationToken cancellationToken)
     {
-        WebSocketLoadStream stream = await WebSocketLoadStream.ConnectAsync(streamUri, cancellationToken);
+        WebSocketStreamBase stream = settings.StreamsPerConnection is null
+            ? await WebSocketLoadStream.ConnectAsync(streamUri, cancellationToken)
+            : await MuxLoadStream.ConnectAsync(streamUri, settings.StreamsOf(index), cancellationToken);
         if (stream.Hello is ServerHello first)
         {
             Interlocked.CompareExchange(ref hello, first, null);

@@ -222,9 +222,9 @@ public sealed class LoadTestCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private static RecurrentNetwork Network() => RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, 5, 16), seed: 7);
+    internal static RecurrentNetwork Network() => RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Lstm, 5, 16), seed: 7);
 
-    private static void AssertCountsAddUp(JsonElement report, int streams, int frames)
+    internal static void AssertCountsAddUp(JsonElement report, int streams, int frames)
     {
         long sent = report.GetProperty("sent").GetInt64(), answered = report.GetProperty("answered").GetInt64();
         long lost = report.GetProperty("lost").GetInt64(), skipped = report.GetProperty("skipped").GetInt64();
@@ -244,7 +244,7 @@ public sealed class LoadTestCommandTests : IDisposable
     }
 
     /// <summary>Runs the command; the report is the last line of standard output, the text everything for messages.</summary>
-    private static (int Exit, JsonElement Report, string Text) Run(string[] args)
+    internal static (int Exit, JsonElement Report, string Text) Run(string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
