@@ -3,6 +3,8 @@ using System.IO;
 using System.Text.Json;
 using System.Threading.Tasks;
 using FastRnn.Cli.Commands;
+using FastRnn.Server;
+using FastRnn.Tests.Server;
 using Xunit;
 using static FastRnn.Tests.Cli.LoadTestCommandTests;
 
@@ -10,26 +12,45 @@ namespace FastRnn.Tests.LoadTest;
 
 /// <summary>
 /// `fastrnn loadtest --streams-per-connection K`: N streams over ceil(N/K) connections to /v1/streams
-/// of a tiny protocol server (right answers, and wrong ones the client must refuse), and the option's
-/// usage errors. Every run is a few connections for well under a second, bounded by --timeout-s.
+/// of the service started in-process and of a tiny protocol server (right answers, and wrong ones the
+/// client must refuse), and the option's usage errors. Every run is a few connections for well under a second, bounded by --timeout-s.
 /// </summary>
 public sealed class MultiplexLoadTestTests
 {
+    [Fact]
+    public async Task TheServiceAnswersTenStreamsOverThreeConnectionsAndFreesThemAtTheClose()
+    {
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 16 }, ServerFixture.Timeout());
+        (JsonElement report, _) = await RunTenStreamsOfFourAsync(server.Http.ToString(), "2");
+        Assert.Equal(17, report.GetProperty("model").GetProperty("output_size").GetInt32());
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "every stream is freed");
+    }
+
+    [Fact]
+    public async Task AConnectionTheServiceTurnsAwayWith1013EndsAllItsStreams()
+    {
+        // Room for one connection's four streams. The second connection's clock starts half an interval
+        // (100 ms) after the first's, which then holds its streams for 5 intervals: its first message
+        // finds no slot. (Started together, both could be turned away: the service opens a message's
+        // new ids one by one, so each could take two slots before either finds none.)
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 4 }, ServerFixture.Timeout());
+        (int exit, JsonElement report, string text) = await Task.Run(() => Run(["loadtest", "--url", server.Http.ToString(), "--streams", "8", "--frames", "5", "--interval-ms", "200", "--streams-per-connection", "4", "--timeout-s", "30"]));
+        Assert.True(exit == 1, text);
+        AssertCountsAddUp(report, streams: 8, frames: 5);
+        Assert.True(report.GetProperty("answered").GetInt64() == 20, text);
+        JsonElement closes = report.GetProperty("closes");
+        Assert.Equal(4, closes.GetProperty("1000").GetInt32());
+        Assert.Equal(4, closes.GetProperty("1013").GetInt32());
+        Assert.Contains("1013: server full", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("2")]
     [InlineData("0")]
     public async Task TenStreamsOfFourAConnectionGoOverThreeConnectionsAndAreAllAnswered(string interval)
     {
         await using LoadTestServer server = await LoadTestServer.StartAsync(Network());
-        (int exit, JsonElement report, string text) = await Task.Run(() => Run(["loadtest", "--url", server.BaseAddress, "--streams", "10", "--frames", "50", "--warmup-frames", "2", "--interval-ms", interval, "--streams-per-connection", "4", "--timeout-s", "30"]));
-        Assert.True(exit == 0, text);
-        AssertCountsAddUp(report, streams: 10, frames: 50);
-        Assert.Equal(500, report.GetProperty("sent").GetInt64());
-        Assert.Equal(500, report.GetProperty("answered").GetInt64());
-        Assert.Equal(0, report.GetProperty("lost").GetInt64());
-        Assert.Equal(4, report.GetProperty("streams_per_connection").GetInt32());
-        Assert.Equal(10, report.GetProperty("closes").GetProperty("1000").GetInt32());
-        Assert.Single(report.GetProperty("closes").EnumerateObject());
+        (JsonElement report, string text) = await RunTenStreamsOfFourAsync(server.BaseAddress, interval);
         Assert.EndsWith("/v1/streams", report.GetProperty("url").GetString(), StringComparison.Ordinal);
         Assert.Equal(3, server.MultiplexConnections);
         Assert.Equal(10 * 52, server.MultiplexRecords); // warm-up frames included
@@ -60,6 +81,21 @@ public sealed class MultiplexLoadTestTests
         Assert.False(report.GetProperty("timed_out").GetBoolean());
         Assert.Equal(3, report.GetProperty("closes").GetProperty("protocol_error").GetInt32());
         Assert.Contains("protocol_error: " + reason, text, StringComparison.Ordinal);
+    }
+
+    /// <summary>10 streams × 50 frames (after 2 warm-up), 4 a connection: every frame answered, every stream closed with 1000.</summary>
+    private static async Task<(JsonElement Report, string Text)> RunTenStreamsOfFourAsync(string address, string interval)
+    {
+        (int exit, JsonElement report, string text) = await Task.Run(() => Run(["loadtest", "--url", address, "--streams", "10", "--frames", "50", "--warmup-frames", "2", "--interval-ms", interval, "--streams-per-connection", "4", "--timeout-s", "30"]));
+        Assert.True(exit == 0, text);
+        AssertCountsAddUp(report, streams: 10, frames: 50);
+        Assert.Equal(500, report.GetProperty("sent").GetInt64());
+        Assert.Equal(500, report.GetProperty("answered").GetInt64());
+        Assert.Equal(0, report.GetProperty("lost").GetInt64());
+        Assert.Equal(4, report.GetProperty("streams_per_connection").GetInt32());
+        Assert.Equal(10, report.GetProperty("closes").GetProperty("1000").GetInt32());
+        Assert.Single(report.GetProperty("closes").EnumerateObject());
+        return (report, text);
     }
 
     [Theory]
