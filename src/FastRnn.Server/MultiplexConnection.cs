@@ -40,6 +40,7 @@ internal sealed class MultiplexConnection : WebSocketConnection
     private uint[] ids = new uint[FirstRecords];                         // [n] the message's stream ids, in its order
     private StreamHandle[] handles = new StreamHandle[FirstRecords];     // [n]
     private bool[] expired = new bool[FirstRecords];                     // [n] whose stream was gone (idle past the timeout)
+    private bool[] opened = new bool[FirstRecords];                      // [n] whose stream this message opened
     private float[] frames = [];                                         // [n, I]
     private float[] outputs = [];                                        // [n, O]
     private byte[] answer = [];                                          // [n, 4 + 4·O] the answer as sent
@@ -155,9 +156,12 @@ internal sealed class MultiplexConnection : WebSocketConnection
         return null;
     }
 
-    // Opens a stream for each id this connection has not seen; false (the connection closing) when the slots run out.
+    // Opens a stream for each id this connection has not seen; false (the connection closing) when the
+    // slots run out. A refused message opens nothing: the streams it opened are closed at once, so they
+    // do not hold slots another connection starting at the same moment could have had.
     private async ValueTask<bool> OpenNewStreamsAsync(int n)
     {
+        Array.Clear(opened, 0, n);
         for (int i = 0; i < n; i++)
         {
             if (streams.TryGetValue(ids[i], out StreamHandle handle))
@@ -177,17 +181,32 @@ internal sealed class MultiplexConnection : WebSocketConnection
             }
             catch (InvalidOperationException)
             {
-                // Closing the connection frees its streams (the endpoint closes them): a gateway sizes --max-streams for its calls.
-                await RejectAsync(StreamEndpoint.TryAgainLater, $"server full: {Batcher.OpenStreams} streams open; stream id {ids[i]} could not be opened", "full");
+                int open = Batcher.OpenStreams;
+                CloseOpened(i);
+                await RejectAsync(StreamEndpoint.TryAgainLater, $"server full: {open} streams open; stream id {ids[i]} could not be opened", "full");
                 return false;
             }
 
             streams.Add(ids[i], handle);
             handles[i] = handle;
+            opened[i] = true;
             ServerLog.Opened(Logger, Id, $"{handle} as stream id {ids[i]}");
         }
 
         return true;
+    }
+
+    // Closes the streams this message opened among its first `count` records.
+    private void CloseOpened(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (opened[i])
+            {
+                streams.Remove(ids[i]);
+                Batcher.Close(handles[i]);
+            }
+        }
     }
 
     // Steps the message's streams as one batch; returns how many were stepped. A stream freed for idling
@@ -331,6 +350,7 @@ internal sealed class MultiplexConnection : WebSocketConnection
         Array.Resize(ref ids, records);
         Array.Resize(ref handles, records);
         Array.Resize(ref expired, records);
+        Array.Resize(ref opened, records);
         frames = new float[records * inputSize];
         outputs = new float[records * outputSize];
         answer = new byte[records * (4 + (4 * outputSize))];
