@@ -5,12 +5,13 @@
 # softmax, seeded weights written by `FastRnn.Benchmarks serving-model`), for fp32 and int8 weights.
 #   in-process: always-ready streams (--interval-ms 0), 1 to 512 streams, 1 and 2 threads;
 #   loopback:   streams sending a frame every 10 ms (100 frames/s, audio hops), 100 to 700 streams,
-#               the load generator on the same cores as the server.
+#               one connection each (/v1/stream), the load generator on the same cores as the server;
+#               then 500 to 1750 streams, 50 to a connection (/v1/streams, as a gateway sends them).
 # Every run is bounded (frames per stream and --timeout-s) and talks to 127.0.0.1 only. Each run's
 # last line (one JSON object) is appended to loadtest.jsonl; then `FastRnn.Benchmarks serving-report`
 # writes loadtest.md (the tables) and loadtest-in-process.png / loadtest-loopback.png (throughput
 # and p99 against streams).
-# About 6 minutes on 2 cores; run it on an otherwise idle machine.
+# About 9 minutes on 2 cores; run it on an otherwise idle machine.
 #   benchmarks/run-serving.sh [--quick]   (--quick: four short points into a temporary folder, printed
 #                                          and kept in /tmp/fastrnn-serving-quick: a check that the script works)
 set -euo pipefail
@@ -60,7 +61,12 @@ run() {
   echo "$tag: $(tail -n 1 "$results" | grep -o '"streams":[0-9]*\|"steps_per_s":[0-9.]*\|"p99_ms":[0-9.]*' | tr '\n' ' ')"
 }
 
-if $quick; then in_streams=(1 64); loop_streams=(50 100); weights=(fp32); else in_streams=(1 16 64 256 512); loop_streams=(100 200 300 400 500 600 700); weights=(fp32 int8); fi
+if $quick; then
+  in_streams=(1 64); loop_streams=(50 100); mux_streams=(200); weights=(fp32)
+else
+  in_streams=(1 16 64 256 512); loop_streams=(100 200 300 400 500 600 700); mux_streams=(500 750 1000 1250 1500 1750); weights=(fp32 int8)
+fi
+per_connection=50
 
 for w in "${weights[@]}"; do
   for threads in 1 2; do
@@ -76,7 +82,7 @@ done
 port=5089
 for w in "${weights[@]}"; do
   "$server" --model "$model" "${module[@]}" --weights "$w" --urls "http://127.0.0.1:$port" \
-    --max-streams 1024 --max-batch 256 --max-queue-delay-us 200 > "$work/server-$w.log" 2>&1 &
+    --max-streams 2048 --max-batch 256 --max-queue-delay-us 200 > "$work/server-$w.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break
@@ -85,6 +91,10 @@ for w in "${weights[@]}"; do
   curl -sf "http://127.0.0.1:$port/healthz" > /dev/null || { echo "the server did not become healthy:" >&2; cat "$work/server-$w.log" >&2; exit 1; }
   for n in "${loop_streams[@]}"; do
     run "loopback $w" --url "http://127.0.0.1:$port" --streams "$n" --frames 600 --warmup-frames 200 --interval-ms 10 --timeout-s 60 || true
+  done
+  for n in "${mux_streams[@]}"; do
+    run "loopback $w, $per_connection streams a connection" --url "http://127.0.0.1:$port" --streams "$n" --streams-per-connection "$per_connection" \
+      --frames 600 --warmup-frames 200 --interval-ms 10 --timeout-s 60 || true
   done
   kill "$server_pid"
   wait "$server_pid" 2> /dev/null || true

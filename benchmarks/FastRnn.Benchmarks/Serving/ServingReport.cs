@@ -114,7 +114,9 @@ internal static class ServingReport
         md.AppendLine("Written by `benchmarks/run-serving.sh` (`fastrnn loadtest`; every row one run; the raw lines in loadtest.jsonl).");
         md.AppendLine("Model: LSTM I = 64, H = 256, one layer, Linear head to 16 classes with softmax, loaded as a PyTorch module.");
         md.AppendLine("In-process sweeps: always-ready streams (one frame in flight each). Loopback sweeps: each stream sends a");
-        md.AppendLine("frame every 10 ms through FastRnn.Server (`--max-batch 256 --max-queue-delay-us 200`), load generator on the same cores.");
+        md.AppendLine("frame every 10 ms through FastRnn.Server (`--max-batch 256 --max-queue-delay-us 200`), load generator on the same cores,");
+        md.AppendLine("one connection a stream (`/v1/stream`), or where the sweep says so, K streams a connection (`/v1/streams`,");
+        md.AppendLine("`--streams-per-connection K`: one message of K frames per connection every 10 ms, as a gateway sends them).");
         md.AppendLine();
         foreach (string sweep in sweeps)
         {

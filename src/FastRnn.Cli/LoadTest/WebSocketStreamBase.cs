@@ -28,7 +28,6 @@ internal abstract class WebSocketStreamBase : LoadStream
     /// <inheritdoc/>
     public override int InputSize => inputSize;
 
-
     /// <inheritdoc/>
     public override async ValueTask CloseAsync(CancellationToken cancellationToken)
     {
