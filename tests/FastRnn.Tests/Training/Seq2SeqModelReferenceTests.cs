@@ -23,7 +23,7 @@ public sealed class Seq2SeqModelReferenceTests
     }
 
     // Decoder logits [T*B, V] for decoder input tokens.
-    private static double[] Logits(Seq2SeqModelOptions o, Dictionary<string, double[]> w, int[] source, int s, int[] decoderInput, int t, int b)
+    private static double[] Logits(Seq2SeqModelOptions o, Dictionary<string, double[]> w, int[] source, int s, int[] decoderInput, int t, int b, long[]? sourceLengths = null)
     {
         var cfg = new ReferenceConfig
         {
@@ -32,12 +32,12 @@ public sealed class Seq2SeqModelReferenceTests
             HiddenSize = o.Hidden,
             NumLayers = o.Layers,
         };
-        ReferenceForwardResult enc = ReferenceNetwork.Forward(cfg, ModelReference.Prefixed(w, "encoder."), Embed(w["encoder_embedding.weight"], source, o.Embedding), s, b, null, null, null);
+        ReferenceForwardResult enc = ReferenceNetwork.Forward(cfg, ModelReference.Prefixed(w, "encoder."), Embed(w["encoder_embedding.weight"], source, o.Embedding), s, b, null, null, sourceLengths);
         ReferenceForwardResult dec = ReferenceNetwork.Forward(cfg, ModelReference.Prefixed(w, "decoder."), Embed(w["decoder_embedding.weight"], decoderInput, o.Embedding), t, b, enc.HN, enc.CN, null);
         return ModelReference.Dense(dec.Output, t * b, w["head.weight"], w["head.bias"], o.Hidden, o.TargetVocabulary);
     }
 
-    private static double Loss(Seq2SeqModelOptions o, Dictionary<string, double[]> w, int[] source, int s, int[] target, int t, int b)
+    private static double Loss(Seq2SeqModelOptions o, Dictionary<string, double[]> w, int[] source, int s, int[] target, int t, int b, long[]? sourceLengths = null)
     {
         int[] input = new int[t * b];
         for (int i = 0; i < input.Length; i++)
@@ -45,22 +45,28 @@ public sealed class Seq2SeqModelReferenceTests
             input[i] = i < b || target[i - b] < 0 ? o.BeginToken : target[i - b];
         }
 
-        return ModelReference.CrossEntropy(Logits(o, w, source, s, input, t, b), target, o.TargetVocabulary);
+        return ModelReference.CrossEntropy(Logits(o, w, source, s, input, t, b, sourceLengths), target, o.TargetVocabulary);
     }
 
     [Theory]
-    [InlineData(CellKind.Lstm, 2)]
-    [InlineData(CellKind.Gru, 2)]
-    [InlineData(CellKind.RnnTanh, 1)]
-    public void GradientsMatchDoubleFiniteDifferences(CellKind cell, int layers)
+    [InlineData(CellKind.Lstm, 2, false)]
+    [InlineData(CellKind.Gru, 2, false)]
+    [InlineData(CellKind.RnnTanh, 1, false)]
+    [InlineData(CellKind.Lstm, 2, true)]
+    [InlineData(CellKind.Gru, 1, true)]
+    public void GradientsMatchDoubleFiniteDifferences(CellKind cell, int layers, bool sourceLengths)
     {
         var o = new Seq2SeqModelOptions { Cell = cell, SourceVocabulary = 5, TargetVocabulary = 4, Embedding = 3, Hidden = 3, Layers = layers, BeginToken = 0, MaxBatch = 3, MaxSourceSteps = 5, MaxTargetSteps = 6, Seed = 7 };
         var model = new Seq2SeqModel(o);
         int[] source = [1, 2, 3, 4, 0, 1];
         int[] target = [1, 2, -1, 3, 2, 1, 3, -1];
-        float loss = model.ForwardBackward(source, 3, target, 4, 2);
+
+        // The second source ends after one id: its padding (ids 4 and 1) must move neither the loss nor any gradient.
+        int[] lengths = sourceLengths ? [3, 1] : [];
+        long[]? referenceLengths = sourceLengths ? [3, 1] : null;
+        float loss = model.ForwardBackward(source, 3, target, 4, 2, lengths);
         Dictionary<string, double[]> w = ModelReference.Weights(model.Parameters);
-        double exact = Loss(o, w, source, 3, target, 4, 2);
+        double exact = Loss(o, w, source, 3, target, 4, 2, referenceLengths);
         Assert.True(Math.Abs(exact - loss) <= 1e-4, $"loss {loss}, reference {exact}");
         var failures = new List<string>();
         foreach (Parameter p in model.Parameters)
@@ -70,9 +76,9 @@ public sealed class Seq2SeqModelReferenceTests
             {
                 double keep = v[i];
                 v[i] = keep + 1e-5;
-                double up = Loss(o, w, source, 3, target, 4, 2);
+                double up = Loss(o, w, source, 3, target, 4, 2, referenceLengths);
                 v[i] = keep - 1e-5;
-                double down = Loss(o, w, source, 3, target, 4, 2);
+                double down = Loss(o, w, source, 3, target, 4, 2, referenceLengths);
                 v[i] = keep;
                 double fd = (up - down) / 2e-5;
                 if (Math.Abs(fd - p.Gradient[i]) > 2e-4 + (2e-3 * Math.Abs(fd)))
@@ -121,6 +127,68 @@ public sealed class Seq2SeqModelReferenceTests
 
             Assert.Equal(best, output[n]);
         }
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, 2)]
+    [InlineData(CellKind.Gru, 1)]
+    [InlineData(CellKind.RnnTanh, 2)]
+    public void ARowWithASourceLengthDecodesAsItsCutSourceAlone(CellKind cell, int layers)
+    {
+        var o = new Seq2SeqModelOptions { Cell = cell, SourceVocabulary = 7, TargetVocabulary = 6, Embedding = 4, Hidden = 5, Layers = layers, BeginToken = 0, MaxBatch = 3, MaxSourceSteps = 4, MaxTargetSteps = 4, Seed = 11 };
+        var model = new Seq2SeqModel(o);
+
+        // Larger weights than the initialisation's, so the tokens depend on the source (an untrained model's barely do).
+        foreach (Parameter p in model.Parameters)
+        {
+            float[] values = p.Value;
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] *= 4;
+            }
+        }
+
+        model.ParametersUpdated();
+        const int Steps = 4, Batch = 3, Emit = 6;
+        int[] source = [1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5]; // [S, B]: row b's ids are source[t * B + b]
+        int[] lengths = [4, 1, 2];
+        int[] output = new int[Emit * Batch];
+        model.Decode(source, Steps, Batch, Emit, output, lengths);
+        for (int b = 0; b < Batch; b++)
+        {
+            int[] cut = new int[lengths[b]];
+            for (int t = 0; t < cut.Length; t++)
+            {
+                cut[t] = source[(t * Batch) + b];
+            }
+
+            int[] alone = new int[Emit];
+            model.Decode(cut, cut.Length, 1, Emit, alone);
+            for (int t = 0; t < Emit; t++)
+            {
+                Assert.True(alone[t] == output[(t * Batch) + b], $"row {b} (length {lengths[b]}), token {t}: {output[(t * Batch) + b]} in the batch, {alone[t]} alone");
+            }
+        }
+
+        // And the lengths matter: without them the short rows read their padding.
+        int[] unpacked = new int[Emit * Batch];
+        model.Decode(source, Steps, Batch, Emit, unpacked);
+        Assert.NotEqual(output, unpacked);
+    }
+
+    [Fact]
+    public void BadSourceLengthsAreRefusedByName()
+    {
+        var model = new Seq2SeqModel(new Seq2SeqModelOptions { Cell = CellKind.Gru, SourceVocabulary = 5, TargetVocabulary = 4, Embedding = 3, Hidden = 3, BeginToken = 0, MaxBatch = 2, MaxSourceSteps = 3, MaxTargetSteps = 2 });
+        int[] source = [1, 2, 3, 4, 0, 1];
+        int[] target = [1, 2, 3, 0];
+        ArgumentException count = Assert.Throws<ArgumentException>(() => model.ForwardBackward(source, 3, target, 2, 2, [3]));
+        Assert.Equal("sourceLengths", count.ParamName);
+        Assert.Contains("Expected sourceLengths [2] (one per source), got 1 values", count.Message, StringComparison.Ordinal);
+        ArgumentOutOfRangeException range = Assert.Throws<ArgumentOutOfRangeException>(() => model.Decode(source, 3, 2, 2, new int[4], [3, 4]));
+        Assert.Equal("sourceLengths", range.ParamName);
+        Assert.Contains("sourceLengths[1] = 4; each must be in 1..3", range.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Decode(source, 3, 2, 2, new int[4], [0, 3]));
     }
 
     [Fact]

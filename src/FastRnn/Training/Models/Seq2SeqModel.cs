@@ -166,12 +166,19 @@ public sealed class Seq2SeqModel
     /// </param>
     /// <param name="targetSteps">T.</param>
     /// <param name="batch">B.</param>
+    /// <param name="sourceLengths">
+    /// [B] each source's length in 1..S, or empty when every source has S ids. The encoder stops at a
+    /// source's length (PyTorch's packed sequences), so the decoder starts from the state after its
+    /// last id; positions past it are not read, but must hold a valid id (a padding id).
+    /// </param>
     /// <returns>The loss: the mean over the positions not ignored.</returns>
-    public float ForwardBackward(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch)
+    /// <exception cref="ArgumentException">A length or id is out of range, or a span's length does not match the shapes (the message names which).</exception>
+    public float ForwardBackward(ReadOnlySpan<int> source, int sourceSteps, ReadOnlySpan<int> target, int targetSteps, int batch, ReadOnlySpan<int> sourceLengths = default)
     {
         RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
         CheckShapes(source, sourceSteps, target.Length, targetSteps, batch);
+        CheckSourceLengths(sourceLengths, sourceSteps, batch);
         SourceEmbedding.CheckIds(source, nameof(source));
         for (int i = 0; i < target.Length; i++)
         {
@@ -186,7 +193,7 @@ public sealed class Seq2SeqModel
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
         Span<float> cellState = cell.AsSpan(0, cell.Length == 0 ? 0 : layers * batch * h);
         SourceEmbedding.Forward(source, src);
-        encoderSession.Forward(src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), final: new FinalState(state, cellState));
+        encoderSession.Forward(src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), final: new FinalState(state, cellState), lengths: sourceLengths);
 
         Span<int> shifted = decoderTokens.AsSpan(0, targetSteps * batch);
         shifted[..batch].Fill(BeginToken);
@@ -231,18 +238,21 @@ public sealed class Seq2SeqModel
     /// <param name="batch">B.</param>
     /// <param name="targetSteps">Tokens to emit.</param>
     /// <param name="output">[T, B] emitted ids, time-major.</param>
-    public void Decode(ReadOnlySpan<int> source, int sourceSteps, int batch, int targetSteps, Span<int> output)
+    /// <param name="sourceLengths">[B] each source's length in 1..S, or empty when every source has S ids (as in <see cref="ForwardBackward"/>): a row decodes as it would alone with its source cut to its length.</param>
+    /// <exception cref="ArgumentException">A length or id is out of range, or a span's length does not match the shapes (the message names which).</exception>
+    public void Decode(ReadOnlySpan<int> source, int sourceSteps, int batch, int targetSteps, Span<int> output, ReadOnlySpan<int> sourceLengths = default)
     {
         RepackIfStale();
         int e = SourceEmbedding.Dimension, h = Head.InputSize, v = Head.OutputSize, layers = Encoder.Description.NumLayers;
         CheckShapes(source, sourceSteps, output.Length, targetSteps, batch, decoding: true);
+        CheckSourceLengths(sourceLengths, sourceSteps, batch);
         SourceEmbedding.CheckIds(source, nameof(source));
 
         Span<float> src = sourceInputs.AsSpan(0, sourceSteps * batch * e);
         Span<float> state = hidden.AsSpan(0, layers * batch * h);
         Span<float> cellState = cell.AsSpan(0, cell.Length == 0 ? 0 : layers * batch * h);
         SourceEmbedding.Forward(source, src);
-        inferenceEncoder.Forward(encoderWorkspace, src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), final: new FinalState(state, cellState));
+        inferenceEncoder.Forward(encoderWorkspace, src, sourceSteps, batch, encoderOutputs.AsSpan(0, sourceSteps * batch * h), final: new FinalState(state, cellState), lengths: sourceLengths);
 
         StreamingSession stream = decoderStream;
         stream.SetState(state, cellState, batch);
@@ -308,6 +318,28 @@ public sealed class Seq2SeqModel
         if (Encoder.IsPackStale || Decoder.IsPackStale)
         {
             ParametersUpdated();
+        }
+    }
+
+    // Checked here, before anything runs, so the message names this method's parameter (the encoder would name its own "lengths").
+    private static void CheckSourceLengths(ReadOnlySpan<int> sourceLengths, int sourceSteps, int batch)
+    {
+        if (sourceLengths.IsEmpty)
+        {
+            return;
+        }
+
+        if (sourceLengths.Length != batch)
+        {
+            throw new ArgumentException($"Expected sourceLengths [{batch}] (one per source), got {sourceLengths.Length} values.", nameof(sourceLengths));
+        }
+
+        for (int i = 0; i < sourceLengths.Length; i++)
+        {
+            if (sourceLengths[i] < 1 || sourceLengths[i] > sourceSteps)
+            {
+                throw new ArgumentOutOfRangeException(nameof(sourceLengths), sourceLengths[i], $"sourceLengths[{i}] = {sourceLengths[i]}; each must be in 1..{sourceSteps} (the source steps).");
+            }
         }
     }
 
