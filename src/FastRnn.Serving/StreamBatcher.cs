@@ -244,7 +244,8 @@ public sealed partial class StreamBatcher : IDisposable
     /// <see cref="StreamClosedException"/>.
     /// </summary>
     /// <param name="handle">The stream.</param>
-    /// <returns>True if the stream was open; false if it had already ended (closed, or freed after an idle timeout).</returns>
+    /// <returns>True if the stream was open; false if it had already ended (closed, or idle past the timeout: then
+    /// it is freed as expired, as a step on it would find, whether or not a sweep had freed it yet).</returns>
     /// <exception cref="ArgumentException">The handle is the default one or was opened by another batcher.</exception>
     /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the handle).</exception>
     public bool Close(StreamHandle handle)
@@ -258,6 +259,13 @@ public sealed partial class StreamBatcher : IDisposable
             int slot = handle.Slot;
             if (!slots.Open[slot] || slots.Generation[slot] != handle.Generation)
             {
+                return false;
+            }
+
+            // Idle past the timeout and nothing waiting: already gone for every other call, so not open here either.
+            if (clock.GetTimestamp() - slots.LastUsed[slot] > idleTicks && ready.DropCanceled(slot) == 0)
+            {
+                FreeSlot(slot, expired: true);
                 return false;
             }
 

@@ -39,6 +39,22 @@ public sealed class BatcherLifecycleTests
     }
 
     [Fact]
+    public void ClosingAStreamIdlePastTheTimeoutSaysItHadEndedAsAStepWould()
+    {
+        // No sweep has run: the stream's slot is still marked open when Close comes.
+        var clock = new ManualClock();
+        using var batcher = new StreamBatcher(Network, new StreamBatcherOptions { MaxStreams = 2, IdleTimeout = TimeSpan.FromMinutes(5), TimeProvider = clock });
+        StreamHandle idle = batcher.Open(), fresh = batcher.Open();
+        clock.Advance(TimeSpan.FromMinutes(4));
+        batcher.Step(fresh, new float[3], new float[4]);
+        clock.Advance(TimeSpan.FromMinutes(2)); // idle: 6 minutes; fresh: 2
+        Assert.False(batcher.Close(idle));
+        Assert.Throws<StreamExpiredException>(() => batcher.Reset(idle)); // freed as expired, and still says so
+        Assert.True(batcher.Close(fresh));
+        Assert.Equal(0, batcher.OpenStreams);
+    }
+
+    [Fact]
     public void OpeningWithEveryoneOpenFreesIdleStreamsAndOtherwiseSaysWhy()
     {
         var clock = new ManualClock();
