@@ -131,11 +131,10 @@ internal sealed class MultiplexConnection : WebSocketConnection
             await SendAsync(ExpiredNotice(n), WebSocketMessageType.Text, aborted);
         }
 
+        // Sent even with no record left (every stream had expired): one answer a message is what keeps
+        // a client that has several messages out pairing answers with its messages.
         Frames += stepped;
-        if (stepped > 0)
-        {
-            await SendAsync(Answer(n), WebSocketMessageType.Binary, aborted);
-        }
+        await SendAsync(Answer(n), WebSocketMessageType.Binary, aborted);
     }
 
     // The ids of the message's records into ids[..n]; a message naming a stream twice is refused whole.

@@ -94,6 +94,36 @@ public sealed class ServerMultiplexTests
         await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
     }
 
+    [Fact]
+    public async Task AMessageWhoseStreamsAllExpiredStillGetsItsAnswerOfNoRecords()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, IdleTimeoutSeconds = 1 }, timeout);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            float[] frame = [0.5f, -1, 0.25f, 2, -0.75f];
+            await MultiplexClient.SendAsync(socket, [(1, frame)], timeout);
+            await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+            for (int i = 0; i < 6; i++)
+            {
+                await Task.Delay(250, timeout); // stream 1 idles; an empty end keeps the connection going
+                await MultiplexClient.SendTextAsync(socket, """{"end":[]}""", timeout);
+            }
+
+            // Two messages out before reading: the first's answer must come first, however few its records.
+            await MultiplexClient.SendAsync(socket, [(1, frame)], timeout);
+            await MultiplexClient.SendAsync(socket, [(2, frame)], timeout);
+            (_, byte[] notice) = await ServerFixture.ReceiveAsync(socket, timeout);
+            Assert.Equal("""{"expired":[1]}""", Encoding.UTF8.GetString(notice));
+            Assert.Empty(await MultiplexClient.ReceiveAsync(socket, 17, timeout));
+            Assert.Equal([2u], (await MultiplexClient.ReceiveAsync(socket, 17, timeout)).ConvertAll(r => r.Id));
+            await ServerFixture.CloseAsync(socket, timeout);
+        }
+
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+    }
+
     [Theory]
     [InlineData(0, "got 0 bytes")]
     [InlineData(23, "got 23 bytes")]
