@@ -62,7 +62,14 @@ internal sealed class MultiplexConnection : WebSocketConnection
 
     private int RecordBytes => 4 + (4 * inputSize);
 
-    protected override int MaxMessageBytes => MaxRecords * RecordBytes;
+    private int MaxBinaryBytes => MaxRecords * RecordBytes;
+
+    // Room for {"end":[...]} naming as many ids as a message may carry records, each of ten digits,
+    // a comma and a space: with one or two floats a frame a record is shorter than that, and a
+    // client could not end its streams if the text had to fit the longest binary message.
+    private int MaxEndTextBytes => 16 + (12 * MaxRecords);
+
+    protected override int MaxMessageBytes => Math.Max(MaxBinaryBytes, MaxEndTextBytes);
 
     public override void CloseStreams()
     {
@@ -84,10 +91,10 @@ internal sealed class MultiplexConnection : WebSocketConnection
         }
 
         long total = message.Length + message.Extra;
-        if (total == 0 || total % RecordBytes != 0 || message.Extra > 0 || !message.Complete)
+        if (total == 0 || total % RecordBytes != 0 || total > MaxBinaryBytes || !message.Complete)
         {
             // A close reason holds at most 123 bytes (RFC 6455): short words, the numbers that matter.
-            string why = total > MaxMessageBytes ? $"; at most {MaxRecords} records" : string.Empty;
+            string why = total > MaxBinaryBytes ? $"; at most {MaxRecords} records" : string.Empty;
             await RejectAsync(WebSocketCloseStatus.InvalidPayloadData,
                 $"expected n·{RecordBytes} bytes (n records: uint32 id + {inputSize} float32), got {message.SizeText}{why}", "wrong_length");
             return;

@@ -108,6 +108,11 @@ internal static class ServerFixture
     /// <summary>A 2-layer LSTM, input 5, hidden 17, as a FastRnn network file.</summary>
     public static string LstmPath => Lstm.Value;
 
+    private static readonly Lazy<string> Scalar = new(() => Save("scalar.safetensors", RecurrentNetwork.CreateRandom(new NetworkDescription(CellKind.Gru, 1, 8), 7)));
+
+    /// <summary>A 1-layer GRU, input 1 (one float a frame, as from one sensor), hidden 8.</summary>
+    public static string ScalarPath => Scalar.Value;
+
     private static string Save(string name, RecurrentNetwork network)
     {
         string path = Path.Combine(Directory.Value, name);

@@ -124,6 +124,28 @@ public sealed class ServerMultiplexTests
         await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
     }
 
+    [Fact]
+    public async Task AnEndLongerThanTheLongestBinaryMessageEndsItsStreams()
+    {
+        // Input 1: a record is 8 bytes, so the longest binary message here (2 slots) is 16 bytes.
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.ScalarPath, MaxStreams = 2 }, timeout);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            await MultiplexClient.SendAsync(socket, [(4000000000, [0.5f]), (4294967295, [-1f])], timeout);
+            await MultiplexClient.ReceiveAsync(socket, 8, timeout);
+            Assert.Equal(2, server.Batcher.OpenStreams);
+            await MultiplexClient.SendTextAsync(socket, """{"end":[4000000000, 4294967295]}""", timeout);
+            await MultiplexClient.SendAsync(socket, [(0, [0.25f])], timeout);
+            Assert.Equal([0u], (await MultiplexClient.ReceiveAsync(socket, 8, timeout)).ConvertAll(r => r.Id));
+            Assert.Equal(1, server.Batcher.OpenStreams); // the two ended, the new one open
+            await ServerFixture.CloseAsync(socket, timeout);
+        }
+
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+    }
+
     [Theory]
     [InlineData(0, "got 0 bytes")]
     [InlineData(23, "got 23 bytes")]
