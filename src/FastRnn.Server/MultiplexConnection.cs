@@ -36,6 +36,7 @@ internal sealed class MultiplexConnection : WebSocketConnection
     private readonly int inputSize, outputSize;
     private readonly Dictionary<uint, StreamHandle> streams = [];
     private readonly HashSet<uint> seen = [];
+    private readonly List<uint> forgotten = [];                          // ids forgotten for this message's notice (ForgetExpired)
     private readonly ArrayBufferWriter<byte> notice = new(256); // the {"expired":[...]} text, when a message meets expired streams
     private uint[] ids = new uint[FirstRecords];                         // [n] the message's stream ids, in its order
     private StreamHandle[] handles = new StreamHandle[FirstRecords];     // [n]
@@ -133,7 +134,7 @@ internal sealed class MultiplexConnection : WebSocketConnection
             return;
         }
 
-        if (stepped < n)
+        if (stepped < n || forgotten.Count > 0)
         {
             await SendAsync(ExpiredNotice(n), WebSocketMessageType.Text, aborted);
         }
@@ -176,6 +177,11 @@ internal sealed class MultiplexConnection : WebSocketConnection
                 continue;
             }
 
+            if (streams.Count >= Batcher.Options.MaxStreams)
+            {
+                ForgetExpired();
+            }
+
             try
             {
                 handle = Batcher.Open();
@@ -200,6 +206,26 @@ internal sealed class MultiplexConnection : WebSocketConnection
         }
 
         return true;
+    }
+
+    // An id map with as many entries as the batcher has slots holds some whose stream expired without
+    // being named again (a gateway that starts an id per utterance and lets them idle out): forget those,
+    // and name them in this message's {"expired":[...]}, so the map stays within the slots and a later
+    // frame with such an id is known to start a new stream. This message's own ids are left to Step.
+    private void ForgetExpired()
+    {
+        foreach (KeyValuePair<uint, StreamHandle> entry in streams)
+        {
+            if (!seen.Contains(entry.Key) && !Batcher.IsOpen(entry.Value))
+            {
+                forgotten.Add(entry.Key);
+            }
+        }
+
+        foreach (uint id in forgotten)
+        {
+            streams.Remove(id);
+        }
     }
 
     // Closes the streams this message opened among its first `count` records.
@@ -248,7 +274,8 @@ internal sealed class MultiplexConnection : WebSocketConnection
         return stepped;
     }
 
-    // {"expired":[ids]}: the streams of this message whose state was gone; sent before the answer, which leaves them out.
+    // {"expired":[ids]}: the streams of this message whose state was gone, and those forgotten to make room
+    // (ForgetExpired); sent before the answer, which leaves them out.
     private ReadOnlyMemory<byte> ExpiredNotice(int n)
     {
         notice.ResetWrittenCount();
@@ -256,6 +283,11 @@ internal sealed class MultiplexConnection : WebSocketConnection
         {
             json.WriteStartObject();
             json.WriteStartArray("expired");
+            foreach (uint id in forgotten)
+            {
+                json.WriteNumberValue(id);
+            }
+
             for (int i = 0; i < n; i++)
             {
                 if (expired[i])
@@ -268,6 +300,7 @@ internal sealed class MultiplexConnection : WebSocketConnection
             json.WriteEndObject();
         }
 
+        forgotten.Clear();
         return notice.WrittenMemory;
     }
 

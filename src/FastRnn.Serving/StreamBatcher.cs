@@ -257,15 +257,8 @@ public sealed partial class StreamBatcher : IDisposable
             ThrowIfDisposed();
             Absorb();
             int slot = handle.Slot;
-            if (!slots.Open[slot] || slots.Generation[slot] != handle.Generation)
+            if (!IsOpenUnderLock(handle))
             {
-                return false;
-            }
-
-            // Idle past the timeout and nothing waiting: already gone for every other call, so not open here either.
-            if (clock.GetTimestamp() - slots.LastUsed[slot] > idleTicks && ready.DropCanceled(slot) == 0)
-            {
-                FreeSlot(slot, expired: true);
                 return false;
             }
 
@@ -279,6 +272,45 @@ public sealed partial class StreamBatcher : IDisposable
             FreeSlot(slot, expired: false);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Whether a stream is open: not closed, and not idle past the timeout (such a stream is freed here
+    /// as expired, as a step on it would find). For a caller that keeps handles by its own ids and
+    /// must forget the ones that expired without being named again.
+    /// </summary>
+    /// <param name="handle">The stream.</param>
+    /// <returns>True if a step on it now would be taken.</returns>
+    /// <exception cref="ArgumentException">The handle is the default one or was opened by another batcher.</exception>
+    /// <exception cref="ObjectDisposedException">The batcher is disposed (checked before the handle).</exception>
+    public bool IsOpen(StreamHandle handle)
+    {
+        ThrowIfDisposed();
+        CheckHandle(handle);
+        lock (gate)
+        {
+            ThrowIfDisposed();
+            Absorb();
+            return IsOpenUnderLock(handle);
+        }
+    }
+
+    // Open, and not idle past the timeout with nothing waiting (freed as expired then: already gone for every other call).
+    private bool IsOpenUnderLock(StreamHandle handle)
+    {
+        int slot = handle.Slot;
+        if (!slots.Open[slot] || slots.Generation[slot] != handle.Generation)
+        {
+            return false;
+        }
+
+        if (clock.GetTimestamp() - slots.LastUsed[slot] > idleTicks && ready.DropCanceled(slot) == 0)
+        {
+            FreeSlot(slot, expired: true);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>

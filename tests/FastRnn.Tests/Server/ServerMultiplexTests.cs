@@ -146,6 +146,41 @@ public sealed class ServerMultiplexTests
         await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
     }
 
+    [Fact]
+    public async Task IdsWhoseStreamsExpiredUnnamedAreForgottenAndNamedWhenTheMapIsFull()
+    {
+        // A gateway that starts an id per utterance and lets them idle out: the connection's id map
+        // must stay within the slots, and the client must learn those ids' state is gone.
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 2, IdleTimeoutSeconds = 1 }, timeout);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            float[] frame = [0.5f, -1, 0.25f, 2, -0.75f];
+            await MultiplexClient.SendAsync(socket, [(1, frame), (2, frame)], timeout);
+            await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+            for (int i = 0; i < 6; i++)
+            {
+                await Task.Delay(250, timeout); // streams 1 and 2 idle out; the connection does not
+                await MultiplexClient.SendTextAsync(socket, """{"end":[]}""", timeout);
+            }
+
+            await MultiplexClient.SendAsync(socket, [(3, frame)], timeout);
+            (WebSocketMessageType type, byte[] notice) = await ServerFixture.ReceiveAsync(socket, timeout);
+            Assert.True(type == WebSocketMessageType.Text, $"expected the expired notice, got {type}");
+            Assert.Equal("""{"expired":[1,2]}""", Encoding.UTF8.GetString(notice));
+            Assert.Equal([3u], (await MultiplexClient.ReceiveAsync(socket, 17, timeout)).ConvertAll(r => r.Id));
+
+            // Known to be new now: its frame opens a stream from zero, with no notice.
+            await MultiplexClient.SendAsync(socket, [(1, frame), (3, frame)], timeout);
+            Assert.Equal([1u, 3u], (await MultiplexClient.ReceiveAsync(socket, 17, timeout)).ConvertAll(r => r.Id));
+            Assert.Equal(2, server.Batcher.OpenStreams);
+            await ServerFixture.CloseAsync(socket, timeout);
+        }
+
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+    }
+
     [Theory]
     [InlineData(0, "got 0 bytes")]
     [InlineData(23, "got 23 bytes")]

@@ -55,6 +55,26 @@ public sealed class BatcherLifecycleTests
     }
 
     [Fact]
+    public void IsOpenSaysWhatAStepWouldFindAndFreesAnExpiredStream()
+    {
+        var clock = new ManualClock();
+        using var batcher = new StreamBatcher(Network, new StreamBatcherOptions { MaxStreams = 3, IdleTimeout = TimeSpan.FromMinutes(5), TimeProvider = clock });
+        StreamHandle idle = batcher.Open(), busy = batcher.Open(), closed = batcher.Open();
+        Assert.True(batcher.Close(closed));
+        clock.Advance(TimeSpan.FromMinutes(4));
+        batcher.Step(busy, new float[3], new float[4]);
+        Assert.True(batcher.IsOpen(idle)); // 4 minutes idle: still open
+        Assert.Equal(2, batcher.OpenStreams);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.False(batcher.IsOpen(idle));
+        Assert.Equal(1, batcher.OpenStreams); // freed by the question, as a step would have
+        Assert.Throws<StreamExpiredException>(() => batcher.Step(idle, new float[3], new float[4]));
+        Assert.True(batcher.IsOpen(busy));
+        Assert.False(batcher.IsOpen(closed));
+        Assert.Throws<ArgumentException>(() => batcher.IsOpen(default));
+    }
+
+    [Fact]
     public void OpeningWithEveryoneOpenFreesIdleStreamsAndOtherwiseSaysWhy()
     {
         var clock = new ManualClock();
