@@ -32,6 +32,32 @@ public sealed class ServerMultiplexTests
     }
 
     [Fact]
+    public async Task ANonFiniteFrameMakesOnlyItsOwnStreamNaNInASharedMessage()
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
+        RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
+        StreamingSession healthy = network.CreateSession();
+        float[] expected = new float[17];
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            for (int t = 0; t < 5; t++)
+            {
+                float[] poisoned = [1, t == 0 ? float.NaN : 0.5f, 0, 0, 0];
+                float[] frame = [0.5f, -1, 0.25f * t, 2, -0.75f];
+                await MultiplexClient.SendAsync(socket, [(8, poisoned), (9, frame)], timeout);
+                List<(uint Id, float[] Output)> answer = await MultiplexClient.ReceiveAsync(socket, 17, timeout);
+                Assert.True(Array.TrueForAll(answer[0].Output, float.IsNaN), $"step {t}: the poisoned stream stays NaN, got [{string.Join(", ", answer[0].Output)}]");
+                healthy.Step(frame, 1, expected);
+                ServingFixtures.AssertBitIdentical(expected, answer[1].Output, $"the healthy stream beside it, step {t}");
+            }
+
+            await ServerFixture.CloseAsync(socket, timeout);
+        }
+    }
+
+    [Fact]
     public async Task AnEndedStreamFreesItsSlotAndItsIdStartsAgainFromZero()
     {
         CancellationToken timeout = ServerFixture.Timeout();
