@@ -10,7 +10,11 @@ namespace FastRnn.Diagnostics;
 /// Whole networks through the public API: the forward pass (outputs and final states) and the
 /// backward pass (every weight gradient and the gradients of the input and initial states, via
 /// <see cref="TrainingSession"/> and <see cref="GradientBuffer"/>) against <see cref="DoubleNetwork"/>
-/// and its central differences, for the loss Σ output·g_out + Σ h_n·g_h + Σ c_n·g_c.
+/// and its central differences, for the loss Σ output·g_out + Σ h_n·g_h + Σ c_n·g_c; and, for the
+/// networks a stream can run (one direction, time-major, every row every step), the same forward pass step by
+/// step through a <see cref="Sessions.StreamingSession"/> of the whole batch and of its first row alone,
+/// the paths a service's streams take (a lone stream's step has its own product: the input and
+/// recurrent products in one pass).
 /// </summary>
 internal static class NetworkCheck
 {
@@ -25,7 +29,89 @@ internal static class NetworkCheck
             (double forward, double backward) = Errors(c, seed: 101);
             rows.Add(new SelfCheckRow(c.Name + " forward", Isa.Active, c.SizesText, forward, ForwardAllowed));
             rows.Add(new SelfCheckRow(c.Name + " backward", Isa.Active, c.SizesText, backward, GradientAllowed));
+            if (!c.Description.Bidirectional && !c.Description.Reverse && !c.Description.BatchFirst && c.Lengths is null)
+            {
+                rows.Add(new SelfCheckRow(c.Name + " streaming", Isa.Active, c.SizesText, StreamingError(c, seed: 103), ForwardAllowed));
+            }
         }
+    }
+
+    // Each step's output and the final states of a StreamingSession fed one frame at a time, from
+    // given initial states, against the double network's whole-sequence forward pass.
+    private static double StreamingError(NetworkCase c, int seed)
+    {
+        NetworkDescription d = c.Description;
+        int steps = c.Steps, batch = c.Batch;
+        var random = new SeededValues(seed);
+        RecurrentNetwork network = RecurrentNetwork.CreateRandom(d, seed);
+        float[] input = random.Array(steps * batch * d.InputSize, -1f, 1f);                        // [T, B, I]
+        float[] h0 = random.Array(d.NumLayers * batch * d.StateSize, -0.5f, 0.5f);                // [L, B, H_out]
+        float[] c0 = d.HasCellState ? random.Array(d.NumLayers * batch * d.HiddenSize, -0.5f, 0.5f) : []; // [L, B, H]
+
+        using Sessions.StreamingSession session = network.CreateSession(batch);
+        session.SetState(h0, c0, batch);
+        float[] output = new float[steps * batch * d.OutputSize]; // [T, B, H_out]
+        for (int t = 0; t < steps; t++)
+        {
+            session.Step(input.AsSpan(t * batch * d.InputSize, batch * d.InputSize), batch, output.AsSpan(t * batch * d.OutputSize, batch * d.OutputSize));
+        }
+
+        float[] hn = new float[h0.Length], cn = new float[c0.Length];
+        session.GetState(hn, cn, batch);
+
+        // Row 0 again, alone: a lone stream's step takes its own path (both products in one pass).
+        float[] alone = StepAlone(network, input, h0, c0, steps, batch, out float[] hnAlone, out float[] cnAlone); // [T, H_out]
+
+        var parameters = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (string name in network.ParameterNames)
+        {
+            parameters[name] = ToDouble(network.GetParameter(name));
+        }
+
+        int[] lengths = Array.ConvertAll(new int[batch], _ => steps);
+        (double[] output, double[] hn, double[] cn) expected = new DoubleNetwork(d, parameters).Forward(ToDouble(input), steps, batch, ToDouble(h0), ToDouble(c0), lengths);
+        double error = ErrorMeasure.Worst(ErrorMeasure.Relative(output, expected.output), ErrorMeasure.Relative(hn, expected.hn));
+        error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(alone, RowZero(expected.output, steps, batch, d.OutputSize)));
+        error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(hnAlone, RowZero(expected.hn, d.NumLayers, batch, d.StateSize)));
+        if (d.HasCellState)
+        {
+            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(cn, expected.cn));
+            error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(cnAlone, RowZero(expected.cn, d.NumLayers, batch, d.HiddenSize)));
+        }
+
+        return error;
+    }
+
+    // Row 0 of the batch stepped by a session of its own: outputs [T, H_out], final states [L, H_out] and [L, H].
+    private static float[] StepAlone(RecurrentNetwork network, float[] input, float[] h0, float[] c0, int steps, int batch, out float[] hn, out float[] cn)
+    {
+        NetworkDescription d = network.Description;
+        float[] h = RowZero(h0, d.NumLayers, batch, d.StateSize);
+        float[] c = d.HasCellState ? RowZero(c0, d.NumLayers, batch, d.HiddenSize) : [];
+        using Sessions.StreamingSession session = network.CreateSession();
+        session.SetState(h, c, 1);
+        float[] output = new float[steps * d.OutputSize];
+        for (int t = 0; t < steps; t++)
+        {
+            session.Step(input.AsSpan(t * batch * d.InputSize, d.InputSize), 1, output.AsSpan(t * d.OutputSize, d.OutputSize));
+        }
+
+        hn = new float[h.Length];
+        cn = new float[c.Length];
+        session.GetState(hn, cn, 1);
+        return output;
+    }
+
+    // Row 0 of each of `outer` blocks of [batch, n] rows.
+    private static T[] RowZero<T>(T[] values, int outer, int batch, int n)
+    {
+        var row = new T[outer * n];
+        for (int o = 0; o < outer; o++)
+        {
+            Array.Copy(values, o * batch * n, row, o * n, n);
+        }
+
+        return row;
     }
 
     private static (double Forward, double Backward) Errors(NetworkCase c, int seed)

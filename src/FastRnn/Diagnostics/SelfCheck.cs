@@ -12,7 +12,8 @@ namespace FastRnn.Diagnostics;
 /// <summary>
 /// Checks every kernel (activations, packed float32, bfloat16 and int8 products, one stream's paired product, the transposed product,
 /// the fused forward and backward gate epilogues) and every cell kind (forward and backward,
-/// stacked, bidirectional, with lengths) on this process's active ISA path against a built-in
+/// stacked, bidirectional, with lengths; one direction also step by step through a streaming session,
+/// batched and alone) on this process's active ISA path against a built-in
 /// double-precision reference, with the error bounds the library documents. This is what
 /// <c>fastrnn selftest</c> runs; a service can run it as a start-up or health check.
 /// </summary>
