@@ -21,7 +21,11 @@ internal static class ForwardEpilogueCheck
         rows.Add(new SelfCheckRow("RnnEpilogue relu", path, sizes, Sweep(s => Rnn(random, s, relu: true)), Allowed));
         rows.Add(new SelfCheckRow("LstmEpilogue", path, sizes, Sweep(s => Lstm(random, s, peephole: false)), Allowed));
         rows.Add(new SelfCheckRow("LstmEpilogue peephole", path, sizes, Sweep(s => Lstm(random, s, peephole: true)), Allowed));
+
+        // ONNX's options: clip bounds every gate's pre-activation (peephole terms included), input_forget makes f = 1 - i.
+        rows.Add(new SelfCheckRow("LstmEpilogue peephole, clip 1.5, coupled", path, sizes, Sweep(s => Lstm(random, s, peephole: true, clip: 1.5, coupled: true)), Allowed));
         rows.Add(new SelfCheckRow("GruEpilogue", path, sizes, Sweep(s => Gru(random, s)), Allowed));
+        rows.Add(new SelfCheckRow("GruEpilogue clip 1.5", path, sizes, Sweep(s => Gru(random, s, clip: 1.5)), Allowed));
         rows.Add(new SelfCheckRow("GruResetBeforeEpilogue", path, sizes, Sweep(s => GruResetBefore(random, s)), Allowed));
     }
 
@@ -62,7 +66,10 @@ internal static class ForwardEpilogueCheck
         return ErrorMeasure.Relative(s.Natural(h, hp), expected);
     }
 
-    private static double Lstm(SeededValues random, EpilogueBuffers s, bool peephole)
+    // An ONNX clip of the pre-activation; infinity for none.
+    private static double Clip(double a, double clip) => double.IsPositiveInfinity(clip) ? a : Math.Clamp(a, -clip, clip);
+
+    private static double Lstm(SeededValues random, EpilogueBuffers s, bool peephole, double clip = double.PositiveInfinity, bool coupled = false)
     {
         int hp = s.Padded, w = s.Width, rows = s.Batch * s.Units;
         float[] gates = random.Array(s.Batch * 4 * hp, -3f, 3f);
@@ -83,11 +90,11 @@ internal static class ForwardEpilogueCheck
                 }
 
                 double c = cPrev[(b * hp) + u];
-                double i = DoubleMath.Sigmoid(a[0] + (peephole ? peep[u] * c : 0));
-                double f = DoubleMath.Sigmoid(a[1] + (peephole ? peep[hp + u] * c : 0));
-                double z = DoubleMath.Tanh(a[2]);
+                double i = DoubleMath.Sigmoid(Clip(a[0] + (peephole ? peep[u] * c : 0), clip));
+                double f = coupled ? 1 - i : DoubleMath.Sigmoid(Clip(a[1] + (peephole ? peep[hp + u] * c : 0), clip));
+                double z = DoubleMath.Tanh(Clip(a[2], clip));
                 double c2 = (f * c) + (i * z);
-                double o = DoubleMath.Sigmoid(a[3] + (peephole ? peep[(2 * hp) + u] * c2 : 0));
+                double o = DoubleMath.Sigmoid(Clip(a[3] + (peephole ? peep[(2 * hp) + u] * c2 : 0), clip));
                 int at2 = (b * s.Units) + u;
                 (expectedGates[0][at2], expectedGates[1][at2], expectedGates[2][at2], expectedGates[3][at2]) = (i, f, z, o);
                 expectedC[at2] = c2;
@@ -96,7 +103,7 @@ internal static class ForwardEpilogueCheck
         }
 
         float[] cNew = new float[s.Batch * hp], hNew = new float[s.Batch * hp];
-        LstmEpilogue.Forward(gates, bias, peep, cPrev, cNew, hNew, s.Batch, hp, EpilogueOptions.Standard);
+        LstmEpilogue.Forward(gates, bias, peep, cPrev, cNew, hNew, s.Batch, hp, Options(clip, coupled));
         double error = ErrorMeasure.Worst(ErrorMeasure.Relative(s.Natural(cNew, hp), expectedC), ErrorMeasure.Relative(s.Natural(hNew, hp), expectedH));
         for (int g = 0; g < 4; g++)
         {
@@ -106,7 +113,10 @@ internal static class ForwardEpilogueCheck
         return error;
     }
 
-    private static double Gru(SeededValues random, EpilogueBuffers s)
+    private static EpilogueOptions Options(double clip, bool coupled) =>
+        double.IsPositiveInfinity(clip) && !coupled ? EpilogueOptions.Standard : new EpilogueOptions((float)clip, coupled, null);
+
+    private static double Gru(SeededValues random, EpilogueBuffers s, double clip = double.PositiveInfinity)
     {
         int hp = s.Padded, w = s.Width, rows = s.Batch * s.Units;
         float[] inputGates = random.Array(s.Batch * 3 * hp, -3f, 3f);
@@ -123,16 +133,16 @@ internal static class ForwardEpilogueCheck
                 double Input(int g) => (double)inputGates[(b * 3 * hp) + PackedLayout.Index(3, w, g, u)] + (withBias ? inputBias[PackedLayout.Index(3, w, g, u)] : 0);
                 double Hidden(int g) => (double)hiddenGates[(b * 3 * hp) + PackedLayout.Index(3, w, g, u)] + (withBias ? hiddenBias[PackedLayout.Index(3, w, g, u)] : 0);
                 int at = (b * s.Units) + u;
-                r[at] = DoubleMath.Sigmoid(Input(0) + Hidden(0));
-                z[at] = DoubleMath.Sigmoid(Input(1) + Hidden(1));
+                r[at] = DoubleMath.Sigmoid(Clip(Input(0) + Hidden(0), clip));
+                z[at] = DoubleMath.Sigmoid(Clip(Input(1) + Hidden(1), clip));
                 hn[at] = Hidden(2);
-                n[at] = DoubleMath.Tanh(Input(2) + (r[at] * hn[at]));
+                n[at] = DoubleMath.Tanh(Clip(Input(2) + (r[at] * hn[at]), clip));
                 h[at] = ((1 - z[at]) * n[at]) + (z[at] * hPrev[(b * hp) + u]);
             }
         }
 
         float[] hNew = new float[s.Batch * hp];
-        GruEpilogue.Forward(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, s.Batch, hp, EpilogueOptions.Standard);
+        GruEpilogue.Forward(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, hNew, s.Batch, hp, Options(clip, coupled: false));
         double error = ErrorMeasure.Relative(s.Natural(hNew, hp), h);
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(inputGates, 3 * hp, 3, 0), r));
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(inputGates, 3 * hp, 3, 1), z));
