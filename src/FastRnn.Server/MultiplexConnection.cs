@@ -177,13 +177,15 @@ internal sealed class MultiplexConnection : WebSocketConnection
                 continue;
             }
 
-            if (streams.Count >= Batcher.Options.MaxStreams)
-            {
-                ForgetExpired();
-            }
-
             try
             {
+                // Inside the try: ForgetExpired asks the batcher (IsOpen), which a stopping server may
+                // have disposed, and that must end in the 1001 a refused Open sends.
+                if (streams.Count >= Batcher.Options.MaxStreams)
+                {
+                    ForgetExpired();
+                }
+
                 handle = Batcher.Open();
             }
             catch (ObjectDisposedException)

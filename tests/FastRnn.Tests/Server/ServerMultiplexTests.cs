@@ -207,6 +207,22 @@ public sealed class ServerMultiplexTests
         await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
     }
 
+    [Fact]
+    public async Task ABatcherDisposedWhileTheIdMapIsFullClosesWith1001()
+    {
+        // A new id with the map full asks the batcher which streams are still open: a batcher disposed
+        // by a stopping server must end the connection with the 1001 a refused Open sends, not an exception.
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 1 }, timeout);
+        using ClientWebSocket socket = (await ServerFixture.ConnectAsync(server.Multiplex, timeout)).Item1;
+        float[] frame = [0.5f, -1, 0.25f, 2, -0.75f];
+        await MultiplexClient.SendAsync(socket, [(1, frame)], timeout);
+        Assert.Equal([1u], (await MultiplexClient.ReceiveAsync(socket, 17, timeout)).ConvertAll(r => r.Id)); // the map now holds every slot
+        server.Batcher.Dispose();
+        await MultiplexClient.SendAsync(socket, [(2, frame)], timeout);
+        await ServerFixture.ExpectCloseAsync(socket, WebSocketCloseStatus.EndpointUnavailable, "server shutting down", timeout);
+    }
+
     [Theory]
     [InlineData(0, "got 0 bytes")]
     [InlineData(23, "got 23 bytes")]
