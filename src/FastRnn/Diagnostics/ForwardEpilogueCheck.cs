@@ -19,14 +19,15 @@ internal static class ForwardEpilogueCheck
         string sizes = EpilogueBuffers.SizesText + ", bias or none";
         rows.Add(new SelfCheckRow("RnnEpilogue tanh", path, sizes, Sweep(s => Rnn(random, s, relu: false)), Allowed));
         rows.Add(new SelfCheckRow("RnnEpilogue relu", path, sizes, Sweep(s => Rnn(random, s, relu: true)), Allowed));
+        // ONNX's options: clip bounds every gate's pre-activation (peephole terms included), input_forget makes f = 1 - i.
+        rows.Add(new SelfCheckRow("RnnEpilogue tanh, clip 1.5", path, sizes, Sweep(s => Rnn(random, s, relu: false, clip: 1.5)), Allowed));
         rows.Add(new SelfCheckRow("LstmEpilogue", path, sizes, Sweep(s => Lstm(random, s, peephole: false)), Allowed));
         rows.Add(new SelfCheckRow("LstmEpilogue peephole", path, sizes, Sweep(s => Lstm(random, s, peephole: true)), Allowed));
-
-        // ONNX's options: clip bounds every gate's pre-activation (peephole terms included), input_forget makes f = 1 - i.
         rows.Add(new SelfCheckRow("LstmEpilogue peephole, clip 1.5, coupled", path, sizes, Sweep(s => Lstm(random, s, peephole: true, clip: 1.5, coupled: true)), Allowed));
         rows.Add(new SelfCheckRow("GruEpilogue", path, sizes, Sweep(s => Gru(random, s)), Allowed));
         rows.Add(new SelfCheckRow("GruEpilogue clip 1.5", path, sizes, Sweep(s => Gru(random, s, clip: 1.5)), Allowed));
         rows.Add(new SelfCheckRow("GruResetBeforeEpilogue", path, sizes, Sweep(s => GruResetBefore(random, s)), Allowed));
+        rows.Add(new SelfCheckRow("GruResetBeforeEpilogue clip 1.5", path, sizes, Sweep(s => GruResetBefore(random, s, clip: 1.5)), Allowed));
     }
 
     /// <summary>The worst error of a check over every unit count and batch 1..3.</summary>
@@ -46,7 +47,7 @@ internal static class ForwardEpilogueCheck
 
     private static bool WithBias(EpilogueBuffers s) => (s.Units + s.Batch) % 2 == 0;
 
-    private static double Rnn(SeededValues random, EpilogueBuffers s, bool relu)
+    private static double Rnn(SeededValues random, EpilogueBuffers s, bool relu, double clip = double.PositiveInfinity)
     {
         int hp = s.Padded;
         float[] pre = random.Array(s.Batch * hp, -3f, 3f);
@@ -56,13 +57,13 @@ internal static class ForwardEpilogueCheck
         {
             for (int u = 0; u < s.Units; u++)
             {
-                double a = (double)pre[(b * hp) + u] + (bias.Length == 0 ? 0 : bias[u]);
+                double a = Clip((double)pre[(b * hp) + u] + (bias.Length == 0 ? 0 : bias[u]), clip);
                 expected[(b * s.Units) + u] = relu ? DoubleMath.Relu(a) : DoubleMath.Tanh(a);
             }
         }
 
         float[] h = new float[s.Batch * hp];
-        RnnEpilogue.Forward(pre, hp, bias, h, s.Batch, relu ? EpilogueOptions.Relu : EpilogueOptions.Standard);
+        RnnEpilogue.Forward(pre, hp, bias, h, s.Batch, relu ? EpilogueOptions.Relu : Options(clip, coupled: false));
         return ErrorMeasure.Relative(s.Natural(h, hp), expected);
     }
 
@@ -150,7 +151,7 @@ internal static class ForwardEpilogueCheck
         return ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(hiddenGates, 3 * hp, 3, 2), hn));
     }
 
-    private static double GruResetBefore(SeededValues random, EpilogueBuffers s)
+    private static double GruResetBefore(SeededValues random, EpilogueBuffers s, double clip = double.PositiveInfinity)
     {
         int hp = s.Padded, w = s.Width, rows = s.Batch * s.Units;
         int candidateStride = hp + w;
@@ -172,18 +173,19 @@ internal static class ForwardEpilogueCheck
                 double Hidden(int g) => (double)hiddenGates[(b * 2 * hp) + PackedLayout.Index(2, w, g, u)] + HiddenBias(g);
                 int at = (b * s.Units) + u;
                 double hOld = hPrev[(b * hp) + u];
-                r[at] = DoubleMath.Sigmoid(Input(0) + Hidden(0));
-                z[at] = DoubleMath.Sigmoid(Input(1) + Hidden(1));
+                r[at] = DoubleMath.Sigmoid(Clip(Input(0) + Hidden(0), clip));
+                z[at] = DoubleMath.Sigmoid(Clip(Input(1) + Hidden(1), clip));
                 rh[at] = r[at] * hOld;
-                n[at] = DoubleMath.Tanh(Input(2) + candidate[(b * candidateStride) + u] + HiddenBias(2));
+                n[at] = DoubleMath.Tanh(Clip(Input(2) + candidate[(b * candidateStride) + u] + HiddenBias(2), clip));
                 h[at] = ((1 - z[at]) * n[at]) + (z[at] * hOld);
             }
         }
 
         float[] resetHidden = new float[s.Batch * hp], hNew = new float[s.Batch * hp];
-        GruResetBeforeEpilogue.Gates(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, s.Batch, hp, EpilogueOptions.Standard);
+        EpilogueOptions options = Options(clip, coupled: false);
+        GruResetBeforeEpilogue.Gates(inputGates, hiddenGates, inputBias, hiddenBias, hPrev, resetHidden, s.Batch, hp, options);
         double error = ErrorMeasure.Relative(s.Natural(resetHidden, hp), rh);
-        GruResetBeforeEpilogue.State(inputGates, candidate, candidateStride, inputBias, hiddenBias, hPrev, hNew, s.Batch, hp, EpilogueOptions.Standard);
+        GruResetBeforeEpilogue.State(inputGates, candidate, candidateStride, inputBias, hiddenBias, hPrev, hNew, s.Batch, hp, options);
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Natural(hNew, hp), h));
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(inputGates, 3 * hp, 3, 0), r));
         error = ErrorMeasure.Worst(error, ErrorMeasure.Relative(s.Gate(inputGates, 3 * hp, 3, 1), z));

@@ -180,7 +180,7 @@ public sealed class TrainingAllocationTests
     [Fact]
     public void Seq2SeqGreedyDecodingAllocatesNothing()
     {
-        // Fails today: Decode creates a StreamingSession on every call (about 2.4 KB here).
+        // Decode once created a StreamingSession on every call (about 2.4 KB); it now keeps one.
         (Seq2SeqModel model, int[] source, int[] target) = Seq2Seq();
         int[] decoded = new int[target.Length];
         AllocationAssert.AllocatesNothing(() => model.Decode(source, Seq2SeqSourceSteps, Seq2SeqBatch, Seq2SeqTargetSteps, decoded));
