@@ -136,19 +136,7 @@ public sealed class Seq2SeqModelReferenceTests
     public void ARowWithASourceLengthDecodesAsItsCutSourceAlone(CellKind cell, int layers)
     {
         var o = new Seq2SeqModelOptions { Cell = cell, SourceVocabulary = 7, TargetVocabulary = 6, Embedding = 4, Hidden = 5, Layers = layers, BeginToken = 0, MaxBatch = 3, MaxSourceSteps = 4, MaxTargetSteps = 4, Seed = 11 };
-        var model = new Seq2SeqModel(o);
-
-        // Larger weights than the initialisation's, so the tokens depend on the source (an untrained model's barely do).
-        foreach (Parameter p in model.Parameters)
-        {
-            float[] values = p.Value;
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] *= 4;
-            }
-        }
-
-        model.ParametersUpdated();
+        Seq2SeqModel model = Sharpened(o);
         const int Steps = 4, Batch = 3, Emit = 6;
         int[] source = [1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5]; // [S, B]: row b's ids are source[t * B + b]
         int[] lengths = [4, 1, 2];
@@ -174,6 +162,60 @@ public sealed class Seq2SeqModelReferenceTests
         int[] unpacked = new int[Emit * Batch];
         model.Decode(source, Steps, Batch, Emit, unpacked);
         Assert.NotEqual(output, unpacked);
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, 0)]
+    [InlineData(CellKind.Gru, 1)]
+    [InlineData(CellKind.Lstm, 2)]
+    public void AnEndTokenEndsEachRowWhereItIsEmittedAndChangesNothingBefore(CellKind cell, int endAt)
+    {
+        var o = new Seq2SeqModelOptions { Cell = cell, SourceVocabulary = 7, TargetVocabulary = 6, Embedding = 4, Hidden = 5, Layers = 2, BeginToken = 0, MaxBatch = 3, MaxSourceSteps = 4, MaxTargetSteps = 4, Seed = 5 };
+        int[] source = [1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5];
+        const int Steps = 4, Batch = 3, Emit = 8;
+        int[] free = new int[Emit * Batch];
+        Sharpened(o).Decode(source, Steps, Batch, Emit, free);
+
+        // The end token: the one row 0 emits at step endAt, so at least that row ends there or before.
+        int end = free[endAt * Batch];
+        int[] ended = new int[Emit * Batch];
+        Seq2SeqModel model = Sharpened(o with { EndToken = end });
+        Assert.Equal(end, model.EndToken);
+        model.Decode(source, Steps, Batch, Emit, ended);
+        for (int b = 0; b < Batch; b++)
+        {
+            int first = Emit;
+            for (int t = 0; t < Emit && first == Emit; t++)
+            {
+                first = free[(t * Batch) + b] == end ? t : Emit;
+            }
+
+            for (int t = 0; t < Emit; t++)
+            {
+                int expected = t <= first ? free[(t * Batch) + b] : -1;
+                Assert.True(expected == ended[(t * Batch) + b], $"row {b} (ends at {first}), step {t}: expected {expected}, got {ended[(t * Batch) + b]}");
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Seq2SeqModel(o with { EndToken = 6 }));
+    }
+
+    // A model with larger weights than the initialisation's, so its tokens depend on the source and vary
+    // from step to step (an untrained model's barely do); the same options give the same model.
+    private static Seq2SeqModel Sharpened(Seq2SeqModelOptions o)
+    {
+        var model = new Seq2SeqModel(o);
+        foreach (Parameter p in model.Parameters)
+        {
+            float[] values = p.Value;
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] *= 4;
+            }
+        }
+
+        model.ParametersUpdated();
+        return model;
     }
 
     [Fact]

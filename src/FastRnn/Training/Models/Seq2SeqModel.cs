@@ -41,6 +41,7 @@ public sealed class Seq2SeqModel
     private readonly float[] dHidden;        // decoder's gradient of its initial state
     private readonly float[] dCell;
     private readonly int[] decoderTokens;    // [T, B] BOS, then the target shifted right
+    private readonly bool[] ended;           // [B] decoding: rows that have emitted EndToken
 
     /// <summary>Builds the model with seeded initialisation.</summary>
     /// <param name="options">Cell, vocabularies, sizes, limits and seed.</param>
@@ -62,6 +63,11 @@ public sealed class Seq2SeqModel
             throw new ArgumentOutOfRangeException(nameof(options), beginToken, $"BeginToken must be a target id in 0..{targetVocabulary - 1}.");
         }
 
+        if (options.EndToken is int end && (uint)end >= (uint)targetVocabulary)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), end, $"EndToken must be a target id in 0..{targetVocabulary - 1}, or null for none.");
+        }
+
         if (maxBatch < 1 || maxSourceSteps < 1 || maxTargetSteps < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), $"Need MaxBatch, MaxSourceSteps and MaxTargetSteps ≥ 1; got {maxBatch}, {maxSourceSteps} and {maxTargetSteps}.");
@@ -77,6 +83,7 @@ public sealed class Seq2SeqModel
         }
 
         BeginToken = beginToken;
+        EndToken = options.EndToken;
         MaxBatch = maxBatch;
         MaxSourceSteps = maxSourceSteps;
         MaxTargetSteps = maxTargetSteps;
@@ -125,10 +132,14 @@ public sealed class Seq2SeqModel
         dHidden = new float[this.hidden.Length];
         dCell = new float[this.cell.Length];
         decoderTokens = new int[maxTargetSteps * maxBatch];
+        ended = new bool[maxBatch];
     }
 
     /// <summary>The target id the decoder reads first.</summary>
     public int BeginToken { get; }
+
+    /// <summary>The target id that ends a decoded sequence, or null (<see cref="Seq2SeqModelOptions.EndToken"/>).</summary>
+    public int? EndToken { get; }
 
     /// <summary>Largest batch.</summary>
     public int MaxBatch { get; }
@@ -231,13 +242,15 @@ public sealed class Seq2SeqModel
 
     /// <summary>
     /// Greedy decoding: encodes the source, then emits the most likely token at each step (the first
-    /// of equal scores; a NaN score counts as the largest, as in <c>torch.argmax</c>).
+    /// of equal scores; a NaN score counts as the largest, as in <c>torch.argmax</c>). With an
+    /// <see cref="EndToken"/>, a row's positions after it emits that id hold -1, and decoding stops
+    /// once every row has emitted it; the other rows' tokens are those decoding without it gives.
     /// </summary>
     /// <param name="source">[S, B] source ids.</param>
     /// <param name="sourceSteps">S.</param>
     /// <param name="batch">B.</param>
     /// <param name="targetSteps">Tokens to emit.</param>
-    /// <param name="output">[T, B] emitted ids, time-major.</param>
+    /// <param name="output">[T, B] emitted ids, time-major; -1 after a row's <see cref="EndToken"/>.</param>
     /// <param name="sourceLengths">[B] each source's length in 1..S, or empty when every source has S ids (as in <see cref="ForwardBackward"/>): a row decodes as it would alone with its source cut to its length.</param>
     /// <exception cref="ArgumentException">A length or id is out of range, or a span's length does not match the shapes (the message names which).</exception>
     public void Decode(ReadOnlySpan<int> source, int sourceSteps, int batch, int targetSteps, Span<int> output, ReadOnlySpan<int> sourceLengths = default)
@@ -261,7 +274,11 @@ public sealed class Seq2SeqModel
         Span<float> x = targetInputs.AsSpan(0, batch * e);
         Span<float> y = decoderOutputs.AsSpan(0, batch * h);
         Span<float> scores = logits.AsSpan(0, batch * v);
-        for (int t = 0; t < targetSteps; t++)
+        output.Fill(-1);
+        Span<bool> ended = this.ended.AsSpan(0, batch);
+        ended.Clear();
+        int running = batch; // rows that have not emitted EndToken
+        for (int t = 0; t < targetSteps && running > 0; t++)
         {
             TargetEmbedding.Forward(tokens, x);
             stream.Step(x, batch, y);
@@ -279,8 +296,18 @@ public sealed class Seq2SeqModel
                     }
                 }
 
+                if (ended[b])
+                {
+                    continue; // its row still runs in the batch, reading EndToken (rows are independent); its tokens are not kept
+                }
+
                 tokens[b] = best;
                 output[(t * batch) + b] = best;
+                if (best == EndToken)
+                {
+                    ended[b] = true;
+                    running--;
+                }
             }
         }
     }

@@ -24,6 +24,13 @@ public sealed record Seq2SeqModelOptions
     /// <summary>The target id the decoder reads first.</summary>
     public required int BeginToken { get; init; }
 
+    /// <summary>
+    /// The target id that ends a sequence, or null for none. <see cref="Seq2SeqModel.Decode"/> writes
+    /// -1 at a row's positions after it emits this id, and stops once every row has; training treats it
+    /// as any other id (put it in the targets).
+    /// </summary>
+    public int? EndToken { get; init; }
+
     /// <summary>Largest batch.</summary>
     public required int MaxBatch { get; init; }
 
