@@ -34,14 +34,11 @@ public sealed class ServerMultiplexTests
     [Fact]
     public async Task ANonFiniteFrameMakesOnlyItsOwnStreamNaNInASharedMessage()
     {
-        CancellationToken timeout = ServerFixture.Timeout();
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
-        RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
-        StreamingSession healthy = network.CreateSession();
-        float[] expected = new float[17];
-        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
-        using (socket)
+        await OnOneConnectionAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, async (server, socket, timeout) =>
         {
+            RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
+            StreamingSession healthy = network.CreateSession();
+            float[] expected = new float[17];
             for (int t = 0; t < 5; t++)
             {
                 float[] poisoned = [1, t == 0 ? float.NaN : 0.5f, 0, 0, 0];
@@ -52,20 +49,15 @@ public sealed class ServerMultiplexTests
                 healthy.Step(frame, 1, expected);
                 ServingFixtures.AssertBitIdentical(expected, answer[1].Output, $"the healthy stream beside it, step {t}");
             }
-
-            await ServerFixture.CloseAsync(socket, timeout);
-        }
+        });
     }
 
     [Fact]
     public async Task AnEndedStreamFreesItsSlotAndItsIdStartsAgainFromZero()
     {
-        CancellationToken timeout = ServerFixture.Timeout();
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
-        RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
-        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
-        using (socket)
+        await OnOneConnectionAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, async (server, socket, timeout) =>
         {
+            RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
             float[] frame = [0.5f, -1, 0.25f, 2, -0.75f];
             float[] first = FirstStep(network, frame);
             await MultiplexClient.SendAsync(socket, [(3, frame), (9, frame)], timeout);
@@ -78,21 +70,15 @@ public sealed class ServerMultiplexTests
             Assert.Equal([3u, 9u], answer.ConvertAll(r => r.Id));
             ServingFixtures.AssertBitIdentical(first, answer[0].Output, "stream 3 after its end: a new stream");
             Assert.NotEqual(first, answer[1].Output); // stream 9 went on from its first step
-            await ServerFixture.CloseAsync(socket, timeout);
-        }
-
-        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+        });
     }
 
     [Fact]
     public async Task AnExpiredStreamIsNamedBeforeTheAnswerWhichLeavesItOut()
     {
-        CancellationToken timeout = ServerFixture.Timeout();
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, IdleTimeoutSeconds = 1 }, timeout);
-        RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
-        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
-        using (socket)
+        await OnOneConnectionAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, IdleTimeoutSeconds = 1 }, async (server, socket, timeout) =>
         {
+            RecurrentNetwork network = NetworkFile.Load(ServerFixture.LstmPath);
             float[] frame = [0.5f, -1, 0.25f, 2, -0.75f];
             await MultiplexClient.SendAsync(socket, [(1, frame), (2, frame)], timeout);
             await MultiplexClient.ReceiveAsync(socket, 17, timeout);
@@ -114,19 +100,13 @@ public sealed class ServerMultiplexTests
             await MultiplexClient.SendAsync(socket, [(2, frame)], timeout);
             answer = await MultiplexClient.ReceiveAsync(socket, 17, timeout);
             ServingFixtures.AssertBitIdentical(FirstStep(network, frame), answer[0].Output, "stream 2 after it expired");
-            await ServerFixture.CloseAsync(socket, timeout);
-        }
-
-        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+        });
     }
 
     [Fact]
     public async Task AMessageWhoseStreamsAllExpiredStillGetsItsAnswerOfNoRecords()
     {
-        CancellationToken timeout = ServerFixture.Timeout();
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, IdleTimeoutSeconds = 1 }, timeout);
-        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
-        using (socket)
+        await OnOneConnectionAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, IdleTimeoutSeconds = 1 }, async (server, socket, timeout) =>
         {
             float[] frame = [0.5f, -1, 0.25f, 2, -0.75f];
             await MultiplexClient.SendAsync(socket, [(1, frame)], timeout);
@@ -144,20 +124,14 @@ public sealed class ServerMultiplexTests
             Assert.Equal("""{"expired":[1]}""", Encoding.UTF8.GetString(notice));
             Assert.Empty(await MultiplexClient.ReceiveAsync(socket, 17, timeout));
             Assert.Equal([2u], (await MultiplexClient.ReceiveAsync(socket, 17, timeout)).ConvertAll(r => r.Id));
-            await ServerFixture.CloseAsync(socket, timeout);
-        }
-
-        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+        });
     }
 
     [Fact]
     public async Task AnEndLongerThanTheLongestBinaryMessageEndsItsStreams()
     {
         // Input 1: a record is 8 bytes, so the longest binary message here (2 slots) is 16 bytes.
-        CancellationToken timeout = ServerFixture.Timeout();
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.ScalarPath, MaxStreams = 2 }, timeout);
-        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
-        using (socket)
+        await OnOneConnectionAsync(new ServerOptions { ModelPath = ServerFixture.ScalarPath, MaxStreams = 2 }, async (server, socket, timeout) =>
         {
             await MultiplexClient.SendAsync(socket, [(4000000000, [0.5f]), (4294967295, [-1f])], timeout);
             await MultiplexClient.ReceiveAsync(socket, 8, timeout);
@@ -166,10 +140,7 @@ public sealed class ServerMultiplexTests
             await MultiplexClient.SendAsync(socket, [(0, [0.25f])], timeout);
             Assert.Equal([0u], (await MultiplexClient.ReceiveAsync(socket, 8, timeout)).ConvertAll(r => r.Id));
             Assert.Equal(1, server.Batcher.OpenStreams); // the two ended, the new one open
-            await ServerFixture.CloseAsync(socket, timeout);
-        }
-
-        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+        });
     }
 
     [Fact]
@@ -177,10 +148,7 @@ public sealed class ServerMultiplexTests
     {
         // A gateway that starts an id per utterance and lets them idle out: the connection's id map
         // must stay within the slots, and the client must learn those ids' state is gone.
-        CancellationToken timeout = ServerFixture.Timeout();
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 2, IdleTimeoutSeconds = 1 }, timeout);
-        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
-        using (socket)
+        await OnOneConnectionAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 2, IdleTimeoutSeconds = 1 }, async (server, socket, timeout) =>
         {
             float[] frame = [0.5f, -1, 0.25f, 2, -0.75f];
             await MultiplexClient.SendAsync(socket, [(1, frame), (2, frame)], timeout);
@@ -201,10 +169,7 @@ public sealed class ServerMultiplexTests
             await MultiplexClient.SendAsync(socket, [(1, frame), (3, frame)], timeout);
             Assert.Equal([1u, 3u], (await MultiplexClient.ReceiveAsync(socket, 17, timeout)).ConvertAll(r => r.Id));
             Assert.Equal(2, server.Batcher.OpenStreams);
-            await ServerFixture.CloseAsync(socket, timeout);
-        }
-
-        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
+        });
     }
 
     [Fact]
@@ -239,10 +204,7 @@ public sealed class ServerMultiplexTests
     [Fact]
     public async Task MoreRecordsThanSlotsAreRefusedBeforeTheyAreKept()
     {
-        CancellationToken timeout = ServerFixture.Timeout();
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 4 }, timeout);
-        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
-        using (socket)
+        await OnOneConnectionAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath, MaxStreams = 4 }, async (server, socket, timeout) =>
         {
             var records = new List<(uint, float[])>();
             for (uint id = 0; id < 5; id++)
@@ -252,24 +214,19 @@ public sealed class ServerMultiplexTests
 
             await MultiplexClient.SendAsync(socket, records, timeout);
             await ServerFixture.ExpectCloseAsync(socket, WebSocketCloseStatus.InvalidPayloadData, "got 120 bytes; at most 4 records", timeout);
-        }
-
-        Assert.Equal(0, server.Batcher.OpenStreams);
+            Assert.Equal(0, server.Batcher.OpenStreams);
+        });
     }
 
     [Fact]
     public async Task AnIdTwiceInOneMessageClosesWith1007NamingIt()
     {
-        CancellationToken timeout = ServerFixture.Timeout();
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
-        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
-        using (socket)
+        await OnOneConnectionAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, async (server, socket, timeout) =>
         {
             await MultiplexClient.SendAsync(socket, [(4, new float[5]), (8, new float[5]), (4, new float[5])], timeout);
             await ServerFixture.ExpectCloseAsync(socket, WebSocketCloseStatus.InvalidPayloadData, "stream id 4 twice in one message (records 0 and 2)", timeout);
-        }
-
-        Assert.Equal(0, server.Batcher.OpenStreams); // refused before any stream opened
+            Assert.Equal(0, server.Batcher.OpenStreams); // refused before any stream opened
+        });
     }
 
     [Theory]
@@ -329,20 +286,33 @@ public sealed class ServerMultiplexTests
     }
 
     // One stream answered once, then the bad message: a close with 1007 and the reason, the stream's slot freed (a bad message ends nothing else first).
-    private static async Task AfterOneAnswerAsync(Func<WebSocket, Task> sendBadMessage, string reason, CancellationToken timeout)
-    {
-        await using TestServer server = await TestServer.StartAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, timeout);
-        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
-        using (socket)
+    private static Task AfterOneAnswerAsync(Func<WebSocket, Task> sendBadMessage, string reason, CancellationToken timeout) =>
+        OnOneConnectionAsync(new ServerOptions { ModelPath = ServerFixture.LstmPath }, async (server, socket, _) =>
         {
             await MultiplexClient.SendAsync(socket, [(1, new float[5])], timeout);
             await MultiplexClient.ReceiveAsync(socket, 17, timeout);
             Assert.Equal(1, server.Batcher.OpenStreams);
             await sendBadMessage(socket);
             await ServerFixture.ExpectCloseAsync(socket, WebSocketCloseStatus.InvalidPayloadData, reason, timeout);
+        });
+
+    // One connection to /v1/streams on a server with these options: the test's exchange, the client's
+    // close if the server has not closed it, then every slot freed however the connection ended.
+    private static async Task OnOneConnectionAsync(ServerOptions options, Func<TestServer, ClientWebSocket, CancellationToken, Task> exchange)
+    {
+        CancellationToken timeout = ServerFixture.Timeout();
+        await using TestServer server = await TestServer.StartAsync(options, timeout);
+        (ClientWebSocket socket, _) = await ServerFixture.ConnectAsync(server.Multiplex, timeout);
+        using (socket)
+        {
+            await exchange(server, socket, timeout);
+            if (socket.State == WebSocketState.Open)
+            {
+                await ServerFixture.CloseAsync(socket, timeout);
+            }
         }
 
-        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the stream's slot is freed");
+        await TestServer.WaitUntilAsync(() => server.Batcher.OpenStreams == 0, "the connection's streams are freed");
     }
 
     // Each message holds the frames of the streams whose turn it is ((t + s) % 3 != 0: every stream
